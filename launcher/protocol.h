@@ -1,0 +1,98 @@
+/* protocol.h: the one home of the plan wire format between Java (decides) and the launcher
+ * (executes). src/test/java/org/vserver/plan/ProtocolHeaderTest.java parses this file and checks
+ * the Java side (org.vserver.plan.Op, FieldType, Sync, StatusKind) against it, so nothing here is
+ * mirrored by hand.
+ *
+ * Plan  : header, then `count` records executed in order.
+ *   header : u32 magic VL_MAGIC | u16 version | u16 flags (0) | u32 total_len | u32 count
+ *   record : u32 len (header + payload + pad, a multiple of 4) | u16 op | u16 reserved (0) | payload
+ * Payload: the fields named by the op's signature, each padded to 4 bytes, native endian:
+ *   'i' i32          'u' u64 (UINT64_MAX renders "inf")
+ *   'M' u64 mount flags    'N' u64 namespace (clone) flags    'K' u64 capability mask
+ *   's' u32 len | bytes | NUL    (len 0xffffffff = NULL, no bytes follow)
+ *   'v' u32 count | u32 bytes | count NUL-terminated strings (bytes = their total size)
+ *   'I' u32 count | count * i32
+ * An unknown op, a signature mismatch, a bad length or a bad magic/version fails the whole plan
+ * before any op runs.
+ *
+ * Channels (when started by Java): fd 3 = plan, then AWAIT acks (Java -> launcher);
+ * fd 4 = status records (launcher -> Java), close-on-exec. Every other inherited fd >= 5 is closed.
+ * Status record: { u32 kind, u32 step, i32 value }.
+ *
+ *   launcher                         parent (java)
+ *   ALIVE(pid)            -->
+ *                         <--        plan (the launcher's pid is already in the guest's cgroups)
+ *   ... ops ...
+ *   PID(step, child)      -->        CLONE: the child's pid (host view)
+ *   SYNC(step, id)        -->        AWAIT: java does its host-side part (state file, network)
+ *                         <--        ack: the same u32 id on fd 3
+ *   ... ops ...
+ *   EXEC                  EOF        success: the status fd closed on exec
+ *   FAIL(step, errno)     -->        failure: step = index of the failing record
+ *
+ * Replay mode (`vserver-launcher --replay PLAN -- CMD ARGS...`): no channels; a failure is printed
+ * on stderr as `vserver-launcher: step N OP: <syscall>(`path`) failed: <strerror>` and the exit
+ * code is VL_EXIT_SETUP, or VL_EXIT_STALE when VERIFY_PROC finds the guest's init gone.
+ */
+#ifndef VL_PROTOCOL_H
+#define VL_PROTOCOL_H
+
+#define VL_MAGIC   0x4C505356u /* "VSPL" as little-endian bytes */
+#define VL_VERSION 1
+
+#define VL_PLAN_FD   3
+#define VL_STATUS_FD 4
+
+#define VL_EXIT_SETUP 125 /* replay: an op failed before the command was executed */
+#define VL_EXIT_STALE 124 /* replay: VERIFY_PROC: the guest init named by the plan is gone */
+
+/* status kinds */
+#define VL_STATUS_ALIVE 1
+#define VL_STATUS_PID   2
+#define VL_STATUS_SYNC  3
+#define VL_STATUS_FAIL  4
+
+/* sync ids (AWAIT) */
+#define VL_SYNC_GUEST_PID 1 /* the guest init exists: java records it and sets up what needs its pid */
+
+/* ops: VL_OP(number, NAME, "signature") -- number and signature never change meaning */
+#define VL_OPS(VL_OP)                                                                              \
+  VL_OP (1, CLOSE_FROM, "i")      /* close_range(fd, ~0U, 0): drop inherited fds */               \
+  VL_OP (2, UNSHARE, "N")         /* unshare(flags) */                                             \
+  VL_OP (3, SETNS, "sN")          /* setns(open(path), nstype) */                                  \
+  VL_OP (4, CLONE, "Ni")          /* clone(flags|SIGCHLD); child runs the rest. mode 0: parent      \
+                                     reports PID and exits 0; mode 1: parent reports PID, forwards \
+                                     signals, waits, exits with the child's status */              \
+  VL_OP (5, AWAIT, "i")           /* report SYNC(id), block until the id comes back on fd 3 */     \
+  VL_OP (6, SET_HOSTNAME, "s")    /* sethostname(2) */                                             \
+  VL_OP (7, SET_DOMAINNAME, "s")  /* setdomainname(2) */                                           \
+  VL_OP (8, MKDIR, "si")          /* mkdir(path, mode); an existing directory is fine */          \
+  VL_OP (9, MKNOD, "siu")         /* mknod(path, mode, dev) */                                     \
+  VL_OP (10, SYMLINK, "ss")       /* symlink(target, linkpath) */                                  \
+  VL_OP (11, MOUNT, "sssMs")      /* mount(source, target, fstype, flags, data) */                 \
+  VL_OP (12, UMOUNT, "si")        /* umount2(target, flags) */                                     \
+  VL_OP (13, PIVOT_ROOT, "s")     /* chdir(newroot); pivot_root(".", ".") */                       \
+  VL_OP (14, CHDIR, "s")          /* chdir(path) */                                                \
+  VL_OP (15, SET_RLIMIT, "iuu")   /* setrlimit(resource, {soft, hard}) */                          \
+  VL_OP (16, SET_PRIORITY, "i")   /* setpriority(PRIO_PROCESS, 0, nice) */                         \
+  VL_OP (17, SETSID, "")          /* setsid(): no controlling terminal */                          \
+  VL_OP (18, SET_IDS, "iiI")      /* setgroups(groups); setresgid(gid); setresuid(uid) */          \
+  VL_OP (19, SET_CAPS, "KKKKK")   /* bounding (PR_CAPBSET_DROP the rest), effective, permitted,    \
+                                     inheritable, ambient */                                       \
+  VL_OP (20, NO_NEW_PRIVS, "")    /* prctl(PR_SET_NO_NEW_PRIVS, 1) */                              \
+  VL_OP (21, EXEC, "svv")         /* execve(path, argv, envp); a path without '/' is searched in   \
+                                     envp's PATH */                                                \
+  VL_OP (22, EXEC_ARGV, "v")      /* replay only: execve of the command line's CMD ARGS with envp */\
+  VL_OP (23, WRITE_FILE, "ss")    /* open(path, O_WRONLY) and write(content) */                    \
+  VL_OP (24, VERIFY_PROC, "iu")   /* /proc/pid/stat starttime must equal the value, else ESRCH */  \
+  VL_OP (25, PTY_RELAY, "")       /* open /dev/ptmx here, fork: the child gets the slave as its    \
+                                     controlling tty and stdio and runs the rest; the parent relays \
+                                     stdio <-> master and exits with the child's status */         \
+  VL_OP (26, REAPER, "")          /* fork: the child runs the rest; the parent stays as a minimal   \
+                                     init (reaps orphans, exits on SIGTERM/SIGINT/SIGHUP/SIGPWR) */
+
+#define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
+enum vl_op { VL_OPS (VL_OP_ENUM) };
+#undef VL_OP_ENUM
+
+#endif

@@ -1,0 +1,90 @@
+package org.vserver.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Everything a guest's configuration directory says, after falling back to {@code .defaults/}:
+ * util-vserver's layout (one value per file) read into immutable records.
+ *
+ * @param name          display name ({@code name}, else the directory's basename)
+ * @param cfgdir        /etc/vservers/NAME
+ * @param vdir          the guest root ({@code vdir} link, else {@code .defaults/vdirbase}/NAME)
+ * @param context       static XID ({@code context}); empty = none given
+ * @param uts           {@code uts/nodename}, {@code uts/domainname}
+ * @param bcapabilities {@code bcapabilities}: changes to the secure default bounding set
+ * @param ccapabilities {@code ccapabilities}: context capabilities (lower case, as written)
+ * @param fstab         {@code fstab}, in file order
+ * @param init          {@code apps/init/}
+ * @param shell         {@code shell} split into argv; empty = the built-in order
+ * @param nice          {@code nice}
+ * @param interfaces    {@code interfaces/NN/}, sorted by directory name (stored, used by the network issue)
+ */
+public record GuestConfig(
+        String name,
+        Path cfgdir,
+        Path vdir,
+        OptionalInt context,
+        Uts uts,
+        List<CapabilityChange> bcapabilities,
+        List<String> ccapabilities,
+        List<FstabEntry> fstab,
+        InitConfig init,
+        List<String> shell,
+        OptionalInt nice,
+        List<InterfaceConfig> interfaces) {
+
+    public GuestConfig {
+        bcapabilities = List.copyOf(bcapabilities);
+        ccapabilities = List.copyOf(ccapabilities);
+        fstab = List.copyOf(fstab);
+        shell = List.copyOf(shell);
+        interfaces = List.copyOf(interfaces);
+    }
+
+    /** {@code uts/nodename} and {@code uts/domainname}; null where the file is absent. */
+    public record Uts(String nodename, String domainname) {}
+
+    /** One line of {@code bcapabilities}: {@code CAP_X} adds, {@code !CAP_X} or {@code ~CAP_X} removes. */
+    public record CapabilityChange(org.vserver.plan.Capability capability, boolean add) {}
+
+    /**
+     * One {@code fstab} line: {@code spec file vfstype options [dump [pass]]}.
+     *
+     * @param source  the spec (device, directory, or {@code none}/{@code proc}/... for virtual fs)
+     * @param target  the mount point inside the guest, absolute
+     * @param type    the filesystem type; {@code none} together with {@code bind} in options = bind mount
+     * @param options the comma-separated options, in order
+     * @param line    the line number in the file, for messages
+     */
+    public record FstabEntry(String source, String target, String type, List<String> options, int line) {
+        public FstabEntry { options = List.copyOf(options); }
+    }
+
+    /**
+     * {@code apps/init/}.
+     *
+     * @param style         {@code style}: sysv (default), plain, rescue, ...
+     * @param runlevelStart {@code runlevel.start}, else {@code runlevel}, else "3"
+     * @param runlevelStop  {@code runlevel.stop}, else "6"
+     * @param cmdStart      {@code cmd.start}, one argument per line; empty = the style's
+     * @param cmdStop       {@code cmd.stop}; empty = the style's
+     * @param killseq       {@code killseq} as {@code sig [wait sig]*}, default 15 5 9
+     * @param environment   {@code environment} VAR=VAL lines, in order; default PATH only
+     */
+    public record InitConfig(String style, String runlevelStart, String runlevelStop, List<String> cmdStart,
+                             List<String> cmdStop, List<Integer> killseq, Map<String, String> environment) {
+        public InitConfig {
+            cmdStart = List.copyOf(cmdStart);
+            cmdStop = List.copyOf(cmdStop);
+            killseq = List.copyOf(killseq);
+            environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+        }
+    }
+
+    /** {@code interfaces/NN/}: {@code ip}, {@code dev}, {@code prefix}, {@code name}, {@code nodev}, {@code disabled}. */
+    public record InterfaceConfig(String id, String ip, String dev, Integer prefix, String label, boolean nodev,
+                                  boolean disabled) {}
+}

@@ -1,0 +1,52 @@
+package org.vserver.plan;
+
+/**
+ * The launcher's instructions. Numbers and signatures have one home, {@code launcher/protocol.h};
+ * {@code ProtocolHeaderTest} checks this enum against it. Never use {@code ordinal()} on the wire.
+ */
+public enum Op {
+    CLOSE_FROM(1, "i"),
+    UNSHARE(2, "N"),
+    SETNS(3, "sN"),
+    CLONE(4, "Ni"),
+    AWAIT(5, "i"),
+    SET_HOSTNAME(6, "s"),
+    SET_DOMAINNAME(7, "s"),
+    MKDIR(8, "si"),
+    MKNOD(9, "siu"),
+    SYMLINK(10, "ss"),
+    MOUNT(11, "sssMs"),
+    UMOUNT(12, "si"),
+    PIVOT_ROOT(13, "s"),
+    CHDIR(14, "s"),
+    SET_RLIMIT(15, "iuu"),
+    SET_PRIORITY(16, "i"),
+    SETSID(17, ""),
+    SET_IDS(18, "iiI"),
+    SET_CAPS(19, "KKKKK"),
+    NO_NEW_PRIVS(20, ""),
+    EXEC(21, "svv"),
+    EXEC_ARGV(22, "v"),
+    WRITE_FILE(23, "ss"),
+    VERIFY_PROC(24, "iu"),
+    PTY_RELAY(25, ""),
+    REAPER(26, "");
+
+    private final int code;
+    private final String signature;
+
+    Op(int code, String signature) {
+        this.code = code;
+        this.signature = signature;
+    }
+
+    public int code() { return code; }
+
+    /** One {@link FieldType} character per field, in wire order. */
+    public String signature() { return signature; }
+
+    public static Op of(int code) {
+        for (Op op : values()) if (op.code == code) return op;
+        throw new IllegalArgumentException("unknown op " + code);
+    }
+}

@@ -1,0 +1,204 @@
+package org.vserver.plan;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One instruction of a {@link Plan}: a record per launcher op, named after its syscall. {@link
+ * #fields()} gives the values in the op's wire order (see {@link Op#signature()}), so the writer
+ * and the text rendering need no per-op code.
+ */
+public sealed interface Step {
+
+    Op op();
+
+    List<Object> fields();
+
+    /** close_range(fd, ~0U, 0): drop every inherited descriptor from {@code fd} up. */
+    record CloseFrom(int fd) implements Step {
+        public Op op() { return Op.CLOSE_FROM; }
+        public List<Object> fields() { return List.of(fd); }
+    }
+
+    record Unshare(Set<Namespace> namespaces) implements Step {
+        public Unshare { namespaces = Set.copyOf(namespaces); }
+        public Op op() { return Op.UNSHARE; }
+        public List<Object> fields() { return List.of(Namespace.bits(namespaces)); }
+    }
+
+    /** setns(open(path), type). */
+    record SetNs(String path, Namespace type) implements Step {
+        public Op op() { return Op.SETNS; }
+        public List<Object> fields() { return List.of(path, type.flag()); }
+    }
+
+    /** clone(2) into new namespaces; the steps after it run in the child. */
+    record Clone(Set<Namespace> namespaces, ParentMode parentMode) implements Step {
+        public Clone { namespaces = Set.copyOf(namespaces); }
+        public Op op() { return Op.CLONE; }
+        public List<Object> fields() { return List.of(Namespace.bits(namespaces), parentMode.code); }
+    }
+
+    /** What the launcher's parent stage does after a {@link Clone}. */
+    enum ParentMode {
+        /** Report the child's pid and exit 0: the guest init is left to the host's reaper. */
+        EXIT(0),
+        /** Report the pid, forward signals, wait and exit with the child's status (exec, enter). */
+        WAIT(1);
+
+        final int code;
+
+        ParentMode(int code) { this.code = code; }
+    }
+
+    record Await(Sync sync) implements Step {
+        public Op op() { return Op.AWAIT; }
+        public List<Object> fields() { return List.of(sync.id()); }
+    }
+
+    record SetHostname(String name) implements Step {
+        public Op op() { return Op.SET_HOSTNAME; }
+        public List<Object> fields() { return List.of(name); }
+    }
+
+    record SetDomainname(String name) implements Step {
+        public Op op() { return Op.SET_DOMAINNAME; }
+        public List<Object> fields() { return List.of(name); }
+    }
+
+    record Mkdir(String path, int mode) implements Step {
+        public Op op() { return Op.MKDIR; }
+        public List<Object> fields() { return List.of(path, mode); }
+    }
+
+    /** mknod(path, mode, makedev(major, minor)); mode includes the file type bits. */
+    record Mknod(String path, int mode, long dev) implements Step {
+        public static final int S_IFCHR = 0020000;
+
+        public static Mknod charDevice(String path, int perm, int major, int minor) {
+            return new Mknod(path, S_IFCHR | perm, makedev(major, minor));
+        }
+
+        /** glibc's makedev(3) encoding. */
+        public static long makedev(int major, int minor) {
+            long ma = major & 0xffffffffL, mi = minor & 0xffffffffL;
+            return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+        }
+
+        public Op op() { return Op.MKNOD; }
+        public List<Object> fields() { return List.of(path, mode, dev); }
+    }
+
+    record Symlink(String target, String linkPath) implements Step {
+        public Op op() { return Op.SYMLINK; }
+        public List<Object> fields() { return List.of(target, linkPath); }
+    }
+
+    /** mount(2); null source, type or data are passed as NULL. */
+    record Mount(String source, String target, String fsType, Set<MountFlag> flags, String data) implements Step {
+        public Mount {
+            flags = flags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(flags));
+        }
+        public Op op() { return Op.MOUNT; }
+        public List<Object> fields() {
+            return java.util.Arrays.asList(source, target, fsType, MountFlag.bits(flags), data);
+        }
+    }
+
+    /** umount2(target, flags); {@link #DETACH} is MNT_DETACH. */
+    record Umount(String target, int flags) implements Step {
+        public static final int DETACH = 2;
+        public Op op() { return Op.UMOUNT; }
+        public List<Object> fields() { return List.of(target, flags); }
+    }
+
+    /** chdir(newRoot); pivot_root(".", "."): the old root ends up stacked under the new one. */
+    record PivotRoot(String newRoot) implements Step {
+        public Op op() { return Op.PIVOT_ROOT; }
+        public List<Object> fields() { return List.of(newRoot); }
+    }
+
+    record Chdir(String path) implements Step {
+        public Op op() { return Op.CHDIR; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
+    /** setrlimit(resource, {soft, hard}); {@link #INFINITY} is RLIM_INFINITY. */
+    record SetRlimit(Rlimit resource, long soft, long hard) implements Step {
+        public static final long INFINITY = -1L;
+        public Op op() { return Op.SET_RLIMIT; }
+        public List<Object> fields() { return List.of(resource.number(), soft, hard); }
+    }
+
+    record SetPriority(int nice) implements Step {
+        public Op op() { return Op.SET_PRIORITY; }
+        public List<Object> fields() { return List.of(nice); }
+    }
+
+    record Setsid() implements Step {
+        public Op op() { return Op.SETSID; }
+        public List<Object> fields() { return List.of(); }
+    }
+
+    record SetIds(int uid, int gid, List<Integer> groups) implements Step {
+        public SetIds { groups = List.copyOf(groups); }
+        public Op op() { return Op.SET_IDS; }
+        public List<Object> fields() { return List.of(uid, gid, groups); }
+    }
+
+    record SetCaps(Set<Capability> bounding, Set<Capability> effective, Set<Capability> permitted,
+                   Set<Capability> inheritable, Set<Capability> ambient) implements Step {
+        public SetCaps {
+            bounding = Set.copyOf(bounding);
+            effective = Set.copyOf(effective);
+            permitted = Set.copyOf(permitted);
+            inheritable = Set.copyOf(inheritable);
+            ambient = Set.copyOf(ambient);
+        }
+        public Op op() { return Op.SET_CAPS; }
+        public List<Object> fields() {
+            return List.of(Capability.bits(bounding), Capability.bits(effective), Capability.bits(permitted),
+                    Capability.bits(inheritable), Capability.bits(ambient));
+        }
+    }
+
+    record NoNewPrivs() implements Step {
+        public Op op() { return Op.NO_NEW_PRIVS; }
+        public List<Object> fields() { return List.of(); }
+    }
+
+    record Exec(String path, List<String> argv, List<String> envp) implements Step {
+        public Exec { argv = List.copyOf(argv); envp = List.copyOf(envp); }
+        public Op op() { return Op.EXEC; }
+        public List<Object> fields() { return List.of(path, argv, envp); }
+    }
+
+    /** Replay plans only: exec the launcher's own command line with this environment. */
+    record ExecArgv(List<String> envp) implements Step {
+        public ExecArgv { envp = List.copyOf(envp); }
+        public Op op() { return Op.EXEC_ARGV; }
+        public List<Object> fields() { return List.of(envp); }
+    }
+
+    record WriteFile(String path, String content) implements Step {
+        public Op op() { return Op.WRITE_FILE; }
+        public List<Object> fields() { return List.of(path, content); }
+    }
+
+    /** Fails with ESRCH unless /proc/pid/stat still shows the same start time (pid reuse guard). */
+    record VerifyProc(int pid, long startTicks) implements Step {
+        public Op op() { return Op.VERIFY_PROC; }
+        public List<Object> fields() { return List.of(pid, startTicks); }
+    }
+
+    record PtyRelay() implements Step {
+        public Op op() { return Op.PTY_RELAY; }
+        public List<Object> fields() { return List.of(); }
+    }
+
+    record Reaper() implements Step {
+        public Op op() { return Op.REAPER; }
+        public List<Object> fields() { return List.of(); }
+    }
+}
