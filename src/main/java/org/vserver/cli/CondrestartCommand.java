@@ -1,0 +1,20 @@
+package org.vserver.cli;
+
+import java.util.concurrent.Callable;
+import org.vserver.guest.GuestStart;
+import org.vserver.guest.GuestStop;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "condrestart", description = "Restart the guest only if it is running.")
+final class CondrestartCommand implements Callable<Integer> {
+    @ParentCommand GuestCommand parent;
+
+    @Override
+    public Integer call() throws Exception {
+        if (parent.guests().running(parent.name).isEmpty()) return 0;
+        new GuestStop(parent.guests()).stop(parent.name);
+        new GuestStart(parent.guests()).start(parent.name, null);
+        return 0;
+    }
+}

@@ -1,0 +1,66 @@
+package org.vserver.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.vserver.context.EnterPlanner;
+import org.vserver.guest.GuestStart;
+import org.vserver.guest.Guests;
+import org.vserver.plan.Plan;
+import org.vserver.plan.PlanText;
+import org.vserver.plan.PlanWriter;
+import org.vserver.state.RunState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code vserver debug plan NAME start|exec|enter}: what the launcher would be told to do. */
+@Command(name = "debug", subcommands = DebugCommand.PlanCommand.class, description = "Inspect what vserver decides.")
+final class DebugCommand {
+    final Optional<Path> confdir;
+
+    DebugCommand(Optional<Path> confdir) { this.confdir = confdir; }
+
+    @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter.")
+    static final class PlanCommand implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand DebugCommand parent;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+
+        @Parameters(index = "1", paramLabel = "start|exec|enter") String which;
+
+        @Option(names = "--binary", paramLabel = "FILE", description = "also write the plan in the wire format to FILE")
+        Path binary;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+            Guests guests = VserverCommand.guests(parent.confdir, out, System.err);
+            var cfg = guests.config(name);
+            Plan plan = switch (which) {
+                case "start" -> new GuestStart(guests).plan(cfg, null);
+                case "exec", "enter" -> {
+                    // Not running: show the plan against a placeholder init (pid 0) so it can still be read.
+                    RunState st = guests.running(name).orElse(new RunState(name, 0, 0, 0, 0, ""));
+                    var cmd = which.equals("exec")
+                            ? new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of())
+                            : new EnterPlanner.Command(List.of("/bin/sh", "-l"), EnterPlanner.User.ROOT, true, Map.of("TERM", "linux"));
+                    var target = new EnterPlanner.Target(st.initPid(), st.initStartTicks(), guests.vserver().cgroups().procsFiles(name));
+                    yield new EnterPlanner().plan(cfg, target, cmd, which.equals("exec"));
+                }
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "which plan: start, exec or enter, not '" + which + "'");
+            };
+            spec.commandLine().getOut().print(PlanText.render(plan));
+            spec.commandLine().getOut().flush();
+            if (binary != null) Files.write(binary, PlanWriter.write(plan));
+            return 0;
+        }
+    }
+
+}

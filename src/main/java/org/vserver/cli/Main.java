@@ -1,0 +1,50 @@
+package org.vserver.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import org.vserver.config.ConfigException;
+import org.vserver.guest.GuestNotRunningException;
+import picocli.CommandLine;
+
+/**
+ * Entry point of every tool: {@code bin/vserver}, {@code bin/vserver-stat}, {@code bin/vps}, ...
+ * are one script that passes its own name as {@code -Dvserver.tool}.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(System.getProperty("vserver.tool", "vserver"), args, System.out, System.err));
+    }
+
+    public static int run(String tool, String[] args, PrintStream out, PrintStream err) {
+        Object command = switch (tool) {
+            case "vserver-stat" -> new VserverStatCommand();
+            case "vps" -> new VpsCommand();
+            case "vkill" -> new VkillCommand();
+            default -> null;
+        };
+        if (command == null) return VserverCommand.run(args, out, err);
+        return commandLine(command, out, err).execute(args);
+    }
+
+    /** picocli with our conventions: no stack traces, errors as one line, exit 1. */
+    static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
+        var cl = new CommandLine(command);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            c.getErr().println(c.getCommandName() + ": " + message(e));
+            return e instanceof GuestNotRunningException ? 3 : 1;
+        });
+        return cl;
+    }
+
+    static String message(Exception e) {
+        if (e instanceof ConfigException) return e.getMessage();
+        String m = e.getMessage();
+        return m != null ? m : e.toString();
+    }
+
+    static String[] tail(String[] a, int from) { return Arrays.copyOfRange(a, from, a.length); }
+}

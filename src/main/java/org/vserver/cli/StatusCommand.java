@@ -1,0 +1,31 @@
+package org.vserver.cli;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.vserver.state.RunState;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", description = "Say whether the guest runs, at which context, with how many processes, for how long. Exit 0 running, 3 stopped.")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand GuestCommand parent;
+
+    @Override
+    public Integer call() throws Exception {
+        var guests = parent.guests();
+        guests.config(parent.name); // an unknown guest is an error, not "stopped"
+        var st = guests.running(parent.name);
+        if (st.isEmpty()) {
+            if (guests.vserver().state().read(parent.name).isPresent()) guests.cleanup(parent.name);
+            parent.out.println("Vserver '" + parent.name + "' is stopped");
+            return 3;
+        }
+        RunState s = st.get();
+        int procs = guests.vserver().cgroups().processes(parent.name).size();
+        Duration up = Duration.ofMillis(System.currentTimeMillis() - s.startedEpochMillis());
+        parent.out.println("Vserver '" + parent.name + "' is running at context '" + s.xid() + "'");
+        parent.out.println("Number of processes: " + procs);
+        parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
+        return 0;
+    }
+}

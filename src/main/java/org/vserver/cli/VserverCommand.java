@@ -1,0 +1,60 @@
+package org.vserver.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.vserver.guest.Guests;
+import org.vserver.guest.Vserver;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code vserver [--confdir DIR] NAME COMMAND [ARGS]}: VServer's order, the guest before the
+ * command, which picocli cannot express; so the name is taken here and the command line that
+ * follows goes to {@link GuestCommand}'s subcommands. {@code vserver debug ...} has no guest first.
+ */
+@Command(name = "vserver", mixinStandardHelpOptions = true, version = "vserver 0.1",
+        description = "Manage virtual private servers: vserver [--confdir DIR] NAME COMMAND [ARGS]")
+final class VserverCommand implements Callable<Integer> {
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Optional<Path> confdir = Optional.empty();
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) {
+            String a = args[i];
+            if (a.equals("--confdir") && i + 1 < args.length) {
+                confdir = Optional.of(Path.of(args[i + 1]));
+                i += 2;
+            } else if (a.startsWith("--confdir=")) {
+                confdir = Optional.of(Path.of(a.substring("--confdir=".length())));
+                i++;
+            } else if (a.equals("-s") || a.equals("--sync") || a.equals("-v") || a.equals("--silent") || a.equals("--debug")) {
+                i++; // accepted for util-vserver compatibility: we are always synchronous
+            } else {
+                return Main.commandLine(new VserverCommand(), out, err).execute(args);
+            }
+        }
+        if (i >= args.length) {
+            Main.commandLine(new VserverCommand(), out, err).usage(out);
+            return 2;
+        }
+        if (args[i].equals("debug")) {
+            return Main.commandLine(new DebugCommand(confdir), out, err).execute(Main.tail(args, i + 1));
+        }
+        if (i + 1 >= args.length) {
+            err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
+            return 2;
+        }
+        return Main.commandLine(new GuestCommand(args[i], confdir, out, err), out, err).execute(Main.tail(args, i + 1));
+    }
+
+    @Override
+    public Integer call() { return 0; }
+
+    /** Shared by the commands: the host's setup for this invocation. */
+    static Guests guests(Optional<Path> confdir, PrintStream out, PrintStream err) throws IOException {
+        return new Guests(Vserver.fromEnvironment(confdir, out, err));
+    }
+}

@@ -1,0 +1,40 @@
+package org.vserver.context;
+
+import static org.vserver.plan.Capability.*;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.vserver.config.GuestConfig.CapabilityChange;
+import org.vserver.plan.Capability;
+
+/**
+ * The guest's capability bounding set: VServer's secure default (vserver.md §4.4) adjusted by
+ * {@code bcapabilities}.
+ *
+ * <p>Two of VServer's defaults are dropped here, because without VServer's kernel they open
+ * escapes: DAC_READ_SEARCH permits open_by_handle_at(2) ("Shocker", security.md §4.6) through any
+ * host filesystem a guest sees (the shared /usr of the host build method is one), and SYS_PTRACE
+ * lets guest root ptrace a host process while it joins the guest (CVE-2016-9962 class: the
+ * launcher still holds full capabilities until its last steps). An admin who accepts that can add
+ * them back in {@code bcapabilities}.
+ */
+public final class Capabilities {
+
+    /** CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE SYS_CHROOT SYS_TTY_CONFIG LEASE SETFCAP AUDIT_WRITE SYS_BOOT. */
+    public static final Set<Capability> SECURE_DEFAULT = Set.copyOf(EnumSet.of(
+            CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, NET_BIND_SERVICE, SYS_CHROOT,
+            SYS_TTY_CONFIG, LEASE, SETFCAP, AUDIT_WRITE,
+            SYS_BOOT)); // reboot(2) in a guest's pid namespace only ends that guest's init
+
+    private Capabilities() {}
+
+    public static Set<Capability> bounding(List<CapabilityChange> changes) {
+        EnumSet<Capability> set = EnumSet.copyOf(SECURE_DEFAULT);
+        for (CapabilityChange c : changes) {
+            if (c.add()) set.add(c.capability());
+            else set.remove(c.capability());
+        }
+        return set;
+    }
+}

@@ -1,0 +1,64 @@
+package org.vserver.context;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.vserver.config.GuestConfig;
+import org.vserver.plan.Capability;
+import org.vserver.plan.Namespace;
+import org.vserver.plan.Plan;
+import org.vserver.plan.Step.*;
+
+/**
+ * Plans for joining a running guest: {@code exec}, {@code suexec}, {@code enter} and the style's
+ * stop command. The joining process takes the guest's cgroups, then its namespaces (mount last:
+ * until then /proc is the host's and the paths below resolve), forks so that the pid namespace
+ * applies, and drops to the guest's bounding set before exec.
+ */
+public final class EnterPlanner {
+
+    /** setns order: mount last, because /proc/PID/ns/* are host paths until the mount namespace changes. */
+    static final List<Namespace> JOIN_ORDER = List.of(Namespace.IPC, Namespace.UTS, Namespace.NET, Namespace.CGROUP,
+            Namespace.PID, Namespace.MNT);
+
+    /** The running guest's init, as recorded at start (pid + start time guard against pid reuse). */
+    public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles) {}
+
+    /** The user a command runs as: resolved from the guest's own /etc/passwd and /etc/group. */
+    public record User(int uid, int gid, List<Integer> groups, String name, String home) {
+        public static final User ROOT = new User(0, 0, List.of(), "root", "/root");
+    }
+
+    /** What to run. {@code argv} null means "take it from the launcher's command line" (a replay plan). */
+    public record Command(List<String> argv, User user, boolean pty, Map<String, String> extraEnv) {}
+
+    public Plan plan(GuestConfig cfg, Target target, Command cmd, boolean replay) {
+        var p = Plan.builder();
+        // A replay plan runs without java's channels, so fds 3 and 4 are foreign there too.
+        p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
+        p.add(new VerifyProc(target.initPid(), target.initStartTicks()));
+        for (Path procs : target.cgroupProcsFiles()) p.add(new WriteFile(procs.toString(), "0"));
+        for (Namespace ns : JOIN_ORDER)
+            p.add(new SetNs("/proc/" + target.initPid() + "/ns/" + ns.procName(), ns));
+        if (cmd.pty()) {
+            p.add(new PtyRelay());                                   // forks: the shell gets a new pty of the guest
+        } else {
+            p.add(new Clone(Set.of(), ParentMode.WAIT));             // the child is in the guest's pid namespace
+            p.add(new Setsid());                                     // no controlling tty: TIOCSTI cannot reach the admin's
+        }
+        p.add(new Chdir(cmd.pty() ? cmd.user().home() : "/"));   // a login shell starts at home, a command at /
+        cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
+        Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
+        if (cmd.user().uid() != 0) p.add(new SetIds(cmd.user().uid(), cmd.user().gid(), cmd.user().groups()));
+        Map<String, String> extra = new java.util.LinkedHashMap<>(cmd.extraEnv());
+        extra.put("HOME", cmd.user().home());
+        extra.putIfAbsent("USER", cmd.user().name());
+        extra.putIfAbsent("LOGNAME", cmd.user().name());
+        List<String> env = StartPlanner.environment(cfg, extra, cmd.user().home());
+        if (cmd.argv() == null) p.add(new ExecArgv(env));
+        else p.add(new Exec(cmd.argv().getFirst(), cmd.argv(), env));
+        return p.build();
+    }
+}

@@ -1,0 +1,96 @@
+package org.vserver.context;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.vserver.config.GuestConfig.FstabEntry;
+import org.vserver.plan.MountFlag;
+import org.vserver.plan.Step;
+import org.vserver.plan.Step.Mkdir;
+import org.vserver.plan.Step.Mount;
+
+/**
+ * Turns the guest's {@code fstab} into mount steps under the guest root (before pivot_root, so
+ * bind sources are host paths). proc, sysfs and devpts lines are not mounted as written: the
+ * planner always mounts those itself with the secure options; a devpts line only contributes its
+ * {@code gid=} and {@code mode=}.
+ */
+public final class FstabMounts {
+    private FstabMounts() {}
+
+    /** Options that are mount(2) flags; everything else goes to the filesystem as data. */
+    static MountFlag flagOf(String option) {
+        return switch (option) {
+            case "ro" -> MountFlag.RDONLY;
+            case "nosuid" -> MountFlag.NOSUID;
+            case "nodev" -> MountFlag.NODEV;
+            case "noexec" -> MountFlag.NOEXEC;
+            case "sync" -> MountFlag.SYNCHRONOUS;
+            case "dirsync" -> MountFlag.DIRSYNC;
+            case "noatime" -> MountFlag.NOATIME;
+            case "nodiratime" -> MountFlag.NODIRATIME;
+            case "relatime" -> MountFlag.RELATIME;
+            case "strictatime" -> MountFlag.STRICTATIME;
+            case "lazytime" -> MountFlag.LAZYTIME;
+            default -> null;
+        };
+    }
+
+    /** fstab(5) words that mean "the default" or concern only mount(8), never the kernel. */
+    static boolean isNoise(String option) {
+        return switch (option) {
+            case "defaults", "rw", "auto", "noauto", "user", "nouser", "users", "nofail", "_netdev", "exec", "suid",
+                 "dev", "async", "bind", "rbind", "atime", "diratime" -> true;
+            default -> option.startsWith("x-") || option.startsWith("comment=");
+        };
+    }
+
+    static boolean isVirtualKernelFs(String type) {
+        return type.equals("proc") || type.equals("sysfs") || type.equals("devpts");
+    }
+
+    /** The devpts options the fstab asks for (gid=, mode=), for the planner's own devpts mount. */
+    public static List<String> devptsOptions(List<FstabEntry> fstab) {
+        List<String> out = new ArrayList<>();
+        for (FstabEntry e : fstab)
+            if (e.type().equals("devpts"))
+                for (String o : e.options()) if (o.startsWith("gid=") || o.startsWith("mode=")) out.add(o);
+        return out;
+    }
+
+    /**
+     * @param root       the guest root as a host path, without trailing slash
+     * @param isDirectory whether a host path is a directory (a bind of a file needs no mkdir)
+     */
+    public static List<Step> steps(String root, List<FstabEntry> fstab, java.util.function.Predicate<String> isDirectory) {
+        List<Step> steps = new ArrayList<>();
+        for (FstabEntry e : fstab) {
+            if (isVirtualKernelFs(e.type()) || e.options().contains("noauto")) continue;
+            String target = root + (e.target().equals("/") ? "" : e.target());
+            EnumSet<MountFlag> flags = EnumSet.noneOf(MountFlag.class);
+            List<String> data = new ArrayList<>();
+            for (String o : e.options()) {
+                MountFlag f = flagOf(o);
+                if (f != null) flags.add(f);
+                else if (!isNoise(o)) data.add(o);
+            }
+            boolean bind = e.options().contains("bind") || e.options().contains("rbind") || e.type().equals("bind");
+            if (bind) {
+                if (isDirectory.test(e.source())) steps.add(new Mkdir(target, 0755));
+                Set<MountFlag> how = e.options().contains("rbind") ? EnumSet.of(MountFlag.BIND, MountFlag.REC) : EnumSet.of(MountFlag.BIND);
+                steps.add(new Mount(e.source(), target, null, how, null));
+                // A bind mount takes its flags only from a second, remounting call.
+                if (!flags.isEmpty()) {
+                    EnumSet<MountFlag> remount = EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND);
+                    remount.addAll(flags);
+                    steps.add(new Mount(null, target, null, remount, null));
+                }
+            } else {
+                steps.add(new Mkdir(target, 0755));
+                steps.add(new Mount(e.source(), target, e.type(), flags, data.isEmpty() ? null : String.join(",", data)));
+            }
+        }
+        return steps;
+    }
+}

@@ -1,0 +1,58 @@
+package org.vserver.context;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vserver.config.GuestConfig.InitConfig;
+
+/**
+ * How a guest's init is started and stopped (vserver.md §7.5). Every style but {@code plain}
+ * runs its start command under the launcher's minimal reaper as PID 1: a sysv rc script exits
+ * once the daemons are started, and the guest must go on running.
+ *
+ * @param start   argv of the start command
+ * @param stop    argv of the stop command run inside the guest; empty = signal the init (plain)
+ * @param reaper  whether a reaper is PID 1 (false: the start command is PID 1 itself)
+ * @param startEnv extra environment of the start command (RUNLEVEL, PREVLEVEL for sysv)
+ * @param stopEnv  extra environment of the stop command
+ */
+public record InitStyle(String name, List<String> start, List<String> stop, boolean reaper,
+                        Map<String, String> startEnv, Map<String, String> stopEnv) {
+
+    public static final List<String> DEFAULT_RESCUE = List.of("/bin/sleep", "900");
+
+    /** The style of the configuration; {@code rescueCmd} non-null selects {@code rescue}. */
+    public static InitStyle of(InitConfig init, List<String> rescueCmd) {
+        Map<String, String> none = Map.of();
+        InitStyle base = switch (rescueCmd != null ? "rescue" : init.style()) {
+            case "rescue" -> new InitStyle("rescue", rescueCmd == null || rescueCmd.isEmpty() ? DEFAULT_RESCUE : rescueCmd,
+                    List.of(), true, none, none);
+            case "plain" -> new InitStyle("plain", withRunlevel("/sbin/init", init.runlevelStart()), List.of(), false, none, none);
+            case "minit" -> new InitStyle("minit", List.of("/sbin/minit-start"), List.of("/sbin/minit-stop"), true, none, none);
+            case "gentoo", "openrc" -> new InitStyle(init.style(), List.of("/lib/rc/sh/init-vserver.sh", "default"),
+                    List.of("/sbin/rc", "shutdown"), true, none, Map.of("RUNLEVEL", "0"));
+            case "arch" -> new InitStyle("arch", List.of("/etc/rc.multi"), List.of("/etc/rc.shutdown"), true, none, none);
+            default -> new InitStyle("sysv", List.of("/etc/init.d/rc", init.runlevelStart()),
+                    List.of("/etc/init.d/rc", init.runlevelStop()), true,
+                    levels("N", init.runlevelStart()), levels(init.runlevelStart(), init.runlevelStop()));
+        };
+        if (rescueCmd != null) return base;
+        // cmd.start / cmd.stop override any style (apps/init/cmd.*).
+        return new InitStyle(base.name, init.cmdStart().isEmpty() ? base.start : init.cmdStart(),
+                init.cmdStop().isEmpty() ? base.stop : init.cmdStop(), base.reaper, base.startEnv, base.stopEnv);
+    }
+
+    private static List<String> withRunlevel(String init, String runlevel) {
+        List<String> argv = new ArrayList<>(List.of(init));
+        if (runlevel != null && !runlevel.isEmpty() && !runlevel.equals("3")) argv.add(runlevel);
+        return argv;
+    }
+
+    private static Map<String, String> levels(String prev, String now) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("PREVLEVEL", prev);
+        m.put("RUNLEVEL", now);
+        return m;
+    }
+}

@@ -1,0 +1,164 @@
+package org.vserver.context;
+
+import static org.vserver.plan.MountFlag.*;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.vserver.config.GuestConfig;
+import org.vserver.plan.Capability;
+import org.vserver.plan.Namespace;
+import org.vserver.plan.Plan;
+import org.vserver.plan.Step.*;
+import org.vserver.plan.Sync;
+
+/**
+ * Decides everything about a guest's start and writes it down as a {@link Plan}. The plan reads
+ * as the list of syscalls the launcher will make, in order; {@code vserver debug plan NAME start}
+ * prints it and golden tests pin it.
+ */
+public final class StartPlanner {
+
+    /** Every namespace a guest gets of its own. USER and TIME are not used yet: guest root is host root with a reduced bounding set. */
+    public static final Set<Namespace> NAMESPACES =
+            Set.copyOf(EnumSet.of(Namespace.MNT, Namespace.UTS, Namespace.IPC, Namespace.PID, Namespace.NET, Namespace.CGROUP));
+
+    /** The fds the launcher keeps: 0-2 stdio, 3 plan, 4 status. Everything from 5 up is closed first. */
+    public static final int FIRST_FOREIGN_FD = 5;
+
+    /**
+     * What the planner needs to know about the host, injectable so golden plans do not depend on it.
+     *
+     * @param exists      whether a /proc or /sys entry exists on the running kernel
+     * @param isDirectory whether a host path (an fstab bind source) is a directory
+     */
+    public record Host(Predicate<String> exists, Predicate<String> isDirectory) {
+        public static Host real() {
+            return new Host(p -> java.nio.file.Files.exists(java.nio.file.Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    p -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(p)));
+        }
+    }
+
+    /**
+     * @param config     the guest's configuration
+     * @param init       the init style (with --rescue applied)
+     * @param consoleFile host file bound over the guest's /dev/console (the init's log)
+     */
+    public record Request(GuestConfig config, InitStyle init, String consoleFile) {}
+
+    private final Host host;
+
+    public StartPlanner(Host host) { this.host = host; }
+
+    public Plan plan(Request req) {
+        GuestConfig cfg = req.config();
+        String root = stripSlash(cfg.vdir().toAbsolutePath().normalize().toString());
+        var p = Plan.builder();
+        p.add(new CloseFrom(FIRST_FOREIGN_FD));
+        // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
+        // cgroup namespace is rooted at the guest's cgroup.
+        p.add(new Clone(NAMESPACES, ParentMode.EXIT));
+        p.add(new Await(Sync.GUEST_PID));
+        // From here on: the guest init, PID 1 of its own pid namespace.
+        p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
+        p.add(new Mount(root, root, null, EnumSet.of(BIND, REC), null));          // the root must be a mount point for pivot_root
+        p.addAll(procAndSys(root, cfg));
+        p.addAll(dev(root, cfg, req.consoleFile()));
+        p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory()));
+        p.addAll(masks(root));
+        p.add(new PivotRoot(root));
+        p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
+        p.add(new Umount(".", Umount.DETACH));                                    // the old root is gone: ".." of / is /
+        p.add(new Chdir("/"));
+        p.add(new SetHostname(hostname(cfg)));
+        if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
+        cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
+        p.add(new Setsid());
+        Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
+        if (req.init().reaper()) p.add(new Reaper());
+        p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
+        return p.build();
+    }
+
+    private List<org.vserver.plan.Step> procAndSys(String root, GuestConfig cfg) {
+        List<org.vserver.plan.Step> s = new ArrayList<>();
+        s.add(new Mkdir(root + "/proc", 0555));
+        s.add(new Mount("proc", root + "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
+        if (cfg.ccapabilities().contains("raw_icmp")) {
+            // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace).
+            s.add(new WriteFile(root + "/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+        }
+        s.add(new Mkdir(root + "/sys", 0555));
+        s.add(new Mount("sysfs", root + "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));
+        return s;
+    }
+
+    private List<org.vserver.plan.Step> dev(String root, GuestConfig cfg, String consoleFile) {
+        String dev = root + "/dev";
+        List<org.vserver.plan.Step> s = new ArrayList<>();
+        s.add(new Mkdir(dev, 0755));
+        s.add(new Mount("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=65536k"));
+        s.add(Mknod.charDevice(dev + "/null", 0666, 1, 3));
+        s.add(Mknod.charDevice(dev + "/zero", 0666, 1, 5));
+        s.add(Mknod.charDevice(dev + "/full", 0666, 1, 7));
+        s.add(Mknod.charDevice(dev + "/random", 0666, 1, 8));
+        s.add(Mknod.charDevice(dev + "/urandom", 0666, 1, 9));
+        s.add(Mknod.charDevice(dev + "/tty", 0666, 5, 0));
+        // No supervisor holds a console pty; the guest's console is its log file in the run state.
+        s.add(new Mknod(dev + "/console", 0100600, 0));
+        s.add(new Mount(consoleFile, dev + "/console", null, EnumSet.of(BIND), null));
+        s.add(new Mkdir(dev + "/pts", 0755));
+        List<String> pts = new ArrayList<>(List.of("newinstance", "ptmxmode=0666"));
+        List<String> fromFstab = FstabMounts.devptsOptions(cfg.fstab());
+        pts.addAll(fromFstab.isEmpty() ? List.of("mode=620", "gid=5") : fromFstab);
+        s.add(new Mount("devpts", dev + "/pts", "devpts", EnumSet.of(NOSUID, NOEXEC), String.join(",", pts)));
+        s.add(new Symlink("pts/ptmx", dev + "/ptmx"));                           // this guest's own pty instance
+        s.add(new Mkdir(dev + "/shm", 01777));
+        s.add(new Mount("shm", dev + "/shm", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=1777,size=65536k"));
+        s.add(new Mkdir(dev + "/mqueue", 0755));
+        s.add(new Mount("mqueue", dev + "/mqueue", "mqueue", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
+        s.add(new Symlink("/proc/self/fd", dev + "/fd"));
+        s.add(new Symlink("/proc/self/fd/0", dev + "/stdin"));
+        s.add(new Symlink("/proc/self/fd/1", dev + "/stdout"));
+        s.add(new Symlink("/proc/self/fd/2", dev + "/stderr"));
+        return s;
+    }
+
+    private List<org.vserver.plan.Step> masks(String root) {
+        List<org.vserver.plan.Step> s = new ArrayList<>();
+        for (String f : ProcMasks.MASKED_FILES)
+            if (host.exists().test(f)) s.add(new Mount(root + "/dev/null", root + f, null, EnumSet.of(BIND), null));
+        for (String d : ProcMasks.MASKED_DIRS)
+            if (host.exists().test(d))
+                s.add(new Mount("tmpfs", root + d, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555"));
+        for (String r : ProcMasks.READ_ONLY)
+            if (host.exists().test(r)) {
+                s.add(new Mount(root + r, root + r, null, EnumSet.of(BIND, REC), null));
+                s.add(new Mount(null, root + r, null, EnumSet.of(REMOUNT, BIND, RDONLY, NOSUID, NODEV, NOEXEC), null));
+            }
+        return s;
+    }
+
+    static String hostname(GuestConfig cfg) {
+        return cfg.uts().nodename() != null ? cfg.uts().nodename() : cfg.name();
+    }
+
+    /** The guest's environment (apps/init/environment) plus the style's variables and HOME. */
+    static List<String> environment(GuestConfig cfg, Map<String, String> extra, String home) {
+        Map<String, String> env = new LinkedHashMap<>(cfg.init().environment());
+        env.putIfAbsent("HOME", home);
+        env.putAll(extra);
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    static String stripSlash(String p) {
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+}

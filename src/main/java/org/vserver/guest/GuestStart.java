@@ -1,0 +1,146 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.vserver.config.ConfigException;
+import org.vserver.config.GuestConfig;
+import org.vserver.context.EnterPlanner;
+import org.vserver.context.InitStyle;
+import org.vserver.context.StartPlanner;
+import org.vserver.launch.Launcher;
+import org.vserver.plan.Plan;
+import org.vserver.plan.PlanWriter;
+import org.vserver.plan.Sync;
+import org.vserver.proc.ProcStat;
+import org.vserver.state.GuestLock;
+import org.vserver.state.RunState;
+import org.vserver.sys.Syscalls;
+
+/**
+ * {@code vserver NAME start}: read and check the configuration, create the cgroup and run state,
+ * run the start plan, record the init, write the exec plan every later {@code exec} replays.
+ * Java is gone once the init runs: nothing but the guest's own processes stays behind.
+ */
+public final class GuestStart {
+    /** Dynamic XIDs, as VServer's kernel handed them out. */
+    static final int DYNAMIC_FIRST = 49152, DYNAMIC_LAST = 65535;
+
+    private final Guests guests;
+    private final Vserver vs;
+
+    public GuestStart(Guests guests) {
+        this.guests = guests;
+        this.vs = guests.vserver();
+    }
+
+    /** The start plan, as {@code vserver debug plan NAME start} prints it. */
+    public Plan plan(GuestConfig cfg, List<String> rescue) {
+        return new StartPlanner(StartPlanner.Host.real())
+                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.state().console(cfg.name()).toString()));
+    }
+
+    /** @return false if the guest was already running (a warning, as in VServer) */
+    public boolean start(String name, List<String> rescue) throws IOException, ConfigException {
+        GuestConfig cfg = guests.config(name);     // a bad file fails here, before anything is touched
+        checkRoot(cfg);
+        try (GuestLock lock = GuestLock.acquire(vs.sys(), vs.state().lockFile(name))) {
+            if (guests.running(name).isPresent()) {
+                vs.err().println("vserver: guest '" + name + "' is already running");
+                return false;
+            }
+            guests.cleanup(name);                  // what a dead init left behind
+            int xid = cfg.context().orElseGet(() -> dynamicXid(name));
+            Plan plan = plan(cfg, rescue);
+            try (Undo undo = new Undo()) {
+                vs.state().create(name);
+                undo.add(() -> vs.state().remove(name));
+                Path console = vs.state().console(name);
+                Files.deleteIfExists(console);
+                Files.createFile(console, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                vs.cgroups().create(name);
+                undo.add(() -> {
+                    guests.killAll(name, java.time.Duration.ofSeconds(5));
+                    vs.cgroups().remove(name);
+                });
+                run(cfg, xid, plan, console);
+                undo.commit();
+            }
+        }
+        return true;
+    }
+
+    private void run(GuestConfig cfg, int xid, Plan plan, Path console) throws IOException {
+        Syscalls sys = vs.sys();
+        int in = sys.open("/dev/null", Syscalls.O_RDONLY, 0);
+        int out;
+        try {
+            out = sys.open(console.toString(), Syscalls.O_WRONLY | Syscalls.O_APPEND, 0);
+        } catch (IOException e) {
+            sys.close(in);
+            throw e;
+        }
+        try {
+            vs.launcher().run(plan, new Launcher.Stdio(in, out, out), new Launcher.Host() {
+                int child;
+
+                @Override
+                public void launcherAlive(int pid) throws IOException {
+                    vs.cgroups().addProcess(cfg.name(), pid);
+                }
+
+                @Override
+                public void childPid(int pid) { child = pid; }
+
+                @Override
+                public void sync(Sync sync) throws IOException {
+                    if (sync == Sync.GUEST_PID) record(cfg, xid, child);
+                }
+            });
+        } finally {
+            sys.close(in);
+            sys.close(out);
+        }
+    }
+
+    /** Writes the run state and the replayable exec plan while the init waits at its first sync. */
+    private void record(GuestConfig cfg, int xid, int initPid) throws IOException {
+        long start = ProcStat.read(Path.of("/proc"), initPid)
+                .orElseThrow(() -> new IOException("the guest's init (pid " + initPid + ") died during start"))
+                .startTicks();
+        var target = new EnterPlanner.Target(initPid, start, vs.cgroups().procsFiles(cfg.name()));
+        Plan exec = new EnterPlanner().plan(cfg, target,
+                new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, java.util.Map.of()), true);
+        Path execPlan = vs.state().execPlan(cfg.name());
+        Files.write(execPlan, PlanWriter.write(exec));
+        new RunState(cfg.name(), xid, initPid, start, System.currentTimeMillis(), vs.config().cgroupParent())
+                .write(vs.state().stateFile(cfg.name()));
+    }
+
+    private void checkRoot(GuestConfig cfg) throws IOException {
+        Path vdir = cfg.vdir();
+        if (!Files.isDirectory(vdir))
+            throw new IOException("guest root " + vdir + " does not exist: build the guest first (vserver "
+                    + cfg.name() + " build -m host)");
+    }
+
+    /** The lowest dynamic XID no running guest holds. */
+    private int dynamicXid(String self) {
+        Set<Integer> used = new HashSet<>();
+        try {
+            for (String n : vs.state().names())
+                if (!n.equals(self)) vs.state().read(n).ifPresent(s -> used.add(s.xid()));
+        } catch (IOException e) {
+            // unreadable state of another guest: at worst two guests show the same dynamic id
+        }
+        for (int x = DYNAMIC_FIRST; x <= DYNAMIC_LAST; x++) if (!used.contains(x)) return x;
+        return DYNAMIC_FIRST;
+    }
+
+    static Optional<String> none() { return Optional.empty(); }
+}

@@ -1,0 +1,103 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.vserver.config.ConfigException;
+import org.vserver.config.GuestConfig;
+import org.vserver.context.EnterPlanner;
+import org.vserver.context.InitStyle;
+import org.vserver.launch.Launcher;
+import org.vserver.state.GuestLock;
+import org.vserver.state.RunState;
+import org.vserver.sys.Syscalls;
+
+/**
+ * {@code vserver NAME stop} (vserver.md §7.6): the style's stop command inside the guest, then
+ * the kill sequence ({@code killseq}, default 15 5 9) while the guest still has processes, then
+ * SIGKILL for whatever is left in its cgroup; the cgroup and the run state are removed.
+ */
+public final class GuestStop {
+    /** How long the style's stop command may run (util-vserver's sync-timeout). */
+    static final Duration STOP_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Guests guests;
+    private final Vserver vs;
+
+    public GuestStop(Guests guests) {
+        this.guests = guests;
+        this.vs = guests.vserver();
+    }
+
+    /** @return false if the guest was not running (its leftovers are cleaned up all the same) */
+    public boolean stop(String name) throws IOException, ConfigException {
+        GuestConfig cfg = guests.config(name);
+        try (GuestLock lock = GuestLock.acquire(vs.sys(), vs.state().lockFile(name))) {
+            Optional<RunState> st = guests.running(name);
+            if (st.isEmpty()) {
+                guests.cleanup(name);
+                return false;
+            }
+            InitStyle style = InitStyle.of(cfg.init(), null);
+            if (!style.stop().isEmpty()) runStopCommand(cfg, st.get(), style);
+            else signalInit(st.get(), Syscalls.SIGINT);   // plain: init's own shutdown (ctrl-alt-del)
+            killSequence(name, cfg.init().killseq());
+            guests.cleanup(name);
+            return true;
+        }
+    }
+
+    /**
+     * Runs the style's stop command inside the guest for at most {@link #STOP_COMMAND_TIMEOUT}.
+     * One that is still running afterwards is ended by the kill sequence: its launcher joined the
+     * guest's cgroup.
+     */
+    private void runStopCommand(GuestConfig cfg, RunState st, InitStyle style) throws IOException {
+        var target = new EnterPlanner.Target(st.initPid(), st.initStartTicks(), vs.cgroups().procsFiles(cfg.name()));
+        var cmd = new EnterPlanner.Command(style.stop(), EnterPlanner.User.ROOT, false, style.stopEnv());
+        var plan = new EnterPlanner().plan(cfg, target, cmd, false);
+        int in = vs.sys().open("/dev/null", Syscalls.O_RDONLY, 0);
+        var ex = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<?> f = ex.submit(() -> vs.launcher().run(plan, new Launcher.Stdio(in, 1, 2), new Launcher.Host() {}));
+            try {
+                f.get(STOP_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                vs.err().println("vserver: " + String.join(" ", style.stop()) + " in guest " + cfg.name()
+                        + " did not finish in " + STOP_COMMAND_TIMEOUT.toSeconds() + " s; killing the guest");
+                killSequence(cfg.name(), cfg.init().killseq());
+                guests.killAll(cfg.name(), java.time.Duration.ofSeconds(5));
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            vs.err().println("vserver: stop command of guest " + cfg.name() + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping guest " + cfg.name());
+        } finally {
+            ex.shutdown();
+            vs.sys().close(in);
+        }
+    }
+
+    private void signalInit(RunState st, int signal) throws IOException {
+        guests.signal(List.of(st.initPid()), signal);
+    }
+
+    /** {@code killseq}: {@code sig [wait sig]*}; each signal goes to every process while any is left. */
+    void killSequence(String name, List<Integer> killseq) throws IOException {
+        for (int i = 0; i < killseq.size(); i += 2) {
+            List<Integer> pids = vs.cgroups().processes(name);
+            if (pids.isEmpty()) return;
+            guests.signal(pids, killseq.get(i));
+            Duration wait = Duration.ofSeconds(i + 1 < killseq.size() ? killseq.get(i + 1) : 1);
+            if (guests.awaitEmpty(name, wait)) return;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.vserver.config.ConfigDir;
+import org.vserver.config.ConfigException;
+import org.vserver.config.GuestConfig;
+import org.vserver.proc.ProcStat;
+import org.vserver.state.RunState;
+import org.vserver.sys.ErrnoException;
+import org.vserver.sys.Syscalls;
+
+/**
+ * What every lifecycle command needs: is a guest running, and the clean-up of a guest whose init
+ * died behind our back (there is no supervisor; the next command notices and cleans up).
+ */
+public final class Guests {
+    private static final Path PROC = Path.of("/proc");
+
+    private final Vserver vs;
+
+    public Guests(Vserver vs) { this.vs = vs; }
+
+    public Vserver vserver() { return vs; }
+
+    public GuestConfig config(String name) throws ConfigException {
+        return ConfigDir.read(vs.config(), name);
+    }
+
+    /** The run state of a guest whose init is still the process recorded at start. */
+    public Optional<RunState> running(String name) throws IOException {
+        Optional<RunState> st = vs.state().read(name);
+        if (st.isEmpty()) return st;
+        return isAlive(st.get()) ? st : Optional.empty();
+    }
+
+    static boolean isAlive(RunState st) {
+        return ProcStat.read(PROC, st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
+    }
+
+    /**
+     * Removes what a dead guest left: processes still in its cgroup (an init that died without
+     * its pid namespace taking the rest is impossible, but a failed start may leave a launcher),
+     * the cgroup and the run state. Safe to call for a guest that never ran.
+     */
+    public void cleanup(String name) throws IOException {
+        killAll(name, Duration.ofSeconds(5));
+        vs.cgroups().remove(name);
+        vs.state().remove(name);
+    }
+
+    /** Freezes the guest's cgroup, SIGKILLs every task, thaws, and waits until it is empty. */
+    public void killAll(String name, Duration timeout) throws IOException {
+        if (!vs.cgroups().exists(name)) return;
+        List<Integer> pids = vs.cgroups().processes(name);
+        if (pids.isEmpty()) return;
+        vs.cgroups().freeze(name, true);     // nothing forks while we kill
+        try {
+            signal(pids, Syscalls.SIGKILL);
+        } finally {
+            vs.cgroups().freeze(name, false);
+        }
+        if (!awaitEmpty(name, timeout))
+            throw new IOException("processes " + vs.cgroups().processes(name) + " of guest " + name
+                    + " survived SIGKILL for " + timeout.toSeconds() + " s (in uninterruptible sleep?)");
+    }
+
+    void signal(List<Integer> pids, int signal) throws ErrnoException {
+        for (int pid : pids) {
+            try {
+                vs.sys().kill(pid, signal);
+            } catch (ErrnoException e) {
+                if (e.errno() != org.vserver.sys.Errno.ESRCH) throw e; // gone meanwhile
+            }
+        }
+    }
+
+    /** Polls until the guest's cgroup holds no process; false on timeout. */
+    boolean awaitEmpty(String name, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 1;
+        while (!vs.cgroups().processes(name).isEmpty()) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for guest " + name + " to stop");
+            }
+            sleep = Math.min(sleep * 2, 50);
+        }
+        return true;
+    }
+}

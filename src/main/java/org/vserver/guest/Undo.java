@@ -1,0 +1,35 @@
+package org.vserver.guest;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The host-side changes of a start, registered as they are made and reverted in reverse order
+ * unless the start commits (Incus' {@code revert}). A failed start leaves nothing behind.
+ */
+public final class Undo implements AutoCloseable {
+
+    /** One revert action; may throw, the others still run. */
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    private final Deque<Action> actions = new ArrayDeque<>();
+    private boolean committed;
+
+    public void add(Action a) { actions.push(a); }
+
+    public void commit() { committed = true; }
+
+    @Override
+    public void close() {
+        if (committed) return;
+        while (!actions.isEmpty()) {
+            try {
+                actions.pop().run();
+            } catch (Exception e) {
+                System.err.println("vserver: cleanup after the failure also failed: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.vserver.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The one home of run-state paths: {@code /run/vservers} (or {@code $VSERVER_RUNDIR}), one
+ * directory per running guest holding {@code state}, {@code exec.plan} (the replayed exec path)
+ * and {@code console} (the init's output); {@code NAME.lock} beside it serializes start and stop.
+ */
+public record StateDir(Path root) {
+
+    public static StateDir fromEnvironment() {
+        String env = System.getenv("VSERVER_RUNDIR");
+        return new StateDir(Path.of(env != null && !env.isEmpty() ? env : "/run/vservers"));
+    }
+
+    public Path guestDir(String name) { return root.resolve(name); }
+
+    public Path stateFile(String name) { return guestDir(name).resolve("state"); }
+
+    public Path execPlan(String name) { return guestDir(name).resolve("exec.plan"); }
+
+    public Path console(String name) { return guestDir(name).resolve("console"); }
+
+    public Path lockFile(String name) { return root.resolve(name + ".lock"); }
+
+    public Optional<RunState> read(String name) throws IOException {
+        Path f = stateFile(name);
+        return Files.exists(f) ? Optional.of(RunState.read(f)) : Optional.empty();
+    }
+
+    /** Names with a state directory, running or stale. */
+    public List<String> names() throws IOException {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(Files::isDirectory).forEach(p -> out.add(p.getFileName().toString()));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Creates the guest's directory, private to root (the exec plan is an instruction list). */
+    public Path create(String name) throws IOException {
+        Files.createDirectories(root, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path d = guestDir(name);
+        Files.createDirectories(d, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        return d;
+    }
+
+    /** Removes the guest's directory; the root too if nothing else is left in it. */
+    public void remove(String name) throws IOException {
+        Path d = guestDir(name);
+        if (Files.isDirectory(d)) {
+            try (Stream<Path> s = Files.list(d)) {
+                for (Path p : (Iterable<Path>) s::iterator) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(d);
+        }
+        removeRootIfEmpty();
+    }
+
+    public void removeRootIfEmpty() {
+        try {
+            Files.deleteIfExists(root);
+        } catch (IOException notEmpty) {
+            // other guests are running, or a lock is held
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.vserver.sys;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host-side syscalls the JVM makes itself; everything inside a guest's namespaces is done by
+ * the launcher. Behind an interface so that orchestration can be tested against a recording fake.
+ */
+public interface Syscalls {
+
+    /** {@code uid_t geteuid(void)} */
+    int geteuid();
+
+    /** {@code int kill(pid_t pid, int sig)} */
+    void kill(int pid, int signal) throws ErrnoException;
+
+    /** {@code int pipe2(int pipefd[2], O_CLOEXEC)}: both ends close-on-exec; [0] reads, [1] writes. */
+    int[] pipe() throws ErrnoException;
+
+    /**
+     * {@code posix_spawn(3)} with a clean signal mask and default dispositions.
+     *
+     * @param fds  target fd → source fd to dup2 in the child (0, 1, 2, 3, 4 ...); sources must be
+     *             distinct from every target
+     * @return the child's pid
+     */
+    int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fds) throws ErrnoException;
+
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}; 0 at EOF; retries EINTR. */
+    int read(int fd, byte[] buf, int off, int len) throws ErrnoException;
+
+    /** Writes everything; retries EINTR and short writes. */
+    void write(int fd, byte[] buf) throws ErrnoException;
+
+    /** {@code int close(int fd)} */
+    void close(int fd);
+
+    /** {@code int open(const char *path, int flags, mode_t mode)}, flags with O_CLOEXEC added. */
+    int open(String path, int flags, int mode) throws ErrnoException;
+
+    /** {@code int flock(int fd, LOCK_EX)}: blocks until the lock is ours; retries EINTR. */
+    void flock(int fd) throws ErrnoException;
+
+    /** {@code pid_t waitpid(pid, &status, 0)}: the raw wait status; retries EINTR. */
+    int waitpid(int pid) throws ErrnoException;
+
+    /** Exit code of a raw wait status: the exit status, or 128 + signal like a shell. */
+    static int exitCode(int status) {
+        int sig = status & 0x7f;
+        return sig == 0 ? (status >> 8) & 0xff : 128 + sig;
+    }
+
+    int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
+    int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCONT = 18;
+}

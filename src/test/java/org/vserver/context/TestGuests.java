@@ -1,0 +1,50 @@
+package org.vserver.context;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.vserver.config.GuestConfig;
+import org.vserver.config.GuestConfig.CapabilityChange;
+import org.vserver.config.GuestConfig.FstabEntry;
+import org.vserver.config.GuestConfig.InitConfig;
+import org.vserver.plan.Capability;
+
+/** Fixture guests for golden plans: fixed paths, no dependence on the host. */
+final class TestGuests {
+    private TestGuests() {}
+
+    static final StartPlanner.Host HOST = new StartPlanner.Host(
+            p -> !p.contains("asound") && !p.contains("acpi") && !p.contains("timer_stats"),
+            p -> p.equals("/usr") || p.equals("/srv/data"));
+
+    static Map<String, String> env() {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("PATH", "/bin:/usr/bin:/sbin:/usr/sbin");
+        return e;
+    }
+
+    /** What `build -m host` writes: the host's /usr shared read-only, the default fstab. */
+    static GuestConfig hostGuest() {
+        return new GuestConfig("web", Path.of("/etc/vservers/web"), Path.of("/vservers/web"), OptionalInt.of(40000),
+                new GuestConfig.Uts("web.example.org", null), List.of(), List.of("set_utsname", "raw_icmp"),
+                List.of(new FstabEntry("/usr", "/usr", "none", List.of("bind", "ro"), 1),
+                        new FstabEntry("none", "/proc", "proc", List.of("defaults"), 2),
+                        new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
+                        new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
+                new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
+                List.of(), OptionalInt.empty(), List.of());
+    }
+
+    /** A plain-init guest with every knob this issue has turned. */
+    static GuestConfig plainGuest() {
+        return new GuestConfig("db", Path.of("/etc/vservers/db"), Path.of("/srv/guests/db/"), OptionalInt.empty(),
+                new GuestConfig.Uts(null, "example.org"),
+                List.of(new CapabilityChange(Capability.NET_RAW, true), new CapabilityChange(Capability.SYS_BOOT, false)),
+                List.of(),
+                List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
+                new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
+                List.of("/bin/sh"), OptionalInt.of(10), List.of());
+    }
+}
