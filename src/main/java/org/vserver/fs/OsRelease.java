@@ -1,0 +1,68 @@
+package org.vserver.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** What a rootfs says it is: os-release(5)'s ID, read through {@link GuestTree} (the file is a link on Debian). */
+final class OsRelease {
+    /** os-release is a few hundred bytes; a template cannot make us read a huge file. */
+    private static final int MAX_BYTES = 64 * 1024;
+
+    private OsRelease() {}
+
+    /** ID= of etc/os-release, else usr/lib/os-release; unquoted, lower case as the spec says. */
+    static Optional<String> id(GuestTree tree) {
+        for (String rel : new String[] {"etc/os-release", "usr/lib/os-release"}) {
+            Optional<Path> file = tree.follow(rel).filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+            if (file.isEmpty()) {
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(file.get(), LinkOption.NOFOLLOW_LINKS)) {
+                String text = new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8);
+                for (String line : text.split("\n")) {
+                    if (line.startsWith("ID=")) {
+                        String id = line.substring(3).trim().replaceAll("^[\"']|[\"']$", "");
+                        if (!id.isEmpty()) {
+                            return Optional.of(id);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // unreadable: the distribution is just unknown
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The distribution of a rootfs for {@link BuildResult#distribution()}: os-release's ID;
+     * "host" for a host-method guest (an empty usr/, where the host's /usr is mounted at start,
+     * and bin a link into it); else "unknown".
+     */
+    static String distribution(GuestTree tree) {
+        Optional<String> id = id(tree);
+        if (id.isPresent()) {
+            return id.get();
+        }
+        try {
+            Path usr = tree.resolve("usr");
+            boolean emptyUsr = Files.isDirectory(usr, LinkOption.NOFOLLOW_LINKS);
+            if (emptyUsr) {
+                try (var entries = Files.list(usr)) {
+                    emptyUsr = entries.findAny().isEmpty();
+                }
+            }
+            if (emptyUsr && Files.isSymbolicLink(tree.resolve("bin"))) {
+                return "host";
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+}

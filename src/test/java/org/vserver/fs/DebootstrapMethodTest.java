@@ -1,0 +1,70 @@
+package org.vserver.fs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Never runs a real debootstrap: the command line is checked, and a PATH without it. */
+class DebootstrapMethodTest {
+    private static final Path DEBOOTSTRAP = Path.of("/usr/sbin/debootstrap");
+    private static final Path UNSHARE = Path.of("/usr/bin/unshare");
+
+    @Test
+    void missingDebootstrapSaysWhatToInstall(@TempDir Path tmp) throws Exception {
+        Path emptyBin = Files.createDirectories(tmp.resolve("bin"));
+        Path vdir = tmp.resolve("vdir");
+        var method = new DebootstrapMethod("bookworm", null, null, List.of(), SearchPath.of(emptyBin.toString()));
+
+        BuildException e = assertThrows(BuildException.class,
+                () -> method.build(Shell.request(vdir, tmp, new StringBuilder())));
+
+        assertTrue(e.getMessage().startsWith("build -m debootstrap: debootstrap not found: install the Debian package"
+                + " 'debootstrap' (apt-get install debootstrap)"), e.getMessage());
+        assertFalse(Files.exists(vdir), "nothing created before the tool is known to exist");
+    }
+
+    @Test
+    void debianSuiteUsesTheDebianMirrorAndRunsInItsOwnMountNamespace(@TempDir Path tmp) throws Exception {
+        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "bookworm", "--", "--include=less"));
+        StringBuilder log = new StringBuilder();
+        List<String> argv = method.command(Shell.request(tmp, tmp, log), DEBOOTSTRAP, Optional.of(UNSHARE), Path.of("/v/d1"));
+        assertEquals(List.of("/usr/bin/unshare", "--mount", "--", "/usr/sbin/debootstrap", "--variant=minbase",
+                "--include=less", "bookworm", "/v/d1", "http://deb.debian.org/debian"), argv);
+        assertEquals("", log.toString());
+    }
+
+    @Test
+    void ubuntuUsesItsKeyringWhenTheHostHasIt(@TempDir Path tmp) throws Exception {
+        Path keyring = tmp.resolve(DebootstrapMethod.UBUNTU_KEYRING);
+        Files.createDirectories(keyring.getParent());
+        Files.writeString(keyring, "key");
+        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "noble"));
+
+        List<String> argv = method.command(Shell.request(tmp, tmp, new StringBuilder()), DEBOOTSTRAP, Optional.empty(),
+                Path.of("/v/u1"));
+
+        assertEquals(List.of("/usr/sbin/debootstrap", "--variant=minbase", "--keyring=" + keyring, "noble", "/v/u1",
+                "http://archive.ubuntu.com/ubuntu"), argv);
+    }
+
+    @Test
+    void ubuntuWithoutKeyringWarnsAndSkipsTheCheck(@TempDir Path tmp) throws Exception {
+        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "jammy", "-m", "http://m/ubuntu"));
+        StringBuilder log = new StringBuilder();
+
+        List<String> argv = method.command(Shell.request(tmp, tmp, log), DEBOOTSTRAP, Optional.empty(), Path.of("/v/u2"));
+
+        assertEquals(List.of("/usr/sbin/debootstrap", "--variant=minbase", "--no-check-gpg", "jammy", "/v/u2",
+                "http://m/ubuntu"), argv);
+        assertTrue(log.toString().contains("NOT verified (--no-check-gpg)"), log.toString());
+    }
+}
