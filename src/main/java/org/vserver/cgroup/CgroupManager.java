@@ -1,6 +1,7 @@
 package org.vserver.cgroup;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,7 +13,11 @@ import java.util.List;
  */
 public interface CgroupManager {
 
-    /** Creates the guest's cgroup (parents too); an existing one is reused if empty. */
+    /**
+     * Creates the guest's cgroup (parents too); an existing one is reused if empty, one that still
+     * has processes is an error. v1 also prepares each controller: cpuset values copied down,
+     * memory.use_hierarchy on the parent, the device allow list ({@link DeviceRules}).
+     */
     void create(String guest) throws IOException;
 
     /** True if the guest's cgroup directory exists (in any hierarchy). */
@@ -27,13 +32,19 @@ public interface CgroupManager {
     /** Pids of every process in the guest's cgroup (including its descendants' cgroups); empty if none or absent. */
     List<Integer> processes(String guest) throws IOException;
 
-    /** Freezes (true) or thaws (false) every task, and waits until the state is reached. No-op without a freezer. */
+    /**
+     * Freezes (true) or thaws (false) every task, and waits until the state is reached (5 s, then an
+     * IOException naming the state file). No-op without a freezer.
+     */
     void freeze(String guest, boolean frozen) throws IOException;
 
-    /** CPU time, memory and tasks of the guest, for vserver-stat. */
+    /** CPU time, memory and tasks of the guest and its descendants, for vserver-stat; the cgroup must exist. */
     Usage usage(String guest) throws IOException;
 
-    /** Removes the guest's (empty) cgroup directories, deepest first; absent is fine. */
+    /**
+     * Removes the guest's (empty) cgroup directories, deepest first; absent is fine. EBUSY from a
+     * task that is still exiting is retried for about 2 s.
+     */
     void remove(String guest) throws IOException;
 
     /** Removes the parent directories if they are empty (tests use a per-run parent). */
@@ -58,6 +69,21 @@ public interface CgroupManager {
      * @param parent the parent cgroup name, e.g. "vservers"
      */
     static CgroupManager detect(Path root, String parent) throws IOException {
-        throw new UnsupportedOperationException("to be written");
+        return detect(root, parent, Mountinfo.SELF);
+    }
+
+    /**
+     * {@link #detect(Path, String)} against a given mountinfo file. v2 if {@code root} is a cgroup2
+     * mount point or holds {@code cgroup.controllers} (a fixture tree); otherwise v1, which needs
+     * at least one controller hierarchy under root.
+     */
+    static CgroupManager detect(Path root, String parent, Path mountinfo) throws IOException {
+        if (Mountinfo.isMountPoint(mountinfo, root, "cgroup2") || Files.isRegularFile(root.resolve("cgroup.controllers")))
+            return new Cgroup2Manager(root, parent);
+        var v1 = new Cgroup1Manager(root, parent);
+        if (v1.hierarchies().isEmpty())
+            throw new IOException("detect(`" + root + "`) failed: neither a cgroup2 mount nor cgroup v1 hierarchies of "
+                    + String.join(", ", Hierarchy.CONTROLLERS));
+        return v1;
     }
 }

@@ -1,0 +1,52 @@
+package org.vserver.cgroup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads /proc/self/mountinfo (proc(5)): is a directory the mount point of a filesystem type? */
+final class Mountinfo {
+    static final Path SELF = Path.of("/proc/self/mountinfo");
+
+    private Mountinfo() {}
+
+    /**
+     * True if {@code dir} is a mount point of a {@code fstype} filesystem according to {@code mountinfo}.
+     * Line format: {@code id parent maj:min root mountpoint options [optional...] - fstype source superopts}.
+     */
+    static boolean isMountPoint(Path mountinfo, Path dir, String fstype) throws IOException {
+        if (!Files.exists(mountinfo)) return false;
+        String target = normalize(dir);
+        for (String line : Files.readAllLines(mountinfo)) {
+            String[] f = line.split(" ");
+            int dash = line.indexOf(" - ");
+            if (f.length < 5 || dash < 0) continue;
+            String type = line.substring(dash + 3).split(" ")[0];
+            if (type.equals(fstype) && unescape(f[4]).equals(target)) return true;
+        }
+        return false;
+    }
+
+    private static String normalize(Path dir) {
+        try {
+            return dir.toRealPath().toString();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134. */
+    static String unescape(String s) {
+        var b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
