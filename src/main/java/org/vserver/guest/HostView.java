@@ -1,0 +1,88 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.vserver.cgroup.CgroupManager;
+import org.vserver.proc.ProcClock;
+import org.vserver.proc.ProcStat;
+import org.vserver.proc.StatRow;
+import org.vserver.state.RunState;
+
+/**
+ * The host's view of its guests (VServer's context 0 and 1): vserver-stat's rows and the
+ * pid → guest map behind vps and vkill. Reads /proc and the guests' cgroups, nothing else.
+ */
+public final class HostView {
+    private static final Path PROC = Path.of("/proc");
+
+    private final Guests guests;
+
+    public HostView(Guests guests) { this.guests = guests; }
+
+    /** Running guests with their run state, by name; stale ones are cleaned up on the way. */
+    public List<RunState> runningGuests() throws IOException {
+        List<RunState> out = new ArrayList<>();
+        for (String name : guests.vserver().state().names()) {
+            Optional<RunState> st = guests.running(name);
+            if (st.isPresent()) out.add(st.get());
+        }
+        return out;
+    }
+
+    /** One row for the host (context 0, every process outside the guests), then one per guest. */
+    public List<StatRow> statRows() throws IOException {
+        Instant now = Instant.now();
+        ProcClock clock = ProcClock.read(PROC);
+        List<StatRow> rows = new ArrayList<>();
+        Set<Integer> inGuests = new HashSet<>();
+        List<StatRow> guestRows = new ArrayList<>();
+        for (RunState st : runningGuests()) {
+            List<Integer> pids = guests.vserver().cgroups().processes(st.name());
+            inGuests.addAll(pids);
+            long vsz = 0, rss = 0;
+            for (int pid : pids) {
+                Optional<ProcStat> p = ProcStat.read(PROC, pid);
+                if (p.isPresent()) {
+                    vsz += p.get().vsize();
+                    rss += p.get().rssBytes();
+                }
+            }
+            CgroupManager.Usage u = guests.vserver().cgroups().usage(st.name());
+            long up = clock.uptime(st.initStartTicks(), now).toNanos();
+            guestRows.add(new StatRow(st.xid(), st.name(), pids.size(), vsz, rss, u.userNanos(), u.systemNanos(), up));
+        }
+        int procs = 0;
+        long vsz = 0, rss = 0, user = 0, sys = 0;
+        for (int pid : allPids()) {
+            if (inGuests.contains(pid)) continue;
+            Optional<ProcStat> p = ProcStat.read(PROC, pid);
+            if (p.isEmpty()) continue;
+            procs++;
+            vsz += p.get().vsize();
+            rss += p.get().rssBytes();
+            user += p.get().utimeNanos();
+            sys += p.get().stimeNanos();
+        }
+        long hostUp = java.time.Duration.between(clock.bootTime(), now).toNanos();
+        rows.add(new StatRow(0, org.vserver.proc.StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
+        rows.addAll(guestRows);
+        return rows;
+    }
+
+    static List<Integer> allPids() throws IOException {
+        List<Integer> pids = new ArrayList<>();
+        try (Stream<Path> s = Files.list(PROC)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> pids.add(Integer.parseInt(n)));
+        }
+        return pids;
+    }
+}
