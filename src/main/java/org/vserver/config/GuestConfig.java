@@ -15,7 +15,8 @@ import java.util.OptionalInt;
  * @param context       static XID ({@code context}); empty = none given
  * @param uts           {@code uts/nodename}, {@code uts/domainname}
  * @param bcapabilities {@code bcapabilities}: changes to the secure default bounding set
- * @param ccapabilities {@code ccapabilities}: context capabilities (lower case, as written)
+ * @param ccapabilities {@code ccapabilities}: context capabilities, canonical lower-case names (aliases such
+ *                      as {@code ping} resolved to {@code raw_icmp}); {@code !name} removes one
  * @param fstab         {@code fstab}, in file order
  * @param init          {@code apps/init/}
  * @param shell         {@code shell} split into argv; empty = the built-in order

@@ -1,0 +1,140 @@
+package org.vserver.config;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.vserver.config.GuestConfig.InterfaceConfig;
+
+/**
+ * {@code interfaces/}: one subdirectory per address, taken in name order ({@code 00}, {@code 01},
+ * ...). Each has {@code ip} (required), {@code dev}, {@code prefix} or {@code mask}, {@code name},
+ * and the flags {@code nodev} (legacy {@code only_ip}) and {@code disabled}. The files {@code dev},
+ * {@code prefix} and {@code mask} directly in {@code interfaces/} are the guest-wide defaults.
+ */
+final class Interfaces {
+    private Interfaces() {}
+
+    /** IFNAMSIZ - 1: the kernel's limit on a link name. */
+    static final int MAX_DEVICE = 15;
+
+    /** A prefix length, with the line it came from so a family mismatch can name it. */
+    private record Prefix(int length, ConfigFiles.Line line) {}
+
+    static List<InterfaceConfig> read(ConfigFiles files) throws ConfigException {
+        String defaultDev = device(files.guest("interfaces/dev"));
+        Optional<Prefix> defaultPrefix = prefix(files, "interfaces/");
+        var out = new ArrayList<InterfaceConfig>();
+        for (String id : files.subdirectories("interfaces")) {
+            String d = "interfaces/" + id + "/";
+            Path dir = files.guestDir().resolve("interfaces").resolve(id);
+            ConfigFiles.Content ip = files.guest(d + "ip").orElseThrow(() ->
+                    new ConfigException(dir, "interface has no 'ip' file (the address is required)"));
+            ConfigFiles.Line ipLine = ip.nonEmptyScalar();
+            InetAddress addr = address(ipLine);
+            String dev = device(files.guest(d + "dev"));
+            Optional<Prefix> prefix = prefix(files, d);
+            if (prefix.isEmpty()) prefix = defaultPrefix;
+            if (prefix.isPresent() && prefix.get().length() > maxPrefix(addr))
+                throw prefix.get().line().error("prefix /" + prefix.get().length() + " is too long for "
+                        + ipLine.text() + " (at most " + maxPrefix(addr) + ")");
+            String label = null;
+            Optional<ConfigFiles.Content> name = files.guest(d + "name");
+            if (name.isPresent()) label = label(name.get().nonEmptyScalar());
+            out.add(new InterfaceConfig(id, ipLine.text(), dev != null ? dev : defaultDev,
+                    prefix.map(Prefix::length).orElse(null), label,
+                    files.flag(d + "nodev") || files.flag(d + "only_ip"), files.flag(d + "disabled")));
+        }
+        return out;
+    }
+
+    /** {@code prefix} if present, else {@code mask} converted. */
+    private static Optional<Prefix> prefix(ConfigFiles files, String dir) throws ConfigException {
+        Optional<ConfigFiles.Content> p = files.guest(dir + "prefix");
+        if (p.isPresent()) {
+            ConfigFiles.Line l = p.get().nonEmptyScalar();
+            return Optional.of(new Prefix(prefixLength(l), l));
+        }
+        Optional<ConfigFiles.Content> m = files.guest(dir + "mask");
+        if (m.isPresent()) {
+            ConfigFiles.Line l = m.get().nonEmptyScalar();
+            return Optional.of(new Prefix(maskPrefix(l), l));
+        }
+        return Optional.empty();
+    }
+
+    private static String device(Optional<ConfigFiles.Content> c) throws ConfigException {
+        return c.isEmpty() ? null : device(c.get().nonEmptyScalar());
+    }
+
+    static int maxPrefix(InetAddress a) { return a instanceof Inet4Address ? 32 : 128; }
+
+    /** An IPv4 or IPv6 literal; never a host name (no DNS lookups while reading configuration). */
+    static InetAddress address(ConfigFiles.Line l) throws ConfigException {
+        InetAddress a = parseAddress(l.text());
+        if (a == null) throw l.error("invalid IP address '" + l.text() + "' (write the prefix in the 'prefix' file)");
+        return a;
+    }
+
+    /** The address, or null if {@code s} is not an IP literal. */
+    static InetAddress parseAddress(String s) {
+        // ofLiteral also takes inet_aton's short forms ("10.1" = 10.0.0.1): util-vserver's users
+        // write dotted quads, and a short form is far more likely a typo than intended.
+        if (s.indexOf(':') < 0 && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) return null;
+        try {
+            return InetAddress.ofLiteral(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static int prefixLength(ConfigFiles.Line l) throws ConfigException {
+        int p = parsePrefix(l.text());
+        if (p < 0) throw l.error("invalid prefix length '" + l.text() + "' (expected 0..128)");
+        return p;
+    }
+
+    /** 0..128, or -1. */
+    static int parsePrefix(String s) {
+        if (!s.matches("\\d{1,3}")) return -1;
+        int p = Integer.parseInt(s);
+        return p <= 128 ? p : -1;
+    }
+
+    static int maskPrefix(ConfigFiles.Line l) throws ConfigException {
+        int p = parseMask(l.text());
+        if (p < 0) throw l.error("invalid netmask '" + l.text() + "' (expected contiguous dotted quad, e.g. 255.255.255.0)");
+        return p;
+    }
+
+    /** The prefix length of a dotted-quad netmask, or -1 if it is not one or its bits are not contiguous. */
+    static int parseMask(String s) {
+        if (!s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || !(parseAddress(s) instanceof Inet4Address a)) return -1;
+        byte[] b = a.getAddress();
+        int bits = ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        int prefix = Integer.bitCount(bits);
+        // contiguous: the ones are exactly the top `prefix` bits
+        int expected = prefix == 0 ? 0 : -1 << (32 - prefix);
+        return bits == expected ? prefix : -1;
+    }
+
+    static String device(ConfigFiles.Line l) throws ConfigException {
+        if (!isDevice(l.text()))
+            throw l.error("invalid device name '" + l.text() + "' (1.." + MAX_DEVICE + " characters, no '/', ':' or spaces)");
+        return l.text();
+    }
+
+    static boolean isDevice(String s) {
+        return s.length() <= MAX_DEVICE && s.matches("[^/:\\s]+") && !s.equals(".") && !s.equals("..");
+    }
+
+    /** The address label suffix ({@code dev:name}); the kernel limits the whole label to 15 characters. */
+    static String label(ConfigFiles.Line l) throws ConfigException {
+        if (!l.text().matches("[^\\s/]{1," + MAX_DEVICE + "}"))
+            throw l.error("invalid interface name '" + l.text() + "' (up to " + MAX_DEVICE + " characters, no spaces)");
+        return l.text();
+    }
+}

@@ -1,0 +1,77 @@
+package org.vserver.config;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Static XIDs for {@code build} (reference §4.1): {@code .defaults/context.next}, starting at
+ * {@code .defaults/context.start} or 40000, skipping ids another guest's {@code context} already
+ * holds, then incremented.
+ *
+ * <p>Two builds must never get the same id, whether they run in two JVMs or two threads. Between
+ * processes an exclusive {@code fcntl} lock on {@code .defaults/context.next.lock} serializes them.
+ * That file is never deleted, so there is no window in which two processes lock two different
+ * inodes. Within one JVM the lock is held per process, not per thread (a second {@code lock()}
+ * throws {@code OverlappingFileLockException}), so a JVM-wide mutex is taken first.
+ */
+public final class XidAllocator {
+    public static final int DEFAULT_START = 40000;
+    /** The last static XID: above it the VServer kernel hands out dynamic ids (reference §4.1). */
+    public static final int LAST_STATIC = 49151;
+
+    /** Not configuration state: only serializes this JVM's threads before they take the file lock. */
+    private static final ReentrantLock JVM_LOCK = new ReentrantLock();
+
+    /** Allocates the next free static XID and records the one after it in {@code context.next}. */
+    public int next(ConfigRoot root) throws IOException, ConfigException {
+        Path defaults = root.defaultsDir();
+        Files.createDirectories(defaults);
+        JVM_LOCK.lock();
+        try (FileChannel ch = FileChannel.open(defaults.resolve("context.next.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock _ = ch.lock()) {
+            Path nextFile = defaults.resolve("context.next");
+            int xid = start(nextFile, defaults.resolve("context.start"));
+            Set<Integer> used = usedXids(root);
+            while (used.contains(xid)) xid++;
+            if (xid > LAST_STATIC)
+                throw new ConfigException(nextFile, "no static XID left (" + xid + " > " + LAST_STATIC
+                        + "): lower context.next or give --context");
+            ConfigFiles.writeAtomically(nextFile, (xid + 1) + "\n");
+            return xid;
+        } finally {
+            JVM_LOCK.unlock();
+        }
+    }
+
+    private static int start(Path nextFile, Path startFile) throws ConfigException {
+        Optional<ConfigFiles.Content> c = ConfigFiles.read(nextFile);
+        if (c.isEmpty()) c = ConfigFiles.read(startFile);
+        return c.isPresent() ? ConfigDir.context(c.get()) : DEFAULT_START;
+    }
+
+    /**
+     * The ids in every guest's {@code context} file. A file that does not parse is skipped here: it
+     * names no id to avoid, and {@code read} reports it when that guest is used.
+     */
+    static Set<Integer> usedXids(ConfigRoot root) throws ConfigException {
+        var used = new HashSet<Integer>();
+        for (String g : root.guestNames()) {
+            try {
+                Optional<ConfigFiles.Content> c = ConfigFiles.read(root.confdir().resolve(g).resolve("context"));
+                if (c.isPresent()) used.add(ConfigDir.context(c.get()));
+            } catch (ConfigException e) {
+                // see above: an unreadable or bad context file blocks nothing here
+            }
+        }
+        return used;
+    }
+}

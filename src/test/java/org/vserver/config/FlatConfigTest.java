@@ -1,0 +1,258 @@
+package org.vserver.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlatConfigTest {
+    @TempDir Path confdir;
+    Path g;
+    FlatConfig flat;
+
+    @BeforeEach void guest() throws Exception {
+        g = Fixture.guest(confdir, "web");
+        flat = FlatConfig.open(new ConfigRoot(confdir), "web");
+    }
+
+    @Test void openMissingGuest() {
+        var e = assertThrows(ConfigException.class, () -> FlatConfig.open(new ConfigRoot(confdir), "nope"));
+        assertEquals(confdir.resolve("nope") + ": no such guest (configuration directory missing)", e.getMessage());
+    }
+
+    @Test void knownKeysMapToUtilVserverFiles() throws Exception {
+        assertEquals(g.resolve("apps/init/style"), flat.file("init.style"));
+        assertEquals(g.resolve("apps/init/runlevel.start"), flat.file("init.runlevel.start"));
+        assertEquals(g.resolve("apps/init/cmd.start"), flat.file("init.cmd.start"));
+        assertEquals(g.resolve("uts/nodename"), flat.file("uts.nodename"));
+        assertEquals(g.resolve("interfaces/00/ip"), flat.file("interfaces.00.ip"));
+        assertEquals(g.resolve("sched/fill-rate"), flat.file("sched.fill-rate"));
+        assertEquals(g.resolve("rlimits/nproc.soft"), flat.file("rlimits/nproc.soft"));
+    }
+
+    @Test void setWritesFilesAndGetReadsThem() throws Exception {
+        flat.set("context", "1234");
+        flat.set("uts.nodename", "web.example.org");
+        flat.set("bcapabilities", "CAP_NET_RAW, !CAP_KILL");
+        flat.set("ccapabilities", "ping,set_utsname");
+        flat.set("init.style", "plain");
+        flat.set("init.cmd.start", "/sbin/init --debug");
+        flat.set("init.killseq", "TERM 10 KILL");
+        flat.set("init.environment", "PATH=/bin LANG=C");
+        flat.set("shell", "/bin/bash -l");
+        flat.set("nice", "5");
+        flat.set("fstab", "none /proc proc defaults 0 0\nnone /tmp tmpfs size=16m 0 0");
+        flat.set("sched.fill-rate", "1");
+
+        assertEquals("1234\n", Fixture.read(g.resolve("context")));
+        assertEquals("CAP_NET_RAW\n!CAP_KILL\n", Fixture.read(g.resolve("bcapabilities")));
+        assertEquals("/sbin/init\n--debug\n", Fixture.read(g.resolve("apps/init/cmd.start")));
+        assertEquals("TERM 10 KILL\n", Fixture.read(g.resolve("apps/init/killseq")));
+        assertEquals("PATH=/bin\nLANG=C\n", Fixture.read(g.resolve("apps/init/environment")));
+        assertEquals("none /proc proc defaults 0 0\nnone /tmp tmpfs size=16m 0 0\n", Fixture.read(g.resolve("fstab")));
+        assertEquals("1\n", Fixture.read(g.resolve("sched/fill-rate")));
+
+        assertEquals(Optional.of("1234"), flat.get("context"));
+        assertEquals(Optional.of("CAP_NET_RAW,!CAP_KILL"), flat.get("bcapabilities"));
+        assertEquals(Optional.of("/sbin/init --debug"), flat.get("init.cmd.start"));
+        assertEquals(Optional.of("PATH=/bin LANG=C"), flat.get("init.environment"));
+        assertEquals(Optional.of("none /proc proc defaults 0 0\nnone /tmp tmpfs size=16m 0 0"), flat.get("fstab"));
+        assertEquals(Optional.of("1"), flat.get("sched.fill-rate"));
+        assertEquals(Optional.empty(), flat.get("init.runlevel"));
+
+        // everything set is what read sees
+        GuestConfig c = ConfigDir.read(new ConfigRoot(confdir), "web");
+        assertEquals(1234, c.context().getAsInt());
+        assertEquals(List.of("raw_icmp", "set_utsname"), c.ccapabilities());
+        assertEquals(List.of(15, 10, 9), c.init().killseq());
+        assertEquals(List.of("/bin/bash", "-l"), c.shell());
+        assertEquals(2, c.fstab().size());
+    }
+
+    @Test void roundTripThroughGetAndSet() throws Exception {
+        Fixture.put(g, "bcapabilities", "NET_RAW\n# keep\nSYS_TIME\n");
+        Fixture.put(g, "apps/init/environment", "A=1\nB=2\n");
+        for (String key : List.of("bcapabilities", "init.environment")) {
+            String v = flat.get(key).orElseThrow();
+            flat.set(key, v);
+            assertEquals(Optional.of(v), flat.get(key));
+        }
+        assertEquals("NET_RAW\nSYS_TIME\n", Fixture.read(g.resolve("bcapabilities")));
+    }
+
+    @Test void showListsPresentKeysSorted() throws Exception {
+        Fixture.put(g, "uts/nodename", "web\n");
+        Fixture.put(g, "apps/init/style", "sysv\n");
+        Fixture.put(g, "fstab", "none /proc proc defaults\nnone /tmp tmpfs defaults\n\n");
+        Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
+        Fixture.put(g, "interfaces/00/nodev", "");
+        Fixture.put(g, "rlimits/nproc.soft", "100\n");
+        Fixture.put(g, "sched/idle-time", "");
+        Fixture.put(g, ".hidden", "x\n");
+        Files.createSymbolicLink(g.resolve("vdir"), Path.of("/vservers/web"));
+        Files.createSymbolicLink(g.resolve("run"), Path.of("/var/run/vservers/web"));
+
+        assertEquals("""
+                context = 42
+                fstab = none /proc proc defaults
+                        none /tmp tmpfs defaults
+                init.style = sysv
+                interfaces.00.ip = 10.0.0.2
+                interfaces.00.nodev = true
+                rlimits.nproc.soft = 100
+                run = /var/run/vservers/web
+                sched.idle-time = true
+                uts.nodename = web
+                vdir = /vservers/web
+                """, flat.showText());
+        // every key shown resolves back to its file
+        for (String key : flat.show().keySet()) assertTrue(flat.get(key).isPresent(), key);
+        assertEquals(g.resolve("rlimits/nproc.soft"), flat.file("rlimits.nproc.soft"));
+    }
+
+    @Test void showJson() throws Exception {
+        Fixture.put(g, "nice", "-3\n");
+        Fixture.put(g, "uts/nodename", "web\n");
+        Fixture.put(g, "bcapabilities", "NET_RAW\nSYS_TIME\n");
+        Fixture.put(g, "apps/init/killseq", "TERM 5\n9\n");
+        Fixture.put(g, "apps/init/environment", "PATH=/bin\n");
+        Fixture.put(g, "shell", "/bin/sh -l\n");
+        Fixture.put(g, "fstab", "# c\nnone /proc proc defaults\n");
+        Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
+        Fixture.put(g, "interfaces/00/prefix", "24\n");
+        Fixture.put(g, "interfaces/00/disabled", "");
+        Fixture.put(g, "sched/fill-rate", "7\n");
+
+        JsonNode j = new ObjectMapper().readTree(flat.showJson());
+        assertEquals(42, j.get("context").intValue());
+        assertTrue(j.get("context").isNumber());
+        assertEquals(-3, j.get("nice").intValue());
+        assertEquals("web", j.get("uts.nodename").textValue());
+        assertEquals("[\"NET_RAW\",\"SYS_TIME\"]", j.get("bcapabilities").toString());
+        assertEquals("[\"TERM\",5,9]", j.get("init.killseq").toString());
+        assertEquals("{\"PATH\":\"/bin\"}", j.get("init.environment").toString());
+        assertEquals("[\"/bin/sh\",\"-l\"]", j.get("shell").toString());
+        assertEquals("[\"none /proc proc defaults\"]", j.get("fstab").toString());
+        assertEquals(24, j.get("interfaces.00.prefix").intValue());
+        assertTrue(j.get("interfaces.00.disabled").booleanValue());
+        assertEquals("7", j.get("sched.fill-rate").textValue());   // generic files stay strings
+        List<String> names = List.copyOf(iterable(j.fieldNames()));
+        assertEquals(names.stream().sorted().toList(), names);
+    }
+
+    private static <T> List<T> iterable(java.util.Iterator<T> it) {
+        var out = new java.util.ArrayList<T>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test void badValuesAreRefusedAndLeaveTheOldFile() throws Exception {
+        Fixture.put(g, "apps/init/killseq", "15 5 9\n");
+        Fixture.put(g, "fstab", "none /proc proc defaults\n");
+        record Case(String key, String value, String file, String message) {}
+        for (Case c : List.of(
+                new Case("context", "1", "context", ":1: invalid context '1': expected a number 2..65535 (0 is the host, 1 the spectator)"),
+                new Case("context", "forty", "context", ":1: invalid context 'forty': expected a number 2..65535 (0 is the host, 1 the spectator)"),
+                new Case("init.killseq", "15 5", "apps/init/killseq", ":1: killseq must be 'sig [wait sig]*' (an odd number of items), it ends with a wait"),
+                new Case("fstab", "none /proc proc defaults\nnone /tmp", "fstab", ":2: fstab line needs 'spec file vfstype options [dump pass]', got 2 fields"),
+                new Case("bcapabilities", "NET_RAW,WARP_DRIVE", "bcapabilities", ":2: unknown capability 'WARP_DRIVE' (expected a name like CAP_NET_RAW)"),
+                new Case("nice", "99", "nice", ":1: invalid nice '99': expected a number -20..19"),
+                new Case("uts.nodename", "a b", "uts/nodename", ":1: invalid nodename 'a b' (letters, digits, '-', '.', '_')"),
+                new Case("init.environment", "A=1 =2", "apps/init/environment", ":2: invalid variable name ''"),
+                new Case("context", "2\n3", "context", ": 'context' takes one line"))) {
+            Path f = g.resolve(c.file());
+            String before = Files.exists(f) ? Fixture.read(f) : null;
+            var e = assertThrows(ConfigException.class, () -> flat.set(c.key(), c.value()), c.key());
+            assertEquals(f + c.message(), e.getMessage());
+            assertEquals(before, Files.exists(f) ? Fixture.read(f) : null, c.key());
+        }
+        var e = assertThrows(ConfigException.class, () -> flat.set("init.style", "bogus"));
+        assertTrue(e.getMessage().startsWith(g.resolve("apps/init/style") + ":1: unknown init style 'bogus'"));
+        assertFalse(Files.exists(g.resolve("apps/init/style")));
+        try (var s = Files.list(g)) {   // no temporary files left behind
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList());
+        }
+    }
+
+    @Test void flagsAndUnset() throws Exception {
+        flat.set("interfaces.00.ip", "10.0.0.2");
+        flat.set("interfaces.00.nodev", "true");
+        assertTrue(Files.exists(g.resolve("interfaces/00/nodev")));
+        assertEquals(Optional.of("true"), flat.get("interfaces.00.nodev"));
+        flat.set("interfaces.00.nodev", "false");
+        assertFalse(Files.exists(g.resolve("interfaces/00/nodev")));
+        var e = assertThrows(ConfigException.class, () -> flat.set("interfaces.00.disabled", "maybe"));
+        assertEquals(g.resolve("interfaces/00/disabled") + ": expected true or false, got 'maybe'", e.getMessage());
+
+        assertTrue(flat.unset("interfaces.00.ip"));
+        assertFalse(Files.exists(g.resolve("interfaces")));   // emptied directories go too
+        assertFalse(flat.unset("interfaces.00.ip"));
+        assertTrue(Files.exists(g));
+        assertTrue(flat.unset("context"));
+        assertTrue(Files.exists(g));
+    }
+
+    @Test void interfaceFilesNeedTheIp() throws Exception {
+        var e = assertThrows(ConfigException.class, () -> flat.set("interfaces.01.dev", "eth0"));
+        assertEquals(g.resolve("interfaces/01") + ": interface has no 'ip' file: set interfaces.01.ip first", e.getMessage());
+        flat.set("interfaces.01.ip", "10.0.0.3");
+        flat.set("interfaces.01.dev", "eth0");
+        e = assertThrows(ConfigException.class, () -> flat.unset("interfaces.01.ip"));
+        assertEquals(g.resolve("interfaces/01") + ": the interface still has dev: unset those first (an interface without 'ip' is invalid)",
+                e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flat.set("interfaces.01.ip", "10.0.0.3/24"));
+        assertEquals(g.resolve("interfaces/01/ip") + ":1: invalid IP address '10.0.0.3/24' (write the prefix in the 'prefix' file)",
+                e.getMessage());
+    }
+
+    @Test void dottedKeysFollowExistingFiles() throws Exception {
+        // util-vserver names with dots are known even before their directory exists
+        flat.set("fstab.remote", "server:/export /mnt/nfs nfs ro");
+        assertTrue(Files.isRegularFile(g.resolve("fstab.remote")));
+        flat.set("rlimits.nproc.hard", "200");
+        assertEquals("200\n", Fixture.read(g.resolve("rlimits/nproc.hard")));
+        var e = assertThrows(ConfigException.class, () -> flat.set("fstab.remote", "server:/x nfs"));
+        assertTrue(e.getMessage().startsWith(g.resolve("fstab.remote") + ":1: fstab line needs"), e.getMessage());
+        // other names: an existing file decides, then an existing directory
+        Fixture.put(g, "apps/foo/bar.baz", "1\n");
+        assertEquals(Optional.of("1"), flat.get("apps.foo.bar.baz"));
+        flat.set("apps.foo.bar.qux", "2");
+        assertEquals("2\n", Fixture.read(g.resolve("apps/foo/bar.qux")));
+        flat.set("ulimits/nofile.soft", "1024");
+        assertEquals(Optional.of("1024"), flat.get("ulimits.nofile.soft"));
+        // a brand-new directory: every dot is a '/'
+        flat.set("cpuset.cpus", "0-3");
+        assertEquals("0-3\n", Fixture.read(g.resolve("cpuset/cpus")));
+    }
+
+    @Test void keysNeverLeaveTheCfgdirOrFollowLinks() throws Exception {
+        Path root = Files.createDirectories(confdir.resolve("guestroot/etc"));
+        Fixture.put(root, "passwd", "root:x:0:0\n");
+        Files.createSymbolicLink(g.resolve("vdir"), confdir.resolve("guestroot"));
+        var e = assertThrows(ConfigException.class, () -> flat.get("vdir/etc/passwd"));
+        assertEquals(g + ": invalid key 'vdir/etc/passwd': 'vdir' is a symlink; keys do not go through links", e.getMessage());
+        assertThrows(ConfigException.class, () -> flat.set("vdir.etc.passwd", "x"));
+        assertEquals("root:x:0:0\n", Fixture.read(root.resolve("passwd")));
+        for (String bad : List.of("../x", "a/../b", ".defaults.x", "a..b", "", "/etc/passwd")) {
+            assertThrows(ConfigException.class, () -> flat.set(bad, "x"), bad);
+        }
+        assertEquals(Optional.of(confdir.resolve("guestroot").toString()), flat.get("vdir"));
+    }
+
+    @Test void vdirLink() throws Exception {
+        flat.set("vdir", "/srv/web");
+        assertEquals(Path.of("/srv/web"), Files.readSymbolicLink(g.resolve("vdir")));
+        flat.set("vdir", "/srv/web2");
+        assertEquals(Path.of("/srv/web2"), ConfigDir.read(new ConfigRoot(confdir), "web").vdir());
+        var e = assertThrows(ConfigException.class, () -> flat.set("vdir", "relative"));
+        assertEquals(g.resolve("vdir") + ": 'vdir' must be an absolute path, got 'relative'", e.getMessage());
+    }
+}
