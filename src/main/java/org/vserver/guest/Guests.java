@@ -37,7 +37,7 @@ public final class Guests {
         return isAlive(st.get()) ? st : Optional.empty();
     }
 
-    static boolean isAlive(RunState st) {
+    static boolean isAlive(RunState st) throws IOException {
         return ProcStat.read(PROC, st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
     }
 

@@ -1,0 +1,43 @@
+package org.vserver.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import org.vserver.guest.GuestBuild;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "build", description = {
+        "Create the guest: its root by a build method, then its configuration.",
+        "Methods: host (default: the host's /usr shared read-only, no download), skeleton,",
+        "template -- -t TARBALL, clone -- --source GUEST|DIR, debootstrap -- -d SUITE [-m MIRROR]."})
+final class BuildCommand implements Callable<Integer> {
+    @ParentCommand GuestCommand parent;
+
+    @Option(names = {"-m", "--method"}, paramLabel = "METHOD") String method;
+
+    @Option(names = "--context", paramLabel = "XID", description = "static context number (default: .defaults/context.next, from 40000)")
+    Integer context;
+
+    @Option(names = "--hostname", paramLabel = "NAME") String hostname;
+
+    @Option(names = "--interface", paramLabel = "[NAME=][DEV:]IP[/PREFIX]") List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--initstyle", paramLabel = "STYLE") String initStyle;
+
+    @Option(names = "--force", description = "replace an existing guest") boolean force;
+
+    @Parameters(paramLabel = "METHOD-ARGS", description = "arguments of the method, after --") List<String> methodArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        var opts = new GuestBuild.Options(method, context == null ? OptionalInt.empty() : OptionalInt.of(context),
+                hostname, interfaces, initStyle, force, methodArgs);
+        new GuestBuild(parent.guests()).build(parent.name, opts, line -> parent.out.println(line));
+        parent.out.println("guest " + parent.name + " built: start it with `vserver " + parent.name + " start`");
+        return 0;
+    }
+}

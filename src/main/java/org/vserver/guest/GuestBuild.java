@@ -1,0 +1,95 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+import org.vserver.config.ConfigException;
+import org.vserver.config.ConfigRoot;
+import org.vserver.config.ConfigWriter;
+import org.vserver.config.InterfaceSpec;
+import org.vserver.config.XidAllocator;
+import org.vserver.fs.BuildException;
+import org.vserver.fs.BuildMethod;
+import org.vserver.fs.BuildMethods;
+import org.vserver.fs.BuildRequest;
+import org.vserver.fs.BuildResult;
+
+/**
+ * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
+ * build methods, then its configuration directory. A failed build removes what it made.
+ */
+public final class GuestBuild {
+
+    /**
+     * @param method     build method, null = the no-download default ({@code host})
+     * @param context    {@code --context}; empty = the next of {@code .defaults/context.next}
+     * @param interfaces {@code --interface} arguments
+     * @param force      replace an existing (stopped) guest
+     */
+    public record Options(String method, OptionalInt context, String hostname, List<String> interfaces,
+                          String initStyle, boolean force, List<String> methodArgs) {}
+
+    private final Guests guests;
+    private final Vserver vs;
+
+    public GuestBuild(Guests guests) {
+        this.guests = guests;
+        this.vs = guests.vserver();
+    }
+
+    public void build(String name, Options o, Consumer<String> progress)
+            throws IOException, ConfigException, BuildException {
+        ConfigRoot root = vs.config();
+        root.checkName(name);
+        List<InterfaceSpec> ifaces = new ArrayList<>();
+        for (String i : o.interfaces()) {
+            try {
+                ifaces.add(InterfaceSpec.parse(i));
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(o.method() == null ? BuildMethods.DEFAULT : o.method(), "--interface: " + e.getMessage());
+            }
+        }
+        List<String> args = new ArrayList<>(o.methodArgs());
+        List<String> sourceFstab = resolveCloneSource(o.method(), args);
+        BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
+        Path cfgdir = root.guestDir(name);
+        Path vdir = root.vdirBase().resolve(name);
+        if (Files.exists(cfgdir) || Files.exists(vdir)) {
+            if (!o.force())
+                throw new ConfigException(Files.exists(cfgdir) ? cfgdir : vdir,
+                        "guest '" + name + "' already exists: use --force to replace it, or `vserver " + name + " delete`");
+            new GuestDelete(guests).delete(name, false);
+        }
+        int xid = o.context().isPresent() ? o.context().getAsInt() : new XidAllocator().next(root);
+        try (Undo undo = new Undo()) {
+            Files.createDirectories(vdir.getParent());
+            undo.add(() -> GuestDelete.removeTree(vdir));
+            BuildResult r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
+            List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
+            String style = o.initStyle() != null ? o.initStyle() : r.initStyle();
+            ConfigWriter.create(root, new ConfigWriter.NewGuest(name, OptionalInt.of(xid),
+                    o.hostname() != null ? o.hostname() : name, style, fstab, ifaces, vdir));
+            undo.commit();
+        }
+    }
+
+    /**
+     * {@code clone --source NAME}: util-vserver takes a guest's name as well as a directory. A name
+     * becomes that guest's root, and its fstab is copied (a host-method guest needs its /usr line).
+     */
+    private List<String> resolveCloneSource(String method, List<String> args) throws ConfigException, IOException {
+        if (!"clone".equals(method)) return null;
+        int i = args.indexOf("--source");
+        if (i < 0 || i + 1 >= args.size()) return null;
+        String src = args.get(i + 1);
+        if (src.contains("/") || !ConfigRoot.isValidName(src) || !Files.isDirectory(vs.config().guestDir(src))) return null;
+        var cfg = guests.config(src);
+        args.set(i + 1, cfg.vdir().toString());
+        Path fstab = cfg.cfgdir().resolve("fstab");
+        return Files.exists(fstab) ? Files.readAllLines(fstab) : null;
+    }
+}
