@@ -33,6 +33,16 @@
  * Replay mode (`vserver-launcher --replay PLAN -- CMD ARGS...`): no channels; a failure is printed
  * on stderr as `vserver-launcher: step N OP: <syscall>(`path`) failed: <strerror>` and the exit
  * code is VL_EXIT_SETUP, or VL_EXIT_STALE when VERIFY_PROC finds the guest's init gone.
+ *
+ * Launcher notes (comments only, the format above is unchanged):
+ *   - An invalid plan reports FAIL(index of the bad record, EINVAL), or step 0xffffffff for a
+ *     header problem (bad magic/version/flags/total_len, truncation, bytes after the records).
+ *   - A plan that runs out of records without exec reports FAIL(step = count, ENOEXEC): success
+ *     is only ever the EOF of an EXEC.
+ *   - Channel mode: the launcher exits 127 after FAIL. EXEC_ARGV fails with EINVAL there; in
+ *     replay mode AWAIT fails with EINVAL (nobody to ack).
+ *   - The parent stages (CLONE mode 1, PTY_RELAY) exit with the child's exit code, or 128 + the
+ *     signal that killed it; they close their copies of fds 3 and 4 once the child has its own.
  */
 #ifndef VL_PROTOCOL_H
 #define VL_PROTOCOL_H

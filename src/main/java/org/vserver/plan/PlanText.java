@@ -3,6 +3,7 @@ package org.vserver.plan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
@@ -28,7 +29,7 @@ public final class PlanText {
     }
 
     public static String line(int index, Step step) {
-        var sb = new StringBuilder(String.format("%3d %s", index, step.op().name()));
+        var sb = new StringBuilder(String.format(Locale.ROOT, "%3d %s", index, step.op().name())); // ASCII digits in any locale
         String sig = step.op().signature();
         List<Object> fields = step.fields();
         for (int f = 0; f < sig.length(); f++) sb.append(' ').append(field(FieldType.of(sig.charAt(f)), fields.get(f)));
@@ -101,7 +102,7 @@ public final class PlanText {
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
             if (c == '"' || c == '\\') sb.append('\\').append((char) c);
-            else if (c < 0x20 || c >= 0x7f) sb.append(String.format("\\x%02x", c));
+            else if (c < 0x20 || c >= 0x7f) sb.append(String.format(Locale.ROOT, "\\x%02x", c));
             else sb.append((char) c);
         }
         return sb.append('"').toString();

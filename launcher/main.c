@@ -1,0 +1,159 @@
+/* main.c: vserver-launcher: executes a plan that Java decided (protocol.h).
+ *
+ *   vserver-launcher                              started by Java: fd 3 = plan + acks, fd 4 = status
+ *   vserver-launcher --dry-run PLAN               print the plan as text, touch nothing
+ *   vserver-launcher --replay PLAN -- CMD ARGS..  execute a plan file; EXEC_ARGV runs CMD ARGS
+ *   vserver-launcher --version                    the protocol version
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+#define VL_EXIT_FAIL  127 /* channel mode: FAIL was reported on fd 4 */
+#define VL_EXIT_USAGE 2
+
+static void __attribute__ ((noreturn))
+usage (void)
+{
+  fputs ("usage: vserver-launcher                 (started by vserver: fd 3 = plan, fd 4 = status)\n"
+         "       vserver-launcher --dry-run PLAN\n"
+         "       vserver-launcher --replay PLAN -- CMD [ARGS...]\n"
+         "       vserver-launcher --version\n",
+         stderr);
+  exit (VL_EXIT_USAGE);
+}
+
+static const char *
+errno_name (int err)
+{
+  const char *name = strerrorname_np (err);
+  return name ? name : "E?";
+}
+
+/* Loads and decodes PATH; prints the problem and returns -1 if it is no valid plan. */
+static int
+load (const char *path, struct vl_plan *plan)
+{
+  char err[256];
+  unsigned char *buf;
+  uint32_t bad_step;
+  size_t len;
+
+  buf = vl_plan_load (path, &len, err, sizeof err);
+  if (buf != NULL && vl_plan_decode (buf, len, plan, &bad_step, err, sizeof err) == 0)
+    return 0;
+  if (buf == NULL || bad_step == VL_STEP_HEADER)
+    fprintf (stderr, "vserver-launcher: %s: invalid plan: %s\n", path, err);
+  else
+    fprintf (stderr, "vserver-launcher: %s: invalid plan: record %u: %s\n", path, bad_step, err);
+  return -1;
+}
+
+static int
+dry_run (const char *path)
+{
+  struct vl_plan plan;
+
+  if (load (path, &plan) < 0)
+    return VL_EXIT_USAGE;
+  vl_plan_print (&plan, stdout);
+  if (fflush (stdout) != 0 || ferror (stdout))
+    return 1;
+  return 0;
+}
+
+static void __attribute__ ((noreturn))
+replay (char **argv)
+{
+  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4 };
+  struct vl_plan plan;
+  const struct vl_rec *r;
+
+  vl_seal_self (argv);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (load (argv[2], &plan) < 0)
+    _exit (VL_EXIT_SETUP);
+  if (vl_run (&ctx, &plan) == 0)
+    {
+      fprintf (stderr, "vserver-launcher: the plan ended without EXEC\n");
+      _exit (VL_EXIT_SETUP);
+    }
+  r = &plan.rec[ctx.step];
+  if (r->op == VL_OP_VERIFY_PROC && vl_last_error.err == ESRCH)
+    _exit (VL_EXIT_STALE);
+  fprintf (stderr, "vserver-launcher: step %u %s: %s failed: %s (%s)\n", ctx.step, r->name,
+           vl_last_error.call, strerror (vl_last_error.err), errno_name (vl_last_error.err));
+  _exit (VL_EXIT_SETUP);
+}
+
+static void __attribute__ ((noreturn))
+fail (struct vl_ctx *ctx, uint32_t step, int err)
+{
+  vl_status (ctx, VL_STATUS_FAIL, step, err);
+  _exit (VL_EXIT_FAIL);
+}
+
+static void __attribute__ ((noreturn))
+channel (char **argv)
+{
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL };
+  struct vl_plan plan;
+  unsigned char *buf;
+  uint32_t bad_step;
+  char err[256];
+  size_t len;
+
+  if (fcntl (VL_PLAN_FD, F_GETFD) < 0 || fcntl (VL_STATUS_FD, F_GETFD) < 0)
+    {
+      fputs ("vserver-launcher: fd 3 (plan) and fd 4 (status) are not open\n", stderr);
+      usage ();
+    }
+  vl_seal_self (argv); /* before O_CLOEXEC: the channels must survive the re-exec */
+  if (fcntl (VL_PLAN_FD, F_SETFD, FD_CLOEXEC) < 0 || fcntl (VL_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
+    _exit (VL_EXIT_FAIL);
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    fail (&ctx, VL_STEP_HEADER, errno);
+  if (vl_status (&ctx, VL_STATUS_ALIVE, 0, getpid ()) < 0)
+    _exit (VL_EXIT_FAIL);
+
+  /* an invalid plan is a bug between Java and C: FAIL says where, stderr says what */
+  buf = vl_plan_read (VL_PLAN_FD, &len, err, sizeof err);
+  if (buf == NULL)
+    {
+      int e = errno;
+      fprintf (stderr, "vserver-launcher: invalid plan: %s\n", err);
+      fail (&ctx, VL_STEP_HEADER, e);
+    }
+  if (vl_plan_decode (buf, len, &plan, &bad_step, err, sizeof err) < 0)
+    {
+      fprintf (stderr, "vserver-launcher: invalid plan: record %d: %s\n", (int) bad_step, err);
+      fail (&ctx, bad_step, EINVAL);
+    }
+  if (vl_run (&ctx, &plan) == 0)
+    fail (&ctx, plan.count, ENOEXEC); /* success is an EXEC closing fd 4, never the plan's end */
+  fail (&ctx, ctx.step, vl_last_error.err);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 1)
+    channel (argv);
+  if (argc == 2 && strcmp (argv[1], "--version") == 0)
+    {
+      printf ("vserver-launcher protocol %d\n", VL_VERSION);
+      return 0;
+    }
+  if (argc == 3 && strcmp (argv[1], "--dry-run") == 0)
+    return dry_run (argv[2]);
+  if (argc >= 5 && strcmp (argv[1], "--replay") == 0 && strcmp (argv[3], "--") == 0)
+    replay (argv);
+  usage ();
+}

@@ -1,0 +1,200 @@
+/* proc.c: the ops on processes: CLONE (the parent stage and its child), AWAIT (the parent's
+ * sync), VERIFY_PROC (pid + start time, so a recycled pid is never trusted).
+ *
+ *   launcher                         parent (java)
+ *   CLONE: PID(step, child)  -->     mode 0: the launcher exits; mode 1: it waits, forwarding signals
+ *   AWAIT: SYNC(step, id)    -->
+ *                            <--     the same u32 id on fd 3
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+/* what a waiting parent passes on to its child */
+static const int vl_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
+
+static volatile sig_atomic_t vl_child;
+
+void
+vl_exit_like (int status)
+{
+  if (WIFSIGNALED (status))
+    _exit (128 + WTERMSIG (status));
+  _exit (WEXITSTATUS (status));
+}
+
+struct vl_clone_args
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* fork-like clone into new namespaces: clone3, or clone(2) where clone3 is missing (or filtered).
+   Behind glibc's back, so in the child glibc's cached tid is the parent's: the child must not use
+   raise(), abort() or pthread_kill() (it does not; fork() and exec are fine). */
+static pid_t
+clone_fork (uint64_t flags)
+{
+  struct vl_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+  long pid;
+
+  pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS && !(flags & CLONE_NEWTIME))
+    pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  return pid;
+}
+
+static void
+forward_signal (int sig)
+{
+  if (vl_child > 0)
+    kill (vl_child, sig);
+}
+
+/* Waits for CHILD while forwarding the usual signals to it, then exits with its status. Signals
+   are blocked by the caller since the fork, so none is lost before the handlers exist. */
+static void
+wait_forwarding (pid_t child, const sigset_t *oldmask)
+{
+  struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+  int status, i;
+
+  vl_child = child;
+  for (i = 0; vl_forwarded_signals[i]; i++)
+    sigaction (vl_forwarded_signals[i], &sa, NULL);
+  sigprocmask (SIG_SETMASK, oldmask, NULL);
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      _exit (VL_EXIT_SETUP);
+  vl_exit_like (status);
+}
+
+/* CLONE flags mode: clone(flags|SIGCHLD); the child returns and runs the rest of the plan.
+   The parent reports PID(child), then mode 0 exits 0, mode 1 waits and exits like the child. */
+int
+op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  uint64_t flags = r->f[0].u;
+  int mode = r->f[1].i;
+  sigset_t all, old;
+  pid_t pid;
+
+  if (mode != 0 && mode != 1)
+    return vl_failf (EINVAL, "clone(0x%llx) parent mode %d", (unsigned long long) flags, mode);
+  sigfillset (&all);
+  sigprocmask (SIG_SETMASK, &all, &old);
+  pid = clone_fork (flags);
+  if (pid < 0)
+    {
+      int err = errno;
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      return vl_failf (err, "clone(0x%llx)", (unsigned long long) flags);
+    }
+  if (pid == 0)
+    {
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      return 0;
+    }
+  if (vl_status (ctx, VL_STATUS_PID, ctx->step, pid) < 0)
+    {
+      int err = errno;
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      return vl_fail_errno ("write", "status fd 4", err);
+    }
+  if (mode == 0)
+    _exit (0);
+  vl_close_channels (ctx);
+  wait_forwarding (pid, &old);
+  return -1; /* not reached */
+}
+
+/* AWAIT id: report SYNC(id), then read the same u32 id back from fd 3 */
+int
+op_await (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  uint32_t id = r->f[0].i, ack;
+  size_t got = 0;
+
+  if (ctx->mode != VL_MODE_CHANNEL)
+    return vl_failf (EINVAL, "await(%u): no parent channel in replay mode", id);
+  if (vl_status (ctx, VL_STATUS_SYNC, ctx->step, id) < 0)
+    return vl_fail ("write", "status fd 4");
+  while (got < sizeof ack)
+    {
+      ssize_t n = read (VL_PLAN_FD, (char *) &ack + got, sizeof ack - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return vl_fail ("read", "plan fd 3");
+      if (n == 0)
+        return vl_fail_errno ("read", "plan fd 3", EPIPE);
+      got += n;
+    }
+  if (ack != id)
+    return vl_failf (EPROTO, "await(%u): ack %u", id, ack);
+  return 0;
+}
+
+/* VERIFY_PROC pid ticks: /proc/pid/stat field 22 (starttime) must equal ticks, else ESRCH */
+int
+op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  char path[64], buf[4096], *p;
+  unsigned long long start;
+  size_t got = 0;
+  int fd, field;
+
+  (void) ctx;
+  snprintf (path, sizeof path, "/proc/%d/stat", r->f[0].i);
+  if (r->f[0].i <= 0)
+    return vl_fail_errno ("open", path, ESRCH);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vl_fail_errno ("open", path, errno == ENOENT ? ESRCH : errno);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + got, sizeof buf - 1 - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int err = errno;
+          close (fd);
+          return vl_fail_errno ("read", path, err);
+        }
+      if (n == 0 || (got += n) == sizeof buf - 1)
+        break;
+    }
+  close (fd);
+  buf[got] = '\0';
+  /* pid (comm) state ppid ...: comm may hold spaces and ')', so fields count from the last ')' */
+  p = strrchr (buf, ')');
+  if (p == NULL)
+    return vl_failf (EINVAL, "read(`%s`): no ')' in stat", path);
+  p++;
+  for (field = 3; field < 22; field++)
+    {
+      p += strspn (p, " ");
+      p += strcspn (p, " ");
+    }
+  p += strspn (p, " ");
+  errno = 0;
+  start = strtoull (p, NULL, 10);
+  if (*p < '0' || *p > '9' || errno)
+    return vl_failf (EINVAL, "read(`%s`): no starttime", path);
+  if (start != r->f[1].u)
+    return vl_failf (ESRCH, "verify(`%s`): starttime %llu, not %llu", path, start,
+                     (unsigned long long) r->f[1].u);
+  return 0;
+}

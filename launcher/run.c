@@ -1,0 +1,129 @@
+/* run.c: runs a decoded plan record by record, and keeps what its ops share: the failure of the
+ * running op (which call, which path, which errno) and the status records on fd 4.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+struct vl_error vl_last_error;
+
+int
+vl_fail_errno (const char *syscall, const char *path, int err)
+{
+  if (path)
+    snprintf (vl_last_error.call, sizeof vl_last_error.call, "%s(`%s`)", syscall, path);
+  else
+    snprintf (vl_last_error.call, sizeof vl_last_error.call, "%s()", syscall);
+  vl_last_error.err = err;
+  errno = err;
+  return -1;
+}
+
+int
+vl_fail (const char *syscall, const char *path)
+{
+  return vl_fail_errno (syscall, path, errno);
+}
+
+int
+vl_failf (int err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (vl_last_error.call, sizeof vl_last_error.call, fmt, ap);
+  va_end (ap);
+  vl_last_error.err = err;
+  errno = err;
+  return -1;
+}
+
+int
+vl_status (const struct vl_ctx *ctx, uint32_t kind, uint32_t step, int32_t value)
+{
+  uint32_t rec[3] = { kind, step, (uint32_t) value };
+  ssize_t n;
+
+  if (ctx->mode != VL_MODE_CHANNEL)
+    return 0;
+  do
+    n = write (VL_STATUS_FD, rec, sizeof rec);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  if (n != (ssize_t) sizeof rec) /* a pipe write of 12 bytes is atomic */
+    return errno = EPIPE, -1;
+  return 0;
+}
+
+void
+vl_close_channels (const struct vl_ctx *ctx)
+{
+  if (ctx->mode != VL_MODE_CHANNEL)
+    return;
+  close (VL_PLAN_FD);
+  close (VL_STATUS_FD);
+}
+
+typedef int (*vl_op_fn) (struct vl_ctx *ctx, const struct vl_rec *r);
+
+static const vl_op_fn vl_op_fns[] = {
+  [VL_OP_CLOSE_FROM] = op_close_from,
+  [VL_OP_UNSHARE] = op_unshare,
+  [VL_OP_SETNS] = op_setns,
+  [VL_OP_CLONE] = op_clone,
+  [VL_OP_AWAIT] = op_await,
+  [VL_OP_SET_HOSTNAME] = op_set_hostname,
+  [VL_OP_SET_DOMAINNAME] = op_set_domainname,
+  [VL_OP_MKDIR] = op_mkdir,
+  [VL_OP_MKNOD] = op_mknod,
+  [VL_OP_SYMLINK] = op_symlink,
+  [VL_OP_MOUNT] = op_mount,
+  [VL_OP_UMOUNT] = op_umount,
+  [VL_OP_PIVOT_ROOT] = op_pivot_root,
+  [VL_OP_CHDIR] = op_chdir,
+  [VL_OP_SET_RLIMIT] = op_set_rlimit,
+  [VL_OP_SET_PRIORITY] = op_set_priority,
+  [VL_OP_SETSID] = op_setsid,
+  [VL_OP_SET_IDS] = op_set_ids,
+  [VL_OP_SET_CAPS] = op_set_caps,
+  [VL_OP_NO_NEW_PRIVS] = op_no_new_privs,
+  [VL_OP_EXEC] = op_exec,
+  [VL_OP_EXEC_ARGV] = op_exec_argv,
+  [VL_OP_WRITE_FILE] = op_write_file,
+  [VL_OP_VERIFY_PROC] = op_verify_proc,
+  [VL_OP_PTY_RELAY] = op_pty_relay,
+  [VL_OP_REAPER] = op_reaper,
+};
+
+/* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */
+static int
+null_allowed (const struct vl_rec *r, int field)
+{
+  return r->op == VL_OP_MOUNT && field != 1;
+}
+
+int
+vl_run (struct vl_ctx *ctx, const struct vl_plan *plan)
+{
+  for (ctx->step = 0; ctx->step < plan->count; ctx->step++)
+    {
+      const struct vl_rec *r = &plan->rec[ctx->step];
+      vl_op_fn fn = r->op < sizeof vl_op_fns / sizeof vl_op_fns[0] ? vl_op_fns[r->op] : NULL;
+      int k;
+
+      if (fn == NULL)
+        return vl_failf (ENOSYS, "%s: no handler", r->name);
+      for (k = 0; r->sig[k]; k++)
+        if (r->sig[k] == 's' && r->f[k].s == NULL && !null_allowed (r, k))
+          return vl_failf (EINVAL, "%s: field %d is NULL", r->name, k);
+      if (fn (ctx, r) < 0)
+        return -1;
+    }
+  return 0;
+}

@@ -1,0 +1,485 @@
+package org.vserver.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the launcher on small real plans: {@code --replay PLAN -- CMD...}, and the channel mode
+ * with fds 3 and 4 opened by a shell on files. Needs root (namespaces, mounts, capabilities).
+ */
+class LauncherExecTest {
+
+    static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C");
+    static final int ENOENT = 2, ESRCH = 3, EACCES = 13, EINVAL = 22, EPIPE = 32, EPROTO = 71;
+
+    @TempDir Path dir;
+
+    record Result(int exit, String out, String err) {
+        String trimmed() { return out.strip(); }
+    }
+
+    @BeforeAll
+    static void needRoot() throws IOException {
+        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+        assumeTrue(root, "LauncherExecTest needs root (namespaces, mounts, capabilities): skipped");
+    }
+
+    static String launcher() {
+        String p = System.getProperty("vserver.launcher");
+        assertTrue(p != null && Files.isExecutable(Path.of(p)), "vserver.launcher not built: " + p);
+        return p;
+    }
+
+    Result run(List<String> cmd, byte[] stdin) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt"), err = Files.createTempFile(dir, "err", ".txt");
+        Path in = Files.createTempFile(dir, "in", ".txt");
+        Files.write(in, stdin);
+        Process p = new ProcessBuilder(cmd).redirectInput(in.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("launcher hangs: " + cmd);
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** --replay PLAN -- CMD... with stdin from a file holding STDIN. */
+    Result replayWithInput(Plan plan, String stdin, String... cmd) throws IOException, InterruptedException {
+        Path file = Files.createTempFile(dir, "plan", ".bin");
+        Files.write(file, PlanWriter.write(plan));
+        var args = new ArrayList<>(List.of(launcher(), "--replay", file.toString(), "--"));
+        args.addAll(Arrays.asList(cmd));
+        return run(args, stdin.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Result replay(Plan plan, String... cmd) throws Exception {
+        return replayWithInput(plan, "", cmd);
+    }
+
+    static Plan plan(Step... steps) {
+        return Plan.builder().addAll(List.of(steps)).build();
+    }
+
+    static void assertOk(Result r) {
+        assertEquals(0, r.exit(), "exit " + r.exit() + ", stderr: " + r.err() + ", stdout: " + r.out());
+    }
+
+    // --- replay ---
+
+    @Test
+    void closeFromAndRlimit() throws Exception {
+        Path file = Files.createTempFile(dir, "plan", ".bin");
+        String count = "ulimit -n; ulimit -Hn; ls /proc/self/fd | wc -l";
+        for (int closeFrom : new int[] {3, 8}) {
+            Files.write(file, PlanWriter.write(plan(new Step.CloseFrom(closeFrom),
+                    new Step.SetRlimit(Rlimit.NOFILE, 100, 200), new Step.ExecArgv(ENV))));
+            // fds 7 and 9 are open when the launcher starts
+            Result r = run(List.of("/bin/sh", "-c", "exec \"$0\" --replay \"$1\" -- /bin/sh -c \"$2\" 7</dev/null 9</dev/null",
+                    launcher(), file.toString(), count), new byte[0]);
+            assertOk(r);
+            // fds 0-2 and the one ls reads /proc/self/fd with; CLOSE_FROM 8 leaves 7
+            String fds = closeFrom == 3 ? "4" : "5";
+            assertEquals(List.of("100", "200", fds), r.trimmed().lines().map(String::strip).toList());
+        }
+    }
+
+    @Test
+    void unshareUtsAndHostname() throws Exception {
+        Result r = replay(plan(new Step.Unshare(EnumSet.of(Namespace.UTS)), new Step.SetHostname("vl-test-host"),
+                new Step.SetDomainname("vl.example"), new Step.ExecArgv(ENV)),
+                "sh", "-c", "hostname; cat /proc/sys/kernel/domainname");
+        assertOk(r);
+        assertEquals("vl-test-host\nvl.example", r.trimmed());
+    }
+
+    @Test
+    void setnsIntoOwnNamespaceAndMissingPath() throws Exception {
+        assertOk(replay(plan(new Step.SetNs("/proc/self/ns/uts", Namespace.UTS), new Step.ExecArgv(ENV)), "true"));
+        Result r = replay(plan(new Step.SetNs("/proc/999999999/ns/mnt", Namespace.MNT), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 SETNS: open(`/proc/999999999/ns/mnt`) failed: "
+                + "No such file or directory (ENOENT)\n", r.err());
+    }
+
+    static long startTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[22 - 3]);
+    }
+
+    @Test
+    void verifyProc() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        assertOk(replay(plan(new Step.VerifyProc((int) pid, startTicks(pid)), new Step.ExecArgv(ENV)), "true"));
+
+        Result stale = replay(plan(new Step.VerifyProc((int) pid, startTicks(pid) + 1), new Step.ExecArgv(ENV)), "true");
+        assertEquals(124, stale.exit(), stale.err());
+        assertEquals("", stale.err());
+
+        Result gone = replay(plan(new Step.VerifyProc(Integer.MAX_VALUE, 1), new Step.ExecArgv(ENV)), "true");
+        assertEquals(124, gone.exit(), gone.err());
+        assertEquals("", gone.err());
+    }
+
+    @Test
+    void verifyProcParsesACommWithSpacesAndParens() throws Exception {
+        Path odd = dir.resolve("a b) c");
+        Files.copy(Path.of("/bin/sleep"), odd);
+        odd.toFile().setExecutable(true);
+        Process p = new ProcessBuilder(odd.toString(), "30").start();
+        try {
+            Thread.sleep(100);
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            assertTrue(stat.contains("(a b) c)"), stat);
+            assertOk(replay(plan(new Step.VerifyProc((int) p.pid(), startTicks(p.pid())), new Step.ExecArgv(ENV)), "true"));
+            assertEquals(124, replay(plan(new Step.VerifyProc((int) p.pid(), startTicks(p.pid()) - 1),
+                    new Step.ExecArgv(ENV)), "true").exit());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void failingMountNamesCallPathAndErrno() throws Exception {
+        Path missing = dir.resolve("missing/sub");
+        Result r = replay(plan(new Step.CloseFrom(3), new Step.Mount("none", missing.toString(), "tmpfs", Set.of(), null),
+                new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 1 MOUNT: mount(`" + missing + "`) failed: No such file or directory (ENOENT)\n",
+                r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void cloneNewPidWaits() throws Exception {
+        Result r = replay(plan(new Step.Clone(EnumSet.of(Namespace.PID), Step.ParentMode.WAIT), new Step.ExecArgv(ENV)),
+                "sh", "-c", "echo $$");
+        assertOk(r);
+        assertEquals("1", r.trimmed());
+    }
+
+    @Test
+    void cloneWaitExitsLikeTheChild() throws Exception {
+        Plan p = plan(new Step.Clone(Set.of(), Step.ParentMode.WAIT), new Step.ExecArgv(ENV));
+        assertEquals(7, replay(p, "sh", "-c", "exit 7").exit());
+        assertEquals(128 + 15, replay(p, "sh", "-c", "kill -TERM $$").exit());
+        // a failure in the child: the child reports it, the parent exits like the child
+        Result r = replay(plan(new Step.Clone(Set.of(), Step.ParentMode.WAIT), new Step.Chdir("/nonexistent-vl"),
+                new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 1 CHDIR: chdir(`/nonexistent-vl`) failed: No such file or directory (ENOENT)\n",
+                r.err());
+    }
+
+    @Test
+    void cloneWaitForwardsSignals() throws Exception {
+        Path file = Files.createTempFile(dir, "plan", ".bin");
+        Files.write(file, PlanWriter.write(plan(new Step.Clone(Set.of(), Step.ParentMode.WAIT), new Step.ExecArgv(ENV))));
+        Process p = new ProcessBuilder(launcher(), "--replay", file.toString(), "--", "sh", "-c",
+                "trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.05; done")
+                .redirectErrorStream(true).start();
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", reader.readLine());
+        p.toHandle().destroy(); // SIGTERM to the launcher's parent stage (Process.destroy closes the streams)
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals("got-term", reader.readLine());
+        assertEquals(3, p.exitValue());
+    }
+
+    @Test
+    void runsFromASealedMemfd() throws Exception {
+        Result r = replay(plan(new Step.Clone(Set.of(), Step.ParentMode.WAIT), new Step.ExecArgv(ENV)),
+                "/bin/sh", "-c", "readlink /proc/$PPID/exe");
+        assertOk(r);
+        assertTrue(r.out().contains("memfd:"), r.out());
+    }
+
+    @Test
+    void execSearchesThePathOfEnvp() throws Exception {
+        assertEquals("hi", replay(plan(new Step.ExecArgv(List.of("PATH=/nonexistent-vl:/bin"))), "echo", "hi").trimmed());
+        // no PATH in envp: the default
+        Result r = replay(plan(new Step.ExecArgv(List.of())), "sh", "-c", "echo \"$PATH|$HOME\"");
+        assertOk(r);
+        assertTrue(r.trimmed().endsWith("|"), "envp is exactly the plan's: " + r.out());
+
+        r = replay(plan(new Step.ExecArgv(ENV)), "no-such-command-vl");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 EXEC_ARGV: execve(`no-such-command-vl`) failed: "
+                + "No such file or directory (ENOENT)\n", r.err());
+
+        Path notExec = Files.writeString(dir.resolve("not-exec"), "#!/bin/sh\n");
+        r = replay(plan(new Step.ExecArgv(List.of("PATH=" + dir))), "not-exec");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().endsWith("execve(`not-exec`) failed: Permission denied (EACCES)\n"), r.err());
+        assertTrue(Files.exists(notExec));
+
+        r = replay(plan(new Step.Exec("sh", List.of("sh", "-c", "echo $0 $1 $X", "one"), List.of("X=x", "PATH=/bin"))),
+                "unused");
+        assertOk(r);
+        assertEquals("one x", r.trimmed());
+    }
+
+    @Test
+    void filesystemOps() throws Exception {
+        Path d = dir.resolve("d"), file = dir.resolve("f"), link = dir.resolve("l"), node = dir.resolve("null");
+        Files.writeString(file, "");
+        Plan p = plan(new Step.Mkdir(d.toString(), 0750), new Step.Mkdir(d.toString(), 0700),
+                new Step.Symlink("target", link.toString()), new Step.Symlink("target", link.toString()),
+                Step.Mknod.charDevice(node.toString(), 0640, 1, 3),
+                new Step.WriteFile(file.toString(), "hello\n"), new Step.Chdir(d.toString()),
+                new Step.ExecArgv(ENV));
+        Result r = replay(p, "sh", "-c", "pwd; stat -c '%a %F %t:%T' " + d + " " + node + "; readlink " + link + "; cat " + file);
+        assertOk(r);
+        assertEquals(List.of(d.toString(), "750 directory 0:0", "640 character special file 1:3", "target", "hello"),
+                r.trimmed().lines().toList());
+
+        r = replay(plan(new Step.Mkdir(file.toString(), 0755), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 MKDIR: mkdir(`" + file + "`) failed: File exists (EEXIST)\n", r.err());
+
+        r = replay(plan(new Step.Symlink("other", link.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 SYMLINK: symlink(`" + link + "`) failed: File exists (EEXIST)\n", r.err());
+
+        r = replay(plan(new Step.WriteFile(dir.resolve("absent").toString(), "x"), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().contains("open(`" + dir.resolve("absent") + "`) failed: No such file or directory (ENOENT)"), r.err());
+    }
+
+    @Test
+    void mountsAndPivotRootInANewMountNamespace() throws Exception {
+        Path root = dir.resolve("root");
+        Files.createDirectory(root);
+        String rt = root.toString();
+        Result r = replay(plan(
+                new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Mount("vl-root", rt, "tmpfs", EnumSet.of(MountFlag.NOSUID), "mode=0755"),
+                new Step.Mkdir(rt + "/usr", 0755),
+                new Step.Mkdir(rt + "/proc", 0555),
+                new Step.Mkdir(rt + "/marker", 0700),
+                new Step.Mount("/usr", rt + "/usr", null, EnumSet.of(MountFlag.BIND, MountFlag.REC), null),
+                new Step.Mount(null, rt + "/usr", null, EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND, MountFlag.RDONLY), null),
+                new Step.Symlink("usr/bin", rt + "/bin"),
+                new Step.Symlink("usr/lib", rt + "/lib"),
+                new Step.Symlink("usr/lib64", rt + "/lib64"),
+                new Step.PivotRoot(rt),
+                new Step.Umount(".", Step.Umount.DETACH),
+                new Step.Chdir("/"),
+                new Step.Mount("proc", "/proc", "proc", EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC), null),
+                new Step.ExecArgv(ENV)),
+                "/bin/sh", "-c", "ls /; touch /usr/x 2>/dev/null || echo ro; wc -l < /proc/self/mounts");
+        assertOk(r);
+        assertEquals(List.of("bin", "lib", "lib64", "marker", "proc", "usr", "ro", "3"), r.trimmed().lines().map(String::strip).toList());
+        assertFalse(Files.exists(root.resolve("marker")), "the tmpfs stayed in the child's mount namespace");
+    }
+
+    @Test
+    void idsCapsAndNoNewPrivs() throws Exception {
+        Result r = replay(plan(new Step.SetIds(65534, 65534, List.of(65534, 100)), new Step.ExecArgv(ENV)),
+                "sh", "-c", "id -u; id -g; id -G");
+        assertOk(r);
+        assertEquals(List.of("65534", "65534", "65534 100"), r.trimmed().lines().toList());
+
+        Set<Capability> bnd = EnumSet.of(Capability.CHOWN, Capability.KILL, Capability.NET_BIND_SERVICE);
+        r = replay(plan(new Step.SetCaps(bnd, bnd, bnd, EnumSet.of(Capability.NET_BIND_SERVICE), EnumSet.of(Capability.NET_BIND_SERVICE)),
+                new Step.NoNewPrivs(), new Step.ExecArgv(ENV)),
+                "sh", "-c", "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' /proc/self/status");
+        assertOk(r);
+        assertEquals(List.of("CapInh:\t0000000000000400", "CapPrm:\t0000000000000421", "CapEff:\t0000000000000421",
+                "CapBnd:\t0000000000000421", "CapAmb:\t0000000000000400", "NoNewPrivs:\t1"), r.trimmed().lines().toList());
+
+        // raising an ambient cap that is not inheritable fails: EPERM
+        r = replay(plan(new Step.SetCaps(bnd, bnd, bnd, Set.of(), EnumSet.of(Capability.KILL)), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 SET_CAPS: prctl(PR_CAP_AMBIENT_RAISE, 5) failed: Operation not permitted (EPERM)\n",
+                r.err());
+    }
+
+    @Test
+    void reaperStaysAfterTheFirstChildAndReaps() throws Exception {
+        Path mark = dir.resolve("mark"), sleepPid = dir.resolve("sleep.pid");
+        Result r = replay(plan(
+                new Step.Clone(EnumSet.of(Namespace.PID, Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Mount("proc", "/proc", "proc", EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC), null),
+                new Step.Reaper(),
+                new Step.ExecArgv(ENV)),
+                "sh", "-c", "echo $$; cat /proc/1/comm; (sleep 0.05 & echo $! > " + sleepPid + ");"
+                        + " (sleep 0.5; if [ -e /proc/$(cat " + sleepPid + ") ]; then echo zombie; else echo reaped; fi > "
+                        + mark + "; kill -TERM 1) & exit 0");
+        assertOk(r);
+        assertEquals(List.of("2", "vserver-init"), r.trimmed().lines().toList());
+        // the reaper outlived the shell (else the pid namespace died with it) and reaped the orphan
+        assertTrue(Files.exists(mark), "the reaper kept running after its first child exited");
+        assertEquals("reaped", Files.readString(mark).strip());
+    }
+
+    @Test
+    void ptyRelay() throws Exception {
+        Result r = replayWithInput(plan(new Step.PtyRelay(), new Step.ExecArgv(ENV)), "hello\n",
+                "sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-tty; read x; echo \"got:$x\"");
+        assertOk(r);
+        assertTrue(r.out().contains("/dev/pts/"), r.out());
+        assertTrue(r.out().contains("all-tty"), r.out());
+        assertTrue(r.out().contains("got:hello"), r.out());
+
+        // a partial last line, then EOF: VEOF twice
+        r = replayWithInput(plan(new Step.PtyRelay(), new Step.ExecArgv(ENV)), "abc", "wc", "-c");
+        assertOk(r);
+        assertTrue(r.trimmed().endsWith("abc3"), "echo of abc, then wc's count: " + r.out());
+
+        r = replayWithInput(plan(new Step.PtyRelay(), new Step.ExecArgv(ENV)), "", "sh", "-c", "exit 5");
+        assertEquals(5, r.exit());
+    }
+
+    @Test
+    void awaitNeedsTheChannel() throws Exception {
+        Result r = replay(plan(new Step.Await(Sync.GUEST_PID), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().startsWith("vserver-launcher: step 0 AWAIT: "), r.err());
+        assertTrue(r.err().endsWith("(EINVAL)\n"), r.err());
+    }
+
+    @Test
+    void planWithoutExecFails() throws Exception {
+        Result r = replay(plan(new Step.Chdir("/")), "true");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().contains("without EXEC"), r.err());
+    }
+
+    // --- channel mode: fd 3 = plan (+ acks), fd 4 = status, here files opened by a shell ---
+
+    record Status(int kind, int step, int value) {}
+
+    record Channel(int exit, String out, List<Status> status) {}
+
+    Channel channel(byte[] planAndAcks) throws Exception {
+        Path in = Files.createTempFile(dir, "chan", ".in"), st = Files.createTempFile(dir, "chan", ".status");
+        Files.write(in, planAndAcks);
+        Path err = Files.createTempFile(dir, "chan", ".err");
+        Process p = new ProcessBuilder("/bin/sh", "-c", "exec \"$0\" 3<\"$1\" 4>\"$2\"", launcher(), in.toString(), st.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(err.toFile()).start();
+        // read to EOF: that includes the output of a child the launcher left running (CLONE mode EXIT)
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "launcher hangs");
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(st)).order(ByteOrder.nativeOrder());
+        assertEquals(0, b.remaining() % 12, "status records are 12 bytes");
+        var list = new ArrayList<Status>();
+        while (b.hasRemaining()) list.add(new Status(b.getInt(), b.getInt(), b.getInt()));
+        return new Channel(p.exitValue(), out + Files.readString(err), list);
+    }
+
+    static byte[] concat(byte[] a, int... acks) {
+        ByteBuffer b = ByteBuffer.allocate(a.length + 4 * acks.length).order(ByteOrder.nativeOrder());
+        b.put(a);
+        for (int ack : acks) b.putInt(ack);
+        return b.array();
+    }
+
+    static void assertAlive(Channel c) {
+        assertFalse(c.status().isEmpty(), "no ALIVE");
+        assertEquals(1, c.status().get(0).kind());
+        assertEquals(0, c.status().get(0).step());
+        assertTrue(c.status().get(0).value() > 1);
+    }
+
+    @Test
+    void channelSuccess() throws Exception {
+        Plan p = plan(new Step.CloseFrom(5), new Step.Await(Sync.GUEST_PID),
+                new Step.Exec("/bin/sh", List.of("sh", "-c", "echo ok; ls /proc/self/fd | wc -l"), ENV));
+        Channel c = channel(concat(PlanWriter.write(p), Sync.GUEST_PID.id()));
+        assertEquals(0, c.exit(), c.toString());
+        assertEquals(List.of("ok", "4"), c.out().strip().lines().map(String::strip).toList(), "fds 3 and 4 closed on exec");
+        assertAlive(c);
+        assertEquals(List.of(new Status(3, 1, Sync.GUEST_PID.id())), c.status().subList(1, c.status().size()));
+    }
+
+    @Test
+    void channelCloneReportsThePid() throws Exception {
+        Plan p = plan(new Step.Clone(EnumSet.of(Namespace.PID), Step.ParentMode.EXIT),
+                new Step.Exec("/bin/sh", List.of("sh", "-c", "echo $$"), ENV));
+        Channel c = channel(PlanWriter.write(p));
+        assertEquals(0, c.exit(), c.toString());
+        assertEquals("1", c.out().strip());
+        assertAlive(c);
+        assertEquals(2, c.status().size(), c.toString());
+        assertEquals(2, c.status().get(1).kind());
+        assertEquals(0, c.status().get(1).step());
+        assertTrue(c.status().get(1).value() > c.status().get(0).value());
+    }
+
+    @Test
+    void channelFailures() throws Exception {
+        Path missing = dir.resolve("missing");
+        Channel c = channel(PlanWriter.write(plan(new Step.CloseFrom(5),
+                new Step.Mount("none", missing.toString(), "tmpfs", Set.of(), null), new Step.Exec("/bin/true", List.of(), ENV))));
+        assertEquals(127, c.exit());
+        assertAlive(c);
+        assertEquals(new Status(4, 1, ENOENT), c.status().get(1));
+
+        c = channel(PlanWriter.write(plan(new Step.ExecArgv(ENV))));
+        assertEquals(127, c.exit());
+        assertEquals(new Status(4, 0, EINVAL), c.status().get(1));
+
+        byte[] await = PlanWriter.write(plan(new Step.Await(Sync.GUEST_PID), new Step.Exec("/bin/true", List.of(), ENV)));
+        c = channel(concat(await, 99));
+        assertEquals(List.of(new Status(3, 0, 1), new Status(4, 0, EPROTO)), c.status().subList(1, 3));
+        c = channel(await);
+        assertEquals(List.of(new Status(3, 0, 1), new Status(4, 0, EPIPE)), c.status().subList(1, 3));
+
+        c = channel(PlanWriter.write(plan(new Step.VerifyProc(Integer.MAX_VALUE, 1), new Step.Exec("/bin/true", List.of(), ENV))));
+        assertEquals(new Status(4, 0, ESRCH), c.status().get(1));
+
+        c = channel(PlanWriter.write(plan(new Step.Chdir("/"))));
+        assertEquals(new Status(4, 1, 8 /* ENOEXEC */), c.status().get(1));
+
+        c = channel(PlanWriter.write(plan(new Step.Exec("/nonexistent-vl", List.of(), ENV))));
+        assertEquals(new Status(4, 0, ENOENT), c.status().get(1));
+        c = channel(PlanWriter.write(plan(new Step.Exec(dir.toString(), List.of(), ENV))));
+        assertEquals(new Status(4, 0, EACCES), c.status().get(1));
+    }
+
+    @Test
+    void channelInvalidPlans() throws Exception {
+        byte[] good = PlanWriter.write(plan(new Step.Chdir("/"), new Step.Exec("/bin/true", List.of(), ENV)));
+        byte[] badOp = good.clone();
+        ByteBuffer.wrap(badOp).order(ByteOrder.nativeOrder()).putShort(16 + 16 + 4, (short) 77);
+        Channel c = channel(badOp);
+        assertEquals(127, c.exit());
+        assertEquals(new Status(4, 1, EINVAL), c.status().get(1));
+
+        byte[] badMagic = good.clone();
+        badMagic[1] ^= 1;
+        c = channel(badMagic);
+        assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
+
+        c = channel(Arrays.copyOf(good, good.length - 4));
+        assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
+
+        c = channel(new byte[0]);
+        assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
+    }
+}
