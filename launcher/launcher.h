@@ -72,6 +72,7 @@ int op_chdir (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_setsid (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_set_umask (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ids (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_caps (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_no_new_privs (struct vl_ctx *ctx, const struct vl_rec *r);

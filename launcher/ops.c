@@ -228,6 +228,15 @@ op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
+/* SET_UMASK: umask(mask); never fails */
+int
+op_set_umask (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  (void) ctx;
+  umask ((mode_t) r->f[0].i);
+  return 0;
+}
+
 /* SETSID: setsid() */
 int
 op_setsid (struct vl_ctx *ctx, const struct vl_rec *r)

@@ -122,6 +122,7 @@ decode_record (const unsigned char *p, uint32_t len, struct vl_rec *r, char *err
       switch (c)
         {
         case 'i':
+        case 'o':
           NEED (4);
           memcpy (&f->i, p + off, 4);
           off += 4;

@@ -22,7 +22,7 @@
 /* One decoded field; which member is live follows the op's signature character. */
 union vl_field
 {
-  int32_t i;      /* 'i' */
+  int32_t i;      /* 'i', 'o' */
   uint64_t u;     /* 'u' 'M' 'N' 'K' */
   const char *s;  /* 's': NULL for the NULL string */
   struct

@@ -87,9 +87,15 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
   int mode = r->f[1].i;
   sigset_t all, old;
   pid_t pid;
+  int gate[2];
+  char c;
 
   if (mode != 0 && mode != 1)
     return vl_failf (EINVAL, "clone(0x%llx) parent mode %d", (unsigned long long) flags, mode);
+  /* The child waits at this gate until the parent has reported PID: otherwise the child's first
+     status record (SYNC) could reach java before the pid it refers to. */
+  if (pipe2 (gate, O_CLOEXEC) < 0)
+    return vl_fail ("pipe2", NULL);
   sigfillset (&all);
   sigprocmask (SIG_SETMASK, &all, &old);
   pid = clone_fork (flags);
@@ -97,21 +103,30 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
     {
       int err = errno;
       sigprocmask (SIG_SETMASK, &old, NULL);
+      close (gate[0]);
+      close (gate[1]);
       return vl_failf (err, "clone(0x%llx)", (unsigned long long) flags);
     }
   if (pid == 0)
     {
       sigprocmask (SIG_SETMASK, &old, NULL);
+      close (gate[1]);
+      while (read (gate[0], &c, 1) < 0 && errno == EINTR)
+        ;
+      close (gate[0]);
       return 0;
     }
+  close (gate[0]);
   if (vl_status (ctx, VL_STATUS_PID, ctx->step, pid) < 0)
     {
       int err = errno;
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
       sigprocmask (SIG_SETMASK, &old, NULL);
+      close (gate[1]);
       return vl_fail_errno ("write", "status fd 4", err);
     }
+  close (gate[1]); /* opens the gate: EOF */
   if (mode == 0)
     _exit (0);
   vl_close_channels (ctx);

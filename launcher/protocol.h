@@ -7,7 +7,7 @@
  *   header : u32 magic VL_MAGIC | u16 version | u16 flags (0) | u32 total_len | u32 count
  *   record : u32 len (header + payload + pad, a multiple of 4) | u16 op | u16 reserved (0) | payload
  * Payload: the fields named by the op's signature, each padded to 4 bytes, native endian:
- *   'i' i32          'u' u64 (UINT64_MAX renders "inf")
+ *   'i' i32    'o' i32 rendered in octal (file modes)    'u' u64 (UINT64_MAX renders "inf")
  *   'M' u64 mount flags    'N' u64 namespace (clone) flags    'K' u64 capability mask
  *   's' u32 len | bytes | NUL    (len 0xffffffff = NULL, no bytes follow)
  *   'v' u32 count | u32 bytes | count NUL-terminated strings (bytes = their total size)
@@ -76,8 +76,8 @@
   VL_OP (5, AWAIT, "i")           /* report SYNC(id), block until the id comes back on fd 3 */     \
   VL_OP (6, SET_HOSTNAME, "s")    /* sethostname(2) */                                             \
   VL_OP (7, SET_DOMAINNAME, "s")  /* setdomainname(2) */                                           \
-  VL_OP (8, MKDIR, "si")          /* mkdir(path, mode); an existing directory is fine */          \
-  VL_OP (9, MKNOD, "siu")         /* mknod(path, mode, dev) */                                     \
+  VL_OP (8, MKDIR, "so")          /* mkdir(path, mode); an existing directory is fine */          \
+  VL_OP (9, MKNOD, "sou")         /* mknod(path, mode, dev) */                                     \
   VL_OP (10, SYMLINK, "ss")       /* symlink(target, linkpath) */                                  \
   VL_OP (11, MOUNT, "sssMs")      /* mount(source, target, fstype, flags, data) */                 \
   VL_OP (12, UMOUNT, "si")        /* umount2(target, flags) */                                     \
@@ -99,7 +99,8 @@
                                      controlling tty and stdio and runs the rest; the parent relays \
                                      stdio <-> master and exits with the child's status */         \
   VL_OP (26, REAPER, "")          /* fork: the child runs the rest; the parent stays as a minimal   \
-                                     init (reaps orphans, exits on SIGTERM/SIGINT/SIGHUP/SIGPWR) */
+                                     init (reaps orphans, exits on SIGTERM/SIGINT/SIGHUP/SIGPWR) */ \
+  VL_OP (27, SET_UMASK, "o")      /* umask(mask) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -99,6 +99,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_VERIFY_PROC] = op_verify_proc,
   [VL_OP_PTY_RELAY] = op_pty_relay,
   [VL_OP_REAPER] = op_reaper,
+  [VL_OP_SET_UMASK] = op_set_umask,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */

@@ -179,6 +179,9 @@ print_field (FILE *out, char type, const union vl_field *f)
     case 'i':
       fprintf (out, "%" PRId32, f->i);
       break;
+    case 'o':
+      fprintf (out, "%#" PRIo32, (uint32_t) f->i);
+      break;
     case 'u':
       if (f->u == UINT64_MAX)
         fputs ("inf", out);

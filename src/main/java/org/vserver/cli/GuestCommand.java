@@ -28,7 +28,7 @@ final class GuestCommand {
         this.err = err;
     }
 
-    Guests guests() throws IOException {
+    Guests guests() throws IOException, org.vserver.config.ConfigException {
         if (guests == null) guests = VserverCommand.guests(confdir, out, err);
         return guests;
     }

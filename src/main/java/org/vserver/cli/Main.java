@@ -31,6 +31,7 @@ public final class Main {
     /** picocli with our conventions: no stack traces, errors as one line, exit 1. */
     static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
         var cl = new CommandLine(command);
+        cl.setStopAtPositional(true);      // `exec ps -ef`: everything after the command is the command's
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, c, parsed) -> {

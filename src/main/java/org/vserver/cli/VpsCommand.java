@@ -28,15 +28,20 @@ final class VpsCommand implements Callable<Integer> {
         var guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         Map<String, String> context = new HashMap<>();
         for (RunState st : new HostView(guests).runningGuests()) context.put(st.name(), st.xid() + " " + st.name());
-        var ofPid = new GuestOfPid(Path.of("/proc"), guests.vserver().config().cgroupParent());
+        var ofPid = new GuestOfPid(Path.of("/proc"), guests.vserver().cgroupParent());
         List<String> cmd = new ArrayList<>(List.of("ps"));
         cmd.addAll(psArgs);
         Process ps = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String text = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = ps.waitFor();
         var out = spec.commandLine().getOut();
-        out.print(VpsColumn.insertContextColumn(text,
-                pid -> ofPid.guestOf(pid).map(g -> context.getOrDefault(g, "? " + g)).orElse(VpsColumn.HOST)));
+        out.print(VpsColumn.insertContextColumn(text, pid -> {
+            try {
+                return ofPid.guestOf(pid).map(g -> context.getOrDefault(g, "? " + g)).orElse(VpsColumn.HOST);
+            } catch (java.io.IOException gone) {
+                return null; // the process exited since ps listed it
+            }
+        }));
         out.flush();
         return rc;
     }

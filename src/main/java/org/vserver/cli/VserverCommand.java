@@ -54,7 +54,8 @@ final class VserverCommand implements Callable<Integer> {
     public Integer call() { return 0; }
 
     /** Shared by the commands: the host's setup for this invocation. */
-    static Guests guests(Optional<Path> confdir, PrintStream out, PrintStream err) throws IOException {
+    static Guests guests(Optional<Path> confdir, PrintStream out, PrintStream err)
+            throws IOException, org.vserver.config.ConfigException {
         return new Guests(Vserver.fromEnvironment(confdir, out, err));
     }
 }

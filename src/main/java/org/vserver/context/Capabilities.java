@@ -27,7 +27,25 @@ public final class Capabilities {
             SYS_TTY_CONFIG, LEASE, SETFCAP, AUDIT_WRITE,
             SYS_BOOT)); // reboot(2) in a guest's pid namespace only ends that guest's init
 
+    /**
+     * VServer's secure default context capabilities. On mainline: raw_icmp = ping through ICMP
+     * datagram sockets (net.ipv4.ping_group_range in the guest's own network namespace);
+     * set_utsname = the guest's own UTS namespace, named from uts/ at start (changing it from
+     * inside needs CAP_SYS_ADMIN, which no guest has); audit_control has no mainline meaning.
+     */
+    public static final Set<String> DEFAULT_CCAPS = Set.of("set_utsname", "raw_icmp", "audit_control");
+
     private Capabilities() {}
+
+    /** The default context capabilities with {@code ccapabilities} applied ({@code !cap} removes). */
+    public static Set<String> contextCapabilities(List<String> ccaps) {
+        Set<String> set = new java.util.TreeSet<>(DEFAULT_CCAPS);
+        for (String c : ccaps) {
+            if (c.startsWith("!") || c.startsWith("~")) set.remove(c.substring(1));
+            else set.add(c);
+        }
+        return set;
+    }
 
     public static Set<Capability> bounding(List<CapabilityChange> changes) {
         EnumSet<Capability> set = EnumSet.copyOf(SECURE_DEFAULT);

@@ -47,6 +47,7 @@ public final class EnterPlanner {
             p.add(new Clone(Set.of(), ParentMode.WAIT));             // the child is in the guest's pid namespace
             p.add(new Setsid());                                     // no controlling tty: TIOCSTI cannot reach the admin's
         }
+        p.add(new SetUmask(StartPlanner.GUEST_UMASK));                 // not the admin's umask
         p.add(new Chdir(cmd.pty() ? cmd.user().home() : "/"));   // a login shell starts at home, a command at /
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());

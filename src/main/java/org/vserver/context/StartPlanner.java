@@ -30,6 +30,9 @@ public final class StartPlanner {
     /** The fds the launcher keeps: 0-2 stdio, 3 plan, 4 status. Everything from 5 up is closed first. */
     public static final int FIRST_FOREIGN_FD = 5;
 
+    /** The umask a guest's init and every command run in it start with. */
+    public static final int GUEST_UMASK = 022;
+
     /**
      * What the planner needs to know about the host, injectable so golden plans do not depend on it.
      *
@@ -59,6 +62,7 @@ public final class StartPlanner {
         String root = stripSlash(cfg.vdir().toAbsolutePath().normalize().toString());
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
+        p.add(new SetUmask(0));                                                   // modes below are meant exactly
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
         // cgroup namespace is rooted at the guest's cgroup.
         p.add(new Clone(NAMESPACES, ParentMode.EXIT));
@@ -80,6 +84,7 @@ public final class StartPlanner {
         p.add(new Setsid());
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
+        p.add(new SetUmask(GUEST_UMASK));
         if (req.init().reaper()) p.add(new Reaper());
         p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
         return p.build();
@@ -89,7 +94,7 @@ public final class StartPlanner {
         List<org.vserver.plan.Step> s = new ArrayList<>();
         s.add(new Mkdir(root + "/proc", 0555));
         s.add(new Mount("proc", root + "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
-        if (cfg.ccapabilities().contains("raw_icmp")) {
+        if (Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
             // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace).
             s.add(new WriteFile(root + "/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
         }

@@ -118,7 +118,7 @@ public final class GuestStart {
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, java.util.Map.of()), true);
         Path execPlan = vs.state().execPlan(cfg.name());
         Files.write(execPlan, PlanWriter.write(exec));
-        new RunState(cfg.name(), xid, initPid, start, System.currentTimeMillis(), vs.config().cgroupParent())
+        new RunState(cfg.name(), xid, initPid, start, System.currentTimeMillis(), vs.cgroupParent())
                 .write(vs.state().stateFile(cfg.name()));
     }
 

@@ -15,16 +15,17 @@ import org.vserver.sys.Syscalls;
  * Where this host keeps guests and how it reaches the kernel: the configuration root, the run
  * state, the cgroup mechanism, the syscalls and the launcher. One per command; no global state.
  */
-public record Vserver(ConfigRoot config, StateDir state, CgroupManager cgroups, Syscalls sys, Launcher launcher,
-                      PrintStream out, PrintStream err) {
+public record Vserver(ConfigRoot config, StateDir state, String cgroupParent, CgroupManager cgroups, Syscalls sys,
+                      Launcher launcher, PrintStream out, PrintStream err) {
 
     /** The host's real setup, with {@code --confdir} / $VSERVER_CONFDIR and $VSERVER_RUNDIR applied. */
-    public static Vserver fromEnvironment(Optional<Path> confdir, PrintStream out, PrintStream err) throws IOException {
+    public static Vserver fromEnvironment(Optional<Path> confdir, PrintStream out, PrintStream err)
+            throws IOException, org.vserver.config.ConfigException {
         ConfigRoot config = ConfigRoot.fromEnvironment(confdir);
         Syscalls sys = new LinuxSyscalls();
         String cgroupRoot = System.getenv().getOrDefault("VSERVER_CGROUP_ROOT", "/sys/fs/cgroup");
-        return new Vserver(config, StateDir.fromEnvironment(),
-                CgroupManager.detect(Path.of(cgroupRoot), config.cgroupParent()), sys,
+        String parent = config.cgroupParent();
+        return new Vserver(config, StateDir.fromEnvironment(), parent, CgroupManager.detect(Path.of(cgroupRoot), parent), sys,
                 new Launcher(Launcher.locate(), sys), out, err);
     }
 }

@@ -34,6 +34,7 @@ final class StepCall {
             case Step.VerifyProc s -> call("open", "/proc/" + s.pid() + "/stat");
             case Step.PtyRelay s -> call("posix_openpt", "/dev/ptmx");
             case Step.Reaper s -> "fork()";
+            case Step.SetUmask s -> "umask()";
         };
     }
 

@@ -4,6 +4,8 @@ package org.vserver.plan;
 public enum FieldType {
     /** i32, rendered decimal. */
     INT('i'),
+    /** i32 file mode, rendered in octal with a leading 0 (C's {@code %#o}). */
+    MODE('o'),
     /** u64, rendered decimal, or {@code inf} for all ones (RLIM_INFINITY). */
     U64('u'),
     /** u64 mount(2) flags, rendered as {@link MountFlag} names. */

@@ -12,8 +12,8 @@ public enum Op {
     AWAIT(5, "i"),
     SET_HOSTNAME(6, "s"),
     SET_DOMAINNAME(7, "s"),
-    MKDIR(8, "si"),
-    MKNOD(9, "siu"),
+    MKDIR(8, "so"),
+    MKNOD(9, "sou"),
     SYMLINK(10, "ss"),
     MOUNT(11, "sssMs"),
     UMOUNT(12, "si"),
@@ -30,7 +30,8 @@ public enum Op {
     WRITE_FILE(23, "ss"),
     VERIFY_PROC(24, "iu"),
     PTY_RELAY(25, ""),
-    REAPER(26, "");
+    REAPER(26, ""),
+    SET_UMASK(27, "o");
 
     private final int code;
     private final String signature;

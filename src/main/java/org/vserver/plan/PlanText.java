@@ -40,6 +40,7 @@ public final class PlanText {
     static String field(FieldType type, Object v) {
         return switch (type) {
             case INT -> Integer.toString((Integer) v);
+            case MODE -> (Integer) v == 0 ? "0" : "0" + Integer.toOctalString((Integer) v);
             case U64 -> (Long) v == -1L ? "inf" : Long.toUnsignedString((Long) v);
             case MOUNT_FLAGS -> mountFlags((Long) v);
             case NS_FLAGS -> nsFlags((Long) v);

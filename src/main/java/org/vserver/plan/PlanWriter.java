@@ -44,7 +44,7 @@ public final class PlanWriter {
     @SuppressWarnings("unchecked")
     private static void field(ByteArrayOutputStream out, FieldType type, Object value, Step step) {
         switch (type) {
-            case INT -> out.writeBytes(le(4).putInt((Integer) value).array());
+            case INT, MODE -> out.writeBytes(le(4).putInt((Integer) value).array());
             case U64, MOUNT_FLAGS, NS_FLAGS, CAPS -> out.writeBytes(le(8).putLong((Long) value).array());
             case STRING -> {
                 if (value == null) {

@@ -197,6 +197,12 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(); }
     }
 
+    /** umask(2): the launcher starts with the JVM's; modes in the plan are meant exactly. */
+    record SetUmask(int mask) implements Step {
+        public Op op() { return Op.SET_UMASK; }
+        public List<Object> fields() { return List.of(mask); }
+    }
+
     record Reaper() implements Step {
         public Op op() { return Op.REAPER; }
         public List<Object> fields() { return List.of(); }

@@ -142,7 +142,7 @@ public final class LinuxSyscalls implements Syscalls {
             check((int) FA_INIT.invokeExact(fa), "posix_spawn_file_actions_init", path);
             check((int) ATTR_INIT.invokeExact(attr), "posix_spawnattr_init", path);
             try {
-                for (var e : moved.entrySet()) check((int) FA_DUP2.invokeExact(fa, e.getValue(), e.getKey()), "posix_spawn_file_actions_adddup2", path);
+                for (var e : moved.entrySet()) check((int) FA_DUP2.invokeExact(fa, (int) e.getValue(), (int) e.getKey()), "posix_spawn_file_actions_adddup2", path);
                 int r1 = (int) SIGEMPTYSET.invokeExact(empty);
                 int r2 = (int) SIGFILLSET.invokeExact(all);
                 assert r1 == 0 && r2 == 0;
