@@ -198,6 +198,9 @@ op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
   if (p == NULL)
     return vl_failf (EINVAL, "read(`%s`): no ')' in stat", path);
   p++;
+  /* A zombie is dead: its pid namespace is gone, only the host's reaper has not collected it. */
+  if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+    return vl_fail_errno ("open", path, ESRCH);
   for (field = 3; field < 22; field++)
     {
       p += strspn (p, " ");

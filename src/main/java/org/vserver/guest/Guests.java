@@ -38,7 +38,9 @@ public final class Guests {
     }
 
     static boolean isAlive(RunState st) throws IOException {
-        return ProcStat.read(PROC, st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
+        // A zombie init is dead: its pid namespace is gone; only the host's reaper has not collected it yet.
+        return ProcStat.read(PROC, st.initPid())
+                .map(p -> p.startTicks() == st.initStartTicks() && p.state() != 'Z' && p.state() != 'X').orElse(false);
     }
 
     /**

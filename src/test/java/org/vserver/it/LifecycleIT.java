@@ -1,0 +1,94 @@
+package org.vserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vserver.guest.GuestStart;
+
+/** start, stop, restart, condrestart, status, running; a dead init; the start lock; parallel guests. */
+class LifecycleIT {
+    static TestHost host;
+
+    @BeforeAll
+    static void setUp() throws Exception { host = new TestHost(); }
+
+    @AfterAll
+    static void tearDown() throws Exception { if (host != null) host.close(); }
+
+    @Test
+    void startStatusStopThroughTheCommands() throws Exception {
+        String g = host.build("life");
+        assertEquals(3, host.cli("vserver", g, "status").code());
+        assertEquals(1, host.cli("vserver", g, "running").code());
+        var start = host.cli("vserver", g, "start");
+        assertEquals(0, start.code(), start.toString());
+        var status = host.cli("vserver", g, "status");
+        assertEquals(0, status.code(), status.toString());
+        assertTrue(status.out().contains("is running at context '40000'"), status.out());
+        assertEquals(0, host.cli("vserver", g, "running").code());
+        var again = host.cli("vserver", g, "start");
+        assertEquals(0, again.code());
+        assertTrue(again.err().contains("already running"), again.err());
+        int before = host.initPid(g);
+        assertEquals(0, host.cli("vserver", g, "restart").code());
+        assertTrue(host.initPid(g) != before, "restart made a new init");
+        assertEquals(0, host.cli("vserver", g, "condrestart").code());
+        assertEquals(0, host.cli("vserver", g, "stop").code());
+        assertEquals(3, host.cli("vserver", g, "status").code());
+        host.assertNothingLeftOf(g);
+        assertEquals(0, host.cli("vserver", g, "condrestart").code());
+        assertEquals(1, host.cli("vserver", g, "running").code(), "condrestart does not start a stopped guest");
+    }
+
+    @Test
+    void aGuestWhoseInitDiedIsReportedStoppedAndCleanedUp() throws Exception {
+        String g = host.build("dies");
+        host.start(g);
+        int init = host.initPid(g);
+        host.vs.sys().kill(init, 9);   // from the host: the whole pid namespace goes with it
+        var status = host.cli("vserver", g, "status");
+        assertEquals(3, status.code(), status.toString());
+        host.assertNothingLeftOf(g);
+        var exec = host.cli("vserver", g, "exec", "true");
+        assertEquals(3, exec.code(), exec.toString());
+        assertTrue(exec.err().contains("not running"), exec.err());
+    }
+
+    @Test
+    void startsOfOneGuestAreSerializedAndDifferentGuestsStartInParallel() throws Exception {
+        String a = host.build("para-a"), b = host.build("para-b");
+        try (var ex = Executors.newFixedThreadPool(4)) {
+            List<Callable<Boolean>> starts = List.of(
+                    () -> new GuestStart(host.guests).start(a, null), () -> new GuestStart(host.guests).start(a, null),
+                    () -> new GuestStart(host.guests).start(b, null), () -> new GuestStart(host.guests).start(b, null));
+            List<Future<Boolean>> results = ex.invokeAll(starts);
+            int started = 0;
+            for (Future<Boolean> f : results) if (f.get()) started++;
+            assertEquals(2, started, "each guest started exactly once");
+        }
+        assertTrue(host.guests.running(a).isPresent());
+        assertTrue(host.guests.running(b).isPresent());
+        host.stop(a);
+        host.stop(b);
+        host.assertNothingLeftOf(a);
+        host.assertNothingLeftOf(b);
+    }
+
+    @Test
+    void stopOfAStoppedGuestIsFine() throws Exception {
+        String g = host.build("idle");
+        var r = host.cli("vserver", g, "stop");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("not running"), r.err());
+        assertFalse(host.guests.running(g).isPresent());
+        host.assertNothingLeftOf(g);
+    }
+}

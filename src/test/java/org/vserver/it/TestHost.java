@@ -1,0 +1,187 @@
+package org.vserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.vserver.cgroup.CgroupManager;
+import org.vserver.config.ConfigRoot;
+import org.vserver.guest.GuestBuild;
+import org.vserver.guest.GuestStart;
+import org.vserver.guest.GuestStop;
+import org.vserver.guest.Guests;
+import org.vserver.guest.Vserver;
+import org.vserver.launch.Launcher;
+import org.vserver.state.StateDir;
+import org.vserver.sys.LinuxSyscalls;
+
+/**
+ * A private vserver host for one test class: its own configuration root, run directory, guest
+ * roots (under /tmp/vserver-it-RANDOM) and cgroup parent (vservers-it-RANDOM), so runs never
+ * meet each other or a real /etc/vservers. {@link #close} stops everything and checks that
+ * nothing is left: no mount, cgroup, process or state file.
+ */
+final class TestHost implements AutoCloseable {
+    static final Path BASEDIR = Path.of(System.getProperty("vserver.basedir", ".")).toAbsolutePath();
+    static final Path LAUNCHER = Path.of(System.getProperty("vserver.launcher", "target/launcher/vserver-launcher"));
+
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final Path root;
+    final Path confdir;
+    final Path rundir;
+    final Path guestsDir;
+    final String cgroupParent = "vservers-it-" + id;
+    final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    final Vserver vs;
+    final Guests guests;
+
+    /** Skips (never passes) the calling test unless we are root on a host with cgroup v1 here. */
+    static void assumeRootHost() {
+        Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("vserver.it", "true")),
+                "integration tests disabled with -Dvserver.it=false");
+        Assumptions.assumeTrue(new LinuxSyscalls().geteuid() == 0,
+                "integration tests start real guests and need root: run the suite as root (CI does)");
+    }
+
+    TestHost() throws Exception {
+        assumeRootHost();
+        root = Files.createTempDirectory("vserver-it-" + id + "-");
+        confdir = root.resolve("etc");
+        rundir = root.resolve("run");
+        guestsDir = root.resolve("guests");
+        Files.createDirectories(confdir.resolve(".defaults/cgroup"));
+        Files.createDirectories(guestsDir);
+        Files.createSymbolicLink(confdir.resolve(".defaults/vdirbase"), guestsDir);
+        Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
+        var sys = new LinuxSyscalls();
+        vs = new Vserver(new ConfigRoot(confdir), new StateDir(rundir), cgroupParent,
+                CgroupManager.detect(Path.of("/sys/fs/cgroup"), cgroupParent), sys, new Launcher(LAUNCHER, sys),
+                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(errBytes, true));
+        guests = new Guests(vs);
+    }
+
+    /** A guest built with the no-download method. */
+    String build(String name) throws Exception {
+        new GuestBuild(guests).build(name, new GuestBuild.Options("host", OptionalInt.empty(), null, List.of(), null,
+                false, List.of()), line -> {});
+        return name;
+    }
+
+    void config(String guest, String file, String content) throws IOException {
+        Path f = confdir.resolve(guest).resolve(file);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, content);
+    }
+
+    void start(String name) throws Exception { new GuestStart(guests).start(name, null); }
+
+    void stop(String name) throws Exception { new GuestStop(guests).stop(name); }
+
+    int initPid(String name) throws IOException { return guests.running(name).orElseThrow().initPid(); }
+
+    /** Runs a tool of bin/ against this host (the real scripts: the exec fast path included). */
+    Result cli(String... args) throws Exception { return cliWithInput(null, args); }
+
+    /** The same with {@code stdin} piped into the tool. */
+    Result cliWithInput(String stdin, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BASEDIR.resolve("bin").resolve(args[0]).toString());
+        cmd.addAll(List.of(args).subList(1, args.length));
+        var pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("VSERVER_CONFDIR", confdir.toString());
+        env.put("VSERVER_RUNDIR", rundir.toString());
+        env.put("VSERVER_LAUNCHER", LAUNCHER.toAbsolutePath().toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        Path out = Files.createTempFile(root, "out", ".txt"), err = Files.createTempFile(root, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        if (stdin != null) {
+            try (var w = p.getOutputStream()) {
+                w.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        var r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    /** {@code vserver NAME exec sh -c SCRIPT}, which must succeed; its stdout. */
+    String sh(String guest, String script) throws Exception {
+        Result r = cli("vserver", guest, "exec", "/bin/sh", "-c", script);
+        assertEquals(0, r.code(), "exec sh -c '" + script + "' failed:\n" + r);
+        return r.out();
+    }
+
+    record Result(int code, String out, String err) {
+        @Override
+        public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
+    }
+
+    /** Host mounts that mention this run's directory (there must be none: guest mounts live in the guests' namespaces). */
+    List<String> hostMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(root.toString())).toList();
+    }
+
+    /** cgroup directories named after this run, in any hierarchy. */
+    List<Path> cgroupDirs() throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : (Iterable<Path>) s::iterator) {
+                Path p = h.resolve(cgroupParent);
+                if (Files.isDirectory(p)) {
+                    try (var w = Files.walk(p)) {
+                        w.filter(Files::isDirectory).filter(d -> !d.equals(p)).forEach(found::add);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Asserts that a stopped guest left nothing: no cgroup, no process, no run state, no host mount. */
+    void assertNothingLeftOf(String guest) throws IOException {
+        assertTrue(vs.cgroups().processes(guest).isEmpty(), "processes left in " + guest + "'s cgroup");
+        assertTrue(!vs.cgroups().exists(guest), "cgroup of " + guest + " left: " + cgroupDirs());
+        assertTrue(!Files.exists(rundir.resolve(guest)), "run state of " + guest + " left");
+        assertTrue(!Files.exists(rundir.resolve(guest + ".lock")), "lock file of " + guest + " left");
+        assertEquals(List.of(), hostMounts(), "host mounts left");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (String name : vs.state().names()) {
+                try {
+                    stop(name);
+                } catch (Exception e) {
+                    guests.cleanup(name);
+                }
+            }
+            assertEquals(List.of(), hostMounts(), "host mounts left after the run");
+            assertEquals(List.of(), cgroupDirs(), "guest cgroups left after the run");
+            assertTrue(!Files.exists(rundir) || vs.state().names().isEmpty(), "run state left");
+        } finally {
+            vs.cgroups().removeParent();
+            new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString()).inheritIO().start().waitFor();
+        }
+    }
+}
