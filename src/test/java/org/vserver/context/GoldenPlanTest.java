@@ -1,5 +1,6 @@
 package org.vserver.context;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanText;
+import org.vserver.plan.PlanWriter;
 
 /**
  * Every decision of a start, exec and enter is pinned here: src/test/resources/plans/*.txt.
@@ -18,55 +20,67 @@ import org.vserver.plan.PlanText;
 class GoldenPlanTest {
     static final Path DIR = Path.of(System.getProperty("vserver.basedir", "."), "src/test/resources/plans");
 
-    static void assertGolden(String name, Plan plan) throws IOException {
+    /**
+     * Pins the text and the wire bytes of a plan, and checks that the launcher decodes those bytes
+     * to the same text: both sides of the boundary agree on every byte.
+     */
+    static void assertGolden(String name, Plan plan) throws Exception {
         String text = PlanText.render(plan);
-        Path f = DIR.resolve(name + ".txt");
-        if (Boolean.getBoolean("vserver.golden.update") || !Files.exists(f)) {
+        byte[] wire = PlanWriter.write(plan);
+        Path f = DIR.resolve(name + ".txt"), bin = DIR.resolve(name + ".bin");
+        if (Boolean.getBoolean("vserver.golden.update") || !Files.exists(f) || !Files.exists(bin)) {
             Files.createDirectories(DIR);
             Files.writeString(f, text);
+            Files.write(bin, wire);
         }
         assertEquals(Files.readString(f), text, "plan " + name + " changed; if intended, rerun with -Dvserver.golden.update=true");
+        assertArrayEquals(Files.readAllBytes(bin), wire, "wire bytes of plan " + name + " changed");
+        Path launcher = Path.of(System.getProperty("vserver.launcher", "target/launcher/vserver-launcher"));
+        Process p = new ProcessBuilder(launcher.toString(), "--dry-run", bin.toString()).redirectErrorStream(true).start();
+        String decoded = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), decoded);
+        assertEquals(text, decoded, "the launcher decodes " + name + ".bin differently");
     }
 
     static final EnterPlanner.Target TARGET = new EnterPlanner.Target(4242, 123456L,
             List.of(Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/memory/vservers/web/cgroup.procs")));
 
     @Test
-    void sysvStartFromTheHostMethod() throws IOException {
+    void sysvStartFromTheHostMethod() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-sysv", new StartPlanner(TestGuests.HOST).plan(
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/web/console")));
     }
 
     @Test
-    void plainStartWithCapsNiceAndBindFlags() throws IOException {
+    void plainStartWithCapsNiceAndBindFlags() throws Exception {
         var cfg = TestGuests.plainGuest();
         assertGolden("start-plain", new StartPlanner(TestGuests.HOST).plan(
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/db/console")));
     }
 
     @Test
-    void rescueStart() throws IOException {
+    void rescueStart() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-rescue", new StartPlanner(TestGuests.HOST).plan(
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), List.of("/bin/sh", "-c", "sleep 60")), "/run/vservers/web/console")));
     }
 
     @Test
-    void execReplayPlan() throws IOException {
+    void execReplayPlan() throws Exception {
         assertGolden("exec-replay", new EnterPlanner().plan(TestGuests.hostGuest(), TARGET,
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true));
     }
 
     @Test
-    void suexecAsAUser() throws IOException {
+    void suexecAsAUser() throws Exception {
         var user = new EnterPlanner.User(1000, 1000, List.of(1000, 27), "alice", "/home/alice");
         assertGolden("suexec", new EnterPlanner().plan(TestGuests.plainGuest(), TARGET,
                 new EnterPlanner.Command(List.of("id", "-u"), user, false, Map.of()), false));
     }
 
     @Test
-    void enterWithAPty() throws IOException {
+    void enterWithAPty() throws Exception {
         assertGolden("enter", new EnterPlanner().plan(TestGuests.hostGuest(), TARGET,
                 new EnterPlanner.Command(List.of("/bin/bash", "-l"), EnterPlanner.User.ROOT, true, Map.of("TERM", "xterm")), false));
     }

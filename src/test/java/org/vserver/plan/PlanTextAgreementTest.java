@@ -161,7 +161,7 @@ class PlanTextAgreementTest {
                 FieldType t = FieldType.of(sig.charAt(i));
                 Object v = fields[i];
                 switch (t) {
-                    case INT -> payload.writeBytes(le(4).putInt((Integer) v).array());
+                    case INT, MODE -> payload.writeBytes(le(4).putInt((Integer) v).array());
                     case U64, MOUNT_FLAGS, NS_FLAGS, CAPS -> payload.writeBytes(le(8).putLong((Long) v).array());
                     case STRING -> {
                         if (v == null) {
