@@ -6,6 +6,7 @@
  *   vserver-launcher --version                    the protocol version
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,6 +70,8 @@ dry_run (const char *path)
   return 0;
 }
 
+static void clean_signals (void);
+
 static void __attribute__ ((noreturn))
 replay (char **argv)
 {
@@ -77,6 +80,7 @@ replay (char **argv)
   const struct vl_rec *r;
 
   vl_seal_self (argv);
+  clean_signals ();
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (load (argv[2], &plan) < 0)
     _exit (VL_EXIT_SETUP);
@@ -91,6 +95,21 @@ replay (char **argv)
   fprintf (stderr, "vserver-launcher: step %u %s: %s failed: %s (%s)\n", ctx.step, r->name,
            vl_last_error.call, strerror (vl_last_error.err), errno_name (vl_last_error.err));
   _exit (VL_EXIT_SETUP);
+}
+
+/* Whoever started us (a JVM through posix_spawn, a shell) may have blocked or ignored signals;
+   the guest's processes start from the kernel's defaults. */
+static void
+clean_signals (void)
+{
+  sigset_t none;
+  int sig;
+
+  for (sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
 }
 
 static void __attribute__ ((noreturn))
@@ -116,6 +135,7 @@ channel (char **argv)
       usage ();
     }
   vl_seal_self (argv); /* before O_CLOEXEC: the channels must survive the re-exec */
+  clean_signals ();
   if (fcntl (VL_PLAN_FD, F_SETFD, FD_CLOEXEC) < 0 || fcntl (VL_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
     _exit (VL_EXIT_FAIL);
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

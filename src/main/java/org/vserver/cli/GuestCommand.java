@@ -8,12 +8,31 @@ import org.vserver.guest.Guests;
 import picocli.CommandLine.Command;
 
 /** The commands that follow a guest's name: {@code vserver NAME start}, ... */
-@Command(name = "vserver NAME", subcommands = {
-        StartCommand.class, StopCommand.class, RestartCommand.class, CondrestartCommand.class, StatusCommand.class,
-        RunningCommand.class, ExecCommand.class, SuexecCommand.class, EnterCommand.class, DeleteCommand.class,
-        BuildCommand.class, ConfigCommand.class})
+@Command(name = "vserver NAME")
 final class GuestCommand {
     static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter delete config";
+
+    /**
+     * The one subcommand this invocation runs. Only it is handed to picocli: building the model of
+     * every command costs more start-up time than a guest's start itself.
+     */
+    static Object subcommand(String name) {
+        return switch (name) {
+            case "start" -> new StartCommand();
+            case "stop" -> new StopCommand();
+            case "restart" -> new RestartCommand();
+            case "condrestart" -> new CondrestartCommand();
+            case "status" -> new StatusCommand();
+            case "running" -> new RunningCommand();
+            case "exec" -> new ExecCommand();
+            case "suexec" -> new SuexecCommand();
+            case "enter" -> new EnterCommand();
+            case "delete" -> new DeleteCommand();
+            case "build" -> new BuildCommand();
+            case "config" -> new ConfigCommand();
+            default -> null;
+        };
+    }
 
     final String name;
     final Optional<Path> confdir;

@@ -47,7 +47,15 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
-        return Main.commandLine(new GuestCommand(args[i], confdir, out, err), out, err).execute(Main.tail(args, i + 1));
+        Object sub = GuestCommand.subcommand(args[i + 1]);
+        if (sub == null) {
+            err.println("vserver: unknown command '" + args[i + 1] + "'; commands: " + GuestCommand.COMMANDS);
+            return 2;
+        }
+        var cl = Main.commandLine(new GuestCommand(args[i], confdir, out, err), out, err);
+        cl.addSubcommand(args[i + 1], sub);
+        cl.setStopAtPositional(true);     // again: it applies to the subcommands present when set
+        return cl.execute(Main.tail(args, i + 1));
     }
 
     @Override

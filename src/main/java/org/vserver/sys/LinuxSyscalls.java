@@ -3,7 +3,6 @@ package org.vserver.sys;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -26,34 +25,33 @@ public final class LinuxSyscalls implements Syscalls {
 
     private static final int O_CLOEXEC = 02000000;
     private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
-    /* glibc x86-64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128; rounded up. */
-    private static final long FILE_ACTIONS_SIZE = 256, SPAWNATTR_SIZE = 512, SIGSET_SIZE = 128;
+    /* glibc x86-64: posix_spawn_file_actions_t is 80 bytes; rounded up. */
+    private static final long FILE_ACTIONS_SIZE = 256;
 
-    private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle KILL = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIPE2 = errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = errno("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle CLOSE = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle OPEN = errno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle WAITPID = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FLOCK = errno("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle SPAWN = plain("posix_spawn",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle FA_INIT = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FA_DUP2 = plain("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FA_DESTROY = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_INIT = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_FLAGS = plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle ATTR_SIGMASK = plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ATTR_SIGDEF = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ATTR_DESTROY = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGEMPTYSET = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGFILLSET = plain("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    /*
+     * One holder class per function: a downcall handle costs milliseconds to link, and a command
+     * uses only a few of them, so each is made the first time it is called.
+     */
+    private static final class Geteuid { static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT)); }
+    private static final class Kill { static final MethodHandle H = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Pipe2 { static final MethodHandle H = errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Fcntl { static final MethodHandle H = errno("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Read { static final MethodHandle H = errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
+    private static final class Write { static final MethodHandle H = errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
+    private static final class Close { static final MethodHandle H = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final class Open { static final MethodHandle H = errno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
+    private static final class Waitpid { static final MethodHandle H = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Flock { static final MethodHandle H = errno("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
+    /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
+    private static final class Spawn {
+        static final MethodHandle SPAWN = plain("posix_spawn",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        static final MethodHandle FA_INIT = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle FA_DUP2 = plain("posix_spawn_file_actions_adddup2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final MethodHandle FA_DESTROY = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
     private static MethodHandle plain(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new LinkageError("libc has no " + name)), fd);
@@ -69,7 +67,7 @@ public final class LinuxSyscalls implements Syscalls {
     /** {@code char *strerror(int errnum)} */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.reinterpret(4096).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -83,7 +81,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) Geteuid.H.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -93,7 +91,7 @@ public final class LinuxSyscalls implements Syscalls {
     public void kill(int pid, int signal) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            if ((int) KILL.invokeExact(st, pid, signal) < 0) throw fail("kill", Integer.toString(pid), errnoOf(st));
+            if ((int) Kill.H.invokeExact(st, pid, signal) < 0) throw fail("kill", Integer.toString(pid), errnoOf(st));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
@@ -106,7 +104,7 @@ public final class LinuxSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
-            if ((int) PIPE2.invokeExact(st, fds, O_CLOEXEC) < 0) throw fail("pipe2", null, errnoOf(st));
+            if ((int) Pipe2.H.invokeExact(st, fds, O_CLOEXEC) < 0) throw fail("pipe2", null, errnoOf(st));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (ErrnoException e) {
             throw e;
@@ -119,7 +117,7 @@ public final class LinuxSyscalls implements Syscalls {
     private int dupAbove(int fd, int min) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int r = (int) FCNTL.invokeExact(st, fd, F_DUPFD_CLOEXEC, min);
+            int r = (int) Fcntl.H.invokeExact(st, fd, F_DUPFD_CLOEXEC, min);
             if (r < 0) throw fail("fcntl", "F_DUPFD_CLOEXEC", errnoOf(st));
             return r;
         } catch (ErrnoException e) {
@@ -136,28 +134,17 @@ public final class LinuxSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             for (var e : fds.entrySet()) moved.put(e.getKey(), dupAbove(e.getValue(), Math.max(high, 10)));
             MemorySegment fa = a.allocate(FILE_ACTIONS_SIZE, 16);
-            MemorySegment attr = a.allocate(SPAWNATTR_SIZE, 16);
-            MemorySegment empty = a.allocate(SIGSET_SIZE, 16);
-            MemorySegment all = a.allocate(SIGSET_SIZE, 16);
-            check((int) FA_INIT.invokeExact(fa), "posix_spawn_file_actions_init", path);
-            check((int) ATTR_INIT.invokeExact(attr), "posix_spawnattr_init", path);
+            check((int) Spawn.FA_INIT.invokeExact(fa), "posix_spawn_file_actions_init", path);
             try {
-                for (var e : moved.entrySet()) check((int) FA_DUP2.invokeExact(fa, (int) e.getValue(), (int) e.getKey()), "posix_spawn_file_actions_adddup2", path);
-                int r1 = (int) SIGEMPTYSET.invokeExact(empty);
-                int r2 = (int) SIGFILLSET.invokeExact(all);
-                assert r1 == 0 && r2 == 0;
-                check((int) ATTR_SIGMASK.invokeExact(attr, empty), "posix_spawnattr_setsigmask", path);
-                check((int) ATTR_SIGDEF.invokeExact(attr, all), "posix_spawnattr_setsigdefault", path);
-                check((int) ATTR_FLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
-                        "posix_spawnattr_setflags", path);
+                for (var e : moved.entrySet())
+                    check((int) Spawn.FA_DUP2.invokeExact(fa, (int) e.getValue(), (int) e.getKey()), "posix_spawn_file_actions_adddup2", path);
                 MemorySegment pid = a.allocate(JAVA_INT);
-                int r = (int) SPAWN.invokeExact(pid, a.allocateFrom(path), fa, attr, strv(a, argv), strv(a, envp));
+                int r = (int) Spawn.SPAWN.invokeExact(pid, a.allocateFrom(path), fa, MemorySegment.NULL, strv(a, argv), strv(a, envp));
                 if (r != 0) throw fail("posix_spawn", path, r);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int d1 = (int) FA_DESTROY.invokeExact(fa);
-                int d2 = (int) ATTR_DESTROY.invokeExact(attr);
-                assert d1 == 0 && d2 == 0;
+                int d = (int) Spawn.FA_DESTROY.invokeExact(fa);
+                assert d == 0;
             }
         } catch (ErrnoException e) {
             throw e;
@@ -185,7 +172,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment b = a.allocate(Math.max(1, len));
             while (true) {
-                long n = (long) READ.invokeExact(st, fd, b, (long) len);
+                long n = (long) Read.H.invokeExact(st, fd, b, (long) len);
                 if (n >= 0) {
                     MemorySegment.copy(b, JAVA_BYTE_LAYOUT, 0, buf, off, (int) n);
                     return (int) n;
@@ -210,7 +197,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment.copy(buf, 0, b, JAVA_BYTE_LAYOUT, 0, buf.length);
             long done = 0;
             while (done < buf.length) {
-                long n = (long) WRITE.invokeExact(st, fd, b.asSlice(done), (long) buf.length - done);
+                long n = (long) Write.H.invokeExact(st, fd, b.asSlice(done), (long) buf.length - done);
                 if (n < 0) {
                     int e = errnoOf(st);
                     if (e == Errno.EINTR) continue;
@@ -228,7 +215,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void close(int fd) {
         try {
-            int r = (int) CLOSE.invokeExact(fd);
+            int r = (int) Close.H.invokeExact(fd);
             assert r == 0 || r == -1; // close errors leave nothing to recover (EINTR still closed the fd on Linux)
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -239,7 +226,7 @@ public final class LinuxSyscalls implements Syscalls {
     public int open(String path, int flags, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(st, a.allocateFrom(path), flags | O_CLOEXEC, mode);
+            int fd = (int) Open.H.invokeExact(st, a.allocateFrom(path), flags | O_CLOEXEC, mode);
             if (fd < 0) throw fail("open", path, errnoOf(st));
             return fd;
         } catch (ErrnoException e) {
@@ -253,7 +240,7 @@ public final class LinuxSyscalls implements Syscalls {
     public void flock(int fd) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            while ((int) FLOCK.invokeExact(st, fd, 2 /* LOCK_EX */) < 0) {
+            while ((int) Flock.H.invokeExact(st, fd, 2 /* LOCK_EX */) < 0) {
                 int e = errnoOf(st);
                 if (e != Errno.EINTR) throw fail("flock", "fd " + fd, e);
             }
@@ -270,7 +257,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment status = a.allocate(JAVA_INT);
             while (true) {
-                int r = (int) WAITPID.invokeExact(st, pid, status, 0);
+                int r = (int) Waitpid.H.invokeExact(st, pid, status, 0);
                 if (r >= 0) return status.get(JAVA_INT, 0);
                 int e = errnoOf(st);
                 if (e != Errno.EINTR) throw fail("waitpid", Integer.toString(pid), e);

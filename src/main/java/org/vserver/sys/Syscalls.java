@@ -19,7 +19,7 @@ public interface Syscalls {
     int[] pipe() throws ErrnoException;
 
     /**
-     * {@code posix_spawn(3)} with a clean signal mask and default dispositions.
+     * {@code posix_spawn(3)}; the child inherits the caller's signal mask (the launcher resets it).
      *
      * @param fds  target fd → source fd to dup2 in the child (0, 1, 2, 3, 4 ...); sources must be
      *             distinct from every target

@@ -1,0 +1,113 @@
+#!/bin/sh
+# vserver against crun and systemd-nspawn, side by side on the same root filesystem:
+#   1. start: `vserver NAME start` until the guest's init runs, `crun run` of /bin/true,
+#      `systemd-nspawn -D ROOT /bin/true`;
+#   2. exec: `vserver NAME exec /bin/true` into a running guest, `crun exec` into a running container;
+#   3. memory: what one idle guest is charged (its memory cgroup) against an idle crun container.
+# Prints medians and ratios. Never fails on a time: it measures, it does not judge.
+# Usage: bench/run.sh [RUNS]   (as root, after scripts/quickstart or mvn package)
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+[ "$(id -u)" = 0 ] || die "run as root"
+need_packages crun:crun systemd-nspawn:systemd-container
+[ -f target/vserver.jar ] || build -DskipTests package
+RUNS=${1:-21}
+
+W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
+export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
+mkdir -p "$W/etc/.defaults/cgroup" "$W/guests" "$W/cgroup"
+ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
+PARENT=vservers-bench-$$
+echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
+# crun 1.8 refuses hybrid cgroups; inside this private mount namespace it sees no v2 controllers file.
+: > "$W/empty"
+CRUN="unshare -m sh -c 'mount --bind $W/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; exec crun \"\$@\"' crun"
+
+cleanup() {
+    set +e
+    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && bin/vserver "$g" stop >/dev/null 2>&1; done
+    for c in $(eval "$CRUN list -q" 2>/dev/null); do eval "$CRUN delete -f $c" >/dev/null 2>&1; done
+    for h in /sys/fs/cgroup/*/"$PARENT" /sys/fs/cgroup/*/crun-bench-*; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null; done
+    rm -rf --one-file-system "$W"
+}
+trap cleanup EXIT INT TERM
+
+ms() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+
+# One root filesystem for everyone: a host-method guest (its /usr is the host's, bound read-only).
+bin/vserver bench build -m host >/dev/null
+ROOT=$W/guests/bench
+cp --remove-destination /usr/lib/os-release "$ROOT/etc/os-release"   # nspawn looks for it before binding /usr
+printf 'plain\n' > "$W/etc/bench/apps/init/style"
+printf '/bin/sleep\ninfinity\n' > "$W/etc/bench/apps/init/cmd.start"
+
+BUNDLE=$W/bundle
+mkdir -p "$BUNDLE"
+cat > "$BUNDLE/config.json" <<JSON
+{ "ociVersion": "1.0.2",
+  "process": { "terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["/bin/true"], "cwd": "/",
+               "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+               "capabilities": { "bounding": ["CAP_CHOWN","CAP_KILL"], "effective": ["CAP_CHOWN","CAP_KILL"], "permitted": ["CAP_CHOWN","CAP_KILL"] } },
+  "root": { "path": "$ROOT", "readonly": false },
+  "hostname": "bench",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid","strictatime","mode=755","size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid","noexec","nodev","ro"]},
+    {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind","ro"]} ],
+  "linux": { "namespaces": [ {"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}, {"type": "cgroup"} ],
+             "cgroupsPath": "/crun-bench-CID" } }
+JSON
+oneshot() { sed "s/crun-bench-CID/crun-bench-$1/; s|\"args\": \[\"/bin/true\"\]|\"args\": [$2]|" "$BUNDLE/config.json" > "$BUNDLE/$1.json"; }
+
+echo "runs per measurement: $RUNS (medians, ms)"
+
+# 1. start
+for i in $(seq "$RUNS"); do
+    t0=$(ms); bin/vserver bench start >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-start"
+    bin/vserver bench stop >/dev/null
+done
+for i in $(seq "$RUNS"); do
+    oneshot "one$i" '"/bin/true"'
+    t0=$(ms); eval "$CRUN run -b $BUNDLE --config $BUNDLE/one$i.json one$i" >/dev/null; t1=$(ms)
+    echo $((t1 - t0)) >> "$W/crun-run"
+done
+NSPAWN=ok
+for i in $(seq "$RUNS"); do
+    t0=$(ms)
+    if ! systemd-nspawn -q --register=no --keep-unit -D "$ROOT" --bind-ro=/usr /bin/true >/dev/null 2>"$W/nspawn.err"; then NSPAWN=failed; break; fi
+    t1=$(ms); echo $((t1 - t0)) >> "$W/nspawn"
+done
+vs_start=$(median < "$W/vs-start"); crun_run=$(median < "$W/crun-run")
+printf 'start   vserver start (init running) %7s   crun run /bin/true %7s   ratio %s\n' "$vs_start" "$crun_run" "$(ratio "$vs_start" "$crun_run")"
+if [ "$NSPAWN" = ok ]; then
+    nsp=$(median < "$W/nspawn")
+    printf 'start   vserver start (init running) %7s   systemd-nspawn    %7s   ratio %s\n' "$vs_start" "$nsp" "$(ratio "$vs_start" "$nsp")"
+else
+    echo "start   systemd-nspawn could not run here: $(tail -n 1 "$W/nspawn.err")"
+fi
+
+# 2. exec into a running guest / container
+bin/vserver bench start >/dev/null
+oneshot execbox '"/bin/sleep","infinity"'
+eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/execbox.json execbox" >/dev/null
+for i in $(seq "$RUNS"); do
+    t0=$(ms); bin/vserver bench exec /bin/true; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-exec"
+    t0=$(ms); eval "$CRUN exec execbox /bin/true"; t1=$(ms); echo $((t1 - t0)) >> "$W/crun-exec"
+done
+vs_exec=$(median < "$W/vs-exec"); crun_exec=$(median < "$W/crun-exec")
+printf 'exec    vserver exec /bin/true       %7s   crun exec /bin/true %6s   ratio %s\n' "$vs_exec" "$crun_exec" "$(ratio "$vs_exec" "$crun_exec")"
+
+# 3. memory charged to one idle guest / container (its memory cgroup), beyond its processes' RSS
+vs_mem=$(cat /sys/fs/cgroup/memory/$PARENT/bench/memory.usage_in_bytes)
+vs_rss=0; for p in $(cat /sys/fs/cgroup/memory/$PARENT/bench/cgroup.procs); do vs_rss=$((vs_rss + $(awk '/^Rss:/ {s+=$2} END {print s*1024}' /proc/$p/smaps_rollup))); done
+crun_mem=$(cat /sys/fs/cgroup/memory/crun-bench-execbox/memory.usage_in_bytes)
+crun_rss=0; for p in $(cat /sys/fs/cgroup/memory/crun-bench-execbox/cgroup.procs); do crun_rss=$((crun_rss + $(awk '/^Rss:/ {s+=$2} END {print s*1024}' /proc/$p/smaps_rollup))); done
+vs_procs=$(wc -l < /sys/fs/cgroup/memory/$PARENT/bench/cgroup.procs); crun_procs=$(wc -l < /sys/fs/cgroup/memory/crun-bench-execbox/cgroup.procs)
+printf 'memory  vserver idle guest charged %6d KiB (%d process, RSS %d KiB)   crun idle container %6d KiB (%d process, RSS %d KiB)   ratio %s\n' \
+    $((vs_mem / 1024)) "$vs_procs" $((vs_rss / 1024)) $((crun_mem / 1024)) "$crun_procs" $((crun_rss / 1024)) "$(ratio "$vs_mem" "$crun_mem")"
+echo "processes left behind by a running guest besides its own: none (no supervisor; the init's parent is the host's init)"
