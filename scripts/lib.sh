@@ -42,4 +42,5 @@ build() {
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
     mvn -q -B "$@" || die "mvn $* failed"
     ln -sfn "$JAVA_HOME/bin/java" target/java
+    scripts/train-aot
 }

@@ -25,7 +25,9 @@ public final class Main {
             default -> null;
         };
         if (command == null) return VserverCommand.run(args, out, err);
-        return commandLine(command, out, err).execute(args);
+        var cl = commandLine(command, out, err);
+        if (command instanceof VpsCommand) cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options
+        return cl.execute(args);
     }
 
     /** picocli with our conventions: no stack traces, errors as one line, exit 1. */
