@@ -48,6 +48,8 @@ public final class GuestStart {
     public boolean start(String name, List<String> rescue) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);     // a bad file fails here, before anything is touched
         checkRoot(cfg);
+        for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
+            vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
         try (GuestLock lock = GuestLock.acquire(vs.sys(), vs.state().lockFile(name))) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
