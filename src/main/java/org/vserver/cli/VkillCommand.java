@@ -34,7 +34,8 @@ final class VkillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         RunState st = find(guests);
-        int sig = Signals.parse(signal);
+        int sig = org.vserver.config.KillSeq.signal(signal);
+        if (sig < 0) throw new IllegalArgumentException("unknown signal '" + signal + "'");
         List<Integer> hostPids = guests.vserver().cgroups().processes(st.name());
         List<Integer> targets = new ArrayList<>();
         if (pids.isEmpty()) targets.addAll(hostPids);

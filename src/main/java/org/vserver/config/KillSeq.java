@@ -10,7 +10,7 @@ import java.util.Map;
  * numbers or names ({@code TERM}, {@code SIGKILL}, {@code kill}); waits are seconds. The count is
  * odd because the sequence starts and ends with a signal.
  */
-final class KillSeq {
+public final class KillSeq {
     private KillSeq() {}
 
     /** util-vserver's default: TERM, wait 5 s, KILL. */
@@ -56,7 +56,7 @@ final class KillSeq {
     }
 
     /** The signal number for "15", "TERM", "SIGTERM" or "sigterm"; -1 if unknown. */
-    static int signal(String s) {
+    public static int signal(String s) {
         if (s.matches("\\d{1,3}")) {
             int n = Integer.parseInt(s);
             return n >= 1 && n <= SIGMAX ? n : -1;

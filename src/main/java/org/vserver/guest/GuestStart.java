@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
@@ -143,6 +142,4 @@ public final class GuestStart {
         for (int x = DYNAMIC_FIRST; x <= DYNAMIC_LAST; x++) if (!used.contains(x)) return x;
         return DYNAMIC_FIRST;
     }
-
-    static Optional<String> none() { return Optional.empty(); }
 }
