@@ -78,7 +78,8 @@ public final class Launcher {
         fds.put(4, statusPipe[1]);
         int pid;
         try {
-            pid = sys.spawn(binary.toString(), List.of(binary.toString()), List.of(), fds);
+            // argv[0] without the host path: a sysv guest sees its reaper as PID 1 in ps.
+            pid = sys.spawn(binary.toString(), List.of("vserver-init"), List.of(), fds);
         } catch (ErrnoException e) {
             for (int fd : new int[] {planPipe[0], planPipe[1], statusPipe[0], statusPipe[1]}) sys.close(fd);
             throw e;
