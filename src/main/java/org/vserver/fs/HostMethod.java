@@ -193,13 +193,16 @@ public record HostMethod() implements BuildMethod {
         }
     }
 
+    /**
+     * root's dotfiles come from the distribution's /etc/skel, never from the host's /root: the
+     * host admin's own files are theirs (and may hold secrets).
+     */
     private static void rootProfile(GuestTree tree, Path hostRoot) throws IOException {
-        Path host = hostRoot.resolve("root/.profile");
-        if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
-            tree.copyIn(host, "root/.profile", below -> false);
-        } else if (!tree.exists("root/.profile")) {
-            tree.write("root/.profile", PROFILE.getBytes(StandardCharsets.US_ASCII), 0644);
+        for (String f : new String[] {".profile", ".bashrc"}) {
+            Path skel = hostRoot.resolve("etc/skel").resolve(f);
+            if (Files.isRegularFile(skel, LinkOption.NOFOLLOW_LINKS)) tree.copyIn(skel, "root/" + f, below -> false);
         }
+        if (!tree.exists("root/.profile")) tree.write("root/.profile", PROFILE.getBytes(StandardCharsets.US_ASCII), 0644);
     }
 
     private static int mode(Path p) throws IOException {
