@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code vserver NAME config show [--json] | get KEY | set KEY VALUE | unset KEY}: the cfgdir as flat keys. */
 @Command(name = "config", description = "Show or change the guest's settings as flat keys (init.style, uts.nodename, ...).")
-final class ConfigCommand implements Callable<Integer> {
+final class ConfigCommand implements Callable<Integer>, Main.OptionsAfterArguments {
     @ParentCommand GuestCommand parent;
 
     @Parameters(index = "0", paramLabel = "show|get|set|unset") String action;

@@ -26,7 +26,7 @@ final class DebugCommand {
     DebugCommand(Optional<Path> confdir) { this.confdir = confdir; }
 
     @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter.")
-    static final class PlanCommand implements Callable<Integer> {
+    static final class PlanCommand implements Callable<Integer>, Main.OptionsAfterArguments {
         @picocli.CommandLine.ParentCommand DebugCommand parent;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -34,14 +34,40 @@ public final class Main {
     static CommandLine commandLine(Object command, PrintStream out, PrintStream err) {
         var cl = new CommandLine(command);
         cl.setStopAtPositional(true);      // `exec ps -ef`: everything after the command is the command's
+        optionsAfterArguments(cl);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
             c.getErr().println(c.getCommandName() + ": " + message(e));
             return e instanceof GuestNotRunningException ? 3 : 1;
         });
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println(usageError(c, e));
+            return 2;
+        });
         return cl;
     }
+
+    /** A command line error as one line: what is wrong and, for an unknown guest command, what there is. */
+    static String usageError(CommandLine c, CommandLine.ParameterException e) {
+        if (c.getCommand() instanceof GuestCommand
+                && e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty())
+            return "vserver: unknown command '" + u.getUnmatched().get(0) + "'; commands: " + GuestCommand.COMMANDS;
+        String name = c.getCommandName().startsWith("vserver ") ? "vserver" : c.getCommandName();
+        return name + ": " + e.getMessage() + (c.getCommandSpec().mixinStandardHelpOptions() ? " (see --help)" : "");
+    }
+
+    /** Commands that take no command line of their own accept options after their arguments: `config show --json`. */
+    private static void optionsAfterArguments(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommand() instanceof OptionsAfterArguments) sub.setStopAtPositional(false);
+            optionsAfterArguments(sub);
+        }
+    }
+
+    /** Marks a command whose options may follow its positional parameters. */
+    interface OptionsAfterArguments {}
 
     static String message(Exception e) {
         if (e instanceof ConfigException) return e.getMessage();

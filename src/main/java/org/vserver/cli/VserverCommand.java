@@ -54,7 +54,11 @@ final class VserverCommand implements Callable<Integer> {
         }
         var cl = Main.commandLine(new GuestCommand(args[i], confdir, out, err), out, err);
         cl.addSubcommand(args[i + 1], sub);
-        cl.setStopAtPositional(true);     // again: it applies to the subcommands present when set
+        // Settings reach only the subcommands present when they are made: this one came later.
+        CommandLine subCl = cl.getSubcommands().get(args[i + 1]);
+        subCl.setStopAtPositional(!(sub instanceof Main.OptionsAfterArguments));
+        subCl.setOut(cl.getOut());
+        subCl.setErr(cl.getErr());
         return cl.execute(Main.tail(args, i + 1));
     }
 

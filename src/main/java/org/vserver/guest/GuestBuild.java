@@ -58,13 +58,16 @@ public final class GuestBuild {
         BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
         Path cfgdir = root.guestDir(name);
         Path vdir = root.vdirBase().resolve(name);
+        OptionalInt previous = OptionalInt.empty();
         if (Files.exists(cfgdir) || Files.exists(vdir)) {
             if (!o.force())
                 throw new ConfigException(Files.exists(cfgdir) ? cfgdir : vdir,
                         "guest '" + name + "' already exists: use --force to replace it, or `vserver " + name + " delete`");
+            if (Files.isDirectory(cfgdir)) previous = guests.config(name).context();   // a rebuild keeps its XID
             new GuestDelete(guests).delete(name, false);
         }
-        int xid = o.context().isPresent() ? o.context().getAsInt() : new XidAllocator().next(root);
+        int xid = o.context().isPresent() ? o.context().getAsInt()
+                : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
         try (Undo undo = new Undo()) {
             Files.createDirectories(vdir.getParent());
             undo.add(() -> GuestDelete.removeTree(vdir));

@@ -12,6 +12,7 @@ import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
 import org.vserver.launch.Launcher;
+import org.vserver.launch.StepFailedException;
 import org.vserver.plan.Plan;
 import org.vserver.state.RunState;
 
@@ -21,6 +22,9 @@ import org.vserver.state.RunState;
  * hands the exec plan recorded at start straight to the launcher.
  */
 public final class GuestJoin {
+    /** The command did not run: a step before it failed (launcher/protocol.h VL_EXIT_SETUP). */
+    public static final int EXIT_SETUP = 125;
+
     private final Guests guests;
     private final Vserver vs;
 
@@ -52,8 +56,17 @@ public final class GuestJoin {
         return new EnterPlanner().plan(cfg, target, cmd, false);
     }
 
+    /**
+     * The command's exit code; 125 if a step before it failed (its execve included), as the
+     * launcher's --replay fast path of bin/vserver answers: both paths give the same result.
+     */
     private int run(Plan plan) throws IOException {
-        return vs.launcher().run(plan, Launcher.Stdio.INHERIT, new Launcher.Host() {}).exitCode();
+        try {
+            return vs.launcher().run(plan, Launcher.Stdio.INHERIT, new Launcher.Host() {}).exitCode();
+        } catch (StepFailedException e) {
+            vs.err().println("vserver: " + e.getMessage());
+            return EXIT_SETUP;
+        }
     }
 
     RunState requireRunning(String name) throws IOException {

@@ -25,9 +25,15 @@ public final class GuestLock implements AutoCloseable {
     }
 
     public static GuestLock acquire(Syscalls sys, Path file) throws IOException {
-        Files.createDirectories(file.getParent());
         while (true) {
-            int fd = sys.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT, 0600);
+            int fd;
+            try {
+                Files.createDirectories(file.getParent());
+                fd = sys.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT, 0600);
+            } catch (org.vserver.sys.ErrnoException e) {
+                if (e.errno() == org.vserver.sys.Errno.ENOENT) continue;   // the run directory was just removed
+                throw e;
+            }
             try {
                 sys.flock(fd);
                 if (holds(file, fd)) return new GuestLock(file, sys, fd);
@@ -55,6 +61,11 @@ public final class GuestLock implements AutoCloseable {
             Files.deleteIfExists(file);
         } finally {
             sys.close(fd); // closing the last fd releases the flock
+        }
+        try {
+            Files.deleteIfExists(file.getParent()); // the run directory, once no guest and no lock is left in it
+        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+            // guests are running, or another lock is held
         }
     }
 }

@@ -178,7 +178,7 @@ final class TestHost implements AutoCloseable {
             }
             assertEquals(List.of(), hostMounts(), "host mounts left after the run");
             assertEquals(List.of(), cgroupDirs(), "guest cgroups left after the run");
-            assertTrue(!Files.exists(rundir) || vs.state().names().isEmpty(), "run state left");
+            assertTrue(!Files.exists(rundir), "run directory left: " + (Files.exists(rundir) ? vs.state().names() : ""));
         } finally {
             vs.cgroups().removeParent();
             new ProcessBuilder("rm", "-rf", "--one-file-system", root.toString()).inheritIO().start().waitFor();
