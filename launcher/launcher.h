@@ -18,6 +18,7 @@ struct vl_ctx
   enum vl_mode mode;
   char **cmd;    /* replay: the command line EXEC_ARGV runs */
   uint32_t step; /* index of the running record */
+  int exec_gate;  /* CLONE mode 0 child: a close-on-exec pipe end whose EOF lets the parent exit; -1 */
 };
 
 /* The failure of the running op: the call as text, e.g. "setns(`/proc/42/ns/mnt`)", and errno. */

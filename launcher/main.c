@@ -24,6 +24,7 @@ static void __attribute__ ((noreturn))
 usage (void)
 {
   fputs ("usage: vserver-launcher                 (started by vserver: fd 3 = plan, fd 4 = status)\n"
+         "       vserver-launcher --stdio-channels   (the same with plan on 0, status on 1, console on 2)\n"
          "       vserver-launcher --dry-run PLAN\n"
          "       vserver-launcher --replay PLAN -- CMD [ARGS...]\n"
          "       vserver-launcher --version\n",
@@ -75,7 +76,7 @@ static void clean_signals (void);
 static void __attribute__ ((noreturn))
 replay (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4 };
+  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1 };
   struct vl_plan plan;
   const struct vl_rec *r;
 
@@ -122,7 +123,7 @@ fail (struct vl_ctx *ctx, uint32_t step, int err)
 static void __attribute__ ((noreturn))
 channel (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL };
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1 };
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad_step;
@@ -160,12 +161,35 @@ channel (char **argv)
     fail (&ctx, plan.count, ENOEXEC); /* success is an EXEC closing fd 4, never the plan's end */
   fail (&ctx, ctx.step, vl_last_error.err);
 }
+/* --stdio-channels: java's ProcessBuilder can hand over only fds 0, 1 and 2. The plan arrives on
+   0, status records leave on 1, and 2 is the guest's console. Move the channels to 3 and 4, give
+   the guest /dev/null and its console as stdio, and go on as if started with fds 3 and 4. */
+static void __attribute__ ((noreturn))
+stdio_channels (char **argv)
+{
+  char *plain[] = { (char *) "vserver-init", NULL }; /* no host path in the guest's ps */
+  int null;
+
+  (void) argv;
+
+  if (dup2 (0, VL_PLAN_FD) < 0 || dup2 (1, VL_STATUS_FD) < 0)
+    _exit (VL_EXIT_FAIL);
+  null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2 (null, 0) < 0 || dup2 (2, 1) < 0)
+    _exit (VL_EXIT_FAIL);
+  if (null > 2)
+    close (null);
+  channel (plain);
+}
+
 
 int
 main (int argc, char **argv)
 {
   if (argc == 1)
     channel (argv);
+  if (argc == 2 && strcmp (argv[1], "--stdio-channels") == 0)
+    stdio_channels (argv);
   if (argc == 2 && strcmp (argv[1], "--version") == 0)
     {
       printf ("vserver-launcher protocol %d\n", VL_VERSION);

@@ -87,7 +87,7 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
   int mode = r->f[1].i;
   sigset_t all, old;
   pid_t pid;
-  int gate[2];
+  int gate[2], done[2];
   char c;
 
   if (mode != 0 && mode != 1)
@@ -96,6 +96,16 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
      status record (SYNC) could reach java before the pid it refers to. */
   if (pipe2 (gate, O_CLOEXEC) < 0)
     return vl_fail ("pipe2", NULL);
+  /* Mode 0: the parent stays until the child has exec'd (or died): EOF on this pipe. Whoever
+     started us may treat our exit as the end of the channels (the JDK closes a child's stdin
+     when it exits), while the child still awaits acks on them. */
+  if (mode == 0 && pipe2 (done, O_CLOEXEC) < 0)
+    {
+      int err = errno;
+      close (gate[0]);
+      close (gate[1]);
+      return vl_fail_errno ("pipe2", NULL, err);
+    }
   sigfillset (&all);
   sigprocmask (SIG_SETMASK, &all, &old);
   pid = clone_fork (flags);
@@ -105,6 +115,11 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
       sigprocmask (SIG_SETMASK, &old, NULL);
       close (gate[0]);
       close (gate[1]);
+      if (mode == 0)
+        {
+          close (done[0]);
+          close (done[1]);
+        }
       return vl_failf (err, "clone(0x%llx)", (unsigned long long) flags);
     }
   if (pid == 0)
@@ -114,6 +129,11 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
       while (read (gate[0], &c, 1) < 0 && errno == EINTR)
         ;
       close (gate[0]);
+      if (mode == 0)
+        {
+          close (done[0]);
+          ctx->exec_gate = done[1];
+        }
       return 0;
     }
   close (gate[0]);
@@ -128,7 +148,12 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
     }
   close (gate[1]); /* opens the gate: EOF */
   if (mode == 0)
-    _exit (0);
+    {
+      close (done[1]);
+      while (read (done[0], &c, 1) < 0 && errno == EINTR)
+        ;
+      _exit (0);
+    }
   vl_close_channels (ctx);
   wait_forwarding (pid, &old);
   return -1; /* not reached */

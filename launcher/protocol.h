@@ -17,6 +17,8 @@
  *
  * Channels (when started by Java): fd 3 = plan, then AWAIT acks (Java -> launcher);
  * fd 4 = status records (launcher -> Java), close-on-exec. Every other inherited fd >= 5 is closed.
+ * With --stdio-channels (java's ProcessBuilder passes only 0-2) they arrive on 0 and 1 and are
+ * moved to 3 and 4; the guest then gets /dev/null as stdin and fd 2 (its console) as stdout.
  * Status record: { u32 kind, u32 step, i32 value }.
  *
  *   launcher                         parent (java)

@@ -64,6 +64,8 @@ vl_status (const struct vl_ctx *ctx, uint32_t kind, uint32_t step, int32_t value
 void
 vl_close_channels (const struct vl_ctx *ctx)
 {
+  if (ctx->exec_gate >= 0)
+    close (ctx->exec_gate);
   if (ctx->mode != VL_MODE_CHANNEL)
     return;
   close (VL_PLAN_FD);

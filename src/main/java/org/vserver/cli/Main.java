@@ -37,10 +37,7 @@ public final class Main {
         optionsAfterArguments(cl);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((e, c, parsed) -> {
-            c.getErr().println(c.getCommandName() + ": " + message(e));
-            return e instanceof GuestNotRunningException ? 3 : 1;
-        });
+        cl.setExecutionExceptionHandler((e, c, parsed) -> failed(c.getCommandName(), e, c.getErr()));
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println(usageError(c, e));
@@ -68,6 +65,13 @@ public final class Main {
 
     /** Marks a command whose options may follow its positional parameters. */
     interface OptionsAfterArguments {}
+
+    /** A command failed: one line naming the command and what went wrong; 3 for "not running", else 1. */
+    static int failed(String command, Exception e, java.io.PrintWriter err) {
+        err.println(command + ": " + message(e));
+        err.flush();
+        return e instanceof GuestNotRunningException ? 3 : 1;
+    }
 
     static String message(Exception e) {
         if (e instanceof ConfigException) return e.getMessage();

@@ -47,6 +47,8 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
+        var fast = Lifecycle.run(new GuestCommand(args[i], confdir, out, err), args[i + 1], Main.tail(args, i + 2));
+        if (fast.isPresent()) return fast.getAsInt();
         Object sub = GuestCommand.subcommand(args[i + 1]);
         if (sub == null) {
             err.println("vserver: unknown command '" + args[i + 1] + "'; commands: " + GuestCommand.COMMANDS);

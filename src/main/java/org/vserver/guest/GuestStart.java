@@ -18,7 +18,6 @@ import org.vserver.plan.Sync;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
-import org.vserver.sys.Syscalls;
 
 /**
  * {@code vserver NAME start}: read and check the configuration, create the cgroup and run state,
@@ -49,7 +48,7 @@ public final class GuestStart {
         checkRoot(cfg);
         for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
             vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
-        try (GuestLock lock = GuestLock.acquire(vs.sys(), vs.state().lockFile(name))) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
                 return false;
@@ -77,36 +76,22 @@ public final class GuestStart {
     }
 
     private void run(GuestConfig cfg, int xid, Plan plan, Path console) throws IOException {
-        Syscalls sys = vs.sys();
-        int in = sys.open("/dev/null", Syscalls.O_RDONLY, 0);
-        int out;
-        try {
-            out = sys.open(console.toString(), Syscalls.O_WRONLY | Syscalls.O_APPEND, 0);
-        } catch (IOException e) {
-            sys.close(in);
-            throw e;
-        }
-        try {
-            vs.launcher().run(plan, new Launcher.Stdio(in, out, out), new Launcher.Host() {
-                int child;
+        vs.launcher().run(plan, new Launcher.Stdio.Console(console), new Launcher.Host() {
+            int child;
 
-                @Override
-                public void launcherAlive(int pid) throws IOException {
-                    vs.cgroups().addProcess(cfg.name(), pid);
-                }
+            @Override
+            public void launcherAlive(int pid) throws IOException {
+                vs.cgroups().addProcess(cfg.name(), pid);
+            }
 
-                @Override
-                public void childPid(int pid) { child = pid; }
+            @Override
+            public void childPid(int pid) { child = pid; }
 
-                @Override
-                public void sync(Sync sync) throws IOException {
-                    if (sync == Sync.GUEST_PID) record(cfg, xid, child);
-                }
-            });
-        } finally {
-            sys.close(in);
-            sys.close(out);
-        }
+            @Override
+            public void sync(Sync sync) throws IOException {
+                if (sync == Sync.GUEST_PID) record(cfg, xid, child);
+            }
+        });
     }
 
     /** Writes the run state and the replayable exec plan while the init waits at its first sync. */

@@ -38,7 +38,7 @@ public final class GuestStop {
     /** @return false if the guest was not running (its leftovers are cleaned up all the same) */
     public boolean stop(String name) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);
-        try (GuestLock lock = GuestLock.acquire(vs.sys(), vs.state().lockFile(name))) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
             Optional<RunState> st = guests.running(name);
             if (st.isEmpty()) {
                 guests.cleanup(name);
@@ -65,7 +65,7 @@ public final class GuestStop {
         int in = vs.sys().open("/dev/null", Syscalls.O_RDONLY, 0);
         var ex = Executors.newVirtualThreadPerTaskExecutor();
         try {
-            Future<?> f = ex.submit(() -> vs.launcher().run(plan, new Launcher.Stdio(in, 1, 2), new Launcher.Host() {}));
+            Future<?> f = ex.submit(() -> vs.launcher().run(plan, new Launcher.Stdio.Fds(in, 1, 2), new Launcher.Host() {}));
             try {
                 f.get(STOP_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {

@@ -5,13 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
-import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -28,7 +25,8 @@ import org.vserver.sys.Syscalls;
  *   EXEC                  EOF        done; FAIL(step, errno) --> StepFailedException
  * </pre>
  *
- * The JVM never forks: posix_spawn is the only way a process is made.
+ * The JVM never forks: the launcher is made by posix_spawn ({@link SpawnTransport}) or by the
+ * JDK's own process spawning ({@link PipeTransport}).
  */
 public final class Launcher {
     private static final int STATUS_SIZE = 12;
@@ -52,51 +50,34 @@ public final class Launcher {
         default void sync(Sync sync) throws IOException {}
     }
 
-    /** JVM fds to hand the launcher as its 0, 1, 2; {@link #INHERIT} passes the JVM's own. */
-    public record Stdio(int in, int out, int err) {
-        public static final Stdio INHERIT = new Stdio(0, 1, 2);
+    /** The launcher's stdio: JVM fds ({@link #INHERIT}: the JVM's own), or a guest's console file. */
+    public sealed interface Stdio {
+        Fds INHERIT = new Fds(0, 1, 2);
+
+        /** JVM fds handed over as 0, 1, 2 (posix_spawn through FFM). */
+        record Fds(int in, int out, int err) implements Stdio {}
+
+        /** /dev/null as stdin, the file as stdout and stderr (the JDK's process spawning, no FFM). */
+        record Console(Path file) implements Stdio {}
     }
 
     /** @param exitCode the launcher's exit code (the command's, for plans whose CLONE waits) */
     public record Result(int launcherPid, int childPid, int exitCode) {}
 
     public Result run(Plan plan, Stdio stdio, Host host) throws IOException {
-        int[] planPipe = sys.pipe();
-        int[] statusPipe;
-        try {
-            statusPipe = sys.pipe();
-        } catch (ErrnoException e) {
-            sys.close(planPipe[0]);
-            sys.close(planPipe[1]);
-            throw e;
-        }
-        Map<Integer, Integer> fds = new LinkedHashMap<>();
-        fds.put(0, stdio.in());
-        fds.put(1, stdio.out());
-        fds.put(2, stdio.err());
-        fds.put(3, planPipe[0]);
-        fds.put(4, statusPipe[1]);
-        int pid;
-        try {
-            // argv[0] without the host path: a sysv guest sees its reaper as PID 1 in ps.
-            pid = sys.spawn(binary.toString(), List.of("vserver-init"), List.of(), fds);
-        } catch (ErrnoException e) {
-            for (int fd : new int[] {planPipe[0], planPipe[1], statusPipe[0], statusPipe[1]}) sys.close(fd);
-            throw e;
-        } finally {
-            // Our copies of the launcher's ends must go, or EOF (= exec happened) never comes.
-            sys.close(planPipe[0]);
-            sys.close(statusPipe[1]);
-        }
+        Transport t = switch (stdio) {
+            case Stdio.Fds fds -> SpawnTransport.start(sys, binary.toString(), fds);
+            case Stdio.Console c -> PipeTransport.start(binary.toString(), c.file());
+        };
         int child = 0;
         StepFailedException failure = null;
         try {
-            int[] rec = readStatus(statusPipe[0]);
+            int[] rec = readStatus(t);
             if (rec == null || StatusKind.of(rec[0]) != StatusKind.ALIVE)
-                throw new IOException(binary + " did not start (" + exitDescription(pid) + ")");
-            host.launcherAlive(pid);
-            sys.write(planPipe[1], PlanWriter.write(plan));
-            while ((rec = readStatus(statusPipe[0])) != null) {
+                throw new IOException(binary + " did not start (exit code " + t.waitFor() + ")");
+            host.launcherAlive(t.pid());
+            t.write(PlanWriter.write(plan));
+            while ((rec = readStatus(t)) != null) {
                 switch (StatusKind.of(rec[0])) {
                     case PID -> {
                         child = rec[2];
@@ -105,44 +86,30 @@ public final class Launcher {
                     case SYNC -> {
                         Sync s = Sync.of(rec[2]);
                         host.sync(s);
-                        sys.write(planPipe[1], ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(s.id()).array());
+                        t.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(s.id()).array());
                     }
                     case FAIL -> failure = new StepFailedException(plan, rec[1], rec[2]);
                     case ALIVE -> throw new IOException("launcher protocol: ALIVE twice");
                 }
             }
         } catch (IOException | RuntimeException e) {
-            killQuietly(pid);
-            sys.waitpid(pid);
+            t.kill();
+            t.closeChannels();
+            t.waitFor();
             throw e;
-        } finally {
-            sys.close(planPipe[1]);
-            sys.close(statusPipe[0]);
         }
-        int status = sys.waitpid(pid);
+        t.closeChannels();
+        int exit = t.waitFor();
         if (failure != null) throw failure;
-        return new Result(pid, child, Syscalls.exitCode(status));
-    }
-
-    private String exitDescription(int pid) throws ErrnoException {
-        int status = sys.waitpid(pid);
-        return "exit code " + Syscalls.exitCode(status);
-    }
-
-    private void killQuietly(int pid) {
-        try {
-            sys.kill(pid, Syscalls.SIGKILL);
-        } catch (ErrnoException ignored) {
-            // already gone: waitpid below reaps it
-        }
+        return new Result(t.pid(), child, exit);
     }
 
     /** One status record {kind, step, value}, or null at EOF. */
-    private int[] readStatus(int fd) throws IOException {
+    private static int[] readStatus(Transport t) throws IOException {
         byte[] b = new byte[STATUS_SIZE];
         int got = 0;
         while (got < STATUS_SIZE) {
-            int n = sys.read(fd, b, got, STATUS_SIZE - got);
+            int n = t.read(b, got, STATUS_SIZE - got);
             if (n == 0) {
                 if (got == 0) return null;
                 throw new IOException("launcher protocol: truncated status record");

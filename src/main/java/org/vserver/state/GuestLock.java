@@ -1,70 +1,96 @@
 package org.vserver.state;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import org.vserver.sys.Syscalls;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Serializes start/stop/... of one guest across processes (util-vserver's
- * {@code vserver.NAME.startup} lock), with flock(2). The lock file is removed on release so
- * nothing is left behind; a waiter that then wins the lock on the unlinked inode notices (the
- * path no longer names the inode it holds) and tries again.
+ * Serializes start/stop/... of one guest (util-vserver's {@code vserver.NAME.startup} lock):
+ * across processes with an fcntl lock on {@code RUNDIR/NAME.lock}, across threads of this JVM
+ * with a lock per file (fcntl locks belong to the process). The file is removed on release so
+ * nothing is left behind; a waiter that then wins the lock on the unlinked inode notices (its
+ * descriptor now reads "(deleted)") and tries again.
  */
 public final class GuestLock implements AutoCloseable {
+    /** Not state of the system: only which files this JVM's threads hold. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
+
     private final Path file;
-    private final Syscalls sys;
-    private final int fd;
+    private final ReentrantLock jvmLock;
+    private final FileChannel channel;
+    private final FileLock lock;
 
-    private GuestLock(Path file, Syscalls sys, int fd) {
+    private GuestLock(Path file, ReentrantLock jvmLock, FileChannel channel, FileLock lock) {
         this.file = file;
-        this.sys = sys;
-        this.fd = fd;
+        this.jvmLock = jvmLock;
+        this.channel = channel;
+        this.lock = lock;
     }
 
-    public static GuestLock acquire(Syscalls sys, Path file) throws IOException {
-        while (true) {
-            int fd;
-            try {
-                Files.createDirectories(file.getParent());
-                fd = sys.open(file.toString(), Syscalls.O_RDWR | Syscalls.O_CREAT, 0600);
-            } catch (org.vserver.sys.ErrnoException e) {
-                if (e.errno() == org.vserver.sys.Errno.ENOENT) continue;   // the run directory was just removed
-                throw e;
-            }
-            try {
-                sys.flock(fd);
-                if (holds(file, fd)) return new GuestLock(file, sys, fd);
-            } catch (IOException | RuntimeException e) {
-                sys.close(fd);
-                throw e;
-            }
-            sys.close(fd);
-        }
-    }
-
-    private static boolean holds(Path file, int fd) throws IOException {
+    public static GuestLock acquire(Path lockFile) throws IOException {
+        Path file = lockFile.toAbsolutePath();
+        ReentrantLock jvmLock = IN_THIS_JVM.computeIfAbsent(file, f -> new ReentrantLock());
+        jvmLock.lock();
         try {
-            Object onDisk = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            Object held = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
-            return onDisk != null && onDisk.equals(held);
-        } catch (NoSuchFileException e) {
-            return false;
+            while (true) {
+                FileChannel ch;
+                try {
+                    Files.createDirectories(file.getParent());
+                    ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                } catch (NoSuchFileException raced) {
+                    continue;   // the run directory was removed between the two calls
+                }
+                FileLock l;
+                try {
+                    l = ch.lock();
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+                if (stillLinked(file)) return new GuestLock(file, jvmLock, ch, l);
+                l.release();
+                ch.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            jvmLock.unlock();
+            throw e;
         }
+    }
+
+    /** True if one of our descriptors names the file by its path, i.e. it was not unlinked meanwhile. */
+    private static boolean stillLinked(Path file) throws IOException {
+        String name = file.toString();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(name)) return true;
+                } catch (IOException closedMeanwhile) {
+                    // descriptors of other threads come and go while we look
+                }
+            }
+        }
+        return false;
     }
 
     @Override
     public void close() throws IOException {
         try {
             Files.deleteIfExists(file);
+            lock.release();
+            channel.close();
         } finally {
-            sys.close(fd); // closing the last fd releases the flock
+            jvmLock.unlock();
         }
         try {
             Files.deleteIfExists(file.getParent()); // the run directory, once no guest and no lock is left in it
-        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+        } catch (DirectoryNotEmptyException inUse) {
             // guests are running, or another lock is held
         }
     }

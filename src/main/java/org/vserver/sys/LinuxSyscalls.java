@@ -41,7 +41,6 @@ public final class LinuxSyscalls implements Syscalls {
     private static final class Close { static final MethodHandle H = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class Open { static final MethodHandle H = errno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
     private static final class Waitpid { static final MethodHandle H = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-    private static final class Flock { static final MethodHandle H = errno("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
     private static final class Spawn {
@@ -229,21 +228,6 @@ public final class LinuxSyscalls implements Syscalls {
             int fd = (int) Open.H.invokeExact(st, a.allocateFrom(path), flags | O_CLOEXEC, mode);
             if (fd < 0) throw fail("open", path, errnoOf(st));
             return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    @Override
-    public void flock(int fd) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
-            while ((int) Flock.H.invokeExact(st, fd, 2 /* LOCK_EX */) < 0) {
-                int e = errnoOf(st);
-                if (e != Errno.EINTR) throw fail("flock", "fd " + fd, e);
-            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -39,9 +39,6 @@ public interface Syscalls {
     /** {@code int open(const char *path, int flags, mode_t mode)}, flags with O_CLOEXEC added. */
     int open(String path, int flags, int mode) throws ErrnoException;
 
-    /** {@code int flock(int fd, LOCK_EX)}: blocks until the lock is ours; retries EINTR. */
-    void flock(int fd) throws ErrnoException;
-
     /** {@code pid_t waitpid(pid, &status, 0)}: the raw wait status; retries EINTR. */
     int waitpid(int pid) throws ErrnoException;
 
