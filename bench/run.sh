@@ -4,6 +4,7 @@
 #      `systemd-nspawn -D ROOT /bin/true`;
 #   2. exec: `vserver NAME exec /bin/true` into a running guest, `crun exec` into a running container;
 #   3. memory: what one idle guest is charged (its memory cgroup) against an idle crun container.
+# The JVM's start-up is part of `vserver start`: scripts/train-aot's cache is used if present.
 # Prints medians and ratios. Never fails on a time: it measures, it does not judge.
 # Usage: bench/run.sh [RUNS]   (as root, after scripts/quickstart or mvn package)
 set -eu
@@ -38,6 +39,8 @@ median() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 # One root filesystem for everyone: a host-method guest (its /usr is the host's, bound read-only).
+# crun gets the same mounts, masked and read-only paths as the guest (the OCI defaults), so both
+# pay for the same isolation.
 bin/vserver bench build -m host >/dev/null
 ROOT=$W/guests/bench
 cp --remove-destination /usr/lib/os-release "$ROOT/etc/os-release"   # nspawn looks for it before binding /usr
@@ -56,10 +59,17 @@ cat > "$BUNDLE/config.json" <<JSON
   "mounts": [
     {"destination": "/proc", "type": "proc", "source": "proc"},
     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid","strictatime","mode=755","size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]},
+    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid","noexec","nodev","mode=1777","size=65536k"]},
+    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid","noexec","nodev"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid","noexec","nodev","ro"]},
-    {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind","ro"]} ],
+    {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind","ro"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "none", "options": ["size=16m","mode=1777"]} ],
   "linux": { "namespaces": [ {"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}, {"type": "cgroup"} ],
+             "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kallsyms", "/proc/kcore", "/proc/key-users",
+                             "/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
+                             "/proc/timer_stats", "/sys/firmware", "/sys/devices/virtual/powercap"],
+             "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
              "cgroupsPath": "/crun-bench-CID" } }
 JSON
 oneshot() { sed "s/crun-bench-CID/crun-bench-$1/; s|\"args\": \[\"/bin/true\"\]|\"args\": [$2]|" "$BUNDLE/config.json" > "$BUNDLE/$1.json"; }
@@ -91,8 +101,36 @@ else
     echo "start   systemd-nspawn could not run here: $(tail -n 1 "$W/nspawn.err")"
 fi
 
-# 2. exec into a running guest / container
-bin/vserver bench start >/dev/null
+# 2. memory: what one idle guest costs the host, against an idle crun container, each running
+#    one `sleep infinity`. Two views, averaged over N instances of each:
+#    host   = growth of the host's used memory (/proc/meminfo: AnonPages Shmem KernelStack
+#             PageTables Slab Percpu) per instance: everything it costs, wherever it is charged;
+#    cgroup = its memory cgroup's usage (processes and the kernel objects charged to it).
+N=8
+used() { awk '/^(AnonPages|Shmem|KernelStack|PageTables|Slab|Percpu):/ {s+=$2} END {print s}' /proc/meminfo; }
+for n in $(seq 2 $N); do
+    bin/vserver "bench$n" build -m clone -- --source bench >/dev/null
+    cp "$W/etc/bench/apps/init/style" "$W/etc/bench/apps/init/cmd.start" "$W/etc/bench$n/apps/init/"
+done
+sync; sleep 1; before=$(used)
+for n in $(seq $N); do g=bench; [ "$n" = 1 ] || g=bench$n; bin/vserver "$g" start >/dev/null; done
+sleep 2; after=$(used)
+vs_host=$(( (after - before) / N ))
+vs_cg=$(for n in $(seq $N); do g=bench; [ "$n" = 1 ] || g=bench$n; cat /sys/fs/cgroup/memory/$PARENT/$g/memory.usage_in_bytes; done | awk '{s+=$1} END {printf "%d", s / NR / 1024}')
+for n in $(seq 2 $N); do bin/vserver "bench$n" stop >/dev/null; done
+sync; sleep 1; before=$(used)
+for n in $(seq $N); do
+    oneshot "idle$n" '"/bin/sleep","infinity"'
+    eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/idle$n.json idle$n" >/dev/null
+done
+sleep 2; after=$(used)
+crun_host=$(( (after - before) / N ))
+crun_cg=$(for n in $(seq $N); do cat /sys/fs/cgroup/memory/crun-bench-idle$n/memory.usage_in_bytes; done | awk '{s+=$1} END {printf "%d", s / NR / 1024}')
+for n in $(seq $N); do eval "$CRUN delete -f idle$n" >/dev/null; done
+printf 'memory  idle guest: host %5d KiB, cgroup %5d KiB   idle crun container: host %5d KiB, cgroup %5d KiB   ratio %s (host)\n' \
+    "$vs_host" "$vs_cg" "$crun_host" "$crun_cg" "$(ratio "$vs_host" "$crun_host")"
+
+# 3. exec into a running guest / container
 oneshot execbox '"/bin/sleep","infinity"'
 eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/execbox.json execbox" >/dev/null
 for i in $(seq "$RUNS"); do
@@ -101,13 +139,4 @@ for i in $(seq "$RUNS"); do
 done
 vs_exec=$(median < "$W/vs-exec"); crun_exec=$(median < "$W/crun-exec")
 printf 'exec    vserver exec /bin/true       %7s   crun exec /bin/true %6s   ratio %s\n' "$vs_exec" "$crun_exec" "$(ratio "$vs_exec" "$crun_exec")"
-
-# 3. memory charged to one idle guest / container (its memory cgroup), beyond its processes' RSS
-vs_mem=$(cat /sys/fs/cgroup/memory/$PARENT/bench/memory.usage_in_bytes)
-vs_rss=0; for p in $(cat /sys/fs/cgroup/memory/$PARENT/bench/cgroup.procs); do vs_rss=$((vs_rss + $(awk '/^Rss:/ {s+=$2} END {print s*1024}' /proc/$p/smaps_rollup))); done
-crun_mem=$(cat /sys/fs/cgroup/memory/crun-bench-execbox/memory.usage_in_bytes)
-crun_rss=0; for p in $(cat /sys/fs/cgroup/memory/crun-bench-execbox/cgroup.procs); do crun_rss=$((crun_rss + $(awk '/^Rss:/ {s+=$2} END {print s*1024}' /proc/$p/smaps_rollup))); done
-vs_procs=$(wc -l < /sys/fs/cgroup/memory/$PARENT/bench/cgroup.procs); crun_procs=$(wc -l < /sys/fs/cgroup/memory/crun-bench-execbox/cgroup.procs)
-printf 'memory  vserver idle guest charged %6d KiB (%d process, RSS %d KiB)   crun idle container %6d KiB (%d process, RSS %d KiB)   ratio %s\n' \
-    $((vs_mem / 1024)) "$vs_procs" $((vs_rss / 1024)) $((crun_mem / 1024)) "$crun_procs" $((crun_rss / 1024)) "$(ratio "$vs_mem" "$crun_mem")"
 echo "processes left behind by a running guest besides its own: none (no supervisor; the init's parent is the host's init)"
