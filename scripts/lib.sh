@@ -40,7 +40,7 @@ build() {
     JAVA_HOME=$(find_jdk)
     export JAVA_HOME
     export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
-    mvn -q -B "$@" || die "mvn $* failed"
+    mvn -q -B -Dstyle.color=never "$@" || die "mvn $* failed"
     ln -sfn "$JAVA_HOME/bin/java" target/java
     scripts/train-aot
 }
