@@ -37,17 +37,7 @@ class CapabilitiesIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (host == null) return;
-        try {
-            if (g != null && host.guests.running(g).isPresent()) {
-                host.stop(g);
-                host.assertNothingLeftOf(g);
-            }
-        } finally {
-            host.close();
-        }
-    }
+    static void tearDown() throws Exception { if (host != null) host.closeAfterStopping(g); }
 
     static String hex(Set<Capability> caps) { return HostProbe.capHex(Capability.bits(caps)); }
 

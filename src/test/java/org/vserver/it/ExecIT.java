@@ -28,17 +28,7 @@ class ExecIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (host == null) return;
-        try {
-            if (g != null && host.guests.running(g).isPresent()) {
-                host.stop(g);
-                host.assertNothingLeftOf(g);
-            }
-        } finally {
-            host.close();
-        }
-    }
+    static void tearDown() throws Exception { if (host != null) host.closeAfterStopping(g); }
 
     private static Path execPlan() { return host.rundir.resolve(g).resolve("exec.plan"); }
 

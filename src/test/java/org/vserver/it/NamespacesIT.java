@@ -42,17 +42,7 @@ class NamespacesIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (host == null) return;
-        try {
-            if (g != null && host.guests.running(g).isPresent()) {
-                host.stop(g);
-                host.assertNothingLeftOf(g);
-            }
-        } finally {
-            host.close();
-        }
-    }
+    static void tearDown() throws Exception { if (host != null) host.closeAfterStopping(g); }
 
     @Test
     void theInitIsPid1OfItsOwnPidNamespace() throws Exception {

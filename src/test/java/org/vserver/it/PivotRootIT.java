@@ -40,17 +40,7 @@ class PivotRootIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        if (host == null) return;
-        try {
-            if (g != null && host.guests.running(g).isPresent()) {
-                host.stop(g);
-                host.assertNothingLeftOf(g);
-            }
-        } finally {
-            host.close();
-        }
-    }
+    static void tearDown() throws Exception { if (host != null) host.closeAfterStopping(g); }
 
     static Set<String> names(Path dir) throws Exception {
         Set<String> s = new TreeSet<>();

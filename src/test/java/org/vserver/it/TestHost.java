@@ -166,6 +166,18 @@ final class TestHost implements AutoCloseable {
         assertEquals(List.of(), hostMounts(), "host mounts left");
     }
 
+    /** Stops a guest the class shared (if it still runs), checks it left nothing, then {@link #close}. */
+    void closeAfterStopping(String guest) throws Exception {
+        try {
+            if (guest != null && guests.running(guest).isPresent()) {
+                stop(guest);
+                assertNothingLeftOf(guest);
+            }
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
