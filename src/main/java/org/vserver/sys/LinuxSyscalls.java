@@ -18,10 +18,13 @@ import java.util.Map;
 
 /** {@link Syscalls} on glibc through the FFM API: one downcall per function, errno captured. */
 public final class LinuxSyscalls implements Syscalls {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** The FFM machinery, made on the first syscall: a command that makes none does not pay for it. */
+    private static final class Ffm {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
 
     private static final int O_CLOEXEC = 02000000;
     private static final int F_DUPFD_CLOEXEC = 1030;
@@ -53,15 +56,15 @@ public final class LinuxSyscalls implements Syscalls {
     }
 
     private static MethodHandle plain(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new LinkageError("libc has no " + name)), fd);
+        return Ffm.LINKER.downcallHandle(Ffm.LIBC.find(name).orElseThrow(() -> new LinkageError("libc has no " + name)), fd);
     }
 
     private static MethodHandle errno(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new LinkageError("libc has no " + name)), fd,
+        return Ffm.LINKER.downcallHandle(Ffm.LIBC.find(name).orElseThrow(() -> new LinkageError("libc has no " + name)), fd,
                 Linker.Option.captureCallState("errno"));
     }
 
-    private static int errnoOf(MemorySegment state) { return (int) ERRNO.get(state, 0L); }
+    private static int errnoOf(MemorySegment state) { return (int) Ffm.ERRNO.get(state, 0L); }
 
     /** {@code char *strerror(int errnum)} */
     public static String strerror(int errno) {
@@ -89,7 +92,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void kill(int pid, int signal) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             if ((int) Kill.H.invokeExact(st, pid, signal) < 0) throw fail("kill", Integer.toString(pid), errnoOf(st));
         } catch (ErrnoException e) {
             throw e;
@@ -101,7 +104,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public int[] pipe() throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
             if ((int) Pipe2.H.invokeExact(st, fds, O_CLOEXEC) < 0) throw fail("pipe2", null, errnoOf(st));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
@@ -115,7 +118,7 @@ public final class LinuxSyscalls implements Syscalls {
     /** Moves an fd above {@code min} (close-on-exec), so that dup2 sources never collide with targets. */
     private int dupAbove(int fd, int min) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             int r = (int) Fcntl.H.invokeExact(st, fd, F_DUPFD_CLOEXEC, min);
             if (r < 0) throw fail("fcntl", "F_DUPFD_CLOEXEC", errnoOf(st));
             return r;
@@ -168,7 +171,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public int read(int fd, byte[] buf, int off, int len) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             MemorySegment b = a.allocate(Math.max(1, len));
             while (true) {
                 long n = (long) Read.H.invokeExact(st, fd, b, (long) len);
@@ -191,7 +194,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void write(int fd, byte[] buf) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             MemorySegment b = a.allocate(Math.max(1, buf.length));
             MemorySegment.copy(buf, 0, b, JAVA_BYTE_LAYOUT, 0, buf.length);
             long done = 0;
@@ -224,7 +227,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public int open(String path, int flags, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             int fd = (int) Open.H.invokeExact(st, a.allocateFrom(path), flags | O_CLOEXEC, mode);
             if (fd < 0) throw fail("open", path, errnoOf(st));
             return fd;
@@ -238,7 +241,7 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public int waitpid(int pid) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
             MemorySegment status = a.allocate(JAVA_INT);
             while (true) {
                 int r = (int) Waitpid.H.invokeExact(st, pid, status, 0);
