@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +52,9 @@ record Hierarchy(Path mount, Set<String> controllers) {
         } catch (IOException e) {
             throw CgroupFiles.failure("opendir", root, e);
         }
-        out.sort(Comparator.comparingInt(Hierarchy::rank).thenComparing(h -> h.mount().toString()));
+        // One plain comparator: Comparator.comparing/thenComparing spin lambdas on every command's start.
+        out.sort((a, b) -> a.rank() != b.rank() ? Integer.compare(a.rank(), b.rank())
+                : a.mount().toString().compareTo(b.mount().toString()));
         return List.copyOf(out);
     }
 

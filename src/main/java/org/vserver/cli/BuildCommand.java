@@ -3,20 +3,16 @@ package org.vserver.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import org.vserver.guest.GuestBuild;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "build", description = {
         "Create the guest: its root by a build method, then its configuration.",
         "Methods: host (default: the host's /usr shared read-only, no download), skeleton,",
         "template -- -t TARBALL, clone -- --source GUEST|DIR, debootstrap -- -d SUITE [-m MIRROR]."})
-final class BuildCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class BuildCommand extends GuestVerb {
     @Option(names = {"-m", "--method"}, paramLabel = "METHOD") String method;
 
     @Option(names = "--context", paramLabel = "XID", description = "static context number (default: .defaults/context.next, from 40000)")

@@ -1,15 +1,11 @@
 package org.vserver.cli;
 
-import java.util.concurrent.Callable;
 import org.vserver.guest.GuestStart;
 import org.vserver.guest.GuestStop;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "condrestart", description = "Restart the guest only if it is running.")
-final class CondrestartCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class CondrestartCommand extends GuestVerb {
     @Override
     public Integer call() throws Exception {
         if (parent.guests().running(parent.name).isEmpty()) return 0;

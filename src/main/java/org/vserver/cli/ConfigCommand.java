@@ -1,19 +1,15 @@
 package org.vserver.cli;
 
-import java.util.concurrent.Callable;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigRoot;
 import org.vserver.config.FlatConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code vserver NAME config show [--json] | get KEY | set KEY VALUE | unset KEY}: the cfgdir as flat keys. */
 @Command(name = "config", description = "Show or change the guest's settings as flat keys (init.style, uts.nodename, ...).")
-final class ConfigCommand implements Callable<Integer>, Main.OptionsAfterArguments {
-    @ParentCommand GuestCommand parent;
-
+final class ConfigCommand extends GuestVerb implements Main.OptionsAfterArguments {
     @Parameters(index = "0", paramLabel = "show|get|set|unset") String action;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY") String key;

@@ -1,16 +1,12 @@
 package org.vserver.cli;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.vserver.guest.GuestJoin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "exec", description = "Run a command as root inside the running guest.")
-final class ExecCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class ExecCommand extends GuestVerb {
     @Parameters(arity = "1..*", paramLabel = "CMD") List<String> argv;
 
     @Override

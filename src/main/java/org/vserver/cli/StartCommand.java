@@ -1,17 +1,13 @@
 package org.vserver.cli;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.vserver.guest.GuestStart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "start", description = "Start the guest; --rescue CMD runs CMD instead of its init.")
-final class StartCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class StartCommand extends GuestVerb {
     @Option(names = "--rescue", description = "run the command after -- (default /bin/sleep 900) instead of the init")
     boolean rescue;
 

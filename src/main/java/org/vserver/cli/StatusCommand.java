@@ -1,15 +1,11 @@
 package org.vserver.cli;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", description = "Say whether the guest runs, at which context, with how many processes, for how long. Exit 0 running, 3 stopped.")
-final class StatusCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class StatusCommand extends GuestVerb {
     @Override
     public Integer call() throws Exception {
         var guests = parent.guests();

@@ -1,16 +1,12 @@
 package org.vserver.cli;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.vserver.guest.GuestJoin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "suexec", description = "Run a command as USER (a name or uid of the guest) inside the running guest.")
-final class SuexecCommand implements Callable<Integer> {
-    @ParentCommand GuestCommand parent;
-
+final class SuexecCommand extends GuestVerb {
     @Parameters(index = "0", paramLabel = "USER") String user;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD") List<String> argv;

@@ -65,10 +65,9 @@ public final class Launcher {
     public record Result(int launcherPid, int childPid, int exitCode) {}
 
     public Result run(Plan plan, Stdio stdio, Host host) throws IOException {
-        Transport t = switch (stdio) {
-            case Stdio.Fds fds -> SpawnTransport.start(sys, binary.toString(), fds);
-            case Stdio.Console c -> PipeTransport.start(binary.toString(), c.file());
-        };
+        // instanceof, not a pattern switch: its bootstrap would cost every start milliseconds
+        Transport t = stdio instanceof Stdio.Console c ? PipeTransport.start(binary.toString(), c.file())
+                : SpawnTransport.start(sys, binary.toString(), (Stdio.Fds) stdio);
         int child = 0;
         StepFailedException failure = null;
         try {
