@@ -63,7 +63,7 @@ public final class GuestStart {
                 Files.deleteIfExists(console);
                 Files.createFile(console, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-                vs.cgroups().create(name);
+                createCgroup(name);
                 undo.add(() -> {
                     guests.killAll(name, java.time.Duration.ofSeconds(5));
                     vs.cgroups().remove(name);
@@ -106,6 +106,18 @@ public final class GuestStart {
         Files.write(execPlan, PlanWriter.write(exec));
         new RunState(cfg.name(), xid, initPid, start, System.currentTimeMillis(), vs.cgroupParent())
                 .write(vs.state().stateFile(cfg.name()));
+    }
+
+    /**
+     * The guest's cgroup; once more if the first try failed, because the last guest's stop may
+     * have removed the shared parent between our mkdir of it and of the guest's directory.
+     */
+    private void createCgroup(String name) throws IOException {
+        try {
+            vs.cgroups().create(name);
+        } catch (IOException raced) {
+            vs.cgroups().create(name);
+        }
     }
 
     private void checkRoot(GuestConfig cfg) throws IOException {

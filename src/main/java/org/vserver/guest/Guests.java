@@ -51,6 +51,11 @@ public final class Guests {
     public void cleanup(String name) throws IOException {
         killAll(name, Duration.ofSeconds(5));
         vs.cgroups().remove(name);
+        try {
+            vs.cgroups().removeParent();   // the last guest takes `vservers/` with it: nothing left behind
+        } catch (IOException inUse) {
+            // another guest's cgroup appeared meanwhile: the parent stays, as it should
+        }
         vs.state().remove(name);
     }
 
