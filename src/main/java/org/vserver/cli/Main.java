@@ -14,7 +14,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(System.getProperty("vserver.tool", "vserver"), args, System.out, System.err));
+        int rc = run(System.getProperty("vserver.tool", "vserver"), args, System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        // No shutdown hooks of ours to run, and everything is flushed: skip the JVM's orderly teardown.
+        Runtime.getRuntime().halt(rc);
     }
 
     public static int run(String tool, String[] args, PrintStream out, PrintStream err) {
