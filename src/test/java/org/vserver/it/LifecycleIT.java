@@ -91,4 +91,31 @@ class LifecycleIT {
         assertFalse(host.guests.running(g).isPresent());
         host.assertNothingLeftOf(g);
     }
+
+    @Test
+    void rescueRunsTheGivenCommandInsteadOfTheInit() throws Exception {
+        String g = host.build("rescue");
+        var r = host.cli("vserver", g, "start", "--rescue", "/bin/sleep", "61");
+        assertEquals(0, r.code(), r.toString());
+        String ps = host.sh(g, "ps -eo pid,args");
+        assertTrue(ps.contains("/bin/sleep 61"), ps);
+        assertFalse(ps.contains("/etc/init.d/rc"), "the sysv init did not run:\n" + ps);
+        assertEquals(0, host.cli("vserver", g, "stop").code());
+        host.assertNothingLeftOf(g);
+    }
+
+    @Test
+    void plainStyleMakesTheInitCommandPidOneAndStopEndsIt() throws Exception {
+        String g = host.build("plain");
+        host.config(g, "apps/init/style", "plain\n");
+        host.config(g, "apps/init/cmd.start", "/bin/sleep\n3600\n");
+        host.config(g, "apps/init/killseq", "15 1 9\n");   // sleep as PID 1 ignores TERM: SIGKILL after 1 s
+        host.start(g);
+        assertEquals("sleep", host.sh(g, "cat /proc/1/comm").strip());
+        assertEquals("/bin/sleep 3600", host.sh(g, "tr '\\0' ' ' < /proc/1/cmdline").strip());
+        var stop = host.cli("vserver", g, "stop");
+        assertEquals(0, stop.code(), stop.toString());
+        assertEquals(3, host.cli("vserver", g, "status").code());
+        host.assertNothingLeftOf(g);
+    }
 }
