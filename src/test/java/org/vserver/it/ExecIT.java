@@ -189,4 +189,22 @@ class ExecIT {
         host.assertNothingLeftOf(s);
         assertEquals(3, host.cli("vserver", s, "status").code());
     }
+
+    /** CVE-2024-21626 class: nothing of the host leaks into the guest through a descriptor. */
+    @Test
+    void guestProcessesHoldNoInheritedDescriptors() throws Exception {
+        // A command run by exec: its stdio, and the directory ls itself opens.
+        String fds = host.sh(g, "ls /proc/self/fd | sort -n | tr '\\n' ' '").strip();
+        assertEquals("0 1 2 3", fds, "descriptors of an exec'd command");
+        // The guest's init (the reaper), seen from the host: /dev/null and the console, nothing else.
+        int init = host.initPid(g);
+        var targets = new java.util.TreeMap<Integer, String>();
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + init + "/fd"))) {
+            for (var fd : (Iterable<java.nio.file.Path>) s::iterator)
+                targets.put(Integer.parseInt(fd.getFileName().toString()), java.nio.file.Files.readSymbolicLink(fd).toString());
+        }
+        assertEquals(java.util.Set.of(0, 1, 2), targets.keySet(), "descriptors of the init: " + targets);
+        assertEquals("/dev/null", targets.get(0));
+        assertEquals(host.rundir.resolve(g).resolve("console").toString(), targets.get(1));
+    }
 }
