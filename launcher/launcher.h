@@ -81,6 +81,7 @@ int op_exec (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_exec_argv (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_write_file (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_pty_relay (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reaper (struct vl_ctx *ctx, const struct vl_rec *r);
 

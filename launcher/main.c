@@ -91,7 +91,7 @@ replay (char **argv)
       _exit (VL_EXIT_SETUP);
     }
   r = &plan.rec[ctx.step];
-  if (r->op == VL_OP_VERIFY_PROC && vl_last_error.err == ESRCH)
+  if ((r->op == VL_OP_VERIFY_PROC || r->op == VL_OP_SETNS_PID) && vl_last_error.err == ESRCH)
     _exit (VL_EXIT_STALE);
   fprintf (stderr, "vserver-launcher: step %u %s: %s failed: %s (%s)\n", ctx.step, r->name,
            vl_last_error.call, strerror (vl_last_error.err), errno_name (vl_last_error.err));

@@ -186,18 +186,18 @@ op_await (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
-/* VERIFY_PROC pid ticks: /proc/pid/stat field 22 (starttime) must equal ticks, else ESRCH */
-int
-op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
+/* The process PID must be alive (not a zombie) and have started at TICKS (/proc/PID/stat field
+   22), else ESRCH: a pid alone may have been recycled. */
+static int
+check_started (int pid, uint64_t ticks)
 {
   char path[64], buf[4096], *p;
   unsigned long long start;
   size_t got = 0;
   int fd, field;
 
-  (void) ctx;
-  snprintf (path, sizeof path, "/proc/%d/stat", r->f[0].i);
-  if (r->f[0].i <= 0)
+  snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  if (pid <= 0)
     return vl_fail_errno ("open", path, ESRCH);
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -236,8 +236,47 @@ op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
   start = strtoull (p, NULL, 10);
   if (*p < '0' || *p > '9' || errno)
     return vl_failf (EINVAL, "read(`%s`): no starttime", path);
-  if (start != r->f[1].u)
+  if (start != ticks)
     return vl_failf (ESRCH, "verify(`%s`): starttime %llu, not %llu", path, start,
-                     (unsigned long long) r->f[1].u);
+                     (unsigned long long) ticks);
+  return 0;
+}
+
+/* VERIFY_PROC pid ticks: /proc/pid/stat field 22 (starttime) must equal ticks, else ESRCH */
+int
+op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  (void) ctx;
+  return check_started (r->f[0].i, r->f[1].u);
+}
+
+/* SETNS_PID pid ticks nstypes: pidfd_open(pid); check the start time only then, so the pidfd is
+   known to name the process that started at ticks (not a recycled pid); setns(pidfd, nstypes)
+   joins all those namespaces at once */
+int
+op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  char what[32];
+  int pidfd;
+
+  (void) ctx;
+  snprintf (what, sizeof what, "pid %d", r->f[0].i);
+  if (r->f[2].u > INT32_MAX)
+    return vl_fail_errno ("setns", what, EINVAL);
+  pidfd = (int) syscall (SYS_pidfd_open, r->f[0].i, 0);
+  if (pidfd < 0)
+    return vl_fail ("pidfd_open", what);
+  if (check_started (r->f[0].i, r->f[1].u) < 0)
+    {
+      close (pidfd);
+      return -1;
+    }
+  if (setns (pidfd, (int) r->f[2].u) < 0)
+    {
+      int err = errno;
+      close (pidfd);
+      return vl_fail_errno ("setns", what, err);
+    }
+  close (pidfd);
   return 0;
 }

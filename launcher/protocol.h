@@ -34,7 +34,7 @@
  *
  * Replay mode (`vserver-launcher --replay PLAN -- CMD ARGS...`): no channels; a failure is printed
  * on stderr as `vserver-launcher: step N OP: <syscall>(`path`) failed: <strerror>` and the exit
- * code is VL_EXIT_SETUP, or VL_EXIT_STALE when VERIFY_PROC finds the guest's init gone.
+ * code is VL_EXIT_SETUP, or VL_EXIT_STALE when VERIFY_PROC or SETNS_PID finds the guest's init gone.
  *
  * Launcher notes (comments only, the format above is unchanged):
  *   - An invalid plan reports FAIL(index of the bad record, EINVAL), or step 0xffffffff for a
@@ -102,7 +102,9 @@
                                      stdio <-> master and exits with the child's status */         \
   VL_OP (26, REAPER, "")          /* fork: the child runs the rest; the parent stays as a minimal   \
                                      init (reaps orphans, exits on SIGTERM/SIGINT/SIGHUP/SIGPWR) */ \
-  VL_OP (27, SET_UMASK, "o")      /* umask(mask) */
+  VL_OP (27, SET_UMASK, "o")      /* umask(mask) */                                                \
+  VL_OP (28, SETNS_PID, "iuN")    /* pidfd_open(pid), which must have started at ticks (else        \
+                                     ESRCH), then setns(pidfd, nstypes): all at once, no pid race */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

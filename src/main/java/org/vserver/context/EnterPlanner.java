@@ -12,15 +12,14 @@ import org.vserver.plan.Step.*;
 
 /**
  * Plans for joining a running guest: {@code exec}, {@code suexec}, {@code enter} and the style's
- * stop command. The joining process takes the guest's cgroups, then its namespaces (mount last:
- * until then /proc is the host's and the paths below resolve), forks so that the pid namespace
- * applies, and drops to the guest's bounding set before exec.
+ * stop command. The joining process takes the guest's cgroups, then all its namespaces at once
+ * through a pidfd of its init, forks so that the pid namespace applies, and drops to the guest's
+ * bounding set before exec.
  */
 public final class EnterPlanner {
 
-    /** setns order: mount last, because /proc/PID/ns/* are host paths until the mount namespace changes. */
-    static final List<Namespace> JOIN_ORDER = List.of(Namespace.IPC, Namespace.UTS, Namespace.NET, Namespace.CGROUP,
-            Namespace.PID, Namespace.MNT);
+    /** The namespaces a joining process takes: all of the guest's (StartPlanner.NAMESPACES). */
+    static final Set<Namespace> JOINED = StartPlanner.NAMESPACES;
 
     /** The running guest's init, as recorded at start (pid + start time guard against pid reuse). */
     public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles) {}
@@ -39,8 +38,9 @@ public final class EnterPlanner {
         p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
         p.add(new VerifyProc(target.initPid(), target.initStartTicks()));
         for (Path procs : target.cgroupProcsFiles()) p.add(new WriteFile(procs.toString(), "0"));
-        for (Namespace ns : JOIN_ORDER)
-            p.add(new SetNs("/proc/" + target.initPid() + "/ns/" + ns.procName(), ns));
+        // One setns through a pidfd of the init: all namespaces at once, and no pid-reuse window
+        // between the check above and the join.
+        p.add(new SetNsPid(target.initPid(), target.initStartTicks(), JOINED));
         if (cmd.pty()) {
             p.add(new PtyRelay());                                   // forks: the shell gets a new pty of the guest
         } else {

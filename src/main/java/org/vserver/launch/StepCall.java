@@ -35,6 +35,7 @@ final class StepCall {
             case Step.PtyRelay s -> call("posix_openpt", "/dev/ptmx");
             case Step.Reaper s -> "fork()";
             case Step.SetUmask s -> "umask()";
+            case Step.SetNsPid s -> call("setns", "pid " + s.pid());
         };
     }
 

@@ -31,7 +31,8 @@ public enum Op {
     VERIFY_PROC(24, "iu"),
     PTY_RELAY(25, ""),
     REAPER(26, ""),
-    SET_UMASK(27, "o");
+    SET_UMASK(27, "o"),
+    SETNS_PID(28, "iuN");
 
     private final int code;
     private final String signature;

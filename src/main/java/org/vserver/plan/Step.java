@@ -197,6 +197,16 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(); }
     }
 
+    /**
+     * setns(pidfd_open(pid), namespaces): joins a running guest's namespaces at once, through a
+     * pidfd checked against the init's start time, so a recycled pid cannot be joined.
+     */
+    record SetNsPid(int pid, long startTicks, Set<Namespace> namespaces) implements Step {
+        public SetNsPid { namespaces = Set.copyOf(namespaces); }
+        public Op op() { return Op.SETNS_PID; }
+        public List<Object> fields() { return List.of(pid, startTicks, Namespace.bits(namespaces)); }
+    }
+
     /** umask(2): the launcher starts with the JVM's; modes in the plan are meant exactly. */
     record SetUmask(int mask) implements Step {
         public Op op() { return Op.SET_UMASK; }

@@ -56,7 +56,7 @@ class PlanTextAgreementTest {
     @Test
     void everyOp() throws Exception {
         Set<Capability> all = EnumSet.allOf(Capability.class);
-        assertAgree(Plan.builder()
+        Plan plan = Plan.builder()
                 .add(new Step.CloseFrom(5))
                 .add(new Step.Unshare(EnumSet.of(Namespace.UTS, Namespace.IPC)))
                 .add(new Step.SetNs("/proc/42/ns/mnt", Namespace.MNT))
@@ -96,7 +96,14 @@ class PlanTextAgreementTest {
                 .add(new Step.ExecArgv(List.of("PATH=/usr/bin:/bin", "TERM=xterm")))
                 .add(new Step.ExecArgv(List.of()))
                 .add(new Step.Exec("/sbin/init", List.of("/sbin/init", "3"), List.of("PATH=/bin", "container=vserver")))
-                .build());
+                .add(new Step.SetUmask(022))
+                .add(new Step.SetUmask(0))
+                .add(new Step.SetNsPid(4242, 123456789L, EnumSet.of(Namespace.MNT, Namespace.PID, Namespace.NET)))
+                .build();
+        var covered = EnumSet.noneOf(Op.class);
+        for (Step s : plan.steps()) covered.add(s.op());
+        assertEquals(EnumSet.allOf(Op.class), covered, "a new op needs a case here");
+        assertAgree(plan);
     }
 
     @Test
