@@ -53,7 +53,9 @@ public final class GuestStart {
                 vs.err().println("vserver: guest '" + name + "' is already running");
                 return false;
             }
-            guests.cleanup(name);                  // what a dead init left behind
+            // What a dead init or an interrupted start left behind; nothing to do (and no I/O
+            // on the start path) for a guest that was stopped cleanly.
+            if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
             int xid = cfg.context().orElseGet(() -> dynamicXid(name));
             Plan plan = plan(cfg, rescue);
             try (Undo undo = new Undo()) {
