@@ -102,6 +102,26 @@ public final class Cgroup2Manager implements CgroupManager {
     }
 
     @Override
+    public List<String> apply(String guest, CgroupLimits limits) throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public Counters counters(String guest) throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public java.util.SequencedMap<String, String> settings(String guest) throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public org.vserver.limits.CpuList cpus() throws IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
     public String version() {
         return "cgroup v2";
     }

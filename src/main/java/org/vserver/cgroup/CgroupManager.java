@@ -38,6 +38,30 @@ public interface CgroupManager {
      */
     void freeze(String guest, boolean frozen) throws IOException;
 
+    /**
+     * Writes every setting of {@code limits} into the guest's cgroup (which must exist), in an order
+     * the kernel accepts from any previous state (e.g. a burst is lowered before the quota). Applying
+     * the same record twice changes nothing; {@link CgroupLimits#DEFAULT} undoes every limit.
+     *
+     * @return notes for best-effort settings this host's controllers lack (rss.min on v1, an I/O
+     *         weight without bfq, ...), each naming the missing file; empty if all applied
+     * @throws IOException naming the file if a setting the guest depends on cannot be written: a CPU
+     *         limit, weight or cpuset, a memory or task limit, the freezer
+     */
+    List<String> apply(String guest, CgroupLimits limits) throws IOException;
+
+    /** How often each limit was hit, and current use; the cgroup must exist. */
+    Counters counters(String guest) throws IOException;
+
+    /**
+     * The resource control files of the guest's cgroup that {@link #apply} writes and that exist,
+     * with the kernel's current value (e.g. {@code cpu.cfs_quota_us=25000}), in a stable order.
+     */
+    java.util.SequencedMap<String, String> settings(String guest) throws IOException;
+
+    /** The CPUs a guest may be given: the parent's effective cpuset, else the host's online CPUs. */
+    org.vserver.limits.CpuList cpus() throws IOException;
+
     /** CPU time, memory and tasks of the guest and its descendants, for vserver-stat; the cgroup must exist. */
     Usage usage(String guest) throws IOException;
 

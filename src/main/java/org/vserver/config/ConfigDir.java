@@ -70,7 +70,8 @@ public final class ConfigDir {
                 InitDir.read(files),
                 shell.isPresent() ? shell(shell.get()) : List.of(),
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
-                Interfaces.read(files));
+                Interfaces.read(files),
+                ResourceDir.read(files));
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.OptionalInt;
  * @param shell         {@code shell} split into argv; empty = the built-in order
  * @param nice          {@code nice}
  * @param interfaces    {@code interfaces/NN/}, sorted by directory name (stored, used by the network issue)
+ * @param resources     {@code sched/}, {@code cpuset/}, {@code rlimits/}, {@code ulimits/}, {@code ionice/} and the scheduler cflags
  */
 public record GuestConfig(
         String name,
@@ -35,7 +36,8 @@ public record GuestConfig(
         InitConfig init,
         List<String> shell,
         OptionalInt nice,
-        List<InterfaceConfig> interfaces) {
+        List<InterfaceConfig> interfaces,
+        org.vserver.limits.ResourceConfig resources) {
 
     public GuestConfig {
         bcapabilities = List.copyOf(bcapabilities);

@@ -34,7 +34,7 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of());
+                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE);
     }
 
     /** A plain-init guest with every knob this issue has turned. */
@@ -45,6 +45,6 @@ final class TestGuests {
                 List.of(),
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
-                List.of("/bin/sh"), OptionalInt.of(10), List.of());
+                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE);
     }
 }
