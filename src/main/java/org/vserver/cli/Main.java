@@ -26,8 +26,11 @@ public final class Main {
             case "vserver-stat" -> new VserverStatCommand();
             case "vps" -> new VpsCommand();
             case "vkill" -> new VkillCommand();
+            case "vsched" -> new VschedCommand();
+            case "vlimit" -> null;
             default -> null;
         };
+        if (tool.equals("vlimit")) return VlimitCommand.run(args, out, err);
         if (command == null) return VserverCommand.run(args, out, err);
         var cl = commandLine(command, out, err);
         if (command instanceof VpsCommand) cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options

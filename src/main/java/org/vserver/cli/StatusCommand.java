@@ -22,6 +22,7 @@ final class StatusCommand extends GuestVerb {
         parent.out.println("Vserver '" + parent.name + "' is running at context '" + s.xid() + "'");
         parent.out.println("Number of processes: " + procs);
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
+        for (String line : LimitsReport.status(new org.vserver.guest.GuestLimits(guests).report(parent.name))) parent.out.println(line);
         return 0;
     }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.vserver.guest.Guests;
-import org.vserver.guest.GuestNotRunningException;
 import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +32,7 @@ final class VkillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        RunState st = find(guests);
+        RunState st = guests.runningByXid(xid);
         int sig = org.vserver.config.KillSeq.signal(signal);
         if (sig < 0) throw new IllegalArgumentException("unknown signal '" + signal + "'");
         List<Integer> hostPids = guests.vserver().cgroups().processes(st.name());
@@ -56,14 +55,6 @@ final class VkillCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private RunState find(Guests guests) throws Exception {
-        for (String n : guests.vserver().state().names()) {
-            Optional<RunState> st = guests.running(n);
-            if (st.isPresent() && (n.equals(xid) || Integer.toString(st.get().xid()).equals(xid))) return st.get();
-        }
-        throw new GuestNotRunningException(xid);
     }
 
     /** The host pid whose innermost pid (NSpid's last field) is {@code guestPid}; -1 if none. */

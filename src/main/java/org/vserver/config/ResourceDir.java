@@ -13,4 +13,8 @@ public final class ResourceDir {
     public static ResourceConfig read(ConfigFiles files) throws ConfigException {
         return ResourceConfig.NONE;
     }
+
+    public static void write(ResourceConfig cfg, java.nio.file.Path dir) throws java.io.IOException {
+        throw new UnsupportedOperationException("not yet");
+    }
 }

@@ -12,6 +12,7 @@ import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
 import org.vserver.launch.Launcher;
+import org.vserver.limits.ResourcePlan;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
@@ -58,6 +59,8 @@ public final class GuestStart {
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
             int xid = cfg.context().orElseGet(() -> dynamicXid(name));
             Plan plan = plan(cfg, rescue);
+            GuestLimits limits = new GuestLimits(guests);
+            ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
             try (Undo undo = new Undo()) {
                 vs.state().create(name);
                 undo.add(() -> vs.state().remove(name));
@@ -70,7 +73,9 @@ public final class GuestStart {
                     guests.killAll(name, java.time.Duration.ofSeconds(5));
                     vs.cgroups().remove(name);
                 });
+                limits.applyAtStart(cfg, resources);       // before the launcher joins: no guest process runs unlimited
                 run(cfg, xid, plan, console);
+                limits.pauseIfAsked(name, resources);
                 undo.commit();
             }
         }

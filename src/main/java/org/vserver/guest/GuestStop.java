@@ -45,6 +45,7 @@ public final class GuestStop {
                 return false;
             }
             InitStyle style = InitStyle.of(cfg.init(), null);
+            vs.cgroups().freeze(name, false);   // sched_pause: a frozen guest could neither run its rc nor die of signals
             if (!style.stop().isEmpty()) runStopCommand(cfg, st.get(), style);
             else signalInit(st.get(), Syscalls.SIGINT);   // plain: init's own shutdown (ctrl-alt-del)
             killSequence(name, cfg.init().killseq());

@@ -37,6 +37,15 @@ public final class Guests {
         return isAlive(st.get()) ? st : Optional.empty();
     }
 
+    /** The running guest named {@code xid}, or running at context number {@code xid} (vkill, vsched, vlimit --xid). */
+    public RunState runningByXid(String xid) throws IOException {
+        for (String n : vs.state().names()) {
+            Optional<RunState> st = running(n);
+            if (st.isPresent() && (n.equals(xid) || Integer.toString(st.get().xid()).equals(xid))) return st.get();
+        }
+        throw new GuestNotRunningException(xid);
+    }
+
     static boolean isAlive(RunState st) throws IOException {
         // A zombie init is dead: its pid namespace is gone; only the host's reaper has not collected it yet.
         return ProcStat.read(PROC, st.initPid())

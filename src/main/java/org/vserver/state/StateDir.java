@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The one home of run-state paths: {@code /run/vservers} (or {@code $VSERVER_RUNDIR}), one
- * directory per running guest holding {@code state}, {@code exec.plan} (the replayed exec path)
- * and {@code console} (the init's output); {@code NAME.lock} beside it serializes start and stop.
+ * directory per running guest holding {@code state}, {@code exec.plan} (the replayed exec path),
+ * {@code console} (the init's output) and {@code limits/} (live resource settings); {@code NAME.lock} beside it serializes start and stop.
  */
 public record StateDir(Path root) {
 
@@ -27,6 +27,12 @@ public record StateDir(Path root) {
     public Path execPlan(String name) { return guestDir(name).resolve("exec.plan"); }
 
     public Path console(String name) { return guestDir(name).resolve("console"); }
+
+    /**
+     * The running guest's live resource settings ({@code sched/}, {@code rlimits/}, ... as in a
+     * cfgdir): written at start from the configuration, changed by vsched and vlimit.
+     */
+    public Path limitsDir(String name) { return guestDir(name).resolve("limits"); }
 
     public Path lockFile(String name) { return root.resolve(name + ".lock"); }
 
@@ -59,11 +65,10 @@ public record StateDir(Path root) {
     /** Removes the guest's directory; the root too if nothing else is left in it. */
     public void remove(String name) throws IOException {
         Path d = guestDir(name);
-        if (Files.isDirectory(d)) {
-            try (Stream<Path> s = Files.list(d)) {
-                for (Path p : (Iterable<Path>) s::iterator) Files.deleteIfExists(p);
+        if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.walk(d)) {       // walk does not follow links: deletes them, not their targets
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
-            Files.deleteIfExists(d);
         }
         removeRootIfEmpty();
     }

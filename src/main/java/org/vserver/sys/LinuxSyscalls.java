@@ -37,6 +37,7 @@ public final class LinuxSyscalls implements Syscalls {
      */
     private static final class Geteuid { static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT)); }
     private static final class Kill { static final MethodHandle H = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Prlimit { static final MethodHandle H = errno("prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
     private static final class Pipe2 { static final MethodHandle H = errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
     private static final class Fcntl { static final MethodHandle H = errno("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
     private static final class Read { static final MethodHandle H = errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
@@ -94,6 +95,22 @@ public final class LinuxSyscalls implements Syscalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(Ffm.CALL_STATE);
             if ((int) Kill.H.invokeExact(st, pid, signal) < 0) throw fail("kill", Integer.toString(pid), errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void prlimit(int pid, int resource, long soft, long hard) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment lim = a.allocate(JAVA_LONG, 2);
+            lim.setAtIndex(JAVA_LONG, 0, soft);
+            lim.setAtIndex(JAVA_LONG, 1, hard);
+            if ((int) Prlimit.H.invokeExact(st, pid, resource, lim, MemorySegment.NULL) < 0)
+                throw fail("prlimit", Integer.toString(pid), errnoOf(st));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
