@@ -60,13 +60,20 @@ final class SchedFiles {
             return l == null ? dflt : integer(l, field);
         }
 
-        /** The bucket, checked; a broken rule names the first involved value's file, else {@code where}. */
+        /**
+         * The bucket, checked; a broken rule names the file of an involved value, one in
+         * {@code where} first, else {@code where} itself.
+         */
         TokenBucket checked(Path where) throws ConfigException {
             TokenBucket b = bucket();
             Optional<TokenBucket.Violation> bad = b.violation();
             if (bad.isEmpty()) return b;
-            for (String f : bad.get().fields())
-                if (lines.containsKey(f)) throw lines.get(f).error(bad.get().message());
+            // a value of this directory before an inherited one: it is what makes this bucket differ
+            for (boolean own : new boolean[] {true, false})
+                for (String f : bad.get().fields()) {
+                    ConfigFiles.Line l = lines.get(f);
+                    if (l != null && l.file().startsWith(where) == own) throw l.error(bad.get().message());
+                }
             throw new ConfigException(where, bad.get().message());
         }
     }

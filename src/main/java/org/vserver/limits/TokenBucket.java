@@ -83,6 +83,10 @@ public record TokenBucket(int fillRate, int interval, int tokens, int tokensMin,
         return Optional.of(new Violation(List.of(fields), message));
     }
 
+    public TokenBucket withIdle(boolean on) {
+        return new TokenBucket(fillRate, interval, tokens, tokensMin, tokensMax, prioBias, on, fillRate2, interval2);
+    }
+
     /** The long-run share of one CPU: {@code fillRate / interval}. */
     public double share() { return (double) fillRate / interval; }
 
