@@ -58,9 +58,8 @@ final class LimitFiles {
             for (String n : names) {
                 Optional<Name<K>> name = parseName(n, byName, suffixes);
                 if (name.isEmpty())
-                    throw new ConfigException(files.guestDir().resolve(dir).resolve(n), "unknown resource '" + n
-                            + "' (expected one of " + String.join(" ", Arrays.stream(type.getEnumConstants()).map(lowerName).toList())
-                            + ", alone or with ." + String.join(", .", suffixes) + ")");
+                    throw new ConfigException(files.guestDir().resolve(dir).resolve(n), unknown(n,
+                            String.join(" ", Arrays.stream(type.getEnumConstants()).map(lowerName).toList()), suffixes));
                 if (name.get().suffix().isEmpty() != base) continue;
                 ConfigFiles.Line l = files.guest(dir + "/" + n).orElseThrow().nonEmptyScalar();
                 long v = value(l);
@@ -82,6 +81,29 @@ final class LimitFiles {
                         + " is above the hard limit " + LimitValue.format(l.hard().getAsLong()));
         }
         return out;
+    }
+
+    /**
+     * The check of {@code config set} for {@code rlimits/...} and {@code ulimits/...}: a known
+     * resource name with an allowed suffix, and a value {@link LimitValue#parse} takes.
+     */
+    static void checkValue(ConfigFiles.Content c, String dir) throws ConfigException {
+        String name = c.file().getFileName().toString();
+        boolean known = dir.equals("rlimits")
+                ? parseName(name, Resource::byName, RLIMIT_SUFFIXES).isPresent()
+                : parseName(name, LimitFiles::rlimitByName, ULIMIT_SUFFIXES).isPresent();
+        if (!known) {
+            String names = dir.equals("rlimits")
+                    ? String.join(" ", Arrays.stream(Resource.values()).map(Resource::lowerName).toList())
+                    : String.join(" ", Arrays.stream(Rlimit.values()).map(Rlimit::lowerName).toList());
+            List<String> suffixes = dir.equals("rlimits") ? RLIMIT_SUFFIXES : ULIMIT_SUFFIXES;
+            throw new ConfigException(c.file(), unknown(name, names, suffixes));
+        }
+        value(c.nonEmptyScalar());
+    }
+
+    static String unknown(String name, String names, List<String> suffixes) {
+        return "unknown resource '" + name + "' (expected one of " + names + ", alone or with ." + String.join(", .", suffixes) + ")";
     }
 
     static long value(ConfigFiles.Line l) throws ConfigException {

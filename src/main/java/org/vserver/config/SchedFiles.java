@@ -140,6 +140,20 @@ final class SchedFiles {
         return new Values(m);
     }
 
+    /**
+     * The check of {@code config set sched.<field>}: the value is an integer, and {@code sched/}
+     * with it in place of the file passes every rule of {@link TokenBucket#check} (also for the
+     * per-CPU directories that inherit it). {@code c.file()} is {@code <cfgdir>/sched/<field>}.
+     */
+    static void checkValue(ConfigFiles.Content c, String field) throws ConfigException {
+        integer(c.nonEmptyScalar(), field);
+        Path cfgdir = c.file().getParent().getParent();
+        var files = new ConfigFiles(cfgdir, cfgdir.resolveSibling(".defaults"));
+        String rel = "sched/" + field;
+        // sched/ exists once this value is written, so the legacy schedule file no longer counts
+        read(files, r -> r.equals(rel) ? Optional.of(c) : files.guest(r), true);
+    }
+
     static int integer(ConfigFiles.Line l, String field) throws ConfigException {
         if (l.text().matches("[-+]?\\d{1,10}")) {
             long v = Long.parseLong(l.text());

@@ -129,7 +129,8 @@ class FlatConfigTest {
         Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
         Fixture.put(g, "interfaces/00/prefix", "24\n");
         Fixture.put(g, "interfaces/00/disabled", "");
-        Fixture.put(g, "sched/fill-rate", "7\n");
+        Fixture.put(g, "sched/fill-rate", "3\n");
+        Fixture.put(g, "badness", "7\n");
 
         JsonNode j = new ObjectMapper().readTree(flat.showJson());
         assertEquals(42, j.get("context").intValue());
@@ -143,7 +144,8 @@ class FlatConfigTest {
         assertEquals("[\"none /proc proc defaults\"]", j.get("fstab").toString());
         assertEquals(24, j.get("interfaces.00.prefix").intValue());
         assertTrue(j.get("interfaces.00.disabled").booleanValue());
-        assertEquals("7", j.get("sched.fill-rate").textValue());   // generic files stay strings
+        assertEquals("7", j.get("badness").textValue());   // generic files stay strings
+        assertEquals(3, j.get("sched.fill-rate").intValue());
         List<String> names = List.copyOf(iterable(j.fieldNames()));
         assertEquals(names.stream().sorted().toList(), names);
     }

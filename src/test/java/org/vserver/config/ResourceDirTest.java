@@ -166,7 +166,7 @@ class ResourceDirTest {
         put("sched/b/cpu-id", "1\n");
         put("sched/b/idle-time", "");
         put("sched/b/fill-rate2", "2\n");
-        put("sched/interval2", "1\n");                   // inherited: named when b has nothing involved
+        put("sched/interval2", "1\n");                   // inherited from the top level
         put("sched/fill-rate2", "1\n");
         assertError("sched/b/fill-rate2", 1, "fill-rate2 2 is more than interval2 1: that is more than one CPU's time per CPU (expected fill-rate2 <= interval2)");
     }
