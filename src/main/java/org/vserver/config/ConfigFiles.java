@@ -134,6 +134,20 @@ public final class ConfigFiles {
         }
     }
 
+    /**
+     * Names of the entries (files and directories) in the guest's {@code rel}, sorted, without
+     * dot-files (editor and {@link #writeAtomically} temporaries); empty if it is absent.
+     */
+    public List<String> entries(String rel) throws ConfigException {
+        Path dir = guestDir.resolve(rel);
+        if (!Files.isDirectory(dir)) return List.of();
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw ioError(dir, e);
+        }
+    }
+
     /** The file's lines; empty if it does not exist. A directory or unreadable file is an error. */
     public static Optional<Content> read(Path file) throws ConfigException {
         if (!Files.exists(file)) return Optional.empty();

@@ -1,5 +1,6 @@
 package org.vserver.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -50,7 +51,7 @@ record FlatKey(String key, String path, Kind kind, Check check) {
 
     static final Check NO_CHECK = c -> {};
 
-    private static final List<FlatKey> KNOWN = List.of(
+    private static final List<FlatKey> KNOWN = withResourceKeys(List.of(
             new FlatKey("name", "name", Kind.SCALAR, ConfigDir::displayName),
             new FlatKey("context", "context", Kind.NUMBER, ConfigDir::context),
             new FlatKey("uts.nodename", "uts/nodename", Kind.SCALAR, ConfigDir::nodename),
@@ -75,7 +76,18 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("vdir", "vdir", Kind.LINK, NO_CHECK),
             new FlatKey("interfaces.dev", "interfaces/dev", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.prefix", "interfaces/prefix", Kind.NUMBER, c -> Interfaces.prefixLength(c.nonEmptyScalar())),
-            new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar())));
+            new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar()))));
+
+    /** {@code sched.<field>} for the top-level bucket, {@code cflags}, {@code cpuset.cpus} and {@code cpuset.mems}. */
+    private static List<FlatKey> withResourceKeys(List<FlatKey> base) {
+        var out = new ArrayList<>(base);
+        for (String f : SchedFiles.FIELDS)
+            out.add(new FlatKey("sched." + f, "sched/" + f, Kind.NUMBER, c -> SchedFiles.checkValue(c, f)));
+        out.add(new FlatKey("cflags", "cflags", Kind.LIST, SchedFiles::cflags));
+        out.add(new FlatKey("cpuset.cpus", "cpuset/cpus", Kind.SCALAR, c -> ResourceDir.cpuList(c, "CPU")));
+        out.add(new FlatKey("cpuset.mems", "cpuset/mems", Kind.SCALAR, c -> ResourceDir.cpuList(c, "memory node")));
+        return List.copyOf(out);
+    }
 
     /** interfaces.NN.FILE ↔ interfaces/NN/FILE; NN must not contain a dot in the key form. */
     private static final Pattern IFACE_KEY = Pattern.compile("interfaces\\.([^./]+)\\.(ip|dev|prefix|mask|name|nodev|disabled)");
@@ -85,15 +97,15 @@ record FlatKey(String key, String path, Kind kind, Check check) {
      * {@code rlimits/RES.soft} and friends: util-vserver file names with a dot, which the generic
      * dots-to-slashes rule would get wrong for a guest that has no {@code rlimits/} yet.
      */
-    private static final Pattern LIMIT_KEY = Pattern.compile("(rlimits|ulimits)\\.([a-z]+)\\.(soft|hard|min)");
-    private static final Pattern LIMIT_PATH = Pattern.compile("(rlimits|ulimits)/([a-z]+)\\.(soft|hard|min)");
+    private static final Pattern LIMIT_KEY = Pattern.compile("(rlimits|ulimits)\\.([a-z]+)(?:\\.(soft|hard|min))?");
+    private static final Pattern LIMIT_PATH = Pattern.compile("(rlimits|ulimits)/([a-z]+)(?:\\.(soft|hard|min))?");
 
     static Optional<FlatKey> known(String key) {
         for (FlatKey k : KNOWN) if (k.key.equals(key)) return Optional.of(k);
         Matcher m = IFACE_KEY.matcher(key);
         if (m.matches()) return Optional.of(iface(m.group(1), m.group(2)));
         m = LIMIT_KEY.matcher(key);
-        if (m.matches()) return Optional.of(generic(key, m.group(1) + "/" + m.group(2) + "." + m.group(3)));
+        if (m.matches()) return Optional.of(limit(m));
         return Optional.empty();
     }
 
@@ -102,13 +114,25 @@ record FlatKey(String key, String path, Kind kind, Check check) {
         Matcher m = IFACE_PATH.matcher(path);
         if (m.matches()) return Optional.of(iface(m.group(1), m.group(2)));
         m = LIMIT_PATH.matcher(path);
-        if (m.matches()) return Optional.of(generic(m.group(1) + "." + m.group(2) + "." + m.group(3), path));
+        if (m.matches()) return Optional.of(limit(m));
         return Optional.empty();
     }
 
     /** A file no flat name is reserved for: {@code sched/fill-rate} as {@code sched.fill-rate}. */
     static FlatKey generic(String key, String path) {
         return new FlatKey(key, path, Kind.GENERIC, NO_CHECK);
+    }
+
+    /**
+     * {@code rlimits/RES[.SUFFIX]} or {@code ulimits/RES[.SUFFIX]} from a {@link #LIMIT_KEY} or
+     * {@link #LIMIT_PATH} match: a generic file (shown as written) whose value and name are checked
+     * as {@link ResourceDir#read} does.
+     */
+    private static FlatKey limit(Matcher m) {
+        String suffix = m.group(3) == null ? "" : "." + m.group(3);
+        String key = m.group(1) + "." + m.group(2) + suffix;
+        String path = m.group(1) + "/" + m.group(2) + suffix;
+        return new FlatKey(key, path, Kind.GENERIC, c -> LimitFiles.checkValue(c, m.group(1)));
     }
 
     /** If this is {@code interfaces/NN/FILE}: NN; else null. */

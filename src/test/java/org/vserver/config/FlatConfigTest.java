@@ -129,7 +129,8 @@ class FlatConfigTest {
         Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
         Fixture.put(g, "interfaces/00/prefix", "24\n");
         Fixture.put(g, "interfaces/00/disabled", "");
-        Fixture.put(g, "sched/fill-rate", "7\n");
+        Fixture.put(g, "sched/fill-rate", "3\n");
+        Fixture.put(g, "badness", "7\n");
 
         JsonNode j = new ObjectMapper().readTree(flat.showJson());
         assertEquals(42, j.get("context").intValue());
@@ -143,7 +144,8 @@ class FlatConfigTest {
         assertEquals("[\"none /proc proc defaults\"]", j.get("fstab").toString());
         assertEquals(24, j.get("interfaces.00.prefix").intValue());
         assertTrue(j.get("interfaces.00.disabled").booleanValue());
-        assertEquals("7", j.get("sched.fill-rate").textValue());   // generic files stay strings
+        assertEquals("7", j.get("badness").textValue());   // generic files stay strings
+        assertEquals(3, j.get("sched.fill-rate").intValue());
         List<String> names = List.copyOf(iterable(j.fieldNames()));
         assertEquals(names.stream().sorted().toList(), names);
     }
@@ -254,5 +256,45 @@ class FlatConfigTest {
         assertEquals(Path.of("/srv/web2"), ConfigDir.read(new ConfigRoot(confdir), "web").vdir());
         var e = assertThrows(ConfigException.class, () -> flat.set("vdir", "relative"));
         assertEquals(g.resolve("vdir") + ": 'vdir' must be an absolute path, got 'relative'", e.getMessage());
+    }
+
+    private void refused(String key, String value, String rel, int line, String message) {
+        var e = assertThrows(ConfigException.class, () -> flat.set(key, value), key + "=" + value);
+        assertEquals(g.resolve(rel) + (line > 0 ? ":" + line : "") + ": " + message, e.getMessage());
+    }
+
+    @Test void resourceKeysAreCheckedAsReadChecksThem() throws Exception {
+        refused("sched.tokens", "x", "sched/tokens", 1, "invalid tokens 'x' (expected an integer)");
+        refused("sched.fill-rate", "5", "sched/fill-rate", 1,
+                "fill-rate 5 is more than interval 4: that is more than one CPU's time per CPU (expected fill-rate <= interval)");
+        refused("sched.priority-bias", "-21", "sched/priority-bias", 1, "priority-bias -21 is outside -20..20");
+        flat.set("sched.interval", "10");
+        flat.set("sched.fill-rate", "5");                 // now within the interval written before
+        assertEquals(Optional.of("5"), flat.get("sched.fill-rate"));
+        refused("sched.interval", "4", "sched/fill-rate", 1,
+                "fill-rate 5 is more than interval 4: that is more than one CPU's time per CPU (expected fill-rate <= interval)");
+        Fixture.put(g, "sched/a/cpu-id", "0\n");
+        Fixture.put(g, "sched/a/tokens-max", "100\n");
+        refused("sched.tokens", "200", "sched/a/tokens-max", 1, "tokens 200 is outside 0..tokens-max (100)");
+        assertFalse(Files.exists(g.resolve("sched/tokens")), "a refused value is not written");
+
+        flat.set("cflags", "sched_hard, virt_mem");
+        assertEquals("sched_hard\nvirt_mem\n", Fixture.read(g.resolve("cflags")));
+        var e = assertThrows(ConfigException.class, () -> flat.set("cflags", "sched_hard,turbo"));
+        assertTrue(e.getMessage().startsWith(g.resolve("cflags") + ":2: unknown context flag 'turbo'"), e.getMessage());
+
+        refused("cpuset.cpus", "3-1", "cpuset/cpus", 1, "invalid CPU list '3-1': bad range '3-1' (expected the kernel's list format, e.g. 0-3,5)");
+        refused("cpuset.mems", "", "cpuset/mems", 1, "empty memory node list (expected the kernel's list format, e.g. 0-3,5)");
+
+        flat.set("rlimits.nproc", "100");
+        flat.set("rlimits.rss.min", "1M");
+        refused("rlimits.nproc.soft", "many", "rlimits/nproc.soft", 1,
+                "invalid limit 'many' (expected a number, optionally with k/m/g (x1000) or K/M/G (x1024), or inf)");
+        e = assertThrows(ConfigException.class, () -> flat.set("rlimits.bogus.soft", "1"));
+        assertTrue(e.getMessage().startsWith(g.resolve("rlimits/bogus.soft") + ": unknown resource 'bogus.soft' (expected one of cpu"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> flat.set("ulimits.nofile.min", "1"));
+        assertTrue(e.getMessage().startsWith(g.resolve("ulimits/nofile.min") + ": unknown resource 'nofile.min'"), e.getMessage());
+        flat.set("ulimits.nofile", "inf");
+        assertEquals(Optional.of("inf"), flat.get("ulimits.nofile"));
     }
 }
