@@ -84,15 +84,17 @@ final class VschedCommand implements Callable<Integer> {
         TokenBucket top = s.bucket();
         var perCpu = new TreeMap<>(s.perCpu());
         if (changesBucket()) {
-            if (cpuId != null) perCpu.put(cpuId, bucket(s.forCpu(cpuId)));
-            else top = bucket(top);
+            // A CPU's bucket inherits idle-time from the top level (sched/<x>/ can only switch it on),
+            // so VServer's non-sticky idle-time applies to the top level alone.
+            if (cpuId != null) perCpu.put(cpuId, bucket(s.forCpu(cpuId), idleTime || top.idleTime()));
+            else top = bucket(top, idleTime);
         }
         return new Sched(top, perCpu, hard, prio, pause);
     }
 
-    private TokenBucket bucket(TokenBucket b) {
+    private TokenBucket bucket(TokenBucket b, boolean idle) {
         var n = new TokenBucket(or(fillRate, b.fillRate()), or(interval, b.interval()), or(tokens, b.tokens()),
-                or(tokensMin, b.tokensMin()), or(tokensMax, b.tokensMax()), or(prioBias, b.prioBias()), idleTime,
+                or(tokensMin, b.tokensMin()), or(tokensMax, b.tokensMax()), or(prioBias, b.prioBias()), idle,
                 or(fillRate2, b.fillRate2()), or(interval2, b.interval2()));
         n.check();
         return n;

@@ -91,7 +91,4 @@ public final class ResourceDir {
         return p;
     }
 
-    public static void write(ResourceConfig cfg, java.nio.file.Path dir) throws java.io.IOException {
-        throw new UnsupportedOperationException("not yet");
-    }
 }
