@@ -136,6 +136,19 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(nice); }
     }
 
+    /**
+     * ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(ioClass, data)), as {@code ionice -c -n}:
+     * inherited by every process the guest starts.
+     */
+    record SetIoprio(int ioClass, int data) implements Step {
+        public static SetIoprio of(org.vserver.limits.IoNice n) {
+            // The idle class has no levels; the kernel wants data 0 there.
+            return new SetIoprio(n.ioClass(), n.ioClass() == org.vserver.limits.IoNice.IDLE ? 0 : n.priority());
+        }
+        public Op op() { return Op.SET_IOPRIO; }
+        public List<Object> fields() { return List.of(ioClass, data); }
+    }
+
     record Setsid() implements Step {
         public Op op() { return Op.SETSID; }
         public List<Object> fields() { return List.of(); }
