@@ -82,6 +82,7 @@ class PlanTextAgreementTest {
                 .add(new Step.SetPriority(19))
                 .add(new Step.SetIoprio(2, 7))
                 .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(3, 5)))
+                .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(0, 3)))
                 .add(new Step.Setsid())
                 .add(new Step.SetIds(1000, 100, List.of(4, 24, 27)))
                 .add(new Step.SetIds(0, 0, List.of()))
