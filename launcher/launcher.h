@@ -72,6 +72,7 @@ int op_pivot_root (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_chdir (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_set_ioprio (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_setsid (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_umask (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ids (struct vl_ctx *ctx, const struct vl_rec *r);

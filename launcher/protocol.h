@@ -104,7 +104,9 @@
                                      init (reaps orphans, exits on SIGTERM/SIGINT/SIGHUP/SIGPWR) */ \
   VL_OP (27, SET_UMASK, "o")      /* umask(mask) */                                                \
   VL_OP (28, SETNS_PID, "iuN")    /* pidfd_open(pid), which must have started at ticks (else        \
-                                     ESRCH), then setns(pidfd, nstypes): all at once, no pid race */
+                                     ESRCH), then setns(pidfd, nstypes): all at once, no pid race */ \
+  VL_OP (29, SET_IOPRIO, "ii")    /* ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class,      \
+                                     data)): inherited by every child, as ionice(1) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -91,6 +91,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_CHDIR] = op_chdir,
   [VL_OP_SET_RLIMIT] = op_set_rlimit,
   [VL_OP_SET_PRIORITY] = op_set_priority,
+  [VL_OP_SET_IOPRIO] = op_set_ioprio,
   [VL_OP_SETSID] = op_setsid,
   [VL_OP_SET_IDS] = op_set_ids,
   [VL_OP_SET_CAPS] = op_set_caps,

@@ -50,6 +50,7 @@ public final class EnterPlanner {
         p.add(new SetUmask(StartPlanner.GUEST_UMASK));                 // not the admin's umask
         p.add(new Chdir(cmd.pty() ? cmd.user().home() : "/"));   // a login shell starts at home, a command at /
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
+        p.addAll(StartPlanner.processResources(cfg));              // the same limits as the guest's init
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
         if (cmd.user().uid() != 0) p.add(new SetIds(cmd.user().uid(), cmd.user().gid(), cmd.user().groups()));

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.vserver.config.GuestConfig;
+import org.vserver.limits.ResourcePlanner;
 import org.vserver.plan.Capability;
 import org.vserver.plan.Namespace;
 import org.vserver.plan.Plan;
@@ -81,6 +82,7 @@ public final class StartPlanner {
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
+        p.addAll(processResources(cfg));
         p.add(new Setsid());
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
@@ -88,6 +90,18 @@ public final class StartPlanner {
         if (req.init().reaper()) p.add(new Reaper());
         p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
         return p.build();
+    }
+
+    /**
+     * The guest's per-process rlimits and I/O priority, inherited by all it starts. They come before
+     * the capabilities are dropped: raising a hard limit needs CAP_SYS_RESOURCE, which the guest
+     * does not keep.
+     */
+    static List<org.vserver.plan.Step> processResources(GuestConfig cfg) {
+        List<org.vserver.plan.Step> s = new ArrayList<>();
+        for (var l : ResourcePlanner.processLimits(cfg.resources())) s.add(new SetRlimit(l.resource(), l.soft(), l.hard()));
+        cfg.resources().ionice().ifPresent(n -> s.add(SetIoprio.of(n)));
+        return s;
     }
 
     private List<org.vserver.plan.Step> procAndSys(String root, GuestConfig cfg) {

@@ -24,6 +24,7 @@ final class StepCall {
             case Step.Chdir s -> call("chdir", s.path());
             case Step.SetRlimit s -> "setrlimit(RLIMIT_" + s.resource() + ")";
             case Step.SetPriority s -> "setpriority(" + s.nice() + ")";
+            case Step.SetIoprio s -> "ioprio_set(" + s.ioClass() + ", " + s.data() + ")";
             case Step.Setsid s -> "setsid()";
             case Step.SetIds s -> "setresuid(" + s.uid() + ")";
             case Step.SetCaps s -> "capset()";

@@ -32,7 +32,8 @@ public enum Op {
     PTY_RELAY(25, ""),
     REAPER(26, ""),
     SET_UMASK(27, "o"),
-    SETNS_PID(28, "iuN");
+    SETNS_PID(28, "iuN"),
+    SET_IOPRIO(29, "ii");
 
     private final int code;
     private final String signature;

@@ -136,6 +136,21 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(nice); }
     }
 
+    /**
+     * ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(ioClass, data)), as {@code ionice -c -n}:
+     * inherited by every process the guest starts.
+     */
+    record SetIoprio(int ioClass, int data) implements Step {
+        public static SetIoprio of(org.vserver.limits.IoNice n) {
+            // The idle class has no levels; the kernel wants data 0 there. Class 0 ("none") with a
+            // level is refused by the kernel, and IoNice reads it as best-effort anyway.
+            if (n.ioClass() == org.vserver.limits.IoNice.IDLE) return new SetIoprio(n.ioClass(), 0);
+            return new SetIoprio(n.ioClass() == 0 ? org.vserver.limits.IoNice.BEST_EFFORT : n.ioClass(), n.priority());
+        }
+        public Op op() { return Op.SET_IOPRIO; }
+        public List<Object> fields() { return List.of(ioClass, data); }
+    }
+
     record Setsid() implements Step {
         public Op op() { return Op.SETSID; }
         public List<Object> fields() { return List.of(); }

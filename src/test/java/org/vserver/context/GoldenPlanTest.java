@@ -60,6 +60,19 @@ class GoldenPlanTest {
     }
 
     @Test
+    void startWithRlimitsUlimitsAndIonice() throws Exception {
+        var cfg = TestGuests.limitsGuest();
+        assertGolden("start-limits", new StartPlanner(TestGuests.HOST).plan(
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/batch/console")));
+    }
+
+    @Test
+    void execGetsTheGuestsLimits() throws Exception {
+        assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), TARGET,
+                new EnterPlanner.Command(List.of("make", "-j4"), EnterPlanner.User.ROOT, false, Map.of()), false));
+    }
+
+    @Test
     void rescueStart() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-rescue", new StartPlanner(TestGuests.HOST).plan(

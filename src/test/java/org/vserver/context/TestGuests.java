@@ -4,12 +4,20 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.GuestConfig.CapabilityChange;
 import org.vserver.config.GuestConfig.FstabEntry;
 import org.vserver.config.GuestConfig.InitConfig;
+import org.vserver.limits.Cpuset;
+import org.vserver.limits.IoNice;
+import org.vserver.limits.Limit;
+import org.vserver.limits.Resource;
+import org.vserver.limits.ResourceConfig;
+import org.vserver.limits.Sched;
 import org.vserver.plan.Capability;
+import org.vserver.plan.Rlimit;
 
 /** Fixture guests for golden plans: fixed paths, no dependence on the host. */
 final class TestGuests {
@@ -46,5 +54,21 @@ final class TestGuests {
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
                 List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE);
+    }
+
+    /**
+     * A guest with per-process limits and an I/O class: rlimits/ override ulimits/ (nofile),
+     * rss and nproc are cgroup limits (not in the plan), ulimits/nproc is skipped.
+     */
+    static GuestConfig limitsGuest() {
+        var rlimits = Map.of(Resource.NOFILE, Limit.NONE.withSoft(1024).withHard(4096), Resource.MEMLOCK, Limit.both(16),
+                Resource.AS, Limit.both(Limit.INFINITY), Resource.RSS, Limit.both(100_000), Resource.NPROC, Limit.both(200));
+        var ulimits = Map.of(Rlimit.CORE, Limit.both(0), Rlimit.NOFILE, Limit.both(100), Rlimit.NPROC, Limit.both(5),
+                Rlimit.STACK, Limit.NONE.withSoft(8 << 20).withHard(Limit.INFINITY));
+        var resources = new ResourceConfig(Sched.NONE, Cpuset.NONE, rlimits, ulimits, Optional.of(new IoNice(IoNice.BEST_EFFORT, 6)));
+        return new GuestConfig("batch", Path.of("/etc/vservers/batch"), Path.of("/vservers/batch"), OptionalInt.of(40010),
+                new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
+                new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
+                List.of(), OptionalInt.of(5), List.of(), resources);
     }
 }

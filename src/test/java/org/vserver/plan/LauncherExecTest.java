@@ -172,6 +172,22 @@ class LauncherExecTest {
     }
 
     @Test
+    void setIoprioIsInheritedByTheCommand() throws Exception {
+        Result idle = replay(plan(new Step.SetIoprio(3, 0), new Step.ExecArgv(ENV)), "ionice");
+        assertOk(idle);
+        assertEquals("idle", idle.trimmed());
+        Result be = replay(plan(new Step.SetIoprio(2, 6), new Step.ExecArgv(ENV)), "ionice");
+        assertOk(be);
+        assertEquals("best-effort: prio 6", be.trimmed());
+        assertEquals(new Step.SetIoprio(3, 0), Step.SetIoprio.of(new org.vserver.limits.IoNice(3, 5)), "idle has no levels");
+        assertEquals(new Step.SetIoprio(2, 1), Step.SetIoprio.of(new org.vserver.limits.IoNice(0, 1)), "none is best-effort");
+        Result bad = replay(plan(new Step.SetIoprio(9, 0), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, bad.exit());
+        assertEquals("vserver-launcher: step 0 SET_IOPRIO: ioprio_set(IOPRIO_WHO_PROCESS, 0, class 9, data 0) failed: "
+                + "Invalid argument (EINVAL)\n", bad.err());
+    }
+
+    @Test
     void cloneNewPidWaits() throws Exception {
         Result r = replay(plan(new Step.Clone(EnumSet.of(Namespace.PID), Step.ParentMode.WAIT), new Step.ExecArgv(ENV)),
                 "sh", "-c", "echo $$");

@@ -80,6 +80,9 @@ class PlanTextAgreementTest {
                 .add(new Step.SetRlimit(Rlimit.AS, Step.SetRlimit.INFINITY, Step.SetRlimit.INFINITY))
                 .add(new Step.SetPriority(-20))
                 .add(new Step.SetPriority(19))
+                .add(new Step.SetIoprio(2, 7))
+                .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(3, 5)))
+                .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(0, 3)))
                 .add(new Step.Setsid())
                 .add(new Step.SetIds(1000, 100, List.of(4, 24, 27)))
                 .add(new Step.SetIds(0, 0, List.of()))
@@ -236,6 +239,7 @@ class PlanTextAgreementTest {
                 .add(new Step.Mknod("/dev/x", -1, -1L))
                 .add(new Step.CloseFrom(Integer.MIN_VALUE))
                 .add(new Step.SetPriority(Integer.MAX_VALUE))
+                .add(new Step.SetIoprio(Integer.MIN_VALUE, -1))
                 .build());
     }
 
