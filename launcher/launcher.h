@@ -73,6 +73,8 @@ int op_chdir (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ioprio (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_open_fd (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_write_fd (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_setsid (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_umask (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ids (struct vl_ctx *ctx, const struct vl_rec *r);

@@ -412,32 +412,88 @@ op_exec_argv (struct vl_ctx *ctx, const struct vl_rec *r)
   return exec_search (ctx->cmd[0], ctx->cmd, r->f[0].v.p);
 }
 
-/* WRITE_FILE path content: open(path, O_WRONLY), write everything, close */
-int
-op_write_file (struct vl_ctx *ctx, const struct vl_rec *r)
+/* Writes all of s to fd; the message names `what` (a path, or "fd N"). */
+static int
+write_all (int fd, const char *s, const char *what)
 {
-  const char *path = r->f[0].s, *s = r->f[1].s;
   size_t len = strlen (s), done = 0;
-  int fd;
 
-  (void) ctx;
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return vl_fail ("open", path);
   while (done < len)
     {
       ssize_t n = write (fd, s + done, len - done);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        {
-          int err = n < 0 ? errno : EIO;
-          close (fd);
-          return vl_fail_errno ("write", path, err);
-        }
+        return vl_fail_errno ("write", what, n < 0 ? errno : EIO);
       done += n;
+    }
+  return 0;
+}
+
+/* WRITE_FILE path content: open(path, O_WRONLY), write everything, close */
+int
+op_write_file (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[0].s;
+  int fd;
+
+  (void) ctx;
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vl_fail ("open", path);
+  if (write_all (fd, r->f[1].s, path) < 0)
+    {
+      close (fd);
+      return -1;
     }
   if (close (fd) < 0)
     return vl_fail ("close", path);
+  return 0;
+}
+
+/* OPEN_FD path fd: open(path, O_WRONLY|O_CLOEXEC), then dup3 to fd. A joining process opens the
+ * guest's cgroup.procs files this way before it enters the guest's mount namespace, and writes
+ * them (WRITE_FD) only after its fork: a guest at its pids.max refuses forks, not migrations. */
+int
+op_open_fd (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[0].s;
+  int want = r->f[1].i, fd;
+
+  (void) ctx;
+  if (want <= VL_STATUS_FD)
+    return vl_failf (EINVAL, "open(`%s`) to fd %d: fds up to %d are the launcher's", path, want, VL_STATUS_FD);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vl_fail ("open", path);
+  if (fd != want)
+    {
+      if (dup3 (fd, want, O_CLOEXEC) < 0)
+        {
+          int err = errno;
+          close (fd);
+          return vl_fail_errno ("dup3", path, err);
+        }
+      close (fd);
+    }
+  return 0;
+}
+
+/* WRITE_FD fd content: write(fd, content), close(fd) */
+int
+op_write_fd (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  char what[32];
+  int fd = r->f[0].i;
+
+  (void) ctx;
+  snprintf (what, sizeof what, "fd %d", fd);
+  if (write_all (fd, r->f[1].s, what) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  if (close (fd) < 0)
+    return vl_fail ("close", what);
   return 0;
 }

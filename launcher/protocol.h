@@ -106,7 +106,10 @@
   VL_OP (28, SETNS_PID, "iuN")    /* pidfd_open(pid), which must have started at ticks (else        \
                                      ESRCH), then setns(pidfd, nstypes): all at once, no pid race */ \
   VL_OP (29, SET_IOPRIO, "ii")    /* ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class,      \
-                                     data)): inherited by every child, as ionice(1) */
+                                     data)): inherited by every child, as ionice(1) */             \
+  VL_OP (30, OPEN_FD, "si")       /* open(path, O_WRONLY|O_CLOEXEC) moved to fd (dup3, cloexec):    \
+                                     a host file kept across setns into a guest's mount ns */     \
+  VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

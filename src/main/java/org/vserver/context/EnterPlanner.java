@@ -12,14 +12,17 @@ import org.vserver.plan.Step.*;
 
 /**
  * Plans for joining a running guest: {@code exec}, {@code suexec}, {@code enter} and the style's
- * stop command. The joining process takes the guest's cgroups, then all its namespaces at once
- * through a pidfd of its init, forks so that the pid namespace applies, and drops to the guest's
- * bounding set before exec.
+ * stop command. The joining process opens the guest's cgroup.procs files, takes all its namespaces
+ * at once through a pidfd of its init, forks so that the pid namespace applies, moves the child
+ * into the guest's cgroups, and drops to the guest's bounding set before exec.
  */
 public final class EnterPlanner {
 
     /** The namespaces a joining process takes: all of the guest's (StartPlanner.NAMESPACES). */
     static final Set<Namespace> JOINED = StartPlanner.NAMESPACES;
+
+    /** The first fd the guest's cgroup.procs files are kept at between {@link OpenFd} and {@link WriteFd}. */
+    static final int CGROUP_FD = 10;
 
     /** The running guest's init, as recorded at start (pid + start time guard against pid reuse). */
     public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles) {}
@@ -37,7 +40,11 @@ public final class EnterPlanner {
         // A replay plan runs without java's channels, so fds 3 and 4 are foreign there too.
         p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
         p.add(new VerifyProc(target.initPid(), target.initStartTicks()));
-        for (Path procs : target.cgroupProcsFiles()) p.add(new WriteFile(procs.toString(), "0"));
+        // The guest's cgroups are joined after the fork, through files opened now (the host's
+        // /sys/fs/cgroup is out of sight once in the guest's mount namespace): a guest at its
+        // nproc limit refuses forks but not a process moving in, so it can always be entered.
+        List<Path> procsFiles = target.cgroupProcsFiles();
+        for (int i = 0; i < procsFiles.size(); i++) p.add(new OpenFd(procsFiles.get(i).toString(), CGROUP_FD + i));
         // One setns through a pidfd of the init: all namespaces at once, and no pid-reuse window
         // between the check above and the join.
         p.add(new SetNsPid(target.initPid(), target.initStartTicks(), JOINED));
@@ -47,6 +54,7 @@ public final class EnterPlanner {
             p.add(new Clone(Set.of(), ParentMode.WAIT));             // the child is in the guest's pid namespace
             p.add(new Setsid());                                     // no controlling tty: TIOCSTI cannot reach the admin's
         }
+        for (int i = 0; i < procsFiles.size(); i++) p.add(new WriteFd(CGROUP_FD + i, "0"));
         p.add(new SetUmask(StartPlanner.GUEST_UMASK));                 // not the admin's umask
         p.add(new Chdir(cmd.pty() ? cmd.user().home() : "/"));   // a login shell starts at home, a command at /
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));

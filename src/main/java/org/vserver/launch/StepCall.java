@@ -24,6 +24,8 @@ final class StepCall {
             case Step.Chdir s -> call("chdir", s.path());
             case Step.SetRlimit s -> "setrlimit(RLIMIT_" + s.resource() + ")";
             case Step.SetPriority s -> "setpriority(" + s.nice() + ")";
+            case Step.OpenFd s -> call("open", s.path());
+            case Step.WriteFd s -> "write(fd " + s.fd() + ")";
             case Step.SetIoprio s -> "ioprio_set(" + s.ioClass() + ", " + s.data() + ")";
             case Step.Setsid s -> "setsid()";
             case Step.SetIds s -> "setresuid(" + s.uid() + ")";

@@ -33,7 +33,9 @@ public enum Op {
     REAPER(26, ""),
     SET_UMASK(27, "o"),
     SETNS_PID(28, "iuN"),
-    SET_IOPRIO(29, "ii");
+    SET_IOPRIO(29, "ii"),
+    OPEN_FD(30, "si"),
+    WRITE_FD(31, "is");
 
     private final int code;
     private final String signature;

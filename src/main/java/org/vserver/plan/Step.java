@@ -201,6 +201,18 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(path, content); }
     }
 
+    /** open(path, O_WRONLY|O_CLOEXEC) as fd {@code fd} (> 4): a host file kept for after the setns. */
+    record OpenFd(String path, int fd) implements Step {
+        public Op op() { return Op.OPEN_FD; }
+        public List<Object> fields() { return List.of(path, fd); }
+    }
+
+    /** write(fd, content), close(fd): the other half of {@link OpenFd}. */
+    record WriteFd(int fd, String content) implements Step {
+        public Op op() { return Op.WRITE_FD; }
+        public List<Object> fields() { return List.of(fd, content); }
+    }
+
     /** Fails with ESRCH unless /proc/pid/stat still shows the same start time (pid reuse guard). */
     record VerifyProc(int pid, long startTicks) implements Step {
         public Op op() { return Op.VERIFY_PROC; }

@@ -92,6 +92,8 @@ class PlanTextAgreementTest {
                         EnumSet.of(Capability.NET_BIND_SERVICE), Set.of(), EnumSet.of(Capability.SYS_ADMIN), Set.of()))
                 .add(new Step.NoNewPrivs())
                 .add(new Step.WriteFile("/proc/self/oom_score_adj", "-1000"))
+                .add(new Step.OpenFd("/sys/fs/cgroup/pids/vservers/g/cgroup.procs", 10))
+                .add(new Step.WriteFd(10, "0"))
                 .add(new Step.VerifyProc(4242, 123456789L))
                 .add(new Step.VerifyProc(1, -1L))
                 .add(new Step.PtyRelay())
