@@ -46,8 +46,9 @@ final class StrictWriter implements CgroupWriter {
         return inf(number(memsw, -1)) < inf(number(limit, -1));
     }
 
+    /** -1 as written and the kernel's read-back of it (9223372036854771712) are both "no limit". */
     private static long inf(long v) {
-        return v < 0 ? Long.MAX_VALUE : v;
+        return v < 0 || v > (1L << 62) ? Long.MAX_VALUE : v;
     }
 
     private static long unlimited(String s) {
