@@ -29,12 +29,23 @@ final class CpusetController {
 
     private CpusetController() {}
 
-    /** Copies cpus, then mems, from the parent of {@code dir} where {@code dir}'s are empty. */
+    /**
+     * Copies cpus, then mems, from the parent of {@code dir} where {@code dir}'s are empty, less what
+     * an exclusive sibling holds: the kernel refuses (EINVAL) a set that overlaps one, so without
+     * this no guest could be created beside an exclusive one.
+     */
     static void inherit(Path dir) throws IOException {
         for (String name : FILES) {
             Path mine = dir.resolve(name);
-            if (Files.exists(mine) && CgroupFiles.read(mine).isEmpty())
-                CgroupFiles.write(mine, CgroupFiles.read(dir.getParent().resolve(name)));
+            if (!Files.exists(mine) || !CgroupFiles.read(mine).isEmpty()) continue;
+            String flag = name.equals("cpuset.cpus") ? "cpuset.cpu_exclusive" : "cpuset.mem_exclusive";
+            CpuList free = CpuList.parse(CgroupFiles.read(dir.getParent().resolve(name)));
+            for (Path sibling : CgroupTree.children(dir.getParent()))
+                if (!sibling.equals(dir) && flag(sibling, flag)) free = free.minus(CpuList.parse(CgroupFiles.read(sibling.resolve(name))));
+            if (free.isEmpty())
+                throw new IOException("write(`" + mine + "`) failed: every entry of the parent's " + name
+                        + " is held by an exclusive sibling: give a guest fewer " + name + " or drop its exclusive flag");
+            CgroupFiles.write(mine, free.toString());
         }
     }
 

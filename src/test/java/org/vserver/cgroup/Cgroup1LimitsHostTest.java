@@ -42,7 +42,7 @@ class Cgroup1LimitsHostTest {
 
     @AfterEach void cleanUp() throws IOException {
         if (cgroups == null) return;
-        for (String g : List.of("a", "b")) cgroups.remove(g);
+        for (String g : List.of("a", "b", "c")) cgroups.remove(g);
         cgroups.removeParent();
         assertEquals(List.of(), leftovers(), "cgroup directories left behind");
     }
@@ -140,6 +140,10 @@ class Cgroup1LimitsHostTest {
         var clash = assertThrows(IOException.class, () -> cgroups.apply("b",
                 limits(CpuBandwidth.UNLIMITED, 100, Optional.of(all), Memory.UNLIMITED, MCG_MAX)));
         assertTrue(clash.getMessage().contains("`a` has " + first), clash.getMessage());
+
+        cgroups.create("c");                                                  // beside an exclusive guest: gets the rest
+        assertEquals(rest.toString(), cgroups.settings("c").get("cpuset.cpus"));
+        cgroups.remove("c");
 
         cgroups.apply("a", CgroupLimits.DEFAULT);
         assertEquals("0", cgroups.settings("a").get("cpuset.cpu_exclusive"));

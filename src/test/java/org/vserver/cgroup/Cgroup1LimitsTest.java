@@ -181,6 +181,9 @@ class Cgroup1LimitsTest {
         m.apply("b", exclusive);
         assertEquals(List.of("cpuset.cpu_exclusive=1", "cpuset.cpu_exclusive=1", "cpuset.cpu_exclusive=1"),
                 writer.of("cpuset.cpu_exclusive=1"), "parent, a, b (the parent once)");
+        m.create("c");
+        assertEquals("1-3", read(dir("cpuset", "c").resolve("cpuset.cpus")), "what the exclusive siblings leave");
+        m.remove("c");
         m.apply("a", CgroupLimits.DEFAULT);
         assertEquals("1", read(root.resolve("cpuset/vservers/cpuset.cpu_exclusive")), "b still needs it");
         m.apply("b", CgroupLimits.DEFAULT);
