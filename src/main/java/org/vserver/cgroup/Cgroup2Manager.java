@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.SequencedMap;
+import org.vserver.limits.CpuList;
 
 /**
  * cgroup v2: one directory {@code <root>/<parent>/<guest>} in the unified hierarchy. The
@@ -12,20 +16,35 @@ import java.util.List;
  * above the guest; a controller-less hierarchy (a hybrid host's /sys/fs/cgroup/unified) works with none.
  */
 public final class Cgroup2Manager implements CgroupManager {
+    /** The host's online CPUs, in the kernel's list format. */
+    static final Path ONLINE = Path.of("/sys/devices/system/cpu/online");
+
     private final Path root;
     private final List<String> parent;
     private final CgroupDirs dirs;
     private final Timeouts timeouts;
+    private final CgroupWriter writer;
+    private final Path online;
 
     public Cgroup2Manager(Path root, String parent) {
         this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT);
     }
 
     Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts) {
+        this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, ONLINE);
+    }
+
+    /**
+     * @param writer the limits' writes go through it (tests record their order)
+     * @param online the host's online CPUs, for {@link #cpus} without a cpuset controller
+     */
+    Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online) {
         this.root = root;
         this.parent = CgroupName.parent(parent);
         this.dirs = dirs;
         this.timeouts = timeouts;
+        this.writer = writer;
+        this.online = online;
     }
 
     private Path parentDir() {
@@ -101,24 +120,58 @@ public final class Cgroup2Manager implements CgroupManager {
         for (int i = parent.size(); i > 0 && CgroupTree.removeIfEmpty(dirs, d, timeouts.busy()); i--) d = d.getParent();
     }
 
+    private Path existing(String guest) throws IOException {
+        Path d = dir(guest);
+        if (!Files.isDirectory(d))
+            throw new IOException("stat(`" + d + "`) failed: No such file or directory: the guest's cgroup does not exist"
+                    + " (is the guest running?)");
+        return d;
+    }
+
+    /** Order: cpu, cpuset, memory, pids, io, then the freezer, so a guest is frozen with its new limits in place. */
     @Override
     public List<String> apply(String guest, CgroupLimits limits) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        Path d = existing(guest);
+        var notes = new ArrayList<String>();
+        CpuController2.apply(writer, d, limits.cpu(), limits.cpuWeight());
+        notes.addAll(CpusetController.apply2(writer, d, limits));
+        MemoryController.apply2(writer, d, limits.memory());
+        PidsController.apply(writer, d, limits.pidsMax());
+        notes.addAll(IoWeight2.apply(writer, d, limits.ioWeight()));
+        if (Freezer2.available(d)) new Freezer2(timeouts.freeze()).freeze(d, limits.frozen());
+        else if (limits.frozen()) throw ControlFile.missing(d, "cgroup.freeze", "freezer", "a frozen state (Linux 5.2+)");
+        return List.copyOf(notes);
     }
 
     @Override
     public Counters counters(String guest) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        Path d = existing(guest);
+        Throttling cpu = CpuController2.stat(d);
+        Path pids = d.resolve("pids.current");
+        long tasks = Files.exists(pids) ? CgroupFiles.number(pids) : CgroupTree.countLines(d, "cgroup.threads");
+        boolean frozen = Files.exists(d.resolve("cgroup.events"))
+                && CgroupFiles.lines(d.resolve("cgroup.events")).contains("frozen 1");
+        return new Counters(cpu.periods(), cpu.throttled(), cpu.throttledUsec(), cpu.bursts(), cpu.burstUsec(),
+                MemoryController.oomKills2(d), MemoryController.failures2(d), PidsController.forkRefusals(d),
+                MemoryController.usage2(d), MemoryController.peak2(d), tasks, frozen);
     }
 
     @Override
-    public java.util.SequencedMap<String, String> settings(String guest) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public SequencedMap<String, String> settings(String guest) throws IOException {
+        Path d = existing(guest);
+        var out = new LinkedHashMap<String, String>();
+        for (List<String> files : List.of(CpuController2.FILES, CpusetController.FILES2, MemoryController.FILES2,
+                PidsController.FILES, IoWeight2.FILES, List.of("cgroup.freeze")))
+            out.putAll(ControlFile.existing(d, files));
+        return out;
     }
 
+    /** The parent's cpuset.cpus.effective, else the root's, else the host's online CPUs. */
     @Override
-    public org.vserver.limits.CpuList cpus() throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    public CpuList cpus() throws IOException {
+        Path f = ControlFile.first(parentDir(), "cpuset.cpus.effective")
+                .or(() -> ControlFile.first(root, "cpuset.cpus.effective")).orElse(online);
+        return CpuList.parse(CgroupFiles.read(f));
     }
 
     @Override
