@@ -48,6 +48,14 @@ final class VlimitCommand {
             if (c.which().contains(VlimitArgs.Which.SOFT)) l = l.withSoft(c.value());
             if (c.which().contains(VlimitArgs.Which.HARD)) l = l.withHard(c.value());
             if (c.which().contains(VlimitArgs.Which.MIN)) l = l.withMin(c.value());
+            if (l.soft().isPresent() && l.hard().isPresent() && l.soft().getAsLong() > l.hard().getAsLong()) {
+                // A lower hard limit takes the soft one down with it (the kernel keeps soft <= hard);
+                // a soft limit asked for above the hard one is a mistake.
+                if (c.which().contains(VlimitArgs.Which.SOFT))
+                    throw new IllegalArgumentException("--" + c.resource().lowerName() + ": soft limit "
+                            + LimitValue.format(l.soft().getAsLong()) + " is above the hard limit " + LimitValue.format(l.hard().getAsLong()));
+                l = l.withSoft(l.hard().getAsLong());
+            }
             cfg = cfg.withRlimit(c.resource(), l);
         }
         return cfg;

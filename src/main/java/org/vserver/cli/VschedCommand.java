@@ -93,8 +93,10 @@ final class VschedCommand implements Callable<Integer> {
     }
 
     private TokenBucket bucket(TokenBucket b, boolean idle) {
-        var n = new TokenBucket(or(fillRate, b.fillRate()), or(interval, b.interval()), or(tokens, b.tokens()),
-                or(tokensMin, b.tokensMin()), or(tokensMax, b.tokensMax()), or(prioBias, b.prioBias()), idle,
+        int max = or(tokensMax, b.tokensMax());
+        // The current fill follows a smaller bucket (VServer clips the excess); tokens-min as given.
+        var n = new TokenBucket(or(fillRate, b.fillRate()), or(interval, b.interval()), or(tokens, Math.min(b.tokens(), max)),
+                or(tokensMin, b.tokensMin()), max, or(prioBias, b.prioBias()), idle,
                 or(fillRate2, b.fillRate2()), or(interval2, b.interval2()));
         n.check();
         return n;

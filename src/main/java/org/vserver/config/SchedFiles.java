@@ -49,8 +49,11 @@ final class SchedFiles {
 
         TokenBucket bucket() throws ConfigException {
             TokenBucket d = TokenBucket.DEFAULTS;
-            return new TokenBucket(get("fill-rate", d.fillRate()), get("interval", d.interval()), get("tokens", d.tokens()),
-                    get("tokens-min", d.tokensMin()), get("tokens-max", d.tokensMax()),
+            // Unset fill levels follow a smaller bucket: a guest that only says tokens-max 40 means
+            // a bucket of 40, not an error about the default initial fill of 250.
+            int max = get("tokens-max", d.tokensMax());
+            return new TokenBucket(get("fill-rate", d.fillRate()), get("interval", d.interval()),
+                    get("tokens", Math.min(d.tokens(), max)), get("tokens-min", Math.min(d.tokensMin(), max)), max,
                     get("priority-bias", d.prioBias()), lines.containsKey("idle-time"),
                     get("fill-rate2", d.fillRate2()), get("interval2", d.interval2()));
         }

@@ -59,4 +59,14 @@ class VlimitArgsTest {
                 next.rlimit(Resource.RSS));
         assertEquals(java.util.OptionalLong.of(10), next.rlimit(Resource.NPROC).hard());
     }
+
+    @Test
+    void aLowerHardLimitTakesTheSoftOneDownButASoftAboveHardIsRefused() {
+        ResourceConfig live = ResourceConfig.NONE.withRlimit(Resource.NOFILE, Limit.both(512));
+        ResourceConfig next = VlimitCommand.apply(live, VlimitArgs.parse(List.of("--xid", "w", "--nofile", "256")).changes());
+        assertEquals(Limit.both(256), next.rlimit(Resource.NOFILE));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> VlimitCommand.apply(live, VlimitArgs.parse(List.of("--xid", "w", "-S", "--nofile", "1024")).changes()));
+        assertEquals("--nofile: soft limit 1024 is above the hard limit 512", e.getMessage());
+    }
 }

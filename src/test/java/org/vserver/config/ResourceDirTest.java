@@ -118,14 +118,16 @@ class ResourceDirTest {
         assertError("sched/tokens", 1, "empty value");
     }
 
-    @Test void schedRuleErrorsNameTheFile() {
+    @Test void schedRuleErrorsNameTheFile() throws Exception {
         put("sched/tokens-min", "600\n");
         assertError("sched/tokens-min", 1, "tokens-min 600 is more than tokens-max 500");
         put("sched/tokens-min", "2\n");
         put("sched/tokens-max", "0\n");
         assertError("sched/tokens-max", 1, "tokens-max 0 is below 1 (expected at least 1)");
         put("sched/tokens-max", "5\n");
-        assertError("sched/tokens-max", 1, "tokens 250 is outside 0..tokens-max (5)");
+        put("sched/tokens", "6\n");
+        assertError("sched/tokens", 1, "tokens 6 is outside 0..tokens-max (5)");
+        java.nio.file.Files.delete(g().resolve("sched/tokens"));
         put("sched/tokens-max", "500\n");
         put("sched/idle-time", "");
         put("sched/fill-rate2", "0\n");
@@ -133,6 +135,15 @@ class ResourceDirTest {
         put("sched/fill-rate2", "1\n");
         put("sched/interval2", "0\n");
         assertError("sched/interval2", 1, "interval2 0 is below 1 (expected at least 1 with idle-time)");
+    }
+
+    @Test void unsetFillLevelsFollowASmallBucket() throws Exception {
+        put("sched/tokens-max", "40\n");
+        TokenBucket b = read().sched().bucket();
+        assertEquals(40, b.tokens());
+        assertEquals(40, b.tokensMin());
+        put("sched/tokens-min", "50\n");
+        assertError("sched/tokens-min", 1, "tokens-min 50 is more than tokens-max 40");
     }
 
     @Test void perCpuErrors() {
