@@ -25,14 +25,14 @@ final class DebugCommand {
 
     DebugCommand(Optional<Path> confdir) { this.confdir = confdir; }
 
-    @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter.")
+    @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter; or what the resource settings become on this host (limits).")
     static final class PlanCommand implements Callable<Integer>, Main.OptionsAfterArguments {
         @picocli.CommandLine.ParentCommand DebugCommand parent;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "NAME") String name;
 
-        @Parameters(index = "1", paramLabel = "start|exec|enter") String which;
+        @Parameters(index = "1", paramLabel = "start|exec|enter|limits") String which;
 
         @Option(names = "--binary", paramLabel = "FILE", description = "also write the plan in the wire format to FILE")
         Path binary;
@@ -42,6 +42,17 @@ final class DebugCommand {
             var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             Guests guests = VserverCommand.guests(parent.confdir, out, System.err);
             var cfg = guests.config(name);
+            if (which.equals("limits")) {
+                // What the resource files become on this host's kernel, without starting anything.
+                var rp = new org.vserver.guest.GuestLimits(guests).plan(cfg);
+                var o = spec.commandLine().getOut();
+                o.println("cgroup (" + guests.vserver().cgroups().version() + "): " + rp.cgroup());
+                for (var l : rp.process()) o.println("setrlimit(RLIMIT_" + l.resource() + ", " + l.soft() + ", " + l.hard() + ")");
+                rp.ionice().ifPresent(n -> o.println("ioprio_set(class " + n.ioClass() + ", " + n.priority() + ")"));
+                for (String n : rp.notes()) o.println("note: " + n);
+                o.flush();
+                return 0;
+            }
             Plan plan = switch (which) {
                 case "start" -> new GuestStart(guests).plan(cfg, null);
                 case "exec", "enter" -> {
@@ -54,7 +65,7 @@ final class DebugCommand {
                     yield new EnterPlanner().plan(cfg, target, cmd, which.equals("exec"));
                 }
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "which plan: start, exec or enter, not '" + which + "'");
+                        "which plan: start, exec, enter or limits, not '" + which + "'");
             };
             spec.commandLine().getOut().print(PlanText.render(plan));
             spec.commandLine().getOut().flush();
