@@ -46,7 +46,15 @@ final class DebugCommand {
                 // What the resource files become on this host's kernel, without starting anything.
                 var rp = new org.vserver.guest.GuestLimits(guests).plan(cfg);
                 var o = spec.commandLine().getOut();
-                o.println("cgroup (" + guests.vserver().cgroups().version() + "): " + rp.cgroup());
+                var c = rp.cgroup();
+                o.println(guests.vserver().cgroups().version() + " (-1 = no limit):");
+                o.println("  cpu: period " + c.cpu().periodUs() + " us, quota " + c.cpu().quotaUs() + " us, burst "
+                        + c.cpu().burstUs() + " us, weight " + c.cpuWeight());
+                o.println("  cpuset: cpus " + c.cpus().map(Object::toString).orElse("(the parent's)") + ", mems "
+                        + c.mems().map(Object::toString).orElse("(the parent's)") + (c.cpuExclusive() ? ", cpu_exclusive" : "")
+                        + (c.memExclusive() ? ", mem_exclusive" : ""));
+                o.println("  memory: max " + c.memory().max() + ", high " + c.memory().high() + ", low " + c.memory().low() + " bytes");
+                o.println("  pids.max " + c.pidsMax() + ", io weight " + c.ioWeight() + (c.frozen() ? ", frozen (sched_pause)" : ""));
                 for (var l : rp.process()) o.println("setrlimit(RLIMIT_" + l.resource() + ", " + l.soft() + ", " + l.hard() + ")");
                 rp.ionice().ifPresent(n -> o.println("ioprio_set(class " + n.ioClass() + ", " + n.priority() + ")"));
                 for (String n : rp.notes()) o.println("note: " + n);

@@ -140,6 +140,28 @@ class CpuLimitIT {
     }
 
     @Test
+    void debugPlanLimitsShowsWhatTheKernelWillBeToldWithoutStarting() throws Exception {
+        String g = host.build("shown");
+        sched(g, "fill-rate", "1", "interval", "4", "tokens-min", "25", "tokens-max", "50");
+        var r = host.cli("vserver", "debug", "plan", g, "limits");
+        assertEquals(0, r.code(), r.toString());
+        // period = 25 tokens at 1 per 4 ms = 100 ms; quota = 25 ms x CPUs; burst = 25 ms x CPUs
+        assertTrue(r.out().contains("cpu: period 100000 us, quota " + 25_000 * cpus() + " us, burst " + 25_000 * cpus() + " us"), r.out());
+        assertTrue(!host.vs.cgroups().exists(g));
+    }
+
+    @Test
+    void aZeroRateIsRefusedNamingTheFileAndNothingStarts() throws Exception {
+        String g = host.build("zero");
+        sched(g, "fill-rate", "0");
+        var r = host.cli("vserver", g, "start");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("sched/fill-rate:1:") && r.err().contains("fill-rate 0"), r.toString());
+        assertTrue(!r.err().contains("Exception"), r.toString());
+        host.assertNothingLeftOf(g);
+    }
+
+    @Test
     void vschedChangesARunningGuestAtOnce() throws Exception {
         String g = host.build("live");
         host.start(g);
