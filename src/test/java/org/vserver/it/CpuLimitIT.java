@@ -171,9 +171,8 @@ class CpuLimitIT {
         var r = host.cli("vsched", "--xid", g, "--fill-rate", "1", "--interval", "10", "--tokens-min", "10",
                 "--tokens-max", "20", "--flag", "sched_hard");
         assertEquals(0, r.code(), r.toString());
-        long t0 = System.nanoTime();
+        // In force when vsched returns: the kernel file already holds the new quota.
         assertEquals(Long.toString(10_000L * cpus()), Files.readString(quota).strip(), "quota = tokens-min ms x CPUs");
-        assertTrue(System.nanoTime() - t0 < 1_000_000_000L);
         double got = share(g, 2000);
         assertTrue(got < 0.1 * cpus() * 1.3 + 0.02, "the new 10% share holds: " + got);
         var get = host.cli("vsched", "--xid", g, "--get");
