@@ -188,14 +188,20 @@ echo "4. cost of enforcement (awk loop of 2e7 additions, median of $RUNS, host /
 guest free "" "" "" "" 
 guest capped 9 10 62 124 sched_hard
 LOOP='t0=$(date +%s%N); awk "BEGIN{for(i=0;i<2e7;i++)s+=i}"; t1=$(date +%s%N); echo $((t1 - t0))'
-for i in $(seq $RUNS); do
-    sh -c "$LOOP" >> "$W/t-host"
-    bin/vserver free exec /bin/sh -c "$LOOP" >> "$W/t-free"
-    bin/vserver capped exec /bin/sh -c "$LOOP" >> "$W/t-capped"
+one() { case $1 in host) sh -c "$LOOP" ;; *) bin/vserver "$1" exec /bin/sh -c "$LOOP" ;; esac >> "$W/t-$1"; }
+for i in $(seq $RUNS); do   # the order rotates, so that no one always runs first
+    case $((i % 3)) in
+        0) one host; one free; one capped ;;
+        1) one free; one capped; one host ;;
+        2) one capped; one host; one free ;;
+    esac
 done
 nt0=$(cstat capped nr_throttled)
 bin/vserver free stop >/dev/null; bin/vserver capped stop >/dev/null
 th=$(median < "$W/t-host"); tf=$(median < "$W/t-free"); tc=$(median < "$W/t-capped")
-calc "\"   host                                   %7.1f ms\\n\", $th/1e6"
-calc "\"   guest without limits                   %7.1f ms   speed vs host %6.2f%%\\n\", $tf/1e6, $th/$tf*100"
-calc "\"   guest sched_hard 9/10 (1 loop, %d CPUs) %7.1f ms   speed vs host %6.2f%%   (throttled in %d periods)\\n\", $CPUS, $tc/1e6, $th/$tc*100, $nt0"
+mh=$(sort -n "$W/t-host" | head -n 1); mf=$(sort -n "$W/t-free" | head -n 1); mc=$(sort -n "$W/t-capped" | head -n 1)
+echo "                                            median   speed vs host     best   speed vs host"
+calc "\"   host                                   %7.1f ms                  %7.1f ms\\n\", $th/1e6, $mh/1e6"
+calc "\"   guest without limits                   %7.1f ms   %6.2f%%        %7.1f ms   %6.2f%%\\n\", $tf/1e6, $th/$tf*100, $mf/1e6, $mh/$mf*100"
+calc "\"   guest sched_hard 9/10 (1 loop, %d CPUs) %7.1f ms   %6.2f%%        %7.1f ms   %6.2f%%\\n\", $CPUS, $tc/1e6, $th/$tc*100, $mc/1e6, $mh/$mc*100"
+echo "   (the capped guest was throttled in $nt0 kernel periods)"
