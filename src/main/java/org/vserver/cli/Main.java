@@ -27,6 +27,13 @@ public final class Main {
             case "vps" -> new VpsCommand();
             case "vkill" -> new VkillCommand();
             case "vsched" -> new VschedCommand();
+            case "vtop" -> new VtopCommand();
+            case "vwait" -> new VwaitCommand();
+            case "vserver-info" -> new VserverInfoCommand();
+            case "vcontext", "chcontext" -> new VcontextCommand();
+            case "vnamespace" -> new VnamespaceCommand();
+            case "vuname" -> new VunameCommand();
+            case "vattribute" -> new VattributeCommand();
             case "vlimit" -> null;
             default -> null;
         };
