@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 final class VserverStatCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--json", description = "one JSON array of contexts") boolean json;
+    @Option(names = "--json", description = "one JSON array of contexts by number: ctx, proc, vsz_bytes, rss_bytes, user_ns, sys_ns, uptime_ns, name") boolean json;
 
     @Option(names = "--confdir", paramLabel = "DIR") Path confdir;
 

@@ -1,14 +1,83 @@
 package org.vserver.cli;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.vserver.guest.GuestRef;
+import org.vserver.guest.GuestStop;
+import org.vserver.guest.GuestWait;
+import org.vserver.guest.GuestWait.Outcome;
+import org.vserver.guest.Guests;
+import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code vwait}: not built yet. */
-@Command(name = "vwait", mixinStandardHelpOptions = true, description = "Wait until a guest has stopped.")
+/**
+ * {@code vwait [--timeout S] [--terminate] [--status-fd FD] GUEST}: VServer's vwait. One word,
+ * FINISHED (exit 0), KILLED (1), TIMEOUT (2) or ERROR (127), goes to stdout or to FD; why an
+ * ERROR happened goes to stderr.
+ */
+@Command(name = "vwait", mixinStandardHelpOptions = true,
+        description = {"Wait until a guest has stopped; print FINISHED (exit 0), KILLED (1: its init died of a signal),",
+            "TIMEOUT (2) or ERROR (127: not running, or the wait failed)."})
 final class VwaitCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--timeout", paramLabel = "S", description = "give up after S seconds (TIMEOUT)")
+    Long timeout;
+
+    @Option(names = "--terminate", description = "with --timeout: stop the guest (as `vserver NAME stop`) when the time is up")
+    boolean terminate;
+
+    @Option(names = "--status-fd", paramLabel = "FD", description = "write the result to this open file descriptor instead of stdout")
+    Integer statusFd;
+
+    @Parameters(paramLabel = "GUEST", description = "guest name or context number") String guest;
+
     @Override
-    public Integer call() {
-        System.err.println("vwait: not built yet");
-        return 1;
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        if (timeout != null && timeout < 0) {
+            err.println("vwait: --timeout must be 0 or more seconds, got " + timeout);
+            return report(Outcome.ERROR);
+        }
+        if (terminate && timeout == null) err.println("vwait: --terminate does nothing without --timeout");
+        Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
+        Outcome outcome;
+        try {
+            Optional<GuestRef> ref = GuestRef.find(guests, guest);
+            if (ref.isEmpty() || ref.get().running().isEmpty()) {
+                err.println("vwait: " + (ref.isEmpty() ? "no guest '" + guest + "'" : "guest '" + ref.get().name() + "' is not running"));
+                return report(Outcome.ERROR);
+            }
+            RunState st = ref.get().running().get();
+            outcome = new GuestWait(guests.vserver().sys(), Path.of("/proc"))
+                    .await(st, Optional.ofNullable(timeout).map(Duration::ofSeconds));
+            if (outcome == Outcome.TIMEOUT && terminate) new GuestStop(guests).stop(st.name());
+        } catch (Exception e) {
+            err.println("vwait: " + Main.message(e));
+            return report(Outcome.ERROR);
+        }
+        return report(outcome);
+    }
+
+    private int report(Outcome o) throws Exception {
+        if (statusFd == null) {
+            var out = spec.commandLine().getOut();
+            out.println(o.name());
+            out.flush();
+        } else {
+            try {
+                new org.vserver.sys.LinuxSyscalls().write(statusFd, (o.name() + "\n").getBytes(StandardCharsets.UTF_8));
+            } catch (Exception e) {
+                spec.commandLine().getErr().println("vwait: --status-fd " + statusFd + ": " + Main.message(e));
+                return Outcome.ERROR.exitCode;
+            }
+        }
+        return o.exitCode;
     }
 }

@@ -105,6 +105,12 @@ public final class ConfigDir {
         return out;
     }
 
+    /** The guest's {@code context} file alone (tools that look a guest up by number read nothing else). */
+    public static OptionalInt staticContext(ConfigRoot root, String name) throws ConfigException {
+        Optional<ConfigFiles.Content> ctx = new ConfigFiles(root.guestDir(name), root.defaultsDir()).guest("context");
+        return ctx.isPresent() ? OptionalInt.of(context(ctx.get())) : OptionalInt.empty();
+    }
+
     static String displayName(ConfigFiles.Content c) throws ConfigException { return c.nonEmptyScalar().text(); }
 
     static int context(ConfigFiles.Content c) throws ConfigException {

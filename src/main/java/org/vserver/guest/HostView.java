@@ -37,7 +37,11 @@ public final class HostView {
         return out;
     }
 
-    /** One row for the host (context 0, every process outside the guests), then one per guest. */
+    /**
+     * One row for the host (context 0, every process outside the guests), then one per running
+     * guest, by context number as util-vserver sorted them. No row 1: VServer listed the spectator
+     * context only while one existed, and here vps and vtop need none.
+     */
     public List<StatRow> statRows() throws IOException {
         Instant now = Instant.now();
         ProcClock clock = ProcClock.read(PROC);
@@ -73,6 +77,7 @@ public final class HostView {
         }
         long hostUp = java.time.Duration.between(clock.bootTime(), now).toNanos();
         rows.add(new StatRow(0, org.vserver.proc.StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
+        guestRows.sort(java.util.Comparator.comparingInt(StatRow::xid).thenComparing(StatRow::name));
         rows.addAll(guestRows);
         return rows;
     }

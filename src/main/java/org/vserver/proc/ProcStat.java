@@ -70,6 +70,37 @@ public record ProcStat(int pid, String comm, char state, int ppid, long utime, l
     }
 
     /**
+     * The wait status of a zombie that is still the process started at {@code startTicks}: field 52
+     * ({@code exit_code}, Linux 3.5+). A zombie keeps its pid, so the start time proves it is the
+     * process meant; empty if it is running, gone (reaped) or another process.
+     */
+    public static java.util.OptionalInt zombieExitStatus(Path procRoot, int pid, long startTicks) throws IOException {
+        Path file = procRoot.resolve(Integer.toString(pid)).resolve("stat");
+        String line;
+        try {
+            line = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return java.util.OptionalInt.empty();
+        } catch (IOException e) {
+            if ("No such process".equals(e.getMessage())) return java.util.OptionalInt.empty();
+            throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
+        }
+        ProcStat p;
+        try {
+            p = parse(line);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
+        }
+        String[] f = line.substring(line.lastIndexOf(')') + 1).strip().split(" +");
+        if (p.state() != 'Z' || p.startTicks() != startTicks || f.length < 52 - 2) return java.util.OptionalInt.empty();
+        try {
+            return java.util.OptionalInt.of(Integer.parseInt(f[52 - 3]));
+        } catch (NumberFormatException e) {
+            throw new IOException("read(`" + file + "`) failed: bad exit_code field in " + line.strip(), e);
+        }
+    }
+
+    /**
      * Parses one stat line. comm is everything between the first '(' and the LAST ')': a process can
      * name itself {@code a) b} (prctl PR_SET_NAME), so the fields after comm are counted from there.
      */

@@ -92,15 +92,18 @@ public final class StatTable {
         return String.format(Locale.ROOT, "%dm%02ds%02d", m, s, hundredths);
     }
 
-    /** The rows as a JSON array of {ctx, proc, vsz, rss, user_ns, sys_ns, uptime_ns, name}. */
+    /**
+     * The rows as a JSON array of {ctx, proc, vsz_bytes, rss_bytes, user_ns, sys_ns, uptime_ns, name}:
+     * the table's columns in plain units (bytes, nanoseconds), the unit in the key; -1 for an unknown size.
+     */
     public static String json(List<StatRow> rows) {
         var list = new ArrayList<Map<String, Object>>();
         for (StatRow r : rows) {
             var m = new LinkedHashMap<String, Object>();
             m.put("ctx", r.xid());
             m.put("proc", r.procs());
-            m.put("vsz", r.vszBytes());
-            m.put("rss", r.rssBytes());
+            m.put("vsz_bytes", r.vszBytes());
+            m.put("rss_bytes", r.rssBytes());
             m.put("user_ns", r.userNanos());
             m.put("sys_ns", r.sysNanos());
             m.put("uptime_ns", r.uptimeNanos());

@@ -27,6 +27,18 @@ public final class LinuxSyscalls implements Syscalls {
     }
 
     private static final int O_CLOEXEC = 02000000;
+    private static final short POLLIN = 1;
+    /*
+     * include/uapi/linux/pidfd.h (Linux 6.15): struct pidfd_info { __u64 mask; __u64 cgroupid;
+     * __u32 pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid; __s32 exit_code; ... }.
+     * Its first version (PIDFD_INFO_SIZE_VER0) is 64 bytes with exit_code at 60; the ioctl is
+     * extensible (the size is in the request number), so asking with 64 bytes works on later kernels too.
+     */
+    private static final int PIDFD_INFO_SIZE_VER0 = 64;
+    private static final int PIDFD_INFO_EXIT_CODE_OFFSET = 60;
+    private static final long PIDFD_INFO_EXIT = 1L << 3;
+    /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info) with the VER0 size. */
+    private static final long PIDFD_GET_INFO = (3L << 30) | ((long) PIDFD_INFO_SIZE_VER0 << 16) | (0xFFL << 8) | 11;
     private static final int F_DUPFD_CLOEXEC = 1030;
     /* glibc x86-64: posix_spawn_file_actions_t is 80 bytes; rounded up. */
     private static final long FILE_ACTIONS_SIZE = 256;
@@ -45,6 +57,18 @@ public final class LinuxSyscalls implements Syscalls {
     private static final class Close { static final MethodHandle H = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class Open { static final MethodHandle H = errno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
     private static final class Waitpid { static final MethodHandle H = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    /* glibc 2.36+ has wrappers for pidfd_open and pidfd_send_signal (this host's Debian 12 has 2.36). */
+    private static final class PidfdOpen { static final MethodHandle H = errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class PidfdSendSignal {
+        static final MethodHandle H = errno("pidfd_send_signal", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Poll { static final MethodHandle H = errno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)); }
+    /** ioctl(2) is variadic: the argument after the request is passed as a variadic one. */
+    private static final class Ioctl {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("ioctl").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    }
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
     private static final class Spawn {
@@ -268,6 +292,75 @@ public final class LinuxSyscalls implements Syscalls {
             }
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public int pidfdOpen(int pid) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            int fd = (int) PidfdOpen.H.invokeExact(st, pid, 0);
+            if (fd < 0) throw fail("pidfd_open", Integer.toString(pid), errnoOf(st));
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            if ((int) PidfdSendSignal.H.invokeExact(st, pidfd, signal, MemorySegment.NULL, 0) < 0)
+                throw fail("pidfd_send_signal", "pidfd " + pidfd, errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public boolean pollIn(int fd, long timeoutMillis) throws ErrnoException {
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment pfd = a.allocate(8, 4);          // struct pollfd { int fd; short events; short revents; }
+            while (true) {
+                pfd.set(JAVA_INT, 0, fd);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+                long left = timeoutMillis < 0 ? -1 : Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                int r = (int) Poll.H.invokeExact(st, pfd, 1L, (int) Math.min(left, Integer.MAX_VALUE));
+                if (r > 0) return true;       // POLLIN, or POLLHUP/POLLERR: either way nothing is left to wait for
+                if (r == 0) {
+                    if (timeoutMillis >= 0 && System.nanoTime() >= deadline) return false;
+                    continue;                 // a timeout clamped to Integer.MAX_VALUE ms
+                }
+                int e = errnoOf(st);
+                if (e != Errno.EINTR) throw fail("poll", "fd " + fd, e);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public java.util.OptionalInt pidfdExitStatus(int pidfd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment info = a.allocate(PIDFD_INFO_SIZE_VER0, 8);
+            info.set(JAVA_LONG, 0, PIDFD_INFO_EXIT);
+            int r = (int) Ioctl.H.invokeExact(st, pidfd, PIDFD_GET_INFO, info);
+            // ESRCH: reaped but no exit info; ENOTTY/EINVAL: a kernel before 6.15. All mean "unknown".
+            if (r < 0 || (info.get(JAVA_LONG, 0) & PIDFD_INFO_EXIT) == 0) return java.util.OptionalInt.empty();
+            return java.util.OptionalInt.of(info.get(JAVA_INT, PIDFD_INFO_EXIT_CODE_OFFSET));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -48,6 +48,28 @@ public interface Syscalls {
     /** {@code pid_t waitpid(pid, &status, 0)}: the raw wait status; retries EINTR. */
     int waitpid(int pid) throws ErrnoException;
 
+    /**
+     * {@code int pidfd_open(pid_t pid, 0)}: a close-on-exec fd that refers to the process now
+     * holding {@code pid}, and keeps referring to it after it exits and its pid is reused.
+     */
+    int pidfdOpen(int pid) throws ErrnoException;
+
+    /** {@code int pidfd_send_signal(int pidfd, int sig, NULL, 0)}: signal 0 only checks. */
+    void pidfdSendSignal(int pidfd, int signal) throws ErrnoException;
+
+    /**
+     * {@code int poll(&{fd, POLLIN}, 1, timeout)}: true when {@code fd} is readable (a pidfd: its
+     * process has exited), false after {@code timeoutMillis} (negative: no timeout). Retries EINTR.
+     */
+    boolean pollIn(int fd, long timeoutMillis) throws ErrnoException;
+
+    /**
+     * {@code ioctl(pidfd, PIDFD_GET_INFO, &info)} with {@code PIDFD_INFO_EXIT} (Linux 6.15+): the raw
+     * wait status of the exited process, empty if the kernel has none (still running, not yet
+     * reaped, or an older kernel).
+     */
+    java.util.OptionalInt pidfdExitStatus(int pidfd);
+
     /** Exit code of a raw wait status: the exit status, or 128 + signal like a shell. */
     static int exitCode(int status) {
         int sig = status & 0x7f;

@@ -60,9 +60,9 @@ class StatTableTest {
     }
 
     @Test void json() {
-        assertEquals("[{\"ctx\":0,\"proc\":78,\"vsz\":333867008,\"rss\":49074176,\"user_ns\":1730400000000,"
+        assertEquals("[{\"ctx\":0,\"proc\":78,\"vsz_bytes\":333867008,\"rss_bytes\":49074176,\"user_ns\":1730400000000,"
                 + "\"sys_ns\":21932000000000,\"uptime_ns\":364440000000000,\"name\":\"root server\"},"
-                + "{\"ctx\":49159,\"proc\":2,\"vsz\":15519744,\"rss\":1468416,\"user_ns\":0,\"sys_ns\":0,"
+                + "{\"ctx\":49159,\"proc\":2,\"vsz_bytes\":15519744,\"rss_bytes\":1468416,\"user_ns\":0,\"sys_ns\":0,"
                 + "\"uptime_ns\":1749200000000,\"name\":\"deb-vserv1\"}]", StatTable.json(List.of(HOST, GUEST)));
         assertEquals("[]", StatTable.json(List.of()));
     }
