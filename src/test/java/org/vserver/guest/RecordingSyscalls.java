@@ -1,0 +1,45 @@
+package org.vserver.guest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.vserver.sys.ErrnoException;
+import org.vserver.sys.Syscalls;
+
+/** A fake kernel for the pidfd paths: records what was opened, signalled and closed. */
+final class RecordingSyscalls implements Syscalls {
+    final List<String> calls = new ArrayList<>();
+    /** pids that pidfd_open refuses with ESRCH */
+    final List<Integer> gone = new ArrayList<>();
+    boolean readable;
+    OptionalInt exitStatus = OptionalInt.empty();
+    private int nextFd = 100;
+
+    @Override public int pidfdOpen(int pid) throws ErrnoException {
+        if (gone.contains(pid)) throw new ErrnoException("pidfd_open", Integer.toString(pid), 3, "No such process");
+        calls.add("pidfd_open " + pid + " = " + nextFd);
+        return nextFd++;
+    }
+
+    @Override public void pidfdSendSignal(int pidfd, int signal) { calls.add("pidfd_send_signal " + pidfd + " " + signal); }
+
+    @Override public boolean pollIn(int fd, long timeoutMillis) {
+        calls.add("poll " + fd + " " + timeoutMillis);
+        return readable;
+    }
+
+    @Override public OptionalInt pidfdExitStatus(int pidfd) { return exitStatus; }
+
+    @Override public void close(int fd) { calls.add("close " + fd); }
+
+    @Override public int geteuid() { return 0; }
+    @Override public void kill(int pid, int signal) { throw new AssertionError("kill(2) must not be used: pid " + pid); }
+    @Override public void prlimit(int pid, int resource, long soft, long hard) { throw new AssertionError(); }
+    @Override public int[] pipe() { throw new AssertionError(); }
+    @Override public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fds) { throw new AssertionError(); }
+    @Override public int read(int fd, byte[] buf, int off, int len) { throw new AssertionError(); }
+    @Override public void write(int fd, byte[] buf) { throw new AssertionError(); }
+    @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }
+    @Override public int waitpid(int pid) { throw new AssertionError(); }
+}
