@@ -16,7 +16,9 @@ import org.vserver.config.GuestConfig.Uts;
  * is wrong.
  *
  * <p>What falls back to {@code .defaults/}: {@code bcapabilities}, {@code ccapabilities},
- * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. What does not: the guest's
+ * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. {@code apps/vprocunhide/files} is
+ * the one exception to "replaces": the {@code .defaults} list and then the guest's apply, in that
+ * order, to the secure default ({@link ProcUnhide}). What does not: the guest's
  * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). A file in the guest replaces the {@code .defaults} file;
@@ -71,7 +73,8 @@ public final class ConfigDir {
                 shell.isPresent() ? shell(shell.get()) : List.of(),
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
                 Interfaces.read(files),
-                ResourceDir.read(files));
+                ResourceDir.read(files),
+                ProcUnhide.read(files));
     }
 
     /**
