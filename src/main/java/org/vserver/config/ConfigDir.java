@@ -16,13 +16,12 @@ import org.vserver.config.GuestConfig.Uts;
  * is wrong.
  *
  * <p>What falls back to {@code .defaults/}: {@code bcapabilities}, {@code ccapabilities},
- * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. {@code apps/vprocunhide/files} is
- * the one exception to "replaces": the {@code .defaults} list and then the guest's apply, in that
- * order, to the secure default ({@link ProcUnhide}). What does not: the guest's
+ * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. What does not: the guest's
  * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). A file in the guest replaces the {@code .defaults} file;
- * the two are not merged.
+ * the two are not merged. The exception is {@code apps/vprocunhide/files}: both lists apply, the
+ * {@code .defaults} one first, to the secure default ({@link ProcUnhide}).
  *
  * <p>UTS: the mainline kernel's UTS namespace holds only the node name and the domain name. The
  * VServer kernel could also make a guest see its own {@code sysname}, {@code release},
