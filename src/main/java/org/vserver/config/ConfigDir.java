@@ -20,7 +20,8 @@ import org.vserver.config.GuestConfig.Uts;
  * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). A file in the guest replaces the {@code .defaults} file;
- * the two are not merged.
+ * the two are not merged. The exception is {@code apps/vprocunhide/files}: both lists apply, the
+ * {@code .defaults} one first, to the secure default ({@link ProcUnhide}).
  *
  * <p>UTS: the mainline kernel's UTS namespace holds only the node name and the domain name. The
  * VServer kernel could also make a guest see its own {@code sysname}, {@code release},
@@ -71,7 +72,8 @@ public final class ConfigDir {
                 shell.isPresent() ? shell(shell.get()) : List.of(),
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
                 Interfaces.read(files),
-                ResourceDir.read(files));
+                ResourceDir.read(files),
+                ProcUnhide.read(files));
     }
 
     /**

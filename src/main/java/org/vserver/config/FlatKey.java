@@ -71,6 +71,7 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("init.cmd.stop-sync", "apps/init/cmd.stop-sync", Kind.ARGV, NO_CHECK),
             new FlatKey("init.killseq", "apps/init/killseq", Kind.WORDS, KillSeq::parse),
             new FlatKey("init.environment", "apps/init/environment", Kind.HASH, ConfigFiles.Content::hash),
+            new FlatKey("vprocunhide.files", ProcUnhide.FILE, Kind.LIST, ProcUnhide::check),
             new FlatKey("shell", "shell", Kind.WORDLINE, NO_CHECK),
             new FlatKey("nice", "nice", Kind.NUMBER, ConfigDir::nice),
             new FlatKey("vdir", "vdir", Kind.LINK, NO_CHECK),

@@ -23,6 +23,8 @@ import java.util.OptionalInt;
  * @param nice          {@code nice}
  * @param interfaces    {@code interfaces/NN/}, sorted by directory name (stored, used by the network issue)
  * @param resources     {@code sched/}, {@code cpuset/}, {@code rlimits/}, {@code ulimits/}, {@code ionice/} and the scheduler cflags
+ * @param proc          what the guest sees of /proc and /sys: the secure default after {@code apps/vprocunhide/files}
+ *                      of {@code .defaults} and of the guest ({@link ProcUnhide})
  */
 public record GuestConfig(
         String name,
@@ -37,7 +39,8 @@ public record GuestConfig(
         List<String> shell,
         OptionalInt nice,
         List<InterfaceConfig> interfaces,
-        org.vserver.limits.ResourceConfig resources) {
+        org.vserver.limits.ResourceConfig resources,
+        ProcVisibility proc) {
 
     public GuestConfig {
         bcapabilities = List.copyOf(bcapabilities);

@@ -5,6 +5,10 @@ import java.util.List;
 /**
  * The /proc and /sys entries a guest must not read or write (security.md §2.1, §2.2): the union
  * of Docker's, runc's and nspawn's lists. Entries missing on the running kernel are skipped.
+ *
+ * <p>This is the default of the visibility policy ({@link org.vserver.config.ProcVisibility#SECURE_DEFAULT}):
+ * the {@code apps/vprocunhide/files} lists of {@code .defaults} and of the guest change it, and
+ * {@link StartPlanner} mounts the result.
  */
 public final class ProcMasks {
     private ProcMasks() {}

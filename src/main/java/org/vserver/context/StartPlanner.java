@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.vserver.config.GuestConfig;
+import org.vserver.config.ProcVisibility;
 import org.vserver.limits.ResourcePlanner;
 import org.vserver.plan.Capability;
 import org.vserver.plan.Namespace;
@@ -74,7 +75,7 @@ public final class StartPlanner {
         p.addAll(procAndSys(root, cfg));
         p.addAll(dev(root, cfg, req.consoleFile()));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory()));
-        p.addAll(masks(root));
+        p.addAll(masks(root, cfg.proc()));
         p.add(new PivotRoot(root));
         p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
         p.add(new Umount(".", Umount.DETACH));                                    // the old root is gone: ".." of / is /
@@ -148,19 +149,42 @@ public final class StartPlanner {
         return s;
     }
 
-    private List<org.vserver.plan.Step> masks(String root) {
+    /**
+     * The guest's view of /proc and /sys ({@link ProcVisibility}), as mounts in this order:
+     * <ol>
+     *   <li>masks outside every read-only tree: files, then directories (the default's order, which
+     *       golden plans pin);</li>
+     *   <li>read-only trees: bound onto themselves (recursively, so what lies below comes along) and
+     *       remounted read-only;</li>
+     *   <li>writable paths inside them: bound onto themselves, again recursively, and remounted
+     *       without read-only (a bind inherits the read-only flag of the mount it comes from);</li>
+     *   <li>masks inside read-only trees, last: no later bind can cover them.</li>
+     * </ol>
+     * Entries missing on the running kernel are skipped: there is nothing to hide or protect.
+     */
+    private List<org.vserver.plan.Step> masks(String root, ProcVisibility proc) {
         List<org.vserver.plan.Step> s = new ArrayList<>();
-        for (String f : ProcMasks.MASKED_FILES)
-            if (host.exists().test(f)) s.add(new Mount(root + "/dev/null", root + f, null, EnumSet.of(BIND), null));
-        for (String d : ProcMasks.MASKED_DIRS)
-            if (host.exists().test(d))
-                s.add(new Mount("tmpfs", root + d, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555"));
-        for (String r : ProcMasks.READ_ONLY)
-            if (host.exists().test(r)) {
+        Predicate<String> exists = host.exists();
+        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) == null && exists.test(m)) s.add(mask(root, m, proc));
+        for (String r : proc.readOnly())
+            if (exists.test(r)) {
                 s.add(new Mount(root + r, root + r, null, EnumSet.of(BIND, REC), null));
                 s.add(new Mount(null, root + r, null, EnumSet.of(REMOUNT, BIND, RDONLY, NOSUID, NODEV, NOEXEC), null));
             }
+        for (String w : proc.writable())
+            if (exists.test(w)) {
+                s.add(new Mount(root + w, root + w, null, EnumSet.of(BIND, REC), null));
+                s.add(new Mount(null, root + w, null, EnumSet.of(REMOUNT, BIND, NOSUID, NODEV, NOEXEC), null));
+            }
+        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) != null && exists.test(m)) s.add(mask(root, m, proc));
         return s;
+    }
+
+    /** /dev/null over a file; an empty read-only tmpfs over a directory (listed as one, or one on the host). */
+    private org.vserver.plan.Step mask(String root, String path, ProcVisibility proc) {
+        if (proc.maskedDirs().contains(path) || host.isDirectory().test(path))
+            return new Mount("tmpfs", root + path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
+        return new Mount(root + "/dev/null", root + path, null, EnumSet.of(BIND), null);
     }
 
     static String hostname(GuestConfig cfg) {

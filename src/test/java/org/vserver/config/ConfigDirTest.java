@@ -238,4 +238,30 @@ class ConfigDirTest {
         assertEquals("web", ConfigDir.read(root(), "web").uts().nodename());
         assertEquals(List.of(), ConfigDir.unsupportedUts(confdir.resolve("other")));
     }
+
+    @Test void procVisibilityLayersDefaultsThenTheGuest() throws Exception {
+        Fixture.guest(confdir, "web");
+        assertEquals(ProcVisibility.SECURE_DEFAULT, ConfigDir.read(root(), "web").proc(), "no list: the secure default");
+        Fixture.put(confdir, ".defaults/apps/vprocunhide/files", "# host-wide\n!/proc/loadavg\n+/proc/interrupts\n");
+        var d = ConfigDir.read(root(), "web").proc();
+        assertTrue(d.maskedFiles().contains("/proc/loadavg"));
+        assertFalse(d.maskedFiles().contains("/proc/interrupts"));
+        Fixture.put(g(), "apps/vprocunhide/files", "+/proc/loadavg\n-/proc/sys/vm/\n");
+        var v = ConfigDir.read(root(), "web").proc();
+        assertFalse(v.maskedFiles().contains("/proc/loadavg"), "the guest's line overrides .defaults'");
+        assertFalse(v.maskedFiles().contains("/proc/interrupts"), ".defaults' lines still apply");
+        assertTrue(v.maskedDirs().contains("/proc/sys/vm"));
+    }
+
+    @Test void procVisibilityErrorsNameFileAndLine() throws Exception {
+        Fixture.guest(confdir, "web");
+        Fixture.put(g(), "apps/vprocunhide/files", "+/proc/interrupts\n\n/etc/shadow\n");
+        assertError("apps/vprocunhide/files", 3, "'/etc/shadow' is not below /proc or /sys: the list only changes what the guest sees there");
+        Fixture.put(g(), "apps/vprocunhide/files", "+/proc/sys/vm/swappiness\n");
+        Fixture.put(confdir, ".defaults/apps/vprocunhide/files", "!/proc/sys/vm/\n");
+        assertError("apps/vprocunhide/files", 1,
+                "'/proc/sys/vm/swappiness' lies inside the hidden /proc/sys/vm (an empty tmpfs): make /proc/sys/vm/ visible first");
+        Fixture.put(confdir, ".defaults/apps/vprocunhide/files", "!proc\n");
+        assertError(".defaults/apps/vprocunhide/files", 1, "'proc' must be an absolute path (/proc/... or /sys/...)");
+    }
 }

@@ -297,4 +297,23 @@ class FlatConfigTest {
         flat.set("ulimits.nofile", "inf");
         assertEquals(Optional.of("inf"), flat.get("ulimits.nofile"));
     }
+
+    @Test void vprocunhideListIsShownAndChecked() throws Exception {
+        assertEquals(g.resolve("apps/vprocunhide/files"), flat.file("vprocunhide.files"));
+        assertEquals(g.resolve("apps/vprocunhide/files"), flat.file("apps.vprocunhide.files"));
+        flat.set("vprocunhide.files", "+/proc/interrupts, !/proc/loadavg");
+        assertEquals("+/proc/interrupts\n!/proc/loadavg\n", Fixture.read(g.resolve("apps/vprocunhide/files")));
+        assertEquals("+/proc/interrupts,!/proc/loadavg", flat.show().get("vprocunhide.files"));
+        assertTrue(flat.showText().contains("vprocunhide.files = +/proc/interrupts,!/proc/loadavg\n"), flat.showText());
+
+        var e = assertThrows(ConfigException.class, () -> flat.set("vprocunhide.files", "+/proc/kcore,/etc/passwd"));
+        assertEquals(g.resolve("apps/vprocunhide/files") + ":2: '/etc/passwd' is not below /proc or /sys: the list only"
+                + " changes what the guest sees there", e.getMessage());
+        // The check applies .defaults first, as read does.
+        Fixture.put(confdir, ".defaults/apps/vprocunhide/files", "-/proc/sys/vm/\n");
+        e = assertThrows(ConfigException.class, () -> flat.set("vprocunhide.files", ">/proc/sys/vm/swappiness"));
+        assertTrue(e.getMessage().endsWith(":1: '/proc/sys/vm/swappiness' lies inside the hidden /proc/sys/vm (an empty tmpfs):"
+                + " make /proc/sys/vm/ visible first"), e.getMessage());
+        assertEquals("+/proc/interrupts\n!/proc/loadavg\n", Fixture.read(g.resolve("apps/vprocunhide/files")), "unchanged");
+    }
 }

@@ -67,6 +67,13 @@ class GoldenPlanTest {
     }
 
     @Test
+    void startWithAProcVisibilityList() throws Exception {
+        var cfg = TestGuests.procGuest();
+        assertGolden("start-proc", new StartPlanner(TestGuests.HOST).plan(
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/proc/console")));
+    }
+
+    @Test
     void execGetsTheGuestsLimits() throws Exception {
         assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), TARGET,
                 new EnterPlanner.Command(List.of("make", "-j4"), EnterPlanner.User.ROOT, false, Map.of()), false));

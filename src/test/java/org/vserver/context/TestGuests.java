@@ -10,6 +10,7 @@ import org.vserver.config.GuestConfig;
 import org.vserver.config.GuestConfig.CapabilityChange;
 import org.vserver.config.GuestConfig.FstabEntry;
 import org.vserver.config.GuestConfig.InitConfig;
+import org.vserver.config.ProcVisibility;
 import org.vserver.limits.Cpuset;
 import org.vserver.limits.IoNice;
 import org.vserver.limits.Limit;
@@ -25,7 +26,7 @@ final class TestGuests {
 
     static final StartPlanner.Host HOST = new StartPlanner.Host(
             p -> !p.contains("asound") && !p.contains("acpi") && !p.contains("timer_stats"),
-            p -> p.equals("/usr") || p.equals("/srv/data"));
+            p -> p.equals("/usr") || p.equals("/srv/data") || p.equals("/proc/driver"));
 
     static Map<String, String> env() {
         Map<String, String> e = new LinkedHashMap<>();
@@ -42,7 +43,7 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE);
+                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT);
     }
 
     /** A plain-init guest with every knob this issue has turned. */
@@ -53,7 +54,7 @@ final class TestGuests {
                 List.of(),
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
-                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE);
+                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT);
     }
 
     /**
@@ -69,6 +70,29 @@ final class TestGuests {
         return new GuestConfig("batch", Path.of("/etc/vservers/batch"), Path.of("/vservers/batch"), OptionalInt.of(40010),
                 new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.of(5), List.of(), resources);
+                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT);
+    }
+
+    /**
+     * A guest with a vprocunhide list on top of a .defaults one: unhides interrupts, hides loadavg
+     * (a file), /proc/sys/vm (a directory inside the read-only /proc/sys) and /proc/driver (a
+     * directory on the host, no '/'), makes domainname writable inside /proc/sys and sysrq-trigger
+     * writable outright (off the read-only list, no bind).
+     */
+    static GuestConfig procGuest() {
+        try {
+            var defaults = org.vserver.config.ProcUnhide.apply(ProcVisibility.SECURE_DEFAULT,
+                    org.vserver.config.ConfigFiles.Content.of(Path.of("/etc/vservers/.defaults/apps/vprocunhide/files"),
+                            "+/proc/interrupts\n!/proc/loadavg\n"));
+            var proc = org.vserver.config.ProcUnhide.apply(defaults,
+                    org.vserver.config.ConfigFiles.Content.of(Path.of("/etc/vservers/proc/apps/vprocunhide/files"),
+                            "-/proc/sys/vm/\n~/proc/driver\n>/proc/sys/kernel/domainname\n>/proc/sysrq-trigger\n"));
+            return new GuestConfig("proc", Path.of("/etc/vservers/proc"), Path.of("/vservers/proc"), OptionalInt.of(40020),
+                    new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
+                    new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
+                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc);
+        } catch (org.vserver.config.ConfigException e) {
+            throw new AssertionError(e);
+        }
     }
 }
