@@ -64,7 +64,9 @@ final class VattributeCommand implements Callable<Integer> {
         if (sched.pause()) schedFlags.add("sched_pause");
         var a = new Attributes(st.name(), st.xid(), bounding(st.initPid()), Capabilities.contextCapabilities(cfg.ccapabilities()),
                 ConfigDir.contextFlags(guests.vserver().config(), st.name()), schedFlags);
-        spec.commandLine().getOut().print(json ? json(a) + "\n" : text(a));
+        var out = spec.commandLine().getOut();
+        out.print(json ? json(a) + "\n" : text(a));
+        out.flush();                                   // print() does not flush, and Main halts the JVM
         return 0;
     }
 
