@@ -119,6 +119,9 @@ class ContextToolsIT {
             assertTrue(vps.out().lines().anyMatch(l -> l.contains("4711 ctx-4711") && l.contains("sleep 41")), vps.toString());
             var again = host.cli("vcontext", "--create", "--xid", "4711", "--", "true");
             assertEquals(254, again.code(), again.toString());
+            var stop = host.cli("vserver", "ctx-4711", "stop");
+            assertEquals(1, stop.code(), stop.toString());
+            assertTrue(stop.err().contains("throw-away context") && stop.err().contains("vkill --xid 4711"), stop.toString());
             int pid = host.guests.running("ctx-4711").orElseThrow().initPid();
             assertTrue(host.vs.cgroups().processes("ctx-4711").contains(pid), "its own cgroup");
             new ProcessBuilder("kill", "-KILL", Integer.toString(pid)).start().waitFor();
