@@ -30,7 +30,8 @@ public final class Main {
             case "vtop" -> new VtopCommand();
             case "vwait" -> new VwaitCommand();
             case "vserver-info" -> new VserverInfoCommand();
-            case "vcontext", "chcontext" -> new VcontextCommand();
+            case "vcontext" -> new VcontextCommand(false);
+            case "chcontext" -> new VcontextCommand(true);
             case "vnamespace" -> new VnamespaceCommand();
             case "vuname" -> new VunameCommand();
             case "vattribute" -> new VattributeCommand();

@@ -47,6 +47,11 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
+        if (org.vserver.guest.ThrowAwayContext.isContext(args[i]) && !hasConfig(confdir, args[i])) {
+            err.println("vserver: " + args[i] + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
+                    + " its command; end it early with `vkill --xid " + args[i].substring(org.vserver.guest.ThrowAwayContext.PREFIX.length()) + " -s KILL`");
+            return 1;
+        }
         var fast = Lifecycle.run(new GuestCommand(args[i], confdir, out, err), args[i + 1], Main.tail(args, i + 2));
         if (fast.isPresent()) return fast.getAsInt();
         Object sub = GuestCommand.subcommand(args[i + 1]);
@@ -66,6 +71,15 @@ final class VserverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() { return 0; }
+
+    /** Whether NAME has a configuration directory (a guest may be named like a throw-away context). */
+    private static boolean hasConfig(Optional<Path> confdir, String name) {
+        try {
+            return java.nio.file.Files.isDirectory(org.vserver.config.ConfigRoot.fromEnvironment(confdir).guestDir(name));
+        } catch (org.vserver.config.ConfigException e) {
+            return false;
+        }
+    }
 
     /** Shared by the commands: the host's setup for this invocation. */
     static Guests guests(Optional<Path> confdir, PrintStream out, PrintStream err)

@@ -77,6 +77,17 @@ public final class ConfigDir {
     }
 
     /**
+     * {@code cflags} (or the legacy {@code flags}) of guest NAME as written, lower case; checked
+     * against the names of reference §4.5. Only the scheduler's take effect (vsched's).
+     */
+    public static List<String> contextFlags(ConfigRoot root, String name) throws ConfigException {
+        var files = new ConfigFiles(root.guestDir(name), root.defaultsDir());
+        Optional<ConfigFiles.Content> c = files.guest("cflags");
+        if (c.isEmpty()) c = files.guest("flags");
+        return c.isPresent() ? SchedFiles.cflags(c.get()) : List.of();
+    }
+
+    /**
      * The guest root: the target of {@code cfgdir/vdir} (relative targets are relative to the
      * cfgdir, as for any symlink), or {@code cfgdir/vdir} itself if it is a real directory, else
      * {@code vdirbase/NAME}.

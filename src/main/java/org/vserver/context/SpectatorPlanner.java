@@ -1,7 +1,9 @@
 package org.vserver.context;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.vserver.plan.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 
@@ -26,7 +28,7 @@ public final class SpectatorPlanner {
     /** The XID the spectator is known by, as in VServer. */
     public static final int SPECTATOR_XID = 1;
 
-    static final List<String> ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C.UTF-8");
+    public static final List<String> ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C.UTF-8");
 
     /**
      * @param argv the command, or null for a replay plan that takes it from the launcher's command line
@@ -35,6 +37,11 @@ public final class SpectatorPlanner {
     public static Plan plan(List<String> argv, List<String> env, boolean replay) {
         var p = Plan.builder();
         p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
+        // Dropping the bounding set needs CAP_SETPCAP, changing ids CAP_SETUID/SETGID: the bounding
+        // set goes first, keeping just those two for setresuid(), which then clears them (no
+        // keepcaps); the second SET_CAPS states the result, and would fail if anything were left.
+        Set<Capability> ids = EnumSet.of(Capability.SETUID, Capability.SETGID);
+        p.add(new SetCaps(Set.of(), ids, ids, Set.of(), Set.of()));
         p.add(new SetIds(SPECTATOR_UID, SPECTATOR_GID, List.of()));
         p.add(new SetCaps(Set.of(), Set.of(), Set.of(), Set.of(), Set.of()));
         p.add(new NoNewPrivs());

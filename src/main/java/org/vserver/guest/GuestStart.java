@@ -3,9 +3,7 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
@@ -26,9 +24,6 @@ import org.vserver.state.RunState;
  * Java is gone once the init runs: nothing but the guest's own processes stays behind.
  */
 public final class GuestStart {
-    /** Dynamic XIDs, as VServer's kernel handed them out. */
-    static final int DYNAMIC_FIRST = 49152, DYNAMIC_LAST = 65535;
-
     private final Guests guests;
     private final Vserver vs;
 
@@ -57,7 +52,7 @@ public final class GuestStart {
             // What a dead init or an interrupted start left behind; nothing to do (and no I/O
             // on the start path) for a guest that was stopped cleanly.
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
-            int xid = cfg.context().orElseGet(() -> dynamicXid(name));
+            int xid = cfg.context().orElseGet(() -> Xids.dynamic(vs.state(), name));
             Plan plan = plan(cfg, rescue);
             GuestLimits limits = new GuestLimits(guests);
             ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
@@ -132,18 +127,5 @@ public final class GuestStart {
         if (!Files.isDirectory(vdir))
             throw new IOException("guest root " + vdir + " does not exist: build the guest first (vserver "
                     + cfg.name() + " build -m host)");
-    }
-
-    /** The lowest dynamic XID no running guest holds. */
-    private int dynamicXid(String self) {
-        Set<Integer> used = new HashSet<>();
-        try {
-            for (String n : vs.state().names())
-                if (!n.equals(self)) vs.state().read(n).ifPresent(s -> used.add(s.xid()));
-        } catch (IOException e) {
-            // unreadable state of another guest: at worst two guests show the same dynamic id
-        }
-        for (int x = DYNAMIC_FIRST; x <= DYNAMIC_LAST; x++) if (!used.contains(x)) return x;
-        return DYNAMIC_FIRST;
     }
 }

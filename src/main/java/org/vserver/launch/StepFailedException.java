@@ -14,11 +14,23 @@ import org.vserver.sys.LinuxSyscalls;
 public final class StepFailedException extends IOException {
     private final int step;
     private final int errno;
+    private final Step failed;
 
     public StepFailedException(Plan plan, int step, int errno) {
         super(describe(plan, step, errno));
         this.step = step;
         this.errno = errno;
+        this.failed = step >= 0 && step < plan.steps().size() ? plan.steps().get(step) : null;
+    }
+
+    /**
+     * For the user of a tool whose plan ends in running their command: a failed execve names the
+     * command only (the full step would print the whole environment); anything else as {@link #getMessage}.
+     */
+    public String brief() {
+        if (failed instanceof Step.Exec x)
+            return "cannot run " + x.path() + ": " + LinuxSyscalls.strerror(errno) + " (" + Errno.name(errno) + ")";
+        return getMessage();
     }
 
     public int step() { return step; }
