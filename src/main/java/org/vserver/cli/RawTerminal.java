@@ -91,8 +91,12 @@ final class RawTerminal implements AutoCloseable {
         return keys;
     }
 
-    /** Replaces the screen with {@code lines}: home, each line erased to its end, the rest erased. */
-    void draw(List<String> lines) {
+    /**
+     * Replaces the screen with {@code lines}: home, each line erased to its end, the rest erased.
+     * Nothing once the terminal is restored: the main loop runs on while a signal's shutdown hook restores.
+     */
+    synchronized void draw(List<String> lines) {
+        if (closed.get()) return;
         var b = new StringBuilder("\033[H");
         for (int i = 0; i < lines.size(); i++) {
             if (i > 0) b.append("\r\n");
@@ -114,7 +118,7 @@ final class RawTerminal implements AutoCloseable {
     }
 
     /** Back to the screen and the settings vtop found; once, whichever comes first of q, an error, or a signal. */
-    private void restore() {
+    private synchronized void restore() {
         if (!closed.compareAndSet(false, true)) return;
         out.print("\033[?25h\033[?1049l");
         out.flush();
