@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
         description = {"Watch every process of the host and its guests live, with a summary per guest.",
                 "Keys: q quit, c/m/p/x/t sort by CPU/memory/pid/context/time, g show one guest (again: the next, then all),"
                         + " space refresh now.",
-                "Without a terminal on stdout, or with -b, prints snapshots: a summary table (XID NAME TASKS %CPU RSS UPTIME),"
-                        + " a blank line, a process table (PID XID NAME USER %CPU RSS S TIME COMMAND); snapshots are"
-                        + " separated by a blank line. The host is XID 0, NAME MAIN. The first snapshot's %CPU is each"
+                "Without a terminal on stdout, or with -b, prints snapshots: a summary table (XID NAME TASKS %%CPU RSS UPTIME),"
+                        + " a blank line, a process table (PID XID NAME USER %%CPU RSS S TIME COMMAND); snapshots are"
+                        + " separated by a blank line. The host is XID 0, NAME MAIN. The first snapshot's %%CPU is each"
                         + " process's lifetime average, later ones cover the interval."})
 final class VtopCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -49,7 +49,7 @@ final class VtopCommand implements Callable<Integer> {
     @Option(names = {"-d", "--delay"}, paramLabel = "SECONDS", description = "refresh interval (default: ${DEFAULT-VALUE})")
     double delay = 2;
 
-    @Option(names = "--json", description = "with -b: one JSON object per snapshot and line") boolean json;
+    @Option(names = "--json", description = "one JSON object per snapshot and line (implies -b)") boolean json;
 
     @Option(names = "--confdir", paramLabel = "DIR") Path confdir;
 

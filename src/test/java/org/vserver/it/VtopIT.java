@@ -151,6 +151,8 @@ class VtopIT {
         var help = host.cli("vtop", "--help");
         assertEquals(0, help.code(), help.toString());
         assertTrue(help.out().contains("-d, --delay=SECONDS"), help.out());
+        assertTrue(help.out().contains("(XID NAME TASKS %CPU RSS UPTIME)"), help.out());
+        assertEquals("", help.err(), "picocli formats the description without complaint");
         var zero = host.cli("vtop", "-b", "-d", "0");
         assertEquals(2, zero.code(), zero.toString());
         assertEquals("vtop: -d wants a number of seconds above 0, not 0.0 (see --help)", zero.err().strip());
