@@ -2,6 +2,7 @@ package org.vserver.context;
 
 import java.util.List;
 import java.util.Set;
+import org.vserver.plan.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 
@@ -35,6 +36,11 @@ public final class SpectatorPlanner {
     public static Plan plan(List<String> argv, List<String> env, boolean replay) {
         var p = Plan.builder();
         p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
+        // The bounding set goes first (dropping it needs CAP_SETPCAP, which a non-root uid has
+        // lost); only SETUID and SETGID are kept for SET_IDS, whose change away from uid 0 clears
+        // what is left; the last SET_CAPS makes that explicit.
+        Set<Capability> ids = Set.of(Capability.SETUID, Capability.SETGID);
+        p.add(new SetCaps(Set.of(), ids, ids, Set.of(), Set.of()));
         p.add(new SetIds(SPECTATOR_UID, SPECTATOR_GID, List.of()));
         p.add(new SetCaps(Set.of(), Set.of(), Set.of(), Set.of(), Set.of()));
         p.add(new NoNewPrivs());
