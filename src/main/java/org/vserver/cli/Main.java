@@ -41,7 +41,10 @@ public final class Main {
         if (tool.equals("vlimit")) return VlimitCommand.run(args, out, err);
         if (command == null) return VserverCommand.run(args, out, err);
         var cl = commandLine(command, out, err);
-        if (command instanceof VpsCommand) cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options
+        if (command instanceof VpsCommand) {
+            cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options
+            cl.setStopAtPositional(false);                   // `vps aux --json`, as bin/vserver routes it
+        }
         return cl.execute(args);
     }
 

@@ -1,7 +1,9 @@
 package org.vserver.proc;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
@@ -11,11 +13,13 @@ import java.util.function.IntFunction;
  * <p>The PID column is the first header token equal to {@code PID}. procps right-aligns it, so in
  * a data line the pid is the number that overlaps the header's PID column; when a line is shifted
  * (a wide earlier column), the token at the same index is tried. Lines without a pid (a header
- * repeated by {@code --headers}, blank lines, other text) pass through unchanged.
+ * repeated by {@code --headers}, blank lines, other text) pass through unchanged. Columns are
+ * separated by blanks and tabs. bin/vps.awk does the same without a JVM: keep them equal
+ * (VpsAwkAgreementTest).
  */
 public final class VpsColumn {
     /** The CONTEXT value util-vserver's vps shows for the host (context 0). */
-    public static final String HOST = "0 MAIN";
+    public static final String HOST = ContextOfPid.Context.HOST.text();
     static final String TITLE = "CONTEXT";
 
     private VpsColumn() {}
@@ -67,6 +71,42 @@ public final class VpsColumn {
         return out.toString();
     }
 
+    /**
+     * vps --json: one map per ps line that has a pid, after the header: the columns under ps's own
+     * header names (values as text; the last column takes the rest of the line, blanks included,
+     * as COMMAND and ARGS need), then {@code ctx} (the xid; null for a guest that is not running)
+     * and {@code name} (the guest; MAIN for the host, ALL_PROC for the spectator).
+     */
+    public static List<Map<String, Object>> rows(String psOutput, IntFunction<ContextOfPid.Context> contextOfPid) {
+        String[] lines = psOutput.split("\n", -1);
+        var out = new ArrayList<Map<String, Object>>();
+        for (int h = 0; h < lines.length; h++) {
+            List<Span> names = tokens(lines[h]);
+            int index = -1;
+            for (int k = 0; k < names.size() && index < 0; k++)
+                if (text(lines[h], names.get(k)).equals("PID")) index = k;
+            if (index < 0) continue;
+            for (int i = h + 1; i < lines.length; i++) {
+                Span pid = pidOf(lines[i], names.get(index), index);
+                if (pid == null) continue;
+                List<Span> values = tokens(lines[i]);
+                var row = new LinkedHashMap<String, Object>();
+                for (int k = 0; k < names.size() && k < values.size(); k++) {
+                    String v = k == names.size() - 1 ? lines[i].substring(values.get(k).start).stripTrailing() : text(lines[i], values.get(k));
+                    row.put(text(lines[h], names.get(k)), v);
+                }
+                ContextOfPid.Context c = contextOfPid.apply(Integer.parseInt(text(lines[i], pid)));
+                row.put("ctx", c.xid() < 0 ? null : c.xid());
+                row.put("name", c.name());
+                out.add(row);
+            }
+            break;
+        }
+        return out;
+    }
+
+    private static String text(String line, Span t) { return line.substring(t.start, t.end); }
+
     private static void insert(StringBuilder out, String line, int at, String value, int width) {
         String rest = line.substring(at);
         out.append(line, 0, at).append(' ').append(value);
@@ -96,11 +136,14 @@ public final class VpsColumn {
         var out = new ArrayList<Span>();
         int i = 0;
         while (i < line.length()) {
-            while (i < line.length() && Character.isWhitespace(line.charAt(i))) i++;
+            while (i < line.length() && blank(line.charAt(i))) i++;
             int start = i;
-            while (i < line.length() && !Character.isWhitespace(line.charAt(i))) i++;
+            while (i < line.length() && !blank(line.charAt(i))) i++;
             if (i > start) out.add(new Span(start, i));
         }
         return out;
     }
+
+    /** ps separates columns with blanks; bin/vps.awk splits at the same two characters. */
+    private static boolean blank(char c) { return c == ' ' || c == '\t'; }
 }
