@@ -45,10 +45,17 @@ class VpsIT {
         exec.environment().put("VSERVER_RUNDIR", host.rundir.toString());
         exec.environment().put("VSERVER_LAUNCHER", TestHost.LAUNCHER.toAbsolutePath().toString());
         execSleep = start(exec);
+        // and one that joined through `vcontext --migrate` (the JVM path of joining)
+        var migrate = new ProcessBuilder(TestHost.BASEDIR.resolve("bin/vcontext").toString(), "--migrate", "--xid", "vpsa",
+                "--", "sleep", "1005");
+        migrate.environment().putAll(exec.environment());
+        migrate.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        start(migrate);
         // a host process moved into every cgroup of vpsc, as `vcontext --migrate` will
         movedSleep = spawn("sleep", "1004");
         for (Path procs : cgroupFiles("vpsc")) Files.writeString(procs, movedSleep.pid() + "\n");
         waitFor(() -> pidsOf("vpsb").stream().anyMatch(p -> cmdline(p).startsWith("sleep 1003")));
+        waitFor(() -> pidsOf("vpsa").stream().anyMatch(p -> cmdline(p).startsWith("sleep 1005")));
     }
 
     @AfterAll
@@ -154,6 +161,8 @@ class VpsIT {
         assertEquals(tag("vpsc"), ctx.get((int) movedSleep.pid()), "moved into vpsc's cgroups after its start\n" + r.out());
         assertTrue(pidsOf("vpsb").stream().anyMatch(p -> cmdline(p).startsWith("sleep 1003") && tag("vpsb").equals(ctx.get(p))),
                 "the sleep started by `vserver vpsb exec`\n" + r.out());
+        assertTrue(pidsOf("vpsa").stream().anyMatch(p -> cmdline(p).startsWith("sleep 1005") && tag("vpsa").equals(ctx.get(p))),
+                "the sleep started by `vcontext --migrate --xid vpsa`\n" + r.out());
         // nothing claims a guest whose cgroup does not hold it
         for (var e : ctx.entrySet()) {
             for (String g : GUESTS) {
