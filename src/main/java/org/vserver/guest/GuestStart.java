@@ -42,6 +42,7 @@ public final class GuestStart {
     public boolean start(String name, List<String> rescue) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);     // a bad file fails here, before anything is touched
         checkRoot(cfg);
+        checkOwnCapabilities(cfg);
         for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
             vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
@@ -120,6 +121,24 @@ public final class GuestStart {
         } catch (IOException raced) {
             vs.cgroups().create(name);
         }
+    }
+
+    /**
+     * A capability vserver itself lacks (a container or a restricted host may run it with a reduced
+     * bounding set) can be given to no guest: the launcher's capset would fail with a bare EPERM.
+     */
+    private static void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
+        long own = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("CapBnd:")) own = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+        var missing = new java.util.TreeSet<String>();
+        for (var c : org.vserver.context.Capabilities.bounding(cfg.bcapabilities()))
+            if ((own & c.bit()) == 0) missing.add("CAP_" + c.name());
+        if (!missing.isEmpty())
+            throw new ConfigException(cfg.cfgdir().resolve("bcapabilities"), String.join(", ", missing)
+                    + ": not in vserver's own bounding set on this host, so no guest can be given "
+                    + (missing.size() == 1 ? "it" : "them") + "; remove " + (missing.size() == 1 ? "it" : "them")
+                    + " or run vserver with " + (missing.size() == 1 ? "it" : "them"));
     }
 
     private void checkRoot(GuestConfig cfg) throws IOException {

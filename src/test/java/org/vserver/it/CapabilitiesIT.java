@@ -54,6 +54,24 @@ class CapabilitiesIT {
         assertEquals(want, HostProbe.status(init, "CapEff"), "the init's effective set, from the host");
     }
 
+    /** A capability vserver itself lacks is refused by name, before anything starts (not a bare EPERM from capset). */
+    @Test
+    void aCapabilityVserverLacksIsRefusedNamingIt() throws Exception {
+        long own = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("CapBnd:")) own = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+        Capability lacking = null;
+        for (Capability c : Capability.values()) if ((own & c.bit()) == 0) { lacking = c; break; }
+        org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null,
+                "this host runs vserver with every capability: nothing to refuse");
+        String g = host.build("lacking");
+        host.config(g, "bcapabilities", "CAP_" + lacking.name() + "\n");
+        var r = host.cli("vserver", g, "start");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("bcapabilities: CAP_" + lacking.name() + ": not in vserver's own bounding set"), r.toString());
+        host.assertNothingLeftOf(g);
+    }
+
     @Test
     void theBoundingSetIsTheSecureDefault() throws Exception {
         assertEquals("00000000b44404fb", hex(Capabilities.SECURE_DEFAULT), "(the secure default itself is pinned)");
