@@ -17,10 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class Cgroup2ManagerTest {
     @TempDir Path root;
     final FixtureDirs dirs = new FixtureDirs();
+    final RecordingDevicePolicy devices = new RecordingDevicePolicy();
     static final Timeouts SHORT = new Timeouts(Duration.ofMillis(100), Duration.ofMillis(100));
 
     Cgroup2Manager manager() {
-        return new Cgroup2Manager(root, "vservers", dirs, SHORT);
+        return new Cgroup2Manager(root, "vservers", dirs, SHORT, devices);
     }
 
     @Test void createEnablesTheOfferedControllersAboveTheGuest() throws IOException {
