@@ -15,6 +15,15 @@ import org.vserver.limits.CpuList;
  * cgroup v1: one directory {@code <root>/<hierarchy>/<parent>/<guest>} in every mounted hierarchy
  * that carries one of cpu, cpuacct, cpuset, memory, devices, freezer, blkio, pids
  * ({@link Hierarchy#scan}; co-mounted hierarchies like {@code cpu,cpuacct} count once).
+ *
+ * <p>Hybrid: the guest also has a unified cgroup for BPF programs. When {@code <root>/unified} is a
+ * cgroup2 mount (systemd's hybrid layout), the guest gets {@code <root>/unified/<parent>/<guest>}
+ * too, and its processes join it like every hierarchy ({@link #procsFiles} lists it). The kernel
+ * runs the cgroup-bpf programs of a process's cgroup in that default hierarchy even while v1
+ * controllers are in use, so the guest's device program ({@link DevicePolicy}) is attached there
+ * in addition to the v1 devices controller's rules: two independent layers, both must allow an
+ * open or mknod. Other cgroup-bpf hooks (network) belong on the same directory. It is made fresh
+ * by {@link #create} and removed with the guest's other directories.
  */
 public final class Cgroup1Manager implements CgroupManager {
     private final Path root;
@@ -24,22 +33,38 @@ public final class Cgroup1Manager implements CgroupManager {
     private final Timeouts timeouts;
     private final CgroupWriter writer;
     private final Path online;
+    private final Optional<Path> unified;
+    private final DevicePolicy devices;
 
     /** @throws IOException if {@code root} cannot be listed */
     public Cgroup1Manager(Path root, String parent) throws IOException {
-        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT);
+        this(root, parent, Mountinfo.SELF);
     }
 
+    /** With the unified hierarchy found through {@code mountinfo} ({@link #unifiedOf}). */
+    Cgroup1Manager(Path root, String parent, Path mountinfo) throws IOException {
+        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT, CgroupWriter.KERNEL, Cgroup2Manager.ONLINE,
+                unifiedOf(root, mountinfo), DevicePolicy.KERNEL);
+    }
+
+    /** Without a unified hierarchy (fixture trees of the v1 controllers). */
     Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts) throws IOException {
         this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, Cgroup2Manager.ONLINE);
     }
 
-    /**
-     * @param writer the limits' writes go through it (tests record their order)
-     * @param online the host's online CPUs, for {@link #cpus} without a cpuset hierarchy
-     */
     Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online)
             throws IOException {
+        this(root, parent, dirs, timeouts, writer, online, Optional.empty(), DevicePolicy.KERNEL);
+    }
+
+    /**
+     * @param writer  the limits' writes go through it (tests record their order)
+     * @param online  the host's online CPUs, for {@link #cpus} without a cpuset hierarchy
+     * @param unified the mount of the cgroup2 hierarchy beside the v1 ones, if any
+     * @param devices attaches the device program to the guest's unified directory
+     */
+    Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online,
+            Optional<Path> unified, DevicePolicy devices) throws IOException {
         this.root = root;
         this.parent = CgroupName.parent(parent);
         this.hierarchies = Hierarchy.scan(root);
@@ -47,6 +72,32 @@ public final class Cgroup1Manager implements CgroupManager {
         this.timeouts = timeouts;
         this.writer = writer;
         this.online = online;
+        this.unified = unified;
+        this.devices = devices;
+    }
+
+    /** {@code <root>/unified} if {@code mountinfo} lists it as a cgroup2 mount point. */
+    static Optional<Path> unifiedOf(Path root, Path mountinfo) throws IOException {
+        Path u = root.resolve("unified");
+        return Mountinfo.isMountPoint(mountinfo, u, "cgroup2") ? Optional.of(u) : Optional.empty();
+    }
+
+    /** The cgroup2 mount the guests also get a directory in (hybrid hosts), if any. */
+    Optional<Path> unified() {
+        return unified;
+    }
+
+    // Plain ifs rather than Optional.map: lambdas cost every command's start a bootstrap.
+    private Optional<Path> unifiedParent() {
+        if (unified.isEmpty()) return Optional.empty();
+        Path d = unified.get();
+        for (String s : parent) d = d.resolve(s);
+        return Optional.of(d);
+    }
+
+    private Optional<Path> unifiedDir(String guest) {
+        Optional<Path> p = unifiedParent();
+        return p.isEmpty() ? p : Optional.of(p.get().resolve(CgroupName.guest(guest)));
     }
 
     /** The hierarchies this manager writes to, in {@link Hierarchy#CONTROLLERS} order. */
@@ -89,6 +140,11 @@ public final class Cgroup1Manager implements CgroupManager {
             mkdir(h, g);
             if (h.has("devices")) DevicesController.restrict(g);
         }
+        if (unified.isPresent()) {
+            Path d = unified.get();
+            for (String s : parent) CgroupTree.mkdir(dirs, d = d.resolve(s));
+            Cgroup2Manager.freshWithDevicePolicy(dirs, timeouts, devices, d.resolve(guest));
+        }
     }
 
     private void mkdir(Hierarchy h, Path dir) throws IOException {
@@ -98,7 +154,8 @@ public final class Cgroup1Manager implements CgroupManager {
 
     @Override
     public boolean exists(String guest) {
-        return hierarchies.stream().anyMatch(h -> Files.isDirectory(dir(h, guest)));
+        return hierarchies.stream().anyMatch(h -> Files.isDirectory(dir(h, guest)))
+                || unifiedDir(guest).isPresent() && Files.isDirectory(unifiedDir(guest).get());
     }
 
     @Override
@@ -108,13 +165,23 @@ public final class Cgroup1Manager implements CgroupManager {
 
     @Override
     public List<Path> procsFiles(String guest) {
-        return hierarchies.stream().map(h -> dir(h, guest).resolve("cgroup.procs")).toList();
+        var out = new ArrayList<Path>();
+        for (Hierarchy h : hierarchies) out.add(dir(h, guest).resolve("cgroup.procs"));
+        Optional<Path> u = unifiedDir(guest);
+        if (u.isPresent()) out.add(u.get().resolve("cgroup.procs"));
+        return List.copyOf(out);
     }
 
     @Override
     public List<Integer> processes(String guest) throws IOException {
         Optional<Hierarchy> h = counting();
-        return h.isEmpty() ? List.of() : CgroupTree.pids(dir(h.get(), guest), "cgroup.procs");
+        List<Integer> counted = h.isEmpty() ? List.of() : CgroupTree.pids(dir(h.get(), guest), "cgroup.procs");
+        Optional<Path> u = unifiedDir(guest);
+        if (u.isEmpty()) return counted;
+        // a process that joined only the unified cgroup (an interrupted join) still keeps the guest busy
+        var all = new java.util.LinkedHashSet<>(counted);
+        all.addAll(CgroupTree.pids(u.get(), "cgroup.procs"));
+        return List.copyOf(all);
     }
 
     @Override
@@ -137,12 +204,19 @@ public final class Cgroup1Manager implements CgroupManager {
     @Override
     public void remove(String guest) throws IOException {
         for (Hierarchy h : hierarchies) CgroupTree.remove(dirs, dir(h, guest), timeouts.busy());
+        Optional<Path> u = unifiedDir(guest);
+        if (u.isPresent()) CgroupTree.remove(dirs, u.get(), timeouts.busy());     // detaches the device program
     }
 
     @Override
     public void removeParent() throws IOException {
         for (Hierarchy h : hierarchies) {
             Path d = parentDir(h);
+            for (int i = parent.size(); i > 0 && CgroupTree.removeIfEmpty(dirs, d, timeouts.busy()); i--) d = d.getParent();
+        }
+        Optional<Path> u = unifiedParent();
+        if (u.isPresent()) {
+            Path d = u.get();
             for (int i = parent.size(); i > 0 && CgroupTree.removeIfEmpty(dirs, d, timeouts.busy()); i--) d = d.getParent();
         }
     }

@@ -14,6 +14,8 @@ import org.vserver.limits.CpuList;
  * cgroup v2: one directory {@code <root>/<parent>/<guest>} in the unified hierarchy. The
  * controllers the root offers among cpu, cpuset, memory, pids and io are enabled for the levels
  * above the guest; a controller-less hierarchy (a hybrid host's /sys/fs/cgroup/unified) works with none.
+ * v2 has no devices controller: the guest's device policy is an eBPF program ({@link DevicePolicy})
+ * attached to the guest's directory, which is therefore always made fresh by {@link #create}.
  */
 public final class Cgroup2Manager implements CgroupManager {
     /** The host's online CPUs, in the kernel's list format. */
@@ -25,26 +27,30 @@ public final class Cgroup2Manager implements CgroupManager {
     private final Timeouts timeouts;
     private final CgroupWriter writer;
     private final Path online;
+    private final DevicePolicy devices;
 
     public Cgroup2Manager(Path root, String parent) {
-        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT);
+        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT, CgroupWriter.KERNEL, ONLINE, DevicePolicy.KERNEL);
     }
 
-    Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts) {
-        this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, ONLINE);
+    Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, DevicePolicy devices) {
+        this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, ONLINE, devices);
     }
 
     /**
      * @param writer the limits' writes go through it (tests record their order)
      * @param online the host's online CPUs, for {@link #cpus} without a cpuset controller
+     * @param devices attaches the device program (a fixture tree records it)
      */
-    Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online) {
+    Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online,
+            DevicePolicy devices) {
         this.root = root;
         this.parent = CgroupName.parent(parent);
         this.dirs = dirs;
         this.timeouts = timeouts;
         this.writer = writer;
         this.online = online;
+        this.devices = devices;
     }
 
     private Path parentDir() {
@@ -69,8 +75,18 @@ public final class Cgroup2Manager implements CgroupManager {
             CgroupTree.mkdir(dirs, d);
             SubtreeControl.enable(d, controllers);
         }
-        CgroupTree.mkdir(dirs, d.resolve(guest));
-        // device policy: an eBPF program on v2, not attached yet (see DeviceRules)
+        freshWithDevicePolicy(dirs, timeouts, devices, d.resolve(guest));
+    }
+
+    /**
+     * Makes the guest's cgroup {@code dir} anew (an empty leftover is removed first, so it carries
+     * exactly one device program: this build's) and attaches the device policy before any process
+     * can join. Shared with the v1 manager's unified directory.
+     */
+    static void freshWithDevicePolicy(CgroupDirs dirs, Timeouts timeouts, DevicePolicy devices, Path dir) throws IOException {
+        CgroupTree.remove(dirs, dir, timeouts.busy());
+        CgroupTree.mkdir(dirs, dir);
+        devices.attach(dir);
     }
 
     @Override

@@ -16,7 +16,9 @@ public interface CgroupManager {
     /**
      * Creates the guest's cgroup (parents too); an existing one is reused if empty, one that still
      * has processes is an error. v1 also prepares each controller: cpuset values copied down,
-     * memory.use_hierarchy on the parent, the device allow list ({@link DeviceRules}).
+     * memory.use_hierarchy on the parent, the device allow list ({@link DeviceRules}). The guest's
+     * cgroup v2 directory (v2, or a hybrid v1 host's unified one) is made fresh and gets the device
+     * program ({@link DevicePolicy}) before any process joins.
      */
     void create(String guest) throws IOException;
 
@@ -104,7 +106,7 @@ public interface CgroupManager {
     static CgroupManager detect(Path root, String parent, Path mountinfo) throws IOException {
         if (Mountinfo.isMountPoint(mountinfo, root, "cgroup2") || Files.isRegularFile(root.resolve("cgroup.controllers")))
             return new Cgroup2Manager(root, parent);
-        var v1 = new Cgroup1Manager(root, parent);
+        var v1 = new Cgroup1Manager(root, parent, mountinfo);
         if (v1.hierarchies().isEmpty())
             throw new IOException("detect(`" + root + "`) failed: neither a cgroup2 mount nor cgroup v1 hierarchies of "
                     + String.join(", ", Hierarchy.CONTROLLERS));

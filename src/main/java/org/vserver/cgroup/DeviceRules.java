@@ -5,14 +5,11 @@ import java.util.List;
 /**
  * The devices a guest may open or create (defence in depth beside the guest's own /dev,
  * reference/security.md §2.4): the OCI default set plus the console, ptmx and the pts instance.
- * Everything else is denied. cgroup v1 enforces it through devices.deny / devices.allow
- * ({@link DevicesController}).
- *
- * <p>TODO(cgroup v2): v2 has no devices controller; the same policy is an eBPF program of type
- * BPF_PROG_TYPE_CGROUP_DEVICE attached to the guest's cgroup with BPF_CGROUP_DEVICE (as runc's
- * devicefilter and crun's ebpf.c do). It must be generated from {@link #ALLOW}: default deny,
- * one compare-and-return per rule on (type, major, minor, access). Until it exists, a v2 guest
- * relies on its private /dev, the capability bounding set without CAP_MKNOD, and nodev mounts.
+ * Everything else is denied. Two enforcements of the same list: cgroup v1 writes it into
+ * devices.deny / devices.allow ({@link DevicesController}); the guest's cgroup v2 directory (v2, or
+ * a hybrid host's unified one beside the v1 controllers) gets it compiled to a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program ({@link DeviceProgram}, attached by {@link DevicePolicy}).
+ * On a hybrid host both layers apply and each must allow an access.
  */
 public final class DeviceRules {
 

@@ -40,6 +40,28 @@ public final class LinuxSyscalls implements Syscalls {
     /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info) with the VER0 size. */
     private static final long PIDFD_GET_INFO = (3L << 30) | ((long) PIDFD_INFO_SIZE_VER0 << 16) | (0xFFL << 8) | 11;
     private static final int F_DUPFD_CLOEXEC = 1030;
+    /** x86_64 __NR_bpf. */
+    private static final long SYS_BPF = 321;
+    /* enum bpf_cmd (include/uapi/linux/bpf.h) */
+    private static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_QUERY = 16;
+    /*
+     * union bpf_attr, the member for BPF_PROG_LOAD, up to the last field filled (72 bytes):
+     * u32 prog_type @0, u32 insn_cnt @4, u64 insns @8, u64 license @16, u32 log_level @24,
+     * u32 log_size @28, u64 log_buf @32, u32 kern_version @40, u32 prog_flags @44,
+     * char prog_name[16] @48, u32 prog_ifindex @64, u32 expected_attach_type @68.
+     */
+    private static final int LOAD_SIZE = 72, LOAD_NAME = 48, LOAD_NAME_LEN = 16, LOAD_EXPECTED_ATTACH = 68;
+    /** Room for the verifier's log: a rejected small program explains itself in a few KiB. */
+    private static final int LOAD_LOG_SIZE = 256 * 1024;
+    /* BPF_PROG_ATTACH: u32 target_fd @0, u32 attach_bpf_fd @4, u32 attach_type @8, u32 attach_flags @12. */
+    private static final int ATTACH_SIZE = 16;
+    /*
+     * BPF_PROG_QUERY: u32 target_fd @0, u32 attach_type @4, u32 query_flags @8, u32 attach_flags @12 (out),
+     * u64 prog_ids @16, u32 prog_cnt @24 (in: room, out: count), pad, u64 prog_attach_flags @32,
+     * u64 link_ids @40, u64 link_attach_flags @48, u64 revision @56 (out). Linux 6.6+ writes revision
+     * whatever size is passed, so the whole 64 bytes are allocated and passed.
+     */
+    private static final int QUERY_SIZE = 64, QUERY_IDS = 16, QUERY_COUNT = 24;
     /* glibc x86-64: posix_spawn_file_actions_t is 80 bytes; rounded up. */
     private static final long FILE_ACTIONS_SIZE = 256;
 
@@ -68,6 +90,15 @@ public final class LinuxSyscalls implements Syscalls {
         static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("ioctl").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
                 Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    }
+    /**
+     * syscall(2), for bpf(2) which glibc does not wrap: variadic after the number, the three bpf
+     * arguments passed as variadic ones (int cmd, union bpf_attr *attr, unsigned int size).
+     */
+    private static final class SyscallBpf {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("syscall").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
@@ -365,4 +396,102 @@ public final class LinuxSyscalls implements Syscalls {
             throw new AssertionError(t);
         }
     }
+
+    /** bpf(2) on a zero-filled attr of {@code size} bytes; retries EAGAIN (the verifier can answer it under memory pressure) a few times. */
+    private static long bpf(MemorySegment st, int cmd, MemorySegment attr, int size) throws Throwable {
+        long r = -1;
+        for (int i = 0; i < 5; i++) {
+            r = (long) SyscallBpf.H.invokeExact(st, SYS_BPF, cmd, attr, size);
+            if (r >= 0 || (errnoOf(st) != Errno.EAGAIN && errnoOf(st) != Errno.EINTR)) return r;
+        }
+        return r;
+    }
+
+    @Override
+    public int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException {
+        if (insns.length == 0 || insns.length % 8 != 0) throw new IllegalArgumentException("eBPF code of " + insns.length + " bytes");
+        byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (nameBytes.length >= LOAD_NAME_LEN) throw new IllegalArgumentException("eBPF program name too long: " + name);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment code = a.allocate(insns.length, 8);
+            MemorySegment.copy(insns, 0, code, JAVA_BYTE_LAYOUT, 0, insns.length);
+            MemorySegment log = a.allocate(LOAD_LOG_SIZE).fill((byte) 0);
+            MemorySegment attr = a.allocate(LOAD_SIZE, 8).fill((byte) 0);
+            attr.set(JAVA_INT, 0, progType);
+            attr.set(JAVA_INT, 4, insns.length / 8);
+            attr.set(JAVA_LONG, 8, code.address());
+            attr.set(JAVA_LONG, 16, a.allocateFrom(license).address());
+            attr.set(JAVA_INT, 24, 1);                                   // log_level 1: the verifier's reasons
+            attr.set(JAVA_INT, 28, LOAD_LOG_SIZE);
+            attr.set(JAVA_LONG, 32, log.address());
+            MemorySegment.copy(nameBytes, 0, attr, JAVA_BYTE_LAYOUT, LOAD_NAME, nameBytes.length);
+            attr.set(JAVA_INT, LOAD_EXPECTED_ATTACH, expectedAttachType);
+            long fd = bpf(st, BPF_PROG_LOAD, attr, LOAD_SIZE);
+            if (fd < 0) {
+                int e = errnoOf(st);
+                String verifier = log.getString(0).strip();
+                throw new ErrnoException("bpf", "BPF_PROG_LOAD " + name, e,
+                        strerror(e) + (verifier.isEmpty() ? "" : "; the verifier says: " + lastLines(verifier, 6)));
+            }
+            return (int) fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The end of a verifier log, where the reason is; lines joined with " | " to keep the message on one line. */
+    private static String lastLines(String log, int n) {
+        List<String> lines = log.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    @Override
+    public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment attr = a.allocate(ATTACH_SIZE, 8).fill((byte) 0);
+            attr.set(JAVA_INT, 0, targetFd);
+            attr.set(JAVA_INT, 4, progFd);
+            attr.set(JAVA_INT, 8, attachType);
+            attr.set(JAVA_INT, 12, flags);
+            if (bpf(st, BPF_PROG_ATTACH, attr, ATTACH_SIZE) < 0) throw fail("bpf", "BPF_PROG_ATTACH fd " + targetFd, errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public int[] bpfProgQuery(int targetFd, int attachType) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            int room = 16;
+            while (true) {
+                MemorySegment ids = a.allocate(JAVA_INT, room);
+                MemorySegment attr = a.allocate(QUERY_SIZE, 8).fill((byte) 0);
+                attr.set(JAVA_INT, 0, targetFd);
+                attr.set(JAVA_INT, 4, attachType);
+                attr.set(JAVA_LONG, QUERY_IDS, ids.address());
+                attr.set(JAVA_INT, QUERY_COUNT, room);
+                long r = bpf(st, BPF_PROG_QUERY, attr, QUERY_SIZE);
+                int count = attr.get(JAVA_INT, QUERY_COUNT);
+                if (r < 0 && errnoOf(st) == ENOSPC && count > room) {  // more programs than room: ask again with enough
+                    room = count;
+                    continue;
+                }
+                if (r < 0) throw fail("bpf", "BPF_PROG_QUERY fd " + targetFd, errnoOf(st));
+                return ids.asSlice(0, (long) count * 4).toArray(JAVA_INT);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final int ENOSPC = 28;
 }

@@ -70,12 +70,29 @@ public interface Syscalls {
      */
     java.util.OptionalInt pidfdExitStatus(int pidfd);
 
+    /**
+     * {@code bpf(BPF_PROG_LOAD, ...)}: loads an eBPF program (8-byte instructions, little endian) and
+     * returns its fd (close-on-exec). The verifier's log is asked for, so a rejected program fails
+     * with the verifier's reason in the message.
+     *
+     * @param progType           enum bpf_prog_type, e.g. BPF_PROG_TYPE_CGROUP_DEVICE (15)
+     * @param name               the program's name as the kernel lists it (up to 15 of [A-Za-z0-9_.])
+     * @param expectedAttachType enum bpf_attach_type the program is meant for
+     */
+    int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException;
+
+    /** {@code bpf(BPF_PROG_ATTACH, {target_fd, attach_bpf_fd, attach_type, attach_flags})}: e.g. to a cgroup directory's fd. */
+    void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) throws ErrnoException;
+
+    /** {@code bpf(BPF_PROG_QUERY, {target_fd, attach_type})}: the ids of the programs attached to the target itself (not inherited). */
+    int[] bpfProgQuery(int targetFd, int attachType) throws ErrnoException;
+
     /** Exit code of a raw wait status: the exit status, or 128 + signal like a shell. */
     static int exitCode(int status) {
         int sig = status & 0x7f;
         return sig == 0 ? (status >> 8) & 0xff : 128 + sig;
     }
 
-    int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000;
+    int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000, O_DIRECTORY = 0200000;
     int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCONT = 18;
 }

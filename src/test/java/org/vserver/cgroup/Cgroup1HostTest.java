@@ -70,6 +70,12 @@ class Cgroup1HostTest {
                     controllers + " not in\n" + membership);
         }
         assertEquals(Optional.of(GUEST), new GuestOfPid(Path.of("/proc"), parent).guestOf(pid));
+        if (cgroups.unified().isPresent()) {
+            // hybrid: the unified cgroup too, with exactly one device program
+            assertTrue(membership.lines().anyMatch(l -> l.equals("0::/" + parent + "/" + GUEST)), membership);
+            Path u = cgroups.unified().get().resolve(parent).resolve(GUEST);
+            assertEquals(1, DevicePolicy.KERNEL.attached(u).size());
+        }
 
         cgroups.freeze(GUEST, true);
         assertEquals("FROZEN", Fixtures.read(ROOT.resolve("freezer").resolve(parent).resolve(GUEST).resolve("freezer.state")));

@@ -29,6 +29,14 @@ class Cgroup1ManagerTest {
         return new Cgroup1Manager(root, parent, dirs, SHORT);
     }
 
+    final RecordingDevicePolicy devices = new RecordingDevicePolicy();
+
+    /** A hybrid host: the v1 hierarchies plus the controller-less cgroup2 "unified" beside them. */
+    Cgroup1Manager hybrid(String parent) throws IOException {
+        return new Cgroup1Manager(root, parent, dirs, SHORT, CgroupWriter.KERNEL, root.resolve("online"),
+                java.util.Optional.of(root.resolve("unified")), devices);
+    }
+
     @Test void findsEveryControllerHierarchyAndSkipsNamedAndUnified() throws IOException {
         Fixtures.v1All(root);
         var names = manager("vservers").hierarchies().stream().map(h -> h.mount().getFileName().toString()).toList();
@@ -270,5 +278,66 @@ class Cgroup1ManagerTest {
     @Test void versionNamesTheMechanism() throws IOException {
         Fixtures.v1All(root);
         assertEquals("cgroup v1", manager("vservers").version());
+    }
+
+    @Test void hybridTheGuestAlsoGetsAUnifiedCgroupWithTheDeviceProgram() throws IOException {
+        Fixtures.v1All(root);
+        var m = hybrid("vservers");
+        m.create("web");
+        Path u = root.resolve("unified/vservers/web");
+        assertTrue(Files.isDirectory(u));
+        assertEquals(List.of(u), devices.attached, "attached to the guest's unified cgroup only");
+        assertEquals(List.of("a"), Files.readAllLines(root.resolve("devices/vservers/web/devices.deny")), "the v1 layer stays");
+    }
+
+    @Test void hybridProcessesJoinTheUnifiedCgroupToo() throws IOException {
+        Fixtures.v1All(root);
+        var m = hybrid("vservers");
+        m.create("web");
+        assertEquals(9, m.procsFiles("web").size());
+        assertEquals(root.resolve("unified/vservers/web/cgroup.procs"), m.procsFiles("web").getLast());
+        m.addProcess("web", 4242);
+        assertEquals("4242", read(root.resolve("unified/vservers/web/cgroup.procs")));
+        assertEquals(List.of(4242), m.processes("web"));
+    }
+
+    @Test void hybridAProcessOnlyInTheUnifiedCgroupKeepsTheGuestBusy() throws IOException {
+        Fixtures.v1All(root);
+        var m = hybrid("vservers");
+        m.create("web");
+        FixtureDirs.put(root.resolve("unified/vservers/web/cgroup.procs"), "31\n");
+        assertEquals(List.of(31), m.processes("web"));
+        assertThrows(IOException.class, () -> m.create("web"));
+    }
+
+    @Test void hybridExistsRemoveAndRemoveParentCoverTheUnifiedCgroup() throws IOException {
+        Fixtures.v1All(root);
+        var m = hybrid("machine/vservers");
+        m.create("web");
+        m.remove("web");
+        for (String c : Fixtures.ALL_V1) assertFalse(Files.exists(root.resolve(c).resolve("machine/vservers/web")));
+        assertFalse(m.exists("web"));
+        m.create("web");
+        m.remove("web");
+        dirs.mkdir(root.resolve("unified/machine/vservers/web"));         // a leftover only there
+        assertTrue(m.exists("web"), "a unified directory alone still counts");
+        m.create("web");                                                    // made fresh, then attached once more
+        assertEquals(3, devices.attached.size(), "one attach per create");
+        assertTrue(dirs.removed.contains(root.resolve("unified/machine/vservers/web")));
+        m.remove("web");
+        assertFalse(Files.exists(root.resolve("unified/machine/vservers/web")));
+        m.removeParent();
+        assertFalse(Files.exists(root.resolve("unified/machine")));
+        assertTrue(Files.exists(root.resolve("unified/cgroup.procs")), "the unified root stays");
+    }
+
+    @Test void theUnifiedHierarchyIsFoundThroughMountinfo() throws IOException {
+        Fixtures.v1All(root);
+        Path mountinfo = FixtureDirs.put(root.resolve("mountinfo"),
+                "41 31 0:38 / " + root.resolve("unified") + " rw,relatime - cgroup2 cgroup2 rw\n");
+        assertEquals(java.util.Optional.of(root.resolve("unified")), Cgroup1Manager.unifiedOf(root, mountinfo));
+        Files.writeString(mountinfo, "41 31 0:38 / " + root.resolve("unified") + " rw,relatime - cgroup cgroup rw,pids\n");
+        assertEquals(java.util.Optional.empty(), Cgroup1Manager.unifiedOf(root, mountinfo), "a v1 mount is not it");
+        assertEquals(java.util.Optional.empty(), manager("vservers").unified(), "fixture managers have none unless given");
     }
 }

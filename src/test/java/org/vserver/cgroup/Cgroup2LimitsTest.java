@@ -55,7 +55,7 @@ class Cgroup2LimitsTest {
     }
 
     Cgroup2Manager manager() {
-        return new Cgroup2Manager(root, "vservers", dirs, SHORT, writer, root.resolve("online"));
+        return new Cgroup2Manager(root, "vservers", dirs, SHORT, writer, root.resolve("online"), new RecordingDevicePolicy());
     }
 
     /** A v2 tree with every controller, the parent's effective cpuset 0-3, and guest "web" with kernel defaults. */
@@ -190,7 +190,7 @@ class Cgroup2LimitsTest {
     @Test void anInvalidPartitionIsTurnedBackIntoAMember() throws IOException {
         var m = new Cgroup2Manager(root, "vservers", dirs, SHORT, (file, value) -> {
             writer.write(file, value.equals("root") ? "root invalid (Parent is not a partition root)" : value);
-        }, root.resolve("online"));
+        }, root.resolve("online"), new RecordingDevicePolicy());
         withGuest();
         var e = assertThrows(IOException.class, () -> m.apply("web", FULL.withFrozen(false)));
         assertEquals("write(`" + guest().resolve("cpuset.cpus.partition") + "`) failed: the kernel made it \"root invalid"

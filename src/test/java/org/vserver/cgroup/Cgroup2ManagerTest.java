@@ -17,10 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class Cgroup2ManagerTest {
     @TempDir Path root;
     final FixtureDirs dirs = new FixtureDirs();
+    final RecordingDevicePolicy devices = new RecordingDevicePolicy();
     static final Timeouts SHORT = new Timeouts(Duration.ofMillis(100), Duration.ofMillis(100));
 
     Cgroup2Manager manager() {
-        return new Cgroup2Manager(root, "vservers", dirs, SHORT);
+        return new Cgroup2Manager(root, "vservers", dirs, SHORT, devices);
     }
 
     @Test void createEnablesTheOfferedControllersAboveTheGuest() throws IOException {
@@ -135,5 +136,38 @@ class Cgroup2ManagerTest {
 
     @Test void versionNamesTheMechanism() {
         assertEquals("cgroup v2", manager().version());
+    }
+
+    @Test void createAttachesTheDevicePolicyToTheGuestOnly() throws IOException {
+        Fixtures.v2(root, "pids");
+        manager().create("web");
+        assertEquals(List.of(root.resolve("vservers/web")), devices.attached, "the guest, after its mkdir; not the parent");
+    }
+
+    @Test void aLeftoverGuestCgroupIsMadeFreshSoItCarriesOneProgram() throws IOException {
+        Fixtures.v2(root, "pids");
+        var m = manager();
+        m.create("web");
+        dirs.mkdir(root.resolve("vservers/web/inner"));
+        m.create("web");                                                    // empty: removed and made again
+        assertTrue(dirs.removed.contains(root.resolve("vservers/web")), dirs.removed.toString());
+        assertFalse(Files.exists(root.resolve("vservers/web/inner")));
+        assertEquals(List.of(root.resolve("vservers/web"), root.resolve("vservers/web")), devices.attached);
+        m.addProcess("web", 5);
+        assertThrows(IOException.class, () -> m.create("web"), "still refused while it has processes");
+        assertEquals(2, devices.attached.size());
+    }
+
+    @Test void aDevicePolicyThatCannotBeAttachedFailsTheCreate() throws IOException {
+        Fixtures.v2(root, "");
+        var m = new Cgroup2Manager(root, "vservers", dirs, SHORT, new DevicePolicy() {
+            @Override public void attach(Path cgroup) throws IOException {
+                throw new IOException("bpf(`BPF_PROG_LOAD vserver_dev`) failed: Invalid argument (EINVAL)");
+            }
+
+            @Override public List<Integer> attached(Path cgroup) { return List.of(); }
+        });
+        var e = assertThrows(IOException.class, () -> m.create("web"));
+        assertTrue(e.getMessage().startsWith("bpf("), e.getMessage());
     }
 }

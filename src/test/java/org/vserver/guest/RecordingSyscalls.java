@@ -42,4 +42,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public void write(int fd, byte[] buf) { throw new AssertionError(); }
     @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }
     @Override public int waitpid(int pid) { throw new AssertionError(); }
+    @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType) { throw new AssertionError(); }
+    @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
+    @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
 }
