@@ -199,6 +199,22 @@ decode_record (const unsigned char *p, uint32_t len, struct vl_rec *r, char *err
           off += n * 4;
           break;
 
+        case 'F':
+          NEED (4);
+          n = get32 (p + off);
+          off += 4;
+          if (n == 0 || n > VL_MAX_BPF)
+            return bad (err, errlen, "%s: field %d: %llu BPF instructions (1..%u)", r->name, k,
+                        (unsigned long long) n, VL_MAX_BPF);
+          NEED (n * 8);
+          f->bpf.n = n;
+          f->bpf.p = malloc (n * 8);
+          if (f->bpf.p == NULL)
+            return bad (err, errlen, "out of memory");
+          memcpy (f->bpf.p, p + off, n * 8);
+          off += n * 8;
+          break;
+
         default:
           return bad (err, errlen, "%s: unknown field type '%c'", r->name, c);
         }

@@ -18,6 +18,7 @@
 #define VL_MAX_FIELDS      5           /* MOUNT "sssMs", SET_CAPS "KKKKK" */
 #define VL_MAX_PLAN        (16u << 20) /* a plan is a few KiB; this only bounds a bad total_len */
 #define VL_STEP_HEADER     0xffffffffu /* the failing "step" of a header problem */
+#define VL_MAX_BPF         4096u       /* BPF_MAXINSNS */
 
 /* One decoded field; which member is live follows the op's signature character. */
 union vl_field
@@ -35,6 +36,11 @@ union vl_field
     uint32_t n;
     int32_t *p;   /* 'I': n values (copied out, aligned) */
   } ints;
+  struct
+  {
+    uint32_t n;
+    void *p;      /* 'F': n struct sock_filter (copied out, aligned) */
+  } bpf;
 };
 
 struct vl_rec

@@ -12,6 +12,8 @@
  *   's' u32 len | bytes | NUL    (len 0xffffffff = NULL, no bytes follow)
  *   'v' u32 count | u32 bytes | count NUL-terminated strings (bytes = their total size)
  *   'I' u32 count | count * i32
+ *   'F' u32 count | count * struct sock_filter (u16 code, u8 jt, u8 jf, u32 k: 8 bytes), 1..4096;
+ *       rendered as `bpf[N insns fnv1a H]`, H the 64-bit FNV-1a of the count * 8 bytes in hex
  * An unknown op, a signature mismatch, a bad length or a bad magic/version fails the whole plan
  * before any op runs.
  *
@@ -109,7 +111,9 @@
                                      data)): inherited by every child, as ionice(1) */             \
   VL_OP (30, OPEN_FD, "si")       /* open(path, O_WRONLY|O_CLOEXEC) moved to fd (dup3, cloexec):    \
                                      a host file kept across setns into a guest's mount ns */     \
-  VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */
+  VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */                        \
+  VL_OP (32, SECCOMP, "F")        /* seccomp(SECCOMP_SET_MODE_FILTER, 0, program): needs            \
+                                     CAP_SYS_ADMIN (no no_new_privs), so it comes before SET_CAPS */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

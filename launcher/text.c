@@ -212,6 +212,16 @@ print_field (FILE *out, char type, const union vl_field *f)
         }
       putc (']', out);
       break;
+    case 'F':
+      {
+        const unsigned char *b = f->bpf.p;
+        uint64_t h = UINT64_C (0xcbf29ce484222325);
+
+        for (i = 0; i < f->bpf.n * 8; i++)
+          h = (h ^ b[i]) * UINT64_C (0x100000001b3);
+        fprintf (out, "bpf[%" PRIu32 " insns fnv1a %016" PRIx64 "]", f->bpf.n, h);
+      }
+      break;
     case 'I':
       fputs ("[ ", out);
       for (i = 0; i < f->ints.n; i++)

@@ -21,7 +21,8 @@ import org.vserver.config.GuestConfig.Uts;
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). A file in the guest replaces the {@code .defaults} file;
  * the two are not merged. The exception is {@code apps/vprocunhide/files}: both lists apply, the
- * {@code .defaults} one first, to the secure default ({@link ProcUnhide}).
+ * {@code .defaults} one first, to the secure default ({@link ProcUnhide}), and {@code seccomp/allow}
+ * and {@code seccomp/deny}, which apply .defaults' first, then the guest's ({@link SeccompFiles}).
  *
  * <p>UTS: the mainline kernel's UTS namespace holds only the node name and the domain name. The
  * VServer kernel could also make a guest see its own {@code sysname}, {@code release},
@@ -73,7 +74,8 @@ public final class ConfigDir {
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
                 Interfaces.read(files),
                 ResourceDir.read(files),
-                ProcUnhide.read(files));
+                ProcUnhide.read(files),
+                SeccompFiles.read(files));
     }
 
     /**

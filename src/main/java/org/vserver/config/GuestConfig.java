@@ -25,6 +25,7 @@ import java.util.OptionalInt;
  * @param resources     {@code sched/}, {@code cpuset/}, {@code rlimits/}, {@code ulimits/}, {@code ionice/} and the scheduler cflags
  * @param proc          what the guest sees of /proc and /sys: the secure default after {@code apps/vprocunhide/files}
  *                      of {@code .defaults} and of the guest ({@link ProcUnhide})
+ * @param seccomp       {@code seccomp/} of {@code .defaults} and of the guest: changes to the default filter ({@link SeccompFiles})
  */
 public record GuestConfig(
         String name,
@@ -40,7 +41,8 @@ public record GuestConfig(
         OptionalInt nice,
         List<InterfaceConfig> interfaces,
         org.vserver.limits.ResourceConfig resources,
-        ProcVisibility proc) {
+        ProcVisibility proc,
+        SeccompConfig seccomp) {
 
     public GuestConfig {
         bcapabilities = List.copyOf(bcapabilities);

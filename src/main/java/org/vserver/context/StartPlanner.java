@@ -86,6 +86,7 @@ public final class StartPlanner {
         p.addAll(processResources(cfg));
         p.add(new Setsid());
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        GuestFilter.step(cfg, bounding).ifPresent(p::add);                       // last while CAP_SYS_ADMIN is held
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
         p.add(new SetUmask(GUEST_UMASK));
         if (req.init().reaper()) p.add(new Reaper());

@@ -45,6 +45,9 @@ public final class GuestStart {
         checkOwnCapabilities(cfg);
         for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
             vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
+        if (cfg.seccomp().disabled())
+            vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
+                    + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");

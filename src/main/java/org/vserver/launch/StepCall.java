@@ -39,6 +39,7 @@ final class StepCall {
             case Step.Reaper s -> "fork()";
             case Step.SetUmask s -> "umask()";
             case Step.SetNsPid s -> call("setns", "pid " + s.pid());
+            case Step.Seccomp s -> "seccomp(SECCOMP_SET_MODE_FILTER, " + s.program().insns().size() + " instructions)";
         };
     }
 

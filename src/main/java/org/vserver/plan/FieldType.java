@@ -19,7 +19,9 @@ public enum FieldType {
     /** a string vector (argv, envp). */
     STRINGS('v'),
     /** an i32 vector (supplementary groups). */
-    INTS('I');
+    INTS('I'),
+    /** a classic BPF program (struct sock_filter[]), rendered as its length and FNV-1a hash. */
+    FILTER('F');
 
     private final char code;
 

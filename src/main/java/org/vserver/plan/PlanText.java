@@ -51,12 +51,18 @@ public final class PlanText {
                 for (String s : (List<String>) v) sj.add(quote(s));
                 yield sj.toString();
             }
+            case FILTER -> filter((org.vserver.seccomp.BpfProgram) v);
             case INTS -> {
                 var sj = new StringJoiner(" ", "[ ", " ]").setEmptyValue("[ ]");
                 for (int n : (List<Integer>) v) sj.add(Integer.toString(n));
                 yield sj.toString();
             }
         };
+    }
+
+    /** A program is too long to print: {@code bpf[N insns fnv1a HASH]}, the hash over its bytes. */
+    static String filter(org.vserver.seccomp.BpfProgram p) {
+        return String.format(Locale.ROOT, "bpf[%d insns fnv1a %016x]", p.insns().size(), p.fnv1a());
     }
 
     static String mountFlags(long bits) {

@@ -68,6 +68,11 @@ public final class PlanWriter {
                 out.writeBytes(block.toByteArray());
                 pad(out, block.size());
             }
+            case FILTER -> {
+                var program = (org.vserver.seccomp.BpfProgram) value;
+                out.writeBytes(le(4).putInt(program.insns().size()).array());
+                out.writeBytes(program.bytes());
+            }
             case INTS -> {
                 List<Integer> list = (List<Integer>) value;
                 out.writeBytes(le(4).putInt(list.size()).array());

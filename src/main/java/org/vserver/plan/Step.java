@@ -240,6 +240,16 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(mask); }
     }
 
+    /**
+     * seccomp(SECCOMP_SET_MODE_FILTER, 0, program): every later op, and everything the guest
+     * starts, runs under it. Without no_new_privs this needs CAP_SYS_ADMIN: it comes before
+     * {@link SetCaps}, and the program must allow what the remaining ops call.
+     */
+    record Seccomp(org.vserver.seccomp.BpfProgram program) implements Step {
+        public Op op() { return Op.SECCOMP; }
+        public List<Object> fields() { return List.of(program); }
+    }
+
     record Reaper() implements Step {
         public Op op() { return Op.REAPER; }
         public List<Object> fields() { return List.of(); }

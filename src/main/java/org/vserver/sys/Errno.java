@@ -28,6 +28,12 @@ public final class Errno {
 
     private Errno() {}
 
+    /** The number of the errno named {@code name} ("EPERM"), or -1 if it has no name here. */
+    public static int number(String name) {
+        for (int i = 1; i < NAMES.length; i++) if (name.equals(NAMES[i])) return i;
+        return -1;
+    }
+
     /** "EPERM", or "errno 200" for a number without a name here. */
     public static String name(int errno) {
         return errno > 0 && errno < NAMES.length && NAMES[errno] != null ? NAMES[errno] : "errno " + errno;

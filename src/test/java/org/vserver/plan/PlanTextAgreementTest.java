@@ -104,6 +104,9 @@ class PlanTextAgreementTest {
                 .add(new Step.SetUmask(022))
                 .add(new Step.SetUmask(0))
                 .add(new Step.SetNsPid(4242, 123456789L, EnumSet.of(Namespace.MNT, Namespace.PID, Namespace.NET)))
+                .add(new Step.Seccomp(org.vserver.seccomp.FilterCompiler.compile(
+                        org.vserver.seccomp.DefaultProfile.of(org.vserver.context.Capabilities.SECURE_DEFAULT))))
+                .add(new Step.Seccomp(new org.vserver.seccomp.BpfProgram(List.of(org.vserver.seccomp.Insn.ret(0x7fff0000)))))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());

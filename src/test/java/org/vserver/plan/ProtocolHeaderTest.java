@@ -1,6 +1,7 @@
 package org.vserver.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +27,14 @@ class ProtocolHeaderTest {
         Map<String, String> java = new LinkedHashMap<>();
         for (Op op : Op.values()) java.put(op.name(), op.code() + " " + op.signature());
         assertEquals(c, java);
+    }
+
+    @Test
+    void everyFieldTypeIsDocumentedInTheHeaderAndUsedSignaturesExist() throws IOException {
+        String h = header();
+        for (FieldType t : FieldType.values())
+            assertTrue(h.contains("'" + t.code() + "' "), "protocol.h documents no field type '" + t.code() + "'");
+        for (Op op : Op.values()) for (char c : op.signature().toCharArray()) FieldType.of(c);
     }
 
     @Test
