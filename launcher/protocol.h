@@ -109,7 +109,10 @@
                                      data)): inherited by every child, as ionice(1) */             \
   VL_OP (30, OPEN_FD, "si")       /* open(path, O_WRONLY|O_CLOEXEC) moved to fd (dup3, cloexec):    \
                                      a host file kept across setns into a guest's mount ns */     \
-  VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */
+  VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */                        \
+  VL_OP (32, VERIFY_CWD, "s")     /* getcwd(2) must name a path under the root (not "(unreachable)") \
+                                     and "." must be the directory path names (same dev and inode), \
+                                     else EXDEV: no cwd outside the guest reaches exec */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

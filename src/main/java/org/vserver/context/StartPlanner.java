@@ -80,6 +80,7 @@ public final class StartPlanner {
         p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
         p.add(new Umount(".", Umount.DETACH));                                    // the old root is gone: ".." of / is /
         p.add(new Chdir("/"));
+        p.add(new VerifyCwd("/"));                                                // the last chdir: nothing outside the root is the cwd
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));

@@ -35,7 +35,8 @@ public enum Op {
     SETNS_PID(28, "iuN"),
     SET_IOPRIO(29, "ii"),
     OPEN_FD(30, "si"),
-    WRITE_FD(31, "is");
+    WRITE_FD(31, "is"),
+    VERIFY_CWD(32, "s");
 
     private final int code;
     private final String signature;
