@@ -22,6 +22,15 @@
 static long scans, exe_tries, exe_opened, exe_denied, fd_launcher, fd_opened, attach_tries, attached_launcher,
     attached_other, attach_denied;
 
+/* one line per success, the first few only: the test reads the output at the end */
+static void
+report (const char *what, const char *path, const char *link)
+{
+  static int lines;
+  if (lines++ < 20)
+    printf ("HIJACK %s(%s) -> %s\n", what, path, link);
+}
+
 static int
 is_launcher (const char *link)
 {
@@ -58,7 +67,7 @@ try_fds (int pid)
       if (fd >= 0)
         {
           fd_opened++;
-          printf ("HIJACK open(%s, O_WRONLY) -> %s\n", path, link);
+          report ("open O_WRONLY", path, link);
           close (fd);
         }
     }
@@ -80,7 +89,7 @@ try_exe (int pid)
       ssize_t n = readlink (path, link, sizeof link - 1);
       link[n > 0 ? n : 0] = 0;
       exe_opened++;
-      printf ("HIJACK open(%s, O_WRONLY) -> %s\n", path, link);
+      report ("open O_WRONLY", path, link);
       close (fd);
     }
   else if (errno == EACCES || errno == EPERM)
@@ -110,7 +119,7 @@ try_attach (int pid)
   if (is_launcher (link))
     {
       attached_launcher++;
-      printf ("HIJACK ptrace(PTRACE_ATTACH, %d) -> %s\n", pid, link);
+      report ("ptrace PTRACE_SEIZE", path, link);
     }
   else
     attached_other++;

@@ -83,6 +83,7 @@ class LauncherHijackIT {
             if (kv.length == 2 && kv[1].matches("\\d+")) n.put(kv[0], Long.parseLong(kv[1]));
         }
         assertTrue(n.getOrDefault("scans", 0L) >= 10, "the probe scanned /proc while the loop ran:\n" + report);
+        assertTrue(n.get("attach_tries") > n.get("scans"), "the probe saw the joining processes besides the init:\n" + report);
         for (String zero : List.of("exe_opened", "fd_opened", "attached_launcher")) assertEquals(0L, n.get(zero), zero + "\n" + report);
         // The init (a launcher) was attacked in every scan and denied: non-dumpable, no CAP_SYS_PTRACE.
         assertTrue(n.get("exe_denied") >= n.get("scans") && n.get("attach_denied") >= n.get("scans"), report);
