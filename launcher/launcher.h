@@ -70,6 +70,7 @@ int op_mount (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_umount (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_pivot_root (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_chdir (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_verify_cwd (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ioprio (struct vl_ctx *ctx, const struct vl_rec *r);

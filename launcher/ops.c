@@ -203,6 +203,34 @@ op_chdir (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
+/* VERIFY_CWD path: the working directory must be reachable from the root and be PATH. A cwd
+ * inherited from outside (a host directory, a leaked directory fd: runc's CVE-2024-21626) makes the
+ * kernel's getcwd(2) answer "(unreachable)/..."; glibc would hide that behind ENOENT, so the raw
+ * syscall is asked. "." and PATH are compared by device and inode, so a home reached through a
+ * symlink still passes. */
+int
+op_verify_cwd (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[0].s;
+  struct stat dot, want;
+  char cwd[4096];
+  long n;
+
+  (void) ctx;
+  n = syscall (SYS_getcwd, cwd, sizeof cwd);
+  if (n < 0)
+    return vl_fail ("getcwd", path);
+  if (cwd[0] != '/')
+    return vl_failf (EXDEV, "getcwd() is `%.4000s`, outside the root, not `%s`", cwd, path);
+  if (stat (".", &dot) < 0)
+    return vl_fail ("stat", ".");
+  if (stat (path, &want) < 0)
+    return vl_fail ("stat", path);
+  if (dot.st_dev != want.st_dev || dot.st_ino != want.st_ino)
+    return vl_failf (EXDEV, "getcwd() is `%.4000s`, not `%s`", cwd, path);
+  return 0;
+}
+
 /* SET_RLIMIT resource soft hard: setrlimit(resource, {soft, hard}), all ones = RLIM_INFINITY */
 int
 op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r)

@@ -113,7 +113,10 @@
                                      a host file kept across setns into a guest's mount ns */     \
   VL_OP (31, WRITE_FD, "is")      /* write(fd, content), then close(fd) */                        \
   VL_OP (32, SECCOMP, "F")        /* seccomp(SECCOMP_SET_MODE_FILTER, 0, program): needs            \
-                                     CAP_SYS_ADMIN (no no_new_privs), so it comes before SET_CAPS */
+                                     CAP_SYS_ADMIN (no no_new_privs), so it comes before SET_CAPS */ \
+  VL_OP (33, VERIFY_CWD, "s")     /* getcwd(2) must name a path under the root (not "(unreachable)") \
+                                     and "." must be the directory path names (same dev and inode), \
+                                     else EXDEV: no cwd outside the guest reaches exec */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

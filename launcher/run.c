@@ -89,6 +89,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_UMOUNT] = op_umount,
   [VL_OP_PIVOT_ROOT] = op_pivot_root,
   [VL_OP_CHDIR] = op_chdir,
+  [VL_OP_VERIFY_CWD] = op_verify_cwd,
   [VL_OP_SET_RLIMIT] = op_set_rlimit,
   [VL_OP_SET_PRIORITY] = op_set_priority,
   [VL_OP_SET_IOPRIO] = op_set_ioprio,

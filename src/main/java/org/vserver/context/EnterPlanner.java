@@ -56,7 +56,11 @@ public final class EnterPlanner {
         }
         for (int i = 0; i < procsFiles.size(); i++) p.add(new WriteFd(CGROUP_FD + i, "0"));
         p.add(new SetUmask(StartPlanner.GUEST_UMASK));                 // not the admin's umask
-        p.add(new Chdir(cmd.pty() ? cmd.user().home() : "/"));   // a login shell starts at home, a command at /
+        // Never the caller's cwd: a login shell starts at home, a command at /; then the launcher
+        // checks that its cwd is that directory, reachable from the guest's root (CVE-2024-21626).
+        String cwd = cmd.pty() ? cmd.user().home() : "/";
+        p.add(new Chdir(cwd));
+        p.add(new VerifyCwd(cwd));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
         p.addAll(StartPlanner.processResources(cfg));              // the same limits as the guest's init
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());

@@ -40,11 +40,22 @@ public final class StartPlanner {
      *
      * @param exists      whether a /proc or /sys entry exists on the running kernel
      * @param isDirectory whether a host path (an fstab bind source) is a directory
+     * @param cgroups     the host's cgroup hierarchies the guest mounts at its /sys/fs/cgroup
      */
-    public record Host(Predicate<String> exists, Predicate<String> isDirectory) {
+    public record Host(Predicate<String> exists, Predicate<String> isDirectory, List<CgroupMounts.Hierarchy> cgroups) {
+        public Host {
+            cgroups = List.copyOf(cgroups);
+        }
+
         public static Host real() {
+            List<CgroupMounts.Hierarchy> cgroups;
+            try {
+                cgroups = CgroupMounts.fromMountinfo(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")));
+            } catch (java.io.IOException e) {
+                cgroups = List.of();                                              // no /proc: the guest start fails on its own
+            }
             return new Host(p -> java.nio.file.Files.exists(java.nio.file.Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS),
-                    p -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(p)));
+                    p -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(p)), cgroups);
         }
     }
 
@@ -80,6 +91,7 @@ public final class StartPlanner {
         p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
         p.add(new Umount(".", Umount.DETACH));                                    // the old root is gone: ".." of / is /
         p.add(new Chdir("/"));
+        p.add(new VerifyCwd("/"));                                                // the last chdir: nothing outside the root is the cwd
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
@@ -116,6 +128,7 @@ public final class StartPlanner {
         }
         s.add(new Mkdir(root + "/sys", 0555));
         s.add(new Mount("sysfs", root + "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));
+        s.addAll(CgroupMounts.steps(root, host.cgroups()));                       // in the guest's cgroup namespace already
         return s;
     }
 

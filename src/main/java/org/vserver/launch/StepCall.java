@@ -22,6 +22,7 @@ final class StepCall {
             case Step.Umount s -> call("umount2", s.target());
             case Step.PivotRoot s -> call("pivot_root", s.newRoot());
             case Step.Chdir s -> call("chdir", s.path());
+            case Step.VerifyCwd s -> "the working directory check (getcwd() must be `" + s.path() + "`, inside the root)";
             case Step.SetRlimit s -> "setrlimit(RLIMIT_" + s.resource() + ")";
             case Step.SetPriority s -> "setpriority(" + s.nice() + ")";
             case Step.OpenFd s -> call("open", s.path());

@@ -36,7 +36,8 @@ public enum Op {
     SET_IOPRIO(29, "ii"),
     OPEN_FD(30, "si"),
     WRITE_FD(31, "is"),
-    SECCOMP(32, "F");
+    SECCOMP(32, "F"),
+    VERIFY_CWD(33, "s");
 
     private final int code;
     private final String signature;

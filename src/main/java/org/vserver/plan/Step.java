@@ -124,6 +124,15 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(path); }
     }
 
+    /**
+     * The working directory must be reachable from the root (getcwd(2) not "(unreachable)...") and
+     * be {@code path} (same device and inode): the last word on the cwd before exec (CVE-2024-21626).
+     */
+    record VerifyCwd(String path) implements Step {
+        public Op op() { return Op.VERIFY_CWD; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
     /** setrlimit(resource, {soft, hard}); {@link #INFINITY} is RLIM_INFINITY. */
     record SetRlimit(Rlimit resource, long soft, long hard) implements Step {
         public static final long INFINITY = -1L;

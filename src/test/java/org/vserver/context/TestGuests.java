@@ -26,7 +26,10 @@ final class TestGuests {
 
     static final StartPlanner.Host HOST = new StartPlanner.Host(
             p -> !p.contains("asound") && !p.contains("acpi") && !p.contains("timer_stats"),
-            p -> p.equals("/usr") || p.equals("/srv/data") || p.equals("/proc/driver"));
+            p -> p.equals("/usr") || p.equals("/srv/data") || p.equals("/proc/driver"),
+            List.of(new CgroupMounts.Hierarchy("cpu,cpuacct", "cgroup", "cpu,cpuacct"),
+                    new CgroupMounts.Hierarchy("memory", "cgroup", "memory"),
+                    new CgroupMounts.Hierarchy("pids", "cgroup", "pids")));
 
     static Map<String, String> env() {
         Map<String, String> e = new LinkedHashMap<>();

@@ -256,6 +256,34 @@ class LauncherExecTest {
         assertEquals("one x", r.trimmed());
     }
 
+    /** VERIFY_CWD: the cwd must be the named directory (a symlink to it is fine) and reachable from the root. */
+    @Test
+    void verifyCwdAcceptsOnlyTheNamedReachableDirectory() throws Exception {
+        Path real = dir.resolve("real"), link = dir.resolve("link");
+        Files.createDirectory(real);
+        Files.createSymbolicLink(link, real);
+        Result r = replay(plan(new Step.Chdir(real.toString()), new Step.VerifyCwd(link.toString()), new Step.ExecArgv(ENV)), "pwd");
+        assertOk(r);
+        assertEquals(real.toString(), r.trimmed());
+
+        r = replay(plan(new Step.Chdir("/"), new Step.VerifyCwd(real.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 1 VERIFY_CWD: getcwd() is `/`, not `" + real + "` failed: Invalid cross-device link (EXDEV)\n",
+                r.err());
+
+        // A cwd on a mount that is detached meanwhile: the kernel's getcwd says "(unreachable)/" (a
+        // leaked fd of the host, CVE-2024-21626, looks the same from inside a guest's root).
+        Path m = dir.resolve("m");
+        r = replay(plan(new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Mkdir(m.toString(), 0755), new Step.Mount("tmpfs", m.toString(), "tmpfs", Set.of(), "size=4k"),
+                new Step.Chdir(m.toString()), new Step.Umount(m.toString(), Step.Umount.DETACH),
+                new Step.VerifyCwd(m.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit(), r.err());
+        assertEquals("vserver-launcher: step 6 VERIFY_CWD: getcwd() is `(unreachable)/`, outside the root, not `" + m
+                + "` failed: Invalid cross-device link (EXDEV)\n", r.err());
+    }
+
     @Test
     void filesystemOps() throws Exception {
         Path d = dir.resolve("d"), file = dir.resolve("f"), link = dir.resolve("l"), node = dir.resolve("null");

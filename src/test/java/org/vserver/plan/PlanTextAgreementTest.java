@@ -75,6 +75,7 @@ class PlanTextAgreementTest {
                 .add(new Step.Umount("/.oldroot", Step.Umount.DETACH))
                 .add(new Step.PivotRoot("/var/lib/vservers/g"))
                 .add(new Step.Chdir("/"))
+                .add(new Step.VerifyCwd("/home/alice"))
                 .add(new Step.SetRlimit(Rlimit.NOFILE, 1024, 4096))
                 .add(new Step.SetRlimit(Rlimit.CORE, 0, Step.SetRlimit.INFINITY))
                 .add(new Step.SetRlimit(Rlimit.AS, Step.SetRlimit.INFINITY, Step.SetRlimit.INFINITY))
