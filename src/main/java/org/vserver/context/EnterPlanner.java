@@ -33,7 +33,16 @@ public final class EnterPlanner {
     }
 
     /** What to run. {@code argv} null means "take it from the launcher's command line" (a replay plan). */
-    public record Command(List<String> argv, User user, boolean pty, Map<String, String> extraEnv) {}
+    /**
+     * @param pty   a new pty of the guest's devpts, relayed to the caller's terminal
+     * @param login a login session: it starts in the user's home, not at /
+     */
+    public record Command(List<String> argv, User user, boolean pty, Map<String, String> extraEnv, boolean login) {
+        /** {@code enter}'s shape: a pty means a login session. */
+        public Command(List<String> argv, User user, boolean pty, Map<String, String> extraEnv) {
+            this(argv, user, pty, extraEnv, pty);
+        }
+    }
 
     public Plan plan(GuestConfig cfg, Target target, Command cmd, boolean replay) {
         var p = Plan.builder();
@@ -58,7 +67,7 @@ public final class EnterPlanner {
         p.add(new SetUmask(StartPlanner.GUEST_UMASK));                 // not the admin's umask
         // Never the caller's cwd: a login shell starts at home, a command at /; then the launcher
         // checks that its cwd is that directory, reachable from the guest's root (CVE-2024-21626).
-        String cwd = cmd.pty() ? cmd.user().home() : "/";
+        String cwd = cmd.login() ? cmd.user().home() : "/";
         p.add(new Chdir(cwd));
         p.add(new VerifyCwd(cwd));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));

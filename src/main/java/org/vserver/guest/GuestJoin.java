@@ -37,7 +37,15 @@ public final class GuestJoin {
         GuestConfig cfg = guests.config(name);
         RunState st = requireRunning(name);
         Map<String, String> env = new LinkedHashMap<>();
-        var cmd = new EnterPlanner.Command(argv, resolveUser(st, user), false, env);
+        // Interactive (stdin and stdout a terminal): the command gets a pty of the guest's own
+        // devpts, as with enter, so job control and full-screen programs work and TIOCSTI can
+        // only reach the guest's own pty. bin/vserver's replay fast path is for the rest.
+        boolean tty = System.console() != null && System.console().isTerminal();
+        if (tty) {
+            String term = System.getenv("TERM");
+            env.put("TERM", term != null ? term : "linux");
+        }
+        var cmd = new EnterPlanner.Command(argv, resolveUser(st, user), tty, env, false);
         return run(plan(cfg, st, cmd));
     }
 
