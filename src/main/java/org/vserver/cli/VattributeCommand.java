@@ -72,15 +72,7 @@ final class VattributeCommand implements Callable<Integer> {
 
     /** The bounding set the guest's init holds (CapBnd of /proc/PID/status), by name. */
     static Set<Capability> bounding(int initPid) throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + initPid + "/status")))
-            if (line.startsWith("CapBnd:")) return decode(Long.parseUnsignedLong(line.substring(7).strip(), 16));
-        throw new java.io.IOException("/proc/" + initPid + "/status has no CapBnd line");
-    }
-
-    static Set<Capability> decode(long bits) {
-        Set<Capability> caps = java.util.EnumSet.noneOf(Capability.class);
-        for (Capability c : Capability.values()) if ((bits & c.bit()) != 0) caps.add(c);
-        return caps;
+        return org.vserver.proc.ProcStatus.boundingSet(Integer.toString(initPid));
     }
 
     static String text(Attributes a) {

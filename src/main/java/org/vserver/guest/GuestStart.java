@@ -131,12 +131,10 @@ public final class GuestStart {
      * bounding set) can be given to no guest: the launcher's capset would fail with a bare EPERM.
      */
     private static void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
-        long own = -1;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("CapBnd:")) own = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+        var own = org.vserver.proc.ProcStatus.boundingSet("self");
         var missing = new java.util.TreeSet<String>();
         for (var c : org.vserver.context.Capabilities.bounding(cfg.bcapabilities()))
-            if ((own & c.bit()) == 0) missing.add("CAP_" + c.name());
+            if (!own.contains(c)) missing.add("CAP_" + c.name());
         if (!missing.isEmpty())
             throw new ConfigException(cfg.cfgdir().resolve("bcapabilities"), String.join(", ", missing)
                     + ": not in vserver's own bounding set on this host, so no guest can be given "

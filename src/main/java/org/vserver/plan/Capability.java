@@ -35,4 +35,11 @@ public enum Capability {
         for (Capability c : caps) b |= c.bit();
         return b;
     }
+
+    /** The capabilities named by a mask (CapBnd, CapEff, ...); bits the kernel has and this enum lacks are dropped. */
+    public static Set<Capability> of(long bits) {
+        Set<Capability> caps = java.util.EnumSet.noneOf(Capability.class);
+        for (Capability c : values()) if ((bits & c.bit()) != 0) caps.add(c);
+        return caps;
+    }
 }

@@ -27,14 +27,10 @@ class CliIT {
     @AfterAll
     static void tearDown() throws Exception { if (host != null) host.close(); }
 
-    private static String context(String g) throws Exception {
-        return Files.readString(host.confdir.resolve(g).resolve("context")).strip();
-    }
-
     @Test
     void configShowGetSet() throws Exception {
         String g = host.build("cli-config");
-        String xid = context(g);
+        String xid = host.context(g);
         assertTrue(xid.matches("400\\d\\d"), xid);
 
         var show = host.cli("vserver", g, "config", "show");
@@ -78,7 +74,7 @@ class CliIT {
     @Test
     void vserverStatShowsTheHostAndTheRunningGuest() throws Exception {
         String g = host.build("cli-stat");
-        String xid = context(g);
+        String xid = host.context(g);
         host.start(g);
         try {
             var r = host.cli("vserver-stat");
@@ -113,7 +109,7 @@ class CliIT {
     @Test
     void vpsLabelsEveryProcessWithItsContext() throws Exception {
         String g = host.build("cli-vps");
-        String xid = context(g);
+        String xid = host.context(g);
         host.start(g);
         try {
             var r = host.cli("vps", "aux");
@@ -168,7 +164,7 @@ class CliIT {
     @Test
     void vkillByContextNumberAndGuestPid() throws Exception {
         String g = host.build("cli-vkill-n");
-        String xid = context(g);
+        String xid = host.context(g);
         host.start(g);
         try {
             var unknownPid = host.cli("vkill", "--xid", xid, "-s", "TERM", "4242");

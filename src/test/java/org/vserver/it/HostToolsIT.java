@@ -31,10 +31,6 @@ class HostToolsIT {
     @AfterAll
     static void tearDown() throws Exception { if (host != null) host.close(); }
 
-    private static String context(String g) throws Exception {
-        return Files.readString(host.confdir.resolve(g).resolve("context")).strip();
-    }
-
     /** Starts {@code sleep SECONDS} in the guest, detached; its host pid. */
     private static int sleepIn(String g, int seconds) throws Exception {
         host.sh(g, "sleep " + seconds + " >/dev/null 2>&1 </dev/null &");
@@ -119,7 +115,7 @@ class HostToolsIT {
 
             // By context number, no pid: every process of b, nothing of a or the host.
             int sa2 = sleepIn(a, 1004);
-            var all = host.cli("vkill", "--xid", context(b), "-s", "KILL");
+            var all = host.cli("vkill", "--xid", host.context(b), "-s", "KILL");
             assertEquals(0, all.code(), all.toString());
             awaitDeath(sb);
             awaitDeath(initB);
@@ -220,7 +216,7 @@ class HostToolsIT {
 
             Path status = host.root.resolve("vwait.status");
             var fd = host.cli("/bin/sh", "-c", "exec \"$0\" --status-fd 3 --timeout 1 \"$1\" 3>\"$2\"",
-                    TestHost.BASEDIR.resolve("bin/vwait").toString(), context(g), status.toString());
+                    TestHost.BASEDIR.resolve("bin/vwait").toString(), host.context(g), status.toString());
             assertEquals(new TestHost.Result(2, "", ""), fd, "the result went to fd 3, not stdout");
             assertEquals("TIMEOUT\n", Files.readString(status));
             Files.delete(status);
@@ -238,7 +234,7 @@ class HostToolsIT {
     @Test
     void vserverInfoOnARunningAndAStoppedGuest() throws Exception {
         String g = host.build("ht-info");
-        String xid = context(g);
+        String xid = host.context(g);
         host.start(g);
         try {
             int init = host.initPid(g);
@@ -293,7 +289,7 @@ class HostToolsIT {
     void vserverStatListsTheGuestsByContextNumber() throws Exception {
         // built in this order, so the later name sorts first but has the higher context number
         String z = host.build("ht-stat-z"), a = host.build("ht-stat-a");
-        int xz = Integer.parseInt(context(z)), xa = Integer.parseInt(context(a));
+        int xz = Integer.parseInt(host.context(z)), xa = Integer.parseInt(host.context(a));
         assertTrue(xz < xa, "fixture: " + xz + " < " + xa);
         host.start(a);
         host.start(z);

@@ -85,6 +85,11 @@ final class TestHost implements AutoCloseable {
         Files.writeString(f, content);
     }
 
+    /** The guest's static context number, as `build` wrote it. */
+    String context(String guest) throws IOException {
+        return Files.readString(confdir.resolve(guest).resolve("context")).strip();
+    }
+
     void start(String name) throws Exception { new GuestStart(guests).start(name, null); }
 
     void stop(String name) throws Exception { new GuestStop(guests).stop(name); }

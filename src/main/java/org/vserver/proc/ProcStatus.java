@@ -1,0 +1,24 @@
+package org.vserver.proc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.vserver.plan.Capability;
+
+/** Fields of {@code /proc/PID/status} that stat does not carry. */
+public final class ProcStatus {
+    private ProcStatus() {}
+
+    /**
+     * The capability bounding set ({@code CapBnd}) of a process; {@code "self"} for the caller.
+     *
+     * @throws IOException if the process is gone or the line is missing
+     */
+    public static Set<Capability> boundingSet(String pid) throws IOException {
+        Path status = Path.of("/proc", pid, "status");
+        for (String line : Files.readAllLines(status))
+            if (line.startsWith("CapBnd:")) return Capability.of(Long.parseUnsignedLong(line.substring(7).strip(), 16));
+        throw new IOException(status + " has no CapBnd line");
+    }
+}
