@@ -21,6 +21,12 @@ public final class Assembler {
         return this;
     }
 
+    /** Appends instructions in order (e.g. the two halves of {@link Insn#ldImm64}). */
+    public Assembler emitAll(java.util.List<Insn> insns) {
+        code.addAll(insns);
+        return this;
+    }
+
     /** Appends a jump ({@link Insn#jne}, {@link Insn#jset}, {@link Insn#ja}) whose offset is the distance to {@code label}. */
     public Assembler jump(Insn jump, String label) {
         if (!jump.isJump()) throw new IllegalArgumentException("not a jump: " + jump);

@@ -17,13 +17,14 @@ import java.util.List;
  */
 public record Insn(int code, int dst, int src, int off, int imm) {
     /** Instruction classes. */
-    public static final int LDX = 0x01, JMP = 0x05, ALU64 = 0x07;
-    /** Load size and mode: a 32-bit word from memory at src + off. */
-    public static final int W = 0x00, MEM = 0x60;
+    public static final int LD = 0x00, LDX = 0x01, ST = 0x02, STX = 0x03, ALU = 0x04, JMP = 0x05, ALU64 = 0x07;
+    /** Load/store sizes (word 4, half 2, byte 1, double word 8) and modes (memory, 64-bit immediate). */
+    public static final int W = 0x00, H = 0x08, B = 0x10, DW = 0x18, IMM = 0x00, MEM = 0x60;
     /** ALU operations. */
-    public static final int AND = 0x50, RSH = 0x70, MOV = 0xb0;
-    /** Jump operations: always, if not equal, if any bit of {@code dst & imm} is set, return r0. */
-    public static final int JA = 0x00, JSET = 0x40, JNE = 0x50, EXIT = 0x90;
+    public static final int ADD = 0x00, SUB = 0x10, OR = 0x40, AND = 0x50, LSH = 0x60, RSH = 0x70, MOV = 0xb0, END = 0xd0;
+    /** Jump operations: always, equal, unsigned greater (or equal), any bit set, not equal, call, return r0, unsigned less (or equal). */
+    public static final int JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40, JNE = 0x50, CALL = 0x80, EXIT = 0x90,
+            JLT = 0xa0, JLE = 0xb0;
     /** Operand source: the immediate, or the src register. */
     public static final int K = 0x00, X = 0x08;
     /** Bytes per instruction. */
@@ -37,6 +38,83 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
     /** {@code dst = *(u32 *)(src + off)}, zero-extended to 64 bits. */
     public static Insn ldxw(int dst, int src, int off) { return new Insn(LDX | W | MEM, dst, src, off, 0); }
+
+    /** {@code dst = *(u16 *)(src + off)}. */
+    public static Insn ldxh(int dst, int src, int off) { return new Insn(LDX | H | MEM, dst, src, off, 0); }
+
+    /** {@code dst = *(u8 *)(src + off)}. */
+    public static Insn ldxb(int dst, int src, int off) { return new Insn(LDX | B | MEM, dst, src, off, 0); }
+
+    /** {@code dst = *(u64 *)(src + off)}. */
+    public static Insn ldxdw(int dst, int src, int off) { return new Insn(LDX | DW | MEM, dst, src, off, 0); }
+
+    /** {@code *(u32 *)(dst + off) = src}. */
+    public static Insn stxw(int dst, int off, int src) { return new Insn(STX | W | MEM, dst, src, off, 0); }
+
+    /** {@code *(u64 *)(dst + off) = src}. */
+    public static Insn stxdw(int dst, int off, int src) { return new Insn(STX | DW | MEM, dst, src, off, 0); }
+
+    /** {@code *(u32 *)(dst + off) = imm}. */
+    public static Insn stw(int dst, int off, int imm) { return new Insn(ST | W | MEM, dst, 0, off, imm); }
+
+    /** {@code *(u16 *)(dst + off) = imm}. */
+    public static Insn sth(int dst, int off, int imm) { return new Insn(ST | H | MEM, dst, 0, off, imm); }
+
+    /** {@code *(u64 *)(dst + off) = imm} (sign-extended). */
+    public static Insn stdw(int dst, int off, int imm) { return new Insn(ST | DW | MEM, dst, 0, off, imm); }
+
+    /**
+     * {@code dst = imm64}: the one instruction that takes two slots (the second holds the upper 32
+     * bits), returned as its two halves in order.
+     */
+    public static List<Insn> ldImm64(int dst, long imm) {
+        return List.of(new Insn(LD | DW | IMM, dst, 0, 0, (int) imm), new Insn(0, 0, 0, 0, (int) (imm >>> 32)));
+    }
+
+    /** {@code dst += imm}. */
+    public static Insn add(int dst, int imm) { return new Insn(ALU64 | ADD | K, dst, 0, 0, imm); }
+
+    /** {@code dst += src}. */
+    public static Insn addReg(int dst, int src) { return new Insn(ALU64 | ADD | X, dst, src, 0, 0); }
+
+    /** {@code dst |= imm}. */
+    public static Insn or(int dst, int imm) { return new Insn(ALU64 | OR | K, dst, 0, 0, imm); }
+
+    /** {@code dst <<= imm}. */
+    public static Insn lsh(int dst, int imm) { return new Insn(ALU64 | LSH | K, dst, 0, 0, imm); }
+
+    /** {@code dst = (u32) imm}: the 32-bit move, zero-extending (for constants with the top bit set). */
+    public static Insn mov32(int dst, int imm) { return new Insn(ALU | MOV | K, dst, 0, 0, imm); }
+
+    /** {@code dst = bswap_be(dst)} for {@code bits} = 16, 32 or 64: network to host order on little endian. */
+    public static Insn be(int dst, int bits) {
+        if (bits != 16 && bits != 32 && bits != 64) throw new IllegalArgumentException("byte swap of " + bits + " bits");
+        return new Insn(ALU | END | X, dst, 0, 0, bits);                                      // BPF_TO_BE = 0x08
+    }
+
+    /** {@code if (dst == imm) goto +off}. */
+    public static Insn jeq(int dst, int imm, int off) { return new Insn(JMP | JEQ | K, dst, 0, off, imm); }
+
+    /** {@code if (dst == src) goto +off}. */
+    public static Insn jeqReg(int dst, int src, int off) { return new Insn(JMP | JEQ | X, dst, src, off, 0); }
+
+    /** {@code if (dst != src) goto +off}. */
+    public static Insn jneReg(int dst, int src, int off) { return new Insn(JMP | JNE | X, dst, src, off, 0); }
+
+    /** {@code if (dst > imm) goto +off}, unsigned. */
+    public static Insn jgt(int dst, int imm, int off) { return new Insn(JMP | JGT | K, dst, 0, off, imm); }
+
+    /** {@code if (dst >= imm) goto +off}, unsigned. */
+    public static Insn jge(int dst, int imm, int off) { return new Insn(JMP | JGE | K, dst, 0, off, imm); }
+
+    /** {@code if (dst < imm) goto +off}, unsigned. */
+    public static Insn jlt(int dst, int imm, int off) { return new Insn(JMP | JLT | K, dst, 0, off, imm); }
+
+    /** {@code if (dst > src) goto +off}, unsigned (packet bounds checks). */
+    public static Insn jgtReg(int dst, int src, int off) { return new Insn(JMP | JGT | X, dst, src, off, 0); }
+
+    /** {@code r0 = helper(r1..r5)}: a kernel helper by its number (enum bpf_func_id). */
+    public static Insn call(int helper) { return new Insn(JMP | CALL, 0, 0, 0, helper); }
 
     /** {@code dst = imm} (sign-extended). */
     public static Insn mov(int dst, int imm) { return new Insn(ALU64 | MOV | K, dst, 0, 0, imm); }
@@ -67,7 +145,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
 
     /** True for a conditional or unconditional jump (not exit, not a call). */
     public boolean isJump() {
-        return (code & 0x07) == JMP && (code & 0xf0) != EXIT;
+        return (code & 0x07) == JMP && (code & 0xf0) != EXIT && (code & 0xf0) != CALL;
     }
 
     /** The program as bpf(BPF_PROG_LOAD) takes it. */

@@ -100,6 +100,11 @@ public final class Cgroup1Manager implements CgroupManager {
         return p.isEmpty() ? p : Optional.of(p.get().resolve(CgroupName.guest(guest)));
     }
 
+    @Override
+    public Optional<Path> bpfDir(String guest) {
+        return unifiedDir(guest);
+    }
+
     /** The hierarchies this manager writes to, in {@link Hierarchy#CONTROLLERS} order. */
     List<Hierarchy> hierarchies() {
         return hierarchies;

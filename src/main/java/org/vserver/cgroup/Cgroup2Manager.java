@@ -59,6 +59,11 @@ public final class Cgroup2Manager implements CgroupManager {
         return d;
     }
 
+    @Override
+    public java.util.Optional<Path> bpfDir(String guest) {
+        return java.util.Optional.of(dir(guest));
+    }
+
     private Path dir(String guest) {
         return parentDir().resolve(CgroupName.guest(guest));
     }

@@ -76,6 +76,13 @@ public interface CgroupManager {
     /** Removes the parent directories if they are empty (tests use a per-run parent). */
     void removeParent() throws IOException;
 
+    /**
+     * The guest's cgroup v2 directory, where cgroup-bpf programs attach and apply to every process
+     * of the guest: the v2 directory itself, or a hybrid v1 host's unified one. Empty on a v1 host
+     * without a unified hierarchy. {@link #create} makes it and {@link #remove} removes it.
+     */
+    java.util.Optional<Path> bpfDir(String guest);
+
     /** The name of the mechanism for messages: "cgroup v1" or "cgroup v2". */
     String version();
 

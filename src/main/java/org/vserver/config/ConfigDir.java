@@ -65,6 +65,7 @@ public final class ConfigDir {
         Optional<ConfigFiles.Content> shell = files.lookup("shell");
         Optional<ConfigFiles.Content> nice = files.lookup("nice");
 
+        List<GuestConfig.InterfaceConfig> interfaces = Interfaces.read(files);
         return new GuestConfig(displayName, cfgdir, vdir, context, uts,
                 bcaps.isPresent() ? Capabilities.bounding(bcaps.get()) : List.of(),
                 ccaps.isPresent() ? Capabilities.context(ccaps.get()) : List.of(),
@@ -72,10 +73,11 @@ public final class ConfigDir {
                 InitDir.read(files),
                 shell.isPresent() ? shell(shell.get()) : List.of(),
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
-                Interfaces.read(files),
+                interfaces,
                 ResourceDir.read(files),
                 ProcUnhide.read(files),
-                SeccompFiles.read(files));
+                SeccompFiles.read(files),
+                Interfaces.network(files, interfaces));
     }
 
     /**

@@ -21,11 +21,12 @@ import java.util.OptionalInt;
  * @param init          {@code apps/init/}
  * @param shell         {@code shell} split into argv; empty = the built-in order
  * @param nice          {@code nice}
- * @param interfaces    {@code interfaces/NN/}, sorted by directory name (stored, used by the network issue)
+ * @param interfaces    {@code interfaces/NN/}, sorted by directory name 
  * @param resources     {@code sched/}, {@code cpuset/}, {@code rlimits/}, {@code ulimits/}, {@code ionice/} and the scheduler cflags
  * @param proc          what the guest sees of /proc and /sys: the secure default after {@code apps/vprocunhide/files}
  *                      of {@code .defaults} and of the guest ({@link ProcUnhide})
  * @param seccomp       {@code seccomp/} of {@code .defaults} and of the guest: changes to the default filter ({@link SeccompFiles})
+ * @param network       the guest-wide files of {@code interfaces/}: the network mode and its settings
  */
 public record GuestConfig(
         String name,
@@ -42,7 +43,8 @@ public record GuestConfig(
         List<InterfaceConfig> interfaces,
         org.vserver.limits.ResourceConfig resources,
         ProcVisibility proc,
-        SeccompConfig seccomp) {
+        SeccompConfig seccomp,
+        NetworkConfig network) {
 
     public GuestConfig {
         bcapabilities = List.copyOf(bcapabilities);

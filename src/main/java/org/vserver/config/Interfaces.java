@@ -51,6 +51,48 @@ final class Interfaces {
         return out;
     }
 
+    /** The guest-wide network files of {@code interfaces/} ({@link NetworkConfig}). */
+    static NetworkConfig network(ConfigFiles files, List<InterfaceConfig> addresses) throws ConfigException {
+        Optional<ConfigFiles.Content> m = files.guest("interfaces/mode");
+        NetworkConfig.Mode mode;
+        if (m.isPresent()) {
+            ConfigFiles.Line l = m.get().nonEmptyScalar();
+            mode = NetworkConfig.Mode.of(l.text());
+            if (mode == null) throw l.error("unknown network mode '" + l.text() + "' (expected shared, netns, host or none)");
+        } else {
+            mode = addresses.stream().anyMatch(a -> !a.disabled()) ? NetworkConfig.Mode.SHARED : NetworkConfig.Mode.NONE;
+        }
+        InetAddress lback = null, bcast = null;
+        Optional<ConfigFiles.Content> lb = files.guest("interfaces/lback");
+        if (lb.isPresent()) {
+            ConfigFiles.Line l = lb.get().nonEmptyScalar();
+            lback = address(l);
+            if (!(lback instanceof Inet4Address) || (lback.getAddress()[0] & 0xff) != 127)
+                throw l.error("lback must be an IPv4 loopback address (127.0.0.0/8), not " + l.text());
+        }
+        Optional<ConfigFiles.Content> bc = files.guest("interfaces/bcast");
+        if (bc.isPresent()) {
+            ConfigFiles.Line l = bc.get().nonEmptyScalar();
+            bcast = address(l);
+            if (!(bcast instanceof Inet4Address)) throw l.error("bcast must be an IPv4 address, not " + l.text());
+        }
+        String bridge = NetworkConfig.DEFAULT_BRIDGE;
+        Optional<ConfigFiles.Content> br = files.guest("interfaces/bridge");
+        if (br.isPresent()) bridge = device(br.get().nonEmptyScalar());
+        var gateways = new ArrayList<InetAddress>();
+        Optional<ConfigFiles.Content> gw = files.guest("interfaces/gateway");
+        if (gw.isPresent()) {
+            for (ConfigFiles.Line l : gw.get().items()) {
+                InetAddress g = address(l);
+                for (InetAddress other : gateways)
+                    if (other.getClass() == g.getClass())
+                        throw l.error("a second " + (g instanceof Inet4Address ? "IPv4" : "IPv6") + " gateway (one per family)");
+                gateways.add(g);
+            }
+        }
+        return new NetworkConfig(mode, lback, bcast, bridge, gateways, files.flag("interfaces/nat"));
+    }
+
     /** {@code prefix} if present, else {@code mask} converted. */
     private static Optional<Prefix> prefix(ConfigFiles files, String dir) throws ConfigException {
         Optional<ConfigFiles.Content> p = files.guest(dir + "prefix");

@@ -43,7 +43,8 @@ public final class LinuxSyscalls implements Syscalls {
     /** x86_64 __NR_bpf. */
     private static final long SYS_BPF = 321;
     /* enum bpf_cmd (include/uapi/linux/bpf.h) */
-    private static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_QUERY = 16;
+    private static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_DETACH = 9, BPF_PROG_GET_NEXT_ID = 11,
+            BPF_PROG_GET_FD_BY_ID = 13, BPF_OBJ_GET_INFO_BY_FD = 15, BPF_PROG_QUERY = 16;
     /*
      * union bpf_attr, the member for BPF_PROG_LOAD, up to the last field filled (72 bytes):
      * u32 prog_type @0, u32 insn_cnt @4, u64 insns @8, u64 license @16, u32 log_level @24,
@@ -493,5 +494,129 @@ public final class LinuxSyscalls implements Syscalls {
         }
     }
 
-    private static final int ENOSPC = 28;
+    @Override
+    public void bpfProgDetach(int targetFd, int progFd, int attachType) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment attr = a.allocate(ATTACH_SIZE, 8).fill((byte) 0);
+            attr.set(JAVA_INT, 0, targetFd);
+            attr.set(JAVA_INT, 4, progFd);
+            attr.set(JAVA_INT, 8, attachType);
+            if (bpf(st, BPF_PROG_DETACH, attr, ATTACH_SIZE) < 0) throw fail("bpf", "BPF_PROG_DETACH fd " + targetFd, errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /*
+     * BPF_PROG_GET_NEXT_ID: u32 start_id @0, u32 next_id @4. BPF_PROG_GET_FD_BY_ID: u32 prog_id @0.
+     * BPF_OBJ_GET_INFO_BY_FD: u32 bpf_fd @0, u32 info_len @4, u64 info @8; struct bpf_prog_info has
+     * u32 id @4 and char name[16] @64 (after type, id, tag[8], jited/xlated lens and pointers, load_time,
+     * created_by_uid, nr_map_ids, map_ids).
+     */
+    private static final int INFO_SIZE = 80, INFO_NAME = 64;
+
+    @Override
+    public Map<Integer, String> bpfPrograms() throws ErrnoException {
+        var out = new java.util.TreeMap<Integer, String>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment attr = a.allocate(16, 8);
+            MemorySegment info = a.allocate(INFO_SIZE, 8);
+            int id = 0;
+            while (true) {
+                attr.fill((byte) 0);
+                attr.set(JAVA_INT, 0, id);
+                if (bpf(st, BPF_PROG_GET_NEXT_ID, attr, 8) < 0) {
+                    if (errnoOf(st) == ENOENT) return out;
+                    throw fail("bpf", "BPF_PROG_GET_NEXT_ID", errnoOf(st));
+                }
+                id = attr.get(JAVA_INT, 4);
+                attr.fill((byte) 0);
+                attr.set(JAVA_INT, 0, id);
+                long fd = bpf(st, BPF_PROG_GET_FD_BY_ID, attr, 16);
+                if (fd < 0) {
+                    if (errnoOf(st) == ENOENT) continue;                 // unloaded meanwhile
+                    throw fail("bpf", "BPF_PROG_GET_FD_BY_ID " + id, errnoOf(st));
+                }
+                try {
+                    info.fill((byte) 0);
+                    attr.fill((byte) 0);
+                    attr.set(JAVA_INT, 0, (int) fd);
+                    attr.set(JAVA_INT, 4, INFO_SIZE);
+                    attr.set(JAVA_LONG, 8, info.address());
+                    if (bpf(st, BPF_OBJ_GET_INFO_BY_FD, attr, 16) < 0) throw fail("bpf", "BPF_OBJ_GET_INFO_BY_FD " + id, errnoOf(st));
+                    out.put(id, info.asSlice(INFO_NAME, 16).getString(0));
+                } finally {
+                    close((int) fd);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final class Socket { static final MethodHandle H = errno("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Bind { static final MethodHandle H = errno("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Setns { static final MethodHandle H = errno("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Unshare { static final MethodHandle H = errno("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final int SOCK_CLOEXEC = 02000000;
+
+    @Override
+    public int socket(int domain, int type, int protocol) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            int fd = (int) Socket.H.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+            if (fd < 0) throw fail("socket", "domain " + domain + " type " + type + " protocol " + protocol, errnoOf(st));
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void bind(int fd, byte[] sockaddr) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment addr = a.allocate(sockaddr.length, 8);
+            MemorySegment.copy(sockaddr, 0, addr, JAVA_BYTE_LAYOUT, 0, sockaddr.length);
+            if ((int) Bind.H.invokeExact(st, fd, addr, sockaddr.length) < 0) throw fail("bind", "fd " + fd, errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void setns(int fd, int nstype) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            if ((int) Setns.H.invokeExact(st, fd, nstype) < 0) throw fail("setns", "fd " + fd, errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void unshare(int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            if ((int) Unshare.H.invokeExact(st, flags) < 0) throw fail("unshare", "flags 0x" + Integer.toHexString(flags), errnoOf(st));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final int ENOSPC = 28, ENOENT = 2;
 }

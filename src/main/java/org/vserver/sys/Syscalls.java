@@ -87,6 +87,30 @@ public interface Syscalls {
     /** {@code bpf(BPF_PROG_QUERY, {target_fd, attach_type})}: the ids of the programs attached to the target itself (not inherited). */
     int[] bpfProgQuery(int targetFd, int attachType) throws ErrnoException;
 
+    /** {@code bpf(BPF_PROG_DETACH, {target_fd, attach_bpf_fd, attach_type})}: removes one attached program. */
+    void bpfProgDetach(int targetFd, int progFd, int attachType) throws ErrnoException;
+
+    /**
+     * Every loaded eBPF program's id and name ({@code BPF_PROG_GET_NEXT_ID}, {@code BPF_PROG_GET_FD_BY_ID},
+     * {@code BPF_OBJ_GET_INFO_BY_FD}), for leak checks and cleanup; programs that vanish meanwhile are skipped.
+     */
+    Map<Integer, String> bpfPrograms() throws ErrnoException;
+
+    /** {@code int socket(int domain, int type | SOCK_CLOEXEC, int protocol)} */
+    int socket(int domain, int type, int protocol) throws ErrnoException;
+
+    /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)} with the raw sockaddr bytes. */
+    void bind(int fd, byte[] sockaddr) throws ErrnoException;
+
+    /**
+     * {@code int setns(int fd, int nstype)}: moves the calling <em>thread</em> (a network namespace
+     * may be entered by one thread of a multi-threaded process; see {@code org.vserver.net.Netns}).
+     */
+    void setns(int fd, int nstype) throws ErrnoException;
+
+    /** {@code int unshare(int flags)}, for the calling thread (CLONE_NEWNET in tests). */
+    void unshare(int flags) throws ErrnoException;
+
     /** Exit code of a raw wait status: the exit status, or 128 + signal like a shell. */
     static int exitCode(int status) {
         int sig = status & 0x7f;
@@ -94,5 +118,7 @@ public interface Syscalls {
     }
 
     int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000, O_DIRECTORY = 0200000;
+    int AF_UNIX = 1, AF_INET = 2, AF_NETLINK = 16, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3;
+    int CLONE_NEWNET = 0x40000000;
     int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCONT = 18;
 }

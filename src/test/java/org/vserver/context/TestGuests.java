@@ -46,7 +46,7 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT);
+                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
     }
 
     /** A plain-init guest with every knob this issue has turned. */
@@ -57,7 +57,7 @@ final class TestGuests {
                 List.of(),
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
-                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT);
+                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
     }
 
     /**
@@ -73,7 +73,7 @@ final class TestGuests {
         return new GuestConfig("batch", Path.of("/etc/vservers/batch"), Path.of("/vservers/batch"), OptionalInt.of(40010),
                 new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT);
+                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
     }
 
     /**
@@ -93,7 +93,7 @@ final class TestGuests {
             return new GuestConfig("proc", Path.of("/etc/vservers/proc"), Path.of("/vservers/proc"), OptionalInt.of(40020),
                     new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                     new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, org.vserver.config.SeccompConfig.DEFAULT);
+                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
         } catch (org.vserver.config.ConfigException e) {
             throw new AssertionError(e);
         }

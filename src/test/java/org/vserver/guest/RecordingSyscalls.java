@@ -45,4 +45,10 @@ final class RecordingSyscalls implements Syscalls {
     @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType) { throw new AssertionError(); }
     @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
     @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
+    @Override public void bpfProgDetach(int targetFd, int progFd, int attachType) { throw new AssertionError(); }
+    @Override public Map<Integer, String> bpfPrograms() { throw new AssertionError(); }
+    @Override public int socket(int domain, int type, int protocol) { throw new AssertionError(); }
+    @Override public void bind(int fd, byte[] sockaddr) { throw new AssertionError(); }
+    @Override public void setns(int fd, int nstype) { throw new AssertionError(); }
+    @Override public void unshare(int flags) { throw new AssertionError(); }
 }

@@ -1,0 +1,33 @@
+package org.vserver.net;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.util.List;
+
+/**
+ * The addresses a shared-stack guest (or a {@code chbind} command) may use, VServer's network
+ * context: the first of each family is the primary, which a wildcard bind and an unbound
+ * connection get. The rules ({@link SockAddrPrograms}):
+ * <ul>
+ *   <li>bind to 0.0.0.0 becomes {@code v4[0]}; to 127.0.0.1 becomes {@code lback}; to an address of
+ *       {@code v4}, {@code lback} or {@code bcast} stays; any other fails with EADDRNOTAVAIL;</li>
+ *   <li>IPv6: {@code ::} becomes {@code v6[0]}, or {@code ::ffff:v4[0]} for a guest without IPv6;
+ *       {@code ::1} becomes {@code ::ffff:lback}; a v4-mapped address follows the IPv4 rules;</li>
+ *   <li>connect and unconnected UDP send to 127.0.0.1 (::1) go to {@code lback}; the source of an
+ *       unbound socket is bound to the primary address (to {@code lback} for a loopback
+ *       destination); a family without addresses gets ENETUNREACH; an explicit foreign UDP source
+ *       is refused with EADDRNOTAVAIL.</li>
+ * </ul>
+ *
+ * @param v4    the guest's IPv4 addresses, primary first (may be empty)
+ * @param v6    the guest's IPv6 addresses, primary first (may be empty)
+ * @param lback the guest's loopback address (127.0.0.0/8), never null
+ * @param bcast a broadcast address the guest may bind too; null if none
+ */
+public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast) {
+    public BindPolicy {
+        v4 = List.copyOf(v4);
+        v6 = List.copyOf(v6);
+        if (lback == null || (lback.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException("lback must be in 127.0.0.0/8: " + lback);
+    }
+}
