@@ -77,7 +77,13 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("vdir", "vdir", Kind.LINK, NO_CHECK),
             new FlatKey("interfaces.dev", "interfaces/dev", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.prefix", "interfaces/prefix", Kind.NUMBER, c -> Interfaces.prefixLength(c.nonEmptyScalar())),
-            new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar()))));
+            new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar())),
+            new FlatKey("interfaces.mode", "interfaces/mode", Kind.SCALAR, c -> Interfaces.mode(c.nonEmptyScalar())),
+            new FlatKey("interfaces.lback", "interfaces/lback", Kind.SCALAR, c -> Interfaces.lback(c.nonEmptyScalar())),
+            new FlatKey("interfaces.bcast", "interfaces/bcast", Kind.SCALAR, c -> Interfaces.bcast(c.nonEmptyScalar())),
+            new FlatKey("interfaces.bridge", "interfaces/bridge", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
+            new FlatKey("interfaces.gateway", "interfaces/gateway", Kind.LIST, Interfaces::gateways),
+            new FlatKey("interfaces.nat", "interfaces/nat", Kind.FLAG, NO_CHECK)));
 
     /** {@code sched.<field>} for the top-level bucket, {@code cflags}, {@code cpuset.cpus} and {@code cpuset.mems}. */
     private static List<FlatKey> withResourceKeys(List<FlatKey> base) {

@@ -56,41 +56,58 @@ final class Interfaces {
         Optional<ConfigFiles.Content> m = files.guest("interfaces/mode");
         NetworkConfig.Mode mode;
         if (m.isPresent()) {
-            ConfigFiles.Line l = m.get().nonEmptyScalar();
-            mode = NetworkConfig.Mode.of(l.text());
-            if (mode == null) throw l.error("unknown network mode '" + l.text() + "' (expected shared, netns, host or none)");
+            mode = mode(m.get().nonEmptyScalar());
         } else {
             mode = addresses.stream().anyMatch(a -> !a.disabled()) ? NetworkConfig.Mode.SHARED : NetworkConfig.Mode.NONE;
         }
         InetAddress lback = null, bcast = null;
         Optional<ConfigFiles.Content> lb = files.guest("interfaces/lback");
         if (lb.isPresent()) {
-            ConfigFiles.Line l = lb.get().nonEmptyScalar();
-            lback = address(l);
-            if (!(lback instanceof Inet4Address) || (lback.getAddress()[0] & 0xff) != 127)
-                throw l.error("lback must be an IPv4 loopback address (127.0.0.0/8), not " + l.text());
+            lback = lback(lb.get().nonEmptyScalar());
         }
         Optional<ConfigFiles.Content> bc = files.guest("interfaces/bcast");
         if (bc.isPresent()) {
-            ConfigFiles.Line l = bc.get().nonEmptyScalar();
-            bcast = address(l);
-            if (!(bcast instanceof Inet4Address)) throw l.error("bcast must be an IPv4 address, not " + l.text());
+            bcast = bcast(bc.get().nonEmptyScalar());
         }
         String bridge = NetworkConfig.DEFAULT_BRIDGE;
         Optional<ConfigFiles.Content> br = files.guest("interfaces/bridge");
         if (br.isPresent()) bridge = device(br.get().nonEmptyScalar());
         var gateways = new ArrayList<InetAddress>();
         Optional<ConfigFiles.Content> gw = files.guest("interfaces/gateway");
-        if (gw.isPresent()) {
-            for (ConfigFiles.Line l : gw.get().items()) {
-                InetAddress g = address(l);
-                for (InetAddress other : gateways)
-                    if (other.getClass() == g.getClass())
-                        throw l.error("a second " + (g instanceof Inet4Address ? "IPv4" : "IPv6") + " gateway (one per family)");
-                gateways.add(g);
-            }
-        }
+        if (gw.isPresent()) gateways.addAll(gateways(gw.get()));
         return new NetworkConfig(mode, lback, bcast, bridge, gateways, files.flag("interfaces/nat"));
+    }
+
+    static NetworkConfig.Mode mode(ConfigFiles.Line l) throws ConfigException {
+        NetworkConfig.Mode mode = NetworkConfig.Mode.of(l.text());
+        if (mode == null) throw l.error("unknown network mode '" + l.text() + "' (expected shared, netns, host or none)");
+        return mode;
+    }
+
+    static InetAddress lback(ConfigFiles.Line l) throws ConfigException {
+        InetAddress a = address(l);
+        if (!(a instanceof Inet4Address) || (a.getAddress()[0] & 0xff) != 127)
+            throw l.error("lback must be an IPv4 loopback address (127.0.0.0/8), not " + l.text());
+        return a;
+    }
+
+    static InetAddress bcast(ConfigFiles.Line l) throws ConfigException {
+        InetAddress a = address(l);
+        if (!(a instanceof Inet4Address)) throw l.error("bcast must be an IPv4 address, not " + l.text());
+        return a;
+    }
+
+    /** {@code gateway}: one address per line, at most one per family. */
+    static List<InetAddress> gateways(ConfigFiles.Content c) throws ConfigException {
+        var gateways = new ArrayList<InetAddress>();
+        for (ConfigFiles.Line l : c.items()) {
+            InetAddress g = address(l);
+            for (InetAddress other : gateways)
+                if (other.getClass() == g.getClass())
+                    throw l.error("a second " + (g instanceof Inet4Address ? "IPv4" : "IPv6") + " gateway (one per family)");
+            gateways.add(g);
+        }
+        return gateways;
     }
 
     /** {@code prefix} if present, else {@code mask} converted. */

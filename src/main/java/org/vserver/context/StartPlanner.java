@@ -78,7 +78,7 @@ public final class StartPlanner {
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
         // cgroup namespace is rooted at the guest's cgroup.
-        p.add(new Clone(NAMESPACES, ParentMode.EXIT));
+        p.add(new Clone(namespaces(cfg), ParentMode.EXIT));
         p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
@@ -122,8 +122,9 @@ public final class StartPlanner {
         List<org.vserver.plan.Step> s = new ArrayList<>();
         s.add(new Mkdir(root + "/proc", 0555));
         s.add(new Mount("proc", root + "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
-        if (Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
-            // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace).
+        if (ownNetwork(cfg) && Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
+            // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace;
+            // a guest on the host's stack would change the host's setting, so it keeps the host's).
             s.add(new WriteFile(root + "/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
         }
         s.add(new Mkdir(root + "/sys", 0555));
@@ -199,6 +200,19 @@ public final class StartPlanner {
         if (proc.maskedDirs().contains(path) || host.isDirectory().test(path))
             return new Mount("tmpfs", root + path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
         return new Mount(root + "/dev/null", root + path, null, EnumSet.of(BIND), null);
+    }
+
+    /** {@link #NAMESPACES}, without the network namespace for a guest on the host's stack (modes shared and host). */
+    public static Set<Namespace> namespaces(GuestConfig cfg) {
+        if (ownNetwork(cfg)) return NAMESPACES;
+        EnumSet<Namespace> s = EnumSet.copyOf(NAMESPACES);
+        s.remove(Namespace.NET);
+        return Set.copyOf(s);
+    }
+
+    static boolean ownNetwork(GuestConfig cfg) {
+        var m = cfg.network().mode();
+        return m == org.vserver.config.NetworkConfig.Mode.NONE || m == org.vserver.config.NetworkConfig.Mode.NETNS;
     }
 
     static String hostname(GuestConfig cfg) {

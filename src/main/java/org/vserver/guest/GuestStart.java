@@ -11,6 +11,8 @@ import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
 import org.vserver.launch.Launcher;
 import org.vserver.limits.ResourcePlan;
+import org.vserver.net.NetworkPlan;
+import org.vserver.net.NetworkPlanner;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
@@ -58,6 +60,7 @@ public final class GuestStart {
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
             int xid = cfg.context().orElseGet(() -> Xids.dynamic(vs.state(), name));
             Plan plan = plan(cfg, rescue);
+            NetworkPlan net = networkPlan(cfg, xid);                 // a guest that could not be isolated: refused here
             GuestLimits limits = new GuestLimits(guests);
             ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
             try (Undo undo = new Undo()) {
@@ -73,7 +76,10 @@ public final class GuestStart {
                     vs.cgroups().remove(name);
                 });
                 limits.applyAtStart(cfg, resources);       // before the launcher joins: no guest process runs unlimited
-                run(cfg, xid, plan, console);
+                GuestNetwork network = new GuestNetwork(vs);
+                undo.add(() -> network.cleanup(name));
+                network.beforeLaunch(name, net);           // the bind hooks are in place before the first guest socket
+                run(cfg, xid, plan, console, network, net);
                 limits.pauseIfAsked(name, resources);
                 undo.commit();
             }
@@ -81,7 +87,13 @@ public final class GuestStart {
         return true;
     }
 
-    private void run(GuestConfig cfg, int xid, Plan plan, Path console) throws IOException {
+    /** The guest's network plan (vserver debug plan NAME network prints it). */
+    public NetworkPlan networkPlan(GuestConfig cfg, int xid) throws ConfigException {
+        return NetworkPlanner.plan(cfg, xid, org.vserver.context.Capabilities.bounding(cfg.bcapabilities()),
+                NetworkPlanner.hostByte(Path.of("/etc/machine-id")));
+    }
+
+    private void run(GuestConfig cfg, int xid, Plan plan, Path console, GuestNetwork network, NetworkPlan net) throws IOException {
         vs.launcher().run(plan, new Launcher.Stdio.Console(console), new Launcher.Host() {
             int child;
 
@@ -95,7 +107,10 @@ public final class GuestStart {
 
             @Override
             public void sync(Sync sync) throws IOException {
-                if (sync == Sync.GUEST_PID) record(cfg, xid, child);
+                if (sync == Sync.GUEST_PID) {
+                    record(cfg, xid, child);
+                    network.atGuestPid(cfg.name(), net, child);
+                }
             }
         });
     }

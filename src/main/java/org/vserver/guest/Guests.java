@@ -65,6 +65,11 @@ public final class Guests {
         } catch (IOException inUse) {
             // another guest's cgroup appeared meanwhile: the parent stays, as it should
         }
+        try {
+            new GuestNetwork(vs).cleanup(name);     // after the kill: no guest socket holds an address being removed
+        } catch (IOException e) {
+            vs.err().println("vserver: warning: " + e.getMessage());
+        }
         vs.state().remove(name);
     }
 

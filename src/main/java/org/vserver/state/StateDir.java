@@ -36,6 +36,15 @@ public record StateDir(Path root) {
 
     public Path lockFile(String name) { return root.resolve(name + ".lock"); }
 
+    /** What start changed on the host's network, one change per line, written before it is made. */
+    public Path networkFile(String name) { return guestDir(name).resolve("network"); }
+
+    /** Serializes creating, joining and removing the bridges of netns guests. */
+    public Path networkLock() { return root.resolve(".network.lock"); }
+
+    /** Present while vserver owns bridge {@code bridge}: it created it, and removes it with its last port. */
+    public Path bridgeMarker(String bridge) { return root.resolve(bridge + ".bridge"); }
+
     public Optional<RunState> read(String name) throws IOException {
         Path f = stateFile(name);
         return Files.exists(f) ? Optional.of(RunState.read(f)) : Optional.empty();

@@ -100,16 +100,15 @@ final class TestHost implements AutoCloseable {
     Result cli(String... args) throws Exception { return cliWithInput(null, args); }
 
     /** The same with {@code stdin} piped into the tool. */
-    Result cliWithInput(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(BASEDIR.resolve("bin").resolve(args[0]).toString());
-        cmd.addAll(List.of(args).subList(1, args.length));
-        var pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.put("VSERVER_CONFDIR", confdir.toString());
-        env.put("VSERVER_RUNDIR", rundir.toString());
-        env.put("VSERVER_LAUNCHER", LAUNCHER.toAbsolutePath().toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
+    Result cliWithInput(String stdin, String... args) throws Exception { return cliIn(null, stdin, args); }
+
+    /**
+     * A tool of bin/ run in the network namespace bound at {@code netns} (nsenter --net: only the
+     * network namespace changes; `ip netns exec` would also remount /sys and hide the cgroups).
+     */
+    Result cliIn(Path netns, String stdin, String... args) throws Exception {
+        var pb = tool(netns, args);
+        List<String> cmd = pb.command();
         Path out = Files.createTempFile(root, "out", ".txt"), err = Files.createTempFile(root, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -127,6 +126,25 @@ final class TestHost implements AutoCloseable {
         Files.delete(out);
         Files.delete(err);
         return r;
+    }
+
+    /** A tool of bin/ started in the background (in {@code netns} if not null), stdout and stderr merged. */
+    Process spawnIn(Path netns, String... args) throws Exception {
+        return tool(netns, args).redirectErrorStream(true).start();
+    }
+
+    private ProcessBuilder tool(Path netns, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) cmd.addAll(List.of("nsenter", "--net=" + netns));
+        cmd.add(BASEDIR.resolve("bin").resolve(args[0]).toString());
+        cmd.addAll(List.of(args).subList(1, args.length));
+        var pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.put("VSERVER_CONFDIR", confdir.toString());
+        env.put("VSERVER_RUNDIR", rundir.toString());
+        env.put("VSERVER_LAUNCHER", LAUNCHER.toAbsolutePath().toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        return pb;
     }
 
     /** {@code vserver NAME exec sh -c SCRIPT}, which must succeed; its stdout. */

@@ -1,0 +1,77 @@
+package org.vserver.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vserver.config.NetworkConfig.Mode;
+
+class NetworkConfigTest {
+    @TempDir Path g;
+
+    private NetworkConfig read() throws ConfigException {
+        var files = new ConfigFiles(g, g.resolveSibling(".defaults"));
+        return Interfaces.network(files, Interfaces.read(files));
+    }
+
+    private void assertError(String file, String message) {
+        var e = assertThrows(ConfigException.class, this::read);
+        assertEquals(g.resolve(file) + ":1: " + message, e.getMessage());
+    }
+
+    @Test void withoutAddressesTheGuestHasOnlyLoopback() throws Exception {
+        assertEquals(NetworkConfig.NONE, read());
+        Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
+        Fixture.put(g, "interfaces/00/disabled", "");
+        assertEquals(Mode.NONE, read().mode(), "a disabled address is no address");
+    }
+
+    @Test void anAddressMeansSharedUnlessAModeIsGiven() throws Exception {
+        Fixture.put(g, "interfaces/00/ip", "10.0.0.2\n");
+        assertEquals(Mode.SHARED, read().mode());
+        for (Mode m : Mode.values()) {
+            Fixture.put(g, "interfaces/mode", m.word() + "\n");
+            assertEquals(m, read().mode());
+        }
+    }
+
+    @Test void everyFileRead() throws Exception {
+        Fixture.put(g, "interfaces/mode", "netns\n");
+        Fixture.put(g, "interfaces/lback", "127.9.9.9\n");
+        Fixture.put(g, "interfaces/bcast", "10.0.0.255\n");
+        Fixture.put(g, "interfaces/bridge", "br-guests\n");
+        Fixture.put(g, "interfaces/gateway", "10.0.0.1\n# v6 too\nfd00::1\n");
+        Fixture.put(g, "interfaces/nat", "");
+        assertEquals(new NetworkConfig(Mode.NETNS, InetAddress.ofLiteral("127.9.9.9"), InetAddress.ofLiteral("10.0.0.255"),
+                "br-guests", List.of(InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("fd00::1")), true), read());
+    }
+
+    @Test void errorsNameTheFileAndLine() {
+        Fixture.put(g, "interfaces/mode", "bridged\n");
+        assertError("interfaces/mode", "unknown network mode 'bridged' (expected shared, netns, host or none)");
+        Fixture.put(g, "interfaces/mode", "shared\n");
+        Fixture.put(g, "interfaces/lback", "10.0.0.1\n");
+        assertError("interfaces/lback", "lback must be an IPv4 loopback address (127.0.0.0/8), not 10.0.0.1");
+        Fixture.put(g, "interfaces/lback", "127.0.0.2\n");
+        Fixture.put(g, "interfaces/bridge", "a/b\n");
+        assertError("interfaces/bridge", "invalid device name 'a/b' (1..15 characters, no '/', ':' or spaces)");
+        Fixture.put(g, "interfaces/bridge", "vnet1\n");
+        Fixture.put(g, "interfaces/gateway", "gw.example.org\n");
+        assertError("interfaces/gateway", "invalid IP address 'gw.example.org' (write the prefix in the 'prefix' file)");
+    }
+
+    @Test void oneGatewayPerFamily() {
+        Fixture.put(g, "interfaces/gateway", "10.0.0.1\n10.0.0.254\n");
+        var e = assertThrows(ConfigException.class, this::read);
+        assertEquals(g.resolve("interfaces/gateway") + ":2: a second IPv4 gateway (one per family)", e.getMessage());
+    }
+
+    @Test void defaultLoopbackIsPerXidAndNeverTheHosts() {
+        assertEquals(InetAddress.ofLiteral("127.156.65.1"), NetworkConfig.defaultLback(40001));
+        assertEquals(InetAddress.ofLiteral("127.0.2.1"), NetworkConfig.defaultLback(2));
+        assertNotEquals(NetworkConfig.defaultLback(40001), NetworkConfig.defaultLback(40002));
+    }
+}

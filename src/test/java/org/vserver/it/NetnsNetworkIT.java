@@ -1,0 +1,194 @@
+package org.vserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guests with a network namespace of their own (NGNET): a veth to a bridge, addresses and routes
+ * set by the host, frames checked at the bridge port. The host's side (bridge, veths, NAT, a
+ * "world" behind it) lives in network namespaces the test makes: no packet leaves them.
+ */
+class NetnsNetworkIT {
+    static TestHost host;
+    static TestNetns ns, world;
+    static String net;                     // this run's 10.x.y. prefix
+    static String bridge;
+    static String g1, g2;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        host = new TestHost();
+        ns = TestNetns.create("vsit-netns-" + host.id);
+        world = TestNetns.create("vsit-world-" + host.id);
+        var r = ThreadLocalRandom.current();
+        net = "10." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
+        bridge = "vsbr" + host.id.substring(0, 6);
+        ns.ip("link", "add", bridge, "type", "bridge");
+        ns.ip("addr", "add", net + "1/24", "dev", bridge);
+        ns.ip("link", "set", bridge, "up");
+        // the world: 198.18.0.0/15 (benchmarking range) behind a veth, reached through NAT only
+        ns.ip("link", "add", "up0", "type", "veth", "peer", "name", "down0", "netns", world.name);
+        ns.ip("addr", "add", "198.18.7.1/24", "dev", "up0");
+        ns.ip("link", "set", "up0", "up");
+        world.ip("addr", "add", "198.18.7.2/24", "dev", "down0");
+        world.ip("link", "set", "down0", "up");
+        g1 = guest("nns1", net + "2", true);
+        g2 = guest("nns2", net + "3", false);
+        start(g1);
+        start(g2);
+    }
+
+    static String guest(String name, String ip, boolean nat) throws Exception {
+        String g = host.build(name);
+        host.config(g, "interfaces/mode", "netns\n");
+        host.config(g, "interfaces/bridge", bridge + "\n");
+        host.config(g, "interfaces/00/ip", ip + "\n");
+        if (nat) host.config(g, "interfaces/nat", "");
+        return g;
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        try {
+            if (host != null) for (String g : host.vs.state().names()) host.cliIn(ns.path, null, "vserver", g, "stop");
+            if (world != null) world.close();
+            if (ns != null) ns.close();
+        } finally {
+            if (host != null) host.close();
+        }
+    }
+
+    static void start(String g) throws Exception {
+        var r = host.cliIn(ns.path, null, "vserver", g, "start");
+        assertEquals(0, r.code(), "start " + g + ":\n" + r);
+    }
+
+    static String in(String g, String probe, String... args) throws Exception {
+        var r = host.cliIn(ns.path, null, SharedNetworkIT.concat(new String[] {"vserver", g, "exec", "python3", "-c", probe}, args));
+        assertEquals(0, r.code(), "probe in " + g + ":\n" + r);
+        return r.out().strip();
+    }
+
+    /** A command in the guest's namespace with the host's privileges (what the guest itself cannot do). */
+    static String asRootIn(String g, String... cmd) throws Exception {
+        var full = new java.util.ArrayList<>(java.util.List.of("nsenter", "--net=/proc/" + host.initPid(g) + "/ns/net"));
+        full.addAll(java.util.List.of(cmd));
+        return TestNetns.run(full);
+    }
+
+    static int port() { return SharedNetworkIT.port(); }
+
+    @Test
+    void theHostSetTheGuestsAddressRouteAndMac() throws Exception {
+        String addr = asRootIn(g1, "ip", "-4", "addr", "show", "dev", "eth0");
+        assertTrue(addr.contains("inet " + net + "2/24"), addr);
+        String route = asRootIn(g1, "ip", "route");
+        assertTrue(route.contains("default via " + net + "1 dev eth0"), route);
+        String lo = asRootIn(g1, "ip", "link", "show", "lo");
+        assertTrue(lo.contains("UP"), lo);
+        String port = ns.ip("link", "show", "vs" + host.context(g1));
+        assertTrue(port.contains("master " + bridge), port);
+        assertTrue(asRootIn(g1, "cat", "/sys/class/net/eth0/address").startsWith("02:56:53:"));
+    }
+
+    @Test
+    void theGuestCannotChangeItsNetwork() throws Exception {
+        var r = host.cliIn(ns.path, null, "vserver", g1, "exec", "ip", "addr", "add", net + "50/24", "dev", "eth0");
+        assertTrue(r.code() != 0 && r.err().contains("Operation not permitted"), r.toString());
+        assertFalse(asRootIn(g1, "ip", "addr").contains(net + "50"));
+    }
+
+    @Test
+    void guestToHostAndGuestToGuestOnTheBridge() throws Exception {
+        int port = port();
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, net + "1", Integer.toString(port), "host", "1");
+        TestNetns.awaitLine(server, "ready");
+        assertEquals("host " + net + "2 " + net + "2", in(g1, NetProbe.CONNECT, net + "1", Integer.toString(port)));
+        int port2 = port();
+        Process s2 = host.spawnIn(ns.path, "vserver", g2, "exec", "python3", "-c", NetProbe.SERVE, "0.0.0.0",
+                Integer.toString(port2), "g2", "1");
+        TestNetns.awaitLine(s2, "ready");
+        assertEquals("g2 " + net + "2 " + net + "2", in(g1, NetProbe.CONNECT, net + "3", Integer.toString(port2)));
+    }
+
+    @Test
+    void pingWorksWithoutRawSockets() throws Exception {
+        assertEquals("reply", in(g1, NetProbe.PING, net + "1"));
+    }
+
+    @Test
+    void hostLocalServicesAreNotReachable() throws Exception {
+        int port = port();
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, "127.0.0.1", Integer.toString(port), "secret", "1");
+        TestNetns.awaitLine(server, "ready");
+        assertEquals("errno 111", in(g1, NetProbe.CONNECT, net + "1", Integer.toString(port)), "ECONNREFUSED");
+        assertEquals("errno 111", in(g1, NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)), "the guest's own loopback");
+        assertTrue(ns.exec("python3", "-c", NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)).startsWith("secret"));
+    }
+
+    @Test
+    void spoofedPacketsAreNotDelivered() throws Exception {
+        int port = port();
+        Process rx = ns.spawn("python3", "-c", NetProbe.RECEIVE, "0.0.0.0", Integer.toString(port), "6");
+        TestNetns.awaitLine(rx, "ready");
+        String dst = net + "1", p = Integer.toString(port);
+        assertEquals("sent", in(g2, NetProbe.SEND, dst, p, "honest1"));                 // the neighbour entry is made with it
+        asRootIn(g2, "ip", "addr", "add", net + "77/24", "dev", "eth0");         // what a guest with CAP_NET_ADMIN could do
+        try {
+            assertEquals("sent", in(g2, NetProbe.SEND, dst, p, "spoofed-ip", net + "77"));
+        } finally {
+            asRootIn(g2, "ip", "addr", "del", net + "77/24", "dev", "eth0");
+        }
+        String mac = asRootIn(g2, "cat", "/sys/class/net/eth0/address").strip();
+        asRootIn(g2, "ip", "link", "set", "eth0", "address", "02:00:00:00:00:99");
+        try {
+            assertEquals("sent", in(g2, NetProbe.SEND, dst, p, "spoofed-mac"));
+        } finally {
+            asRootIn(g2, "ip", "link", "set", "eth0", "address", mac);
+        }
+        assertEquals("sent", in(g2, NetProbe.SEND, dst, p, "honest2"));
+        var got = new java.util.ArrayList<String>();
+        var r = new java.io.BufferedReader(new java.io.InputStreamReader(rx.getInputStream()));
+        for (String l; (l = r.readLine()) != null && !l.equals("done"); ) if (l.startsWith("from")) got.add(l);
+        assertEquals(java.util.List.of("from " + net + "3 honest1", "from " + net + "3 honest2"), got,
+                "only the datagrams with the guest's own address and MAC arrive");
+    }
+
+    @Test
+    void natTakesAPrivateGuestToTheWorld() throws Exception {
+        int port = port();
+        Process server = world.spawn("python3", "-c", NetProbe.SERVE, "198.18.7.2", Integer.toString(port), "world", "1");
+        TestNetns.awaitLine(server, "ready");
+        String got = in(g1, NetProbe.CONNECT, "198.18.7.2", Integer.toString(port));
+        assertTrue(got.startsWith("world 198.18.7.1 "), "the world sees the host's address: " + got);
+        assertTrue(ns.exec("nft", "list", "tables").contains("vs" + host.context(g1)));
+        assertFalse(ns.exec("nft", "list", "tables").contains("vs" + host.context(g2)), "no NAT without interfaces/nat");
+    }
+
+    @Test
+    void stopLeavesNoLinkPortOrTableAndAnOwnBridgeGoesWithItsLastGuest() throws Exception {
+        String own = "vsob" + host.id.substring(0, 6);
+        String g = host.build("nns3");
+        host.config(g, "interfaces/mode", "netns\n");
+        host.config(g, "interfaces/bridge", own + "\n");
+        host.config(g, "interfaces/00/ip", "10.254.0.2\n");
+        host.config(g, "interfaces/nat", "");
+        start(g);
+        String link = "vs" + host.context(g);
+        assertTrue(ns.ip("link").contains(own + ":"), "the bridge was created");
+        assertTrue(ns.ip("link", "show", link).contains("master " + own));
+        assertEquals(0, host.cliIn(ns.path, null, "vserver", g, "stop").code());
+        String links = ns.ip("link");
+        assertFalse(links.contains(link + "@"), links);
+        assertFalse(links.contains(own + ":"), "vserver's own bridge goes with its last port: " + links);
+        assertFalse(ns.exec("nft", "list", "tables").contains(link), "the NAT table is gone");
+        assertTrue(links.contains(bridge + ":"), "the admin's bridge stays");
+        host.assertNothingLeftOf(g);
+    }
+}

@@ -1,0 +1,267 @@
+package org.vserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vserver.config.NetworkConfig;
+import org.vserver.sys.LinuxSyscalls;
+
+/**
+ * Shared-stack guests (VServer's chbind): the host's stack, each guest held to its own addresses
+ * by cgroup-bpf hooks. The host's part is played by a network namespace of the test's own, and
+ * the guests' addresses are in 127.0.0.0/8: no traffic leaves it.
+ */
+class SharedNetworkIT {
+    static TestHost host;
+    static TestNetns ns;
+    static String p;                       // this run's 127.x.y. prefix
+    static String a, b;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        host = new TestHost();
+        ns = TestNetns.create("vsit-shared-" + host.id);
+        var r = ThreadLocalRandom.current();
+        p = "127." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
+        a = host.build("neta");
+        address(a, "00", p + "1", "a");
+        address(a, "01", p + "2", null);
+        host.config(a, "interfaces/lback", p + "99\n");
+        b = host.build("netb");
+        address(b, "00", p + "11", null);
+        start(a);
+        start(b);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        try {
+            if (host != null) for (String g : host.vs.state().names()) host.cliIn(ns.path, null, "vserver", g, "stop");
+            if (ns != null) ns.close();
+        } finally {
+            if (host != null) host.close();
+        }
+    }
+
+    static void address(String g, String id, String ip, String name) throws Exception {
+        host.config(g, "interfaces/" + id + "/ip", ip + "\n");
+        host.config(g, "interfaces/" + id + "/dev", "lo\n");
+        if (name != null) host.config(g, "interfaces/" + id + "/name", name + "\n");
+    }
+
+    static void start(String g) throws Exception {
+        var r = host.cliIn(ns.path, null, "vserver", g, "start");
+        assertEquals(0, r.code(), "start " + g + ":\n" + r);
+    }
+
+    /** A probe run in guest {@code g}; its one line of output. */
+    static String in(String g, String probe, String... args) throws Exception {
+        String[] cmd = concat(new String[] {"vserver", g, "exec", "python3", "-c", probe}, args);
+        var r = host.cliIn(ns.path, null, cmd);
+        assertEquals(0, r.code(), "probe in " + g + ":\n" + r);
+        return r.out().strip();
+    }
+
+    /** A probe run on the (test namespace's) host. */
+    static String onHost(String probe, String... args) throws Exception {
+        return ns.exec(concat(new String[] {"python3", "-c", probe}, args)).strip();
+    }
+
+    static Process serveIn(String g, String addr, int port, String tag) throws Exception {
+        Process s = host.spawnIn(ns.path, concat(new String[] {"vserver", g, "exec", "python3", "-c", NetProbe.SERVE},
+                addr, Integer.toString(port), tag, "1"));
+        return s;
+    }
+
+    static String[] concat(String[] x, String... y) {
+        String[] out = Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, out, x.length, y.length);
+        return out;
+    }
+
+    static int port() { return 20000 + ThreadLocalRandom.current().nextInt(20000); }
+
+    @Test
+    void theAddressesAreOnTheHostDeviceWithTheirLabel() throws Exception {
+        String lo = ns.ip("-4", "addr", "show", "dev", "lo");
+        assertTrue(lo.contains("inet " + p + "1/32 scope host lo:a"), lo);
+        assertTrue(lo.contains("inet " + p + "2/32"), lo);
+        assertTrue(lo.contains("inet " + p + "11/32"), lo);
+    }
+
+    @Test
+    void aWildcardBindBecomesThePrimaryAddress() throws Exception {
+        assertEquals(p + "1", in(a, NetProbe.BIND, "0.0.0.0", "tcp"));
+        assertEquals(p + "1", in(a, NetProbe.BIND, "0.0.0.0", "udp"));
+        assertEquals(p + "11", in(b, NetProbe.BIND, "0.0.0.0", "tcp"));
+        assertEquals("::ffff:" + p + "1", in(a, NetProbe.BIND, "::", "tcp"), "[::] on a guest without IPv6: its IPv4 address, mapped");
+    }
+
+    @Test
+    void aLoopbackBindBecomesTheGuestsOwnLoopbackAddress() throws Exception {
+        assertEquals(p + "99", in(a, NetProbe.BIND, "127.0.0.1", "tcp"), "lback from interfaces/lback");
+        String lbackB = NetworkConfig.defaultLback(Integer.parseInt(host.context(b))).getHostAddress();
+        assertEquals(lbackB, in(b, NetProbe.BIND, "127.0.0.1", "udp"), "the default lback of the guest's XID");
+        assertEquals("::ffff:" + p + "99", in(a, NetProbe.BIND, "::1", "tcp"));
+    }
+
+    @Test
+    void onlyTheGuestsOwnAddressesCanBeBound() throws Exception {
+        assertEquals(p + "2", in(a, NetProbe.BIND, p + "2", "tcp"));
+        assertEquals(p + "99", in(a, NetProbe.BIND, p + "99", "tcp"), "its lback itself");
+        assertEquals("errno 99", in(a, NetProbe.BIND, p + "11", "tcp"), "another guest's address: EADDRNOTAVAIL");
+        assertEquals("errno 99", in(a, NetProbe.BIND, p + "11", "udp"));
+        assertEquals("errno 99", in(a, NetProbe.BIND, "127.0.0.2", "tcp"), "the host's loopback range");
+        assertEquals("errno 99", in(b, NetProbe.BIND, p + "1", "tcp"));
+        assertEquals("errno 99", in(a, NetProbe.BIND, "::ffff:" + p + "11", "tcp"), "v4-mapped follows the IPv4 rules");
+    }
+
+    @Test
+    void twoGuestsListenOnTheSamePortOfTheirOwnAddresses() throws Exception {
+        int port = port();
+        Process sa = serveIn(a, "0.0.0.0", port, "guest-a");
+        Process sb = serveIn(b, "0.0.0.0", port, "guest-b");
+        assertEquals("ready " + p + "1", TestNetns.awaitLine(sa, "ready"));
+        assertEquals("ready " + p + "11", TestNetns.awaitLine(sb, "ready"));
+        assertTrue(onHost(NetProbe.CONNECT, p + "1", Integer.toString(port)).startsWith("guest-a "));
+        assertTrue(onHost(NetProbe.CONNECT, p + "11", Integer.toString(port)).startsWith("guest-b "));
+        assertEquals(0, sa.waitFor());
+        assertEquals(0, sb.waitFor());
+    }
+
+    @Test
+    void outgoingConnectionsLeaveFromTheGuestsAddress() throws Exception {
+        int port = port();
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, p + "200", Integer.toString(port), "host", "1");
+        TestNetns.awaitLine(server, "ready");
+        assertEquals("host " + p + "1 " + p + "1", in(a, NetProbe.CONNECT, p + "200", Integer.toString(port)),
+                "the server sees the guest's primary address as the peer");
+    }
+
+    @Test
+    void aForeignSourceIsRefused() throws Exception {
+        assertEquals("errno 99", in(a, NetProbe.CONNECT, p + "200", Integer.toString(port()), p + "11"));
+        assertEquals("errno 99", in(a, NetProbe.SEND, p + "200", Integer.toString(port()), "x", p + "11"));
+    }
+
+    @Test
+    void udpFromAnUnboundSocketLeavesFromThePrimaryAddress() throws Exception {
+        int port = port();
+        Process rx = ns.spawn("python3", "-c", NetProbe.RECEIVE, p + "200", Integer.toString(port), "4");
+        TestNetns.awaitLine(rx, "ready");
+        assertEquals("sent", in(b, NetProbe.SEND, p + "200", Integer.toString(port), "hello"));
+        assertEquals("from " + p + "11 hello", TestNetns.awaitLine(rx, "from"));
+    }
+
+    @Test
+    void localhostInTheGuestIsTheGuestsOwn() throws Exception {
+        int port = port();
+        Process hostServer = ns.spawn("python3", "-c", NetProbe.SERVE, "127.0.0.1", Integer.toString(port), "host", "1");
+        TestNetns.awaitLine(hostServer, "ready");
+        Process guestServer = serveIn(a, "127.0.0.1", port, "guest");
+        assertEquals("ready " + p + "99", TestNetns.awaitLine(guestServer, "ready"));
+        String got = in(a, NetProbe.CONNECT, "127.0.0.1", Integer.toString(port));
+        assertTrue(got.startsWith("guest " + p + "99"), "127.0.0.1 in the guest reaches the guest's own loopback: " + got);
+        assertTrue(onHost(NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)).startsWith("host "), "the host's is untouched");
+        assertEquals("errno 111", in(b, NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)),
+                "another guest's localhost is not guest a's (nor the host's)");
+    }
+
+    @Test
+    void stopRemovesTheAddressesAndTheHooks() throws Exception {
+        String c = host.build("netc");
+        address(c, "00", p + "21", "c");
+        start(c);
+        Path dir = host.vs.cgroups().bpfDir(c).orElseThrow();
+        List<Integer> ids = attached(dir);
+        assertFalse(ids.isEmpty(), "bind hooks attached to " + dir);
+        assertTrue(ns.ip("-4", "addr").contains(p + "21/32"));
+        assertEquals(0, host.cliIn(ns.path, null, "vserver", c, "stop").code());
+        assertFalse(ns.ip("-4", "addr").contains(p + "21/"), "address removed");
+        host.assertNothingLeftOf(c);
+        assertProgramsGone(ids);
+    }
+
+    @Test
+    void aFailedStartLeavesNothing() throws Exception {
+        String d = host.build("netd");
+        address(d, "00", p + "31", null);
+        address(d, "01", p + "32", null);
+        ns.ip("addr", "add", p + "32/32", "dev", "lo");            // the host already uses the second address
+        try {
+            var r = host.cliIn(ns.path, null, "vserver", d, "start");
+            assertNotEquals(0, r.code());
+            assertTrue(r.err().contains("address " + p + "32 is already on lo"), r.toString());
+            assertFalse(ns.ip("-4", "addr").contains(p + "31/"), "the first address was taken back");
+            host.assertNothingLeftOf(d);
+        } finally {
+            ns.ip("addr", "del", p + "32/32", "dev", "lo");
+        }
+    }
+
+    @Test
+    void aKilledGuestIsCleanedUpByTheNextCommand() throws Exception {
+        String e = host.build("nete");
+        address(e, "00", p + "41", null);
+        start(e);
+        int init = host.initPid(e);
+        new LinuxSyscalls().kill(init, 9);
+        for (int i = 0; i < 100 && Files.exists(Path.of("/proc/" + init)); i++) Thread.sleep(50);
+        assertTrue(ns.ip("-4", "addr").contains(p + "41/32"), "still there: nobody has looked yet");
+        var r = host.cliIn(ns.path, null, "vserver", e, "status");
+        assertEquals(3, r.code(), r.toString());
+        host.cliIn(ns.path, null, "vserver", e, "stop");
+        assertFalse(ns.ip("-4", "addr").contains(p + "41/"), "removed by the next command");
+        host.assertNothingLeftOf(e);
+    }
+
+    @Test
+    void hostModeSharesTheStackUnrestricted() throws Exception {
+        String h = host.build("neth");
+        host.config(h, "interfaces/mode", "host\n");
+        start(h);
+        try {
+            assertEquals("127.0.0.1", in(h, NetProbe.BIND, "127.0.0.1", "tcp"));
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/" + ns.exec("sh", "-c", "echo $$").strip() + "/ns/net")).toString(),
+                    "" + Files.readSymbolicLink(Path.of("/proc/" + host.initPid(h) + "/ns/net")), "the guest is in the host's namespace");
+        } finally {
+            host.cliIn(ns.path, null, "vserver", h, "stop");
+        }
+    }
+
+    private static List<Integer> attached(Path dir) throws Exception {
+        var sys = new LinuxSyscalls();
+        int fd = sys.open(dir.toString(), org.vserver.sys.Syscalls.O_RDONLY | org.vserver.sys.Syscalls.O_DIRECTORY, 0);
+        try {
+            var ids = new java.util.ArrayList<Integer>();
+            for (int t : new int[] {8, 9, 10, 11, 14, 15}) for (int id : sys.bpfProgQuery(fd, t)) ids.add(id);
+            return ids;
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    /** The kernel frees a removed cgroup's programs asynchronously: a few seconds at most. */
+    static void assertProgramsGone(List<Integer> ids) throws Exception {
+        var sys = new LinuxSyscalls();
+        for (int i = 0; i < 100; i++) {
+            var left = new java.util.ArrayList<>(ids);
+            left.retainAll(sys.bpfPrograms().keySet());
+            if (left.isEmpty()) return;
+            Thread.sleep(100);
+        }
+        var left = new java.util.ArrayList<>(ids);
+        left.retainAll(sys.bpfPrograms().keySet());
+        assertEquals(List.of(), left, "bpf programs still loaded 10 s after stop");
+    }
+}
