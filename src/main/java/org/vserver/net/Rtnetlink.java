@@ -184,8 +184,9 @@ public final class Rtnetlink implements AutoCloseable {
 
     /**
      * {@code ip addr add A/PREFIX [broadcast +] [label LABEL] dev INDEX}: IPv4 gets the broadcast of
-     * its prefix (none for /31 and /32), and host scope in 127/8 as ip gives it; the kernel wants a
-     * label to start with the device's name ({@code lo:web}). IPv6 is added with IFA_F_NODAD (the
+     * its prefix (none for /31 and /32), and host scope in 127/8 as ip gives it. A label should
+     * start with the device's name ({@code lo:web}): ip insists, tools that list aliases expect it,
+     * the kernel keeps any. IPv6 is added with IFA_F_NODAD (the
      * host assigned it, so it is usable at once) and has no label: {@code label} is ignored for it.
      * {@code label} null: none.
      */
