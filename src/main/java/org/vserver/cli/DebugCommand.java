@@ -25,14 +25,14 @@ final class DebugCommand {
 
     DebugCommand(Optional<Path> confdir) { this.confdir = confdir; }
 
-    @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter; or what the resource settings become on this host (limits).")
+    @Command(name = "plan", description = "Print the launcher plan of a start, of an exec (the replayed plan) or of an enter; or what the resource settings (limits) and the network mode (network) become on this host.")
     static final class PlanCommand implements Callable<Integer>, Main.OptionsAfterArguments {
         @picocli.CommandLine.ParentCommand DebugCommand parent;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Parameters(index = "0", paramLabel = "NAME") String name;
 
-        @Parameters(index = "1", paramLabel = "start|exec|enter|limits") String which;
+        @Parameters(index = "1", paramLabel = "start|exec|enter|limits|network") String which;
 
         @Option(names = "--binary", paramLabel = "FILE", description = "also write the plan in the wire format to FILE")
         Path binary;
@@ -42,6 +42,14 @@ final class DebugCommand {
             var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             Guests guests = VserverCommand.guests(parent.confdir, out, System.err);
             var cfg = guests.config(name);
+            if (which.equals("network")) {
+                var running = guests.running(name);
+                int xid = cfg.context().isPresent() ? cfg.context().getAsInt() : running.map(RunState::xid).orElse(0);
+                var o = spec.commandLine().getOut();
+                o.print(org.vserver.net.NetworkPlanText.render(new GuestStart(guests).networkPlan(cfg, xid)));
+                o.flush();
+                return 0;
+            }
             if (which.equals("limits")) {
                 // What the resource files become on this host's kernel, without starting anything.
                 var rp = new org.vserver.guest.GuestLimits(guests).plan(cfg);
@@ -73,7 +81,7 @@ final class DebugCommand {
                     yield new EnterPlanner().plan(cfg, target, cmd, which.equals("exec"));
                 }
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "which plan: start, exec, enter or limits, not '" + which + "'");
+                        "which plan: start, exec, enter, limits or network, not '" + which + "'");
             };
             spec.commandLine().getOut().print(PlanText.render(plan));
             spec.commandLine().getOut().flush();

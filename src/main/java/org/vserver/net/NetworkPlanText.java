@@ -1,0 +1,59 @@
+package org.vserver.net;
+
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.List;
+
+/** A {@link NetworkPlan} as {@code vserver debug plan NAME network} prints it: what start will do, in {@code ip}'s words. */
+public final class NetworkPlanText {
+    private NetworkPlanText() {}
+
+    public static String render(NetworkPlan plan) {
+        var s = new StringBuilder();
+        switch (plan) {
+            case NetworkPlan.Host h -> s.append("mode host: the host's network stack, unrestricted\n");
+            case NetworkPlan.None n -> s.append("mode none: own network namespace\n  ip link set lo up\n");
+            case NetworkPlan.Shared sh -> {
+                s.append("mode shared: the host's network stack, sockets held to the guest's addresses (cgroup-bpf)\n");
+                for (NetworkPlan.HostAddress a : sh.hostAddresses())
+                    s.append("  ip addr add ").append(a.address().getHostAddress()).append('/').append(a.prefix())
+                            .append(a.label() != null ? " label " + a.label() : "").append(" dev ").append(a.dev()).append('\n');
+                BindPolicy p = sh.policy();
+                s.append("  bind 0.0.0.0 -> ").append(p.v4().isEmpty() ? "refused (no IPv4 address)" : p.v4().getFirst().getHostAddress()).append('\n');
+                s.append("  bind 127.0.0.1 -> ").append(p.lback().getHostAddress()).append(" (lback)\n");
+                s.append("  bind :: -> ").append(!p.v6().isEmpty() ? p.v6().getFirst().getHostAddress()
+                        : p.v4().isEmpty() ? "refused" : "::ffff:" + p.v4().getFirst().getHostAddress()).append('\n');
+                s.append("  may bind: ").append(join(p.v4())).append(p.v6().isEmpty() ? "" : " " + join(p.v6()))
+                        .append(' ').append(p.lback().getHostAddress())
+                        .append(p.bcast() != null ? " " + p.bcast().getHostAddress() : "").append('\n');
+            }
+            case NetworkPlan.Netns n -> {
+                s.append("mode netns: own network namespace on bridge ").append(n.bridge()).append('\n');
+                s.append("  ip link add ").append(n.hostLink()).append(" type veth peer name ").append(n.guestLink())
+                        .append(" address ").append(mac(n.spoof().mac())).append(" netns GUEST\n");
+                s.append("  tcx ingress ").append(n.hostLink()).append(": only source MAC ").append(mac(n.spoof().mac()))
+                        .append(", source addresses of the guest, no router advertisements\n");
+                s.append("  ip link set ").append(n.hostLink()).append(" master ").append(n.bridge()).append(" up\n");
+                for (NetworkPlan.GuestAddress a : n.addresses())
+                    s.append("  (guest) ip addr add ").append(a.address().getHostAddress()).append('/').append(a.prefix())
+                            .append(" dev ").append(n.guestLink()).append('\n');
+                if (n.gateways().isEmpty()) s.append("  (guest) default route via the bridge's address in each subnet, if it has one\n");
+                for (InetAddress g : n.gateways())
+                    s.append("  (guest) ip route add default via ").append(g.getHostAddress()).append(" dev ").append(n.guestLink()).append('\n');
+                if (n.nat()) s.append("  nft: table ip ").append(n.hostLink()).append(", masquerade ").append(join(n.spoof().v4()))
+                        .append(" leaving by any device but ").append(n.bridge()).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    private static String join(List<? extends InetAddress> l) {
+        var s = new StringBuilder();
+        for (InetAddress a : l) s.append(s.isEmpty() ? "" : " ").append(a.getHostAddress());
+        return s.toString();
+    }
+
+    static String mac(byte[] m) {
+        return HexFormat.ofDelimiter(":").formatHex(m);
+    }
+}
