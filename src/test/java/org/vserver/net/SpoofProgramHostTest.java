@@ -165,6 +165,18 @@ class SpoofProgramHostTest {
         expect(policy(List.of("10.9.8.2"), List.of()), frames, verdicts);
     }
 
+    @Test void theVerifierAcceptsNoAddressesAndMany() throws IOException {
+        for (int n : new int[] {0, 1, 40}) {
+            var many = new SpoofPolicy(M, SpoofFilterTest.v4(n), SpoofFilterTest.v6(n));
+            byte[] last4 = n == 0 ? ip("10.9.8.2") : SpoofFilterTest.v4(n).getLast().getAddress();
+            byte[] last6 = n == 0 ? ip("2001:db8::2") : SpoofFilterTest.v6(n).getLast().getAddress();
+            expect(many, Map.of("udp from the last v4", v4From(M, InetAddress.getByAddress(last4).getHostAddress()),
+                            "udp from the last v6", v6(last6, 17, new byte[8]), "link-local", v6(LL, 58, icmp6(135))),
+                    Map.of("udp from the last v4", n == 0 ? "drop" : "pass", "udp from the last v6", n == 0 ? "drop" : "pass",
+                            "link-local", "pass"));
+        }
+    }
+
     /** A hop-by-hop header of 16 bytes (hdr_ext_len 1). */
     static byte[] longExt(int next, byte[] rest) {
         byte[] b = new byte[16 + rest.length];
