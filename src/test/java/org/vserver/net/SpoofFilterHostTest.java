@@ -187,6 +187,15 @@ class SpoofFilterHostTest {
         awaitGone(attached);
     }
 
+    @Test void anAttachFailureNamesTheDeviceAndTheErrno() throws Exception {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> inside(host, () -> {
+            SpoofFilter.attach(sys, 99999, new SpoofPolicy(M, List.of(), List.of()));
+            return null;
+        }));
+        assertTrue(e.getMessage().startsWith("bpf(BPF_PROG_ATTACH tcx ingress, device index 99999) failed: ENODEV: "), e.getMessage());
+        assertTrue(e.getMessage().contains("another network namespace"), e.getMessage());
+    }
+
     // --- the frames, each with a marker of its own at the end of its payload
 
     final Map<String, String> markers = new LinkedHashMap<>();
