@@ -91,6 +91,12 @@ public interface Syscalls {
     void bpfProgDetach(int targetFd, int progFd, int attachType) throws ErrnoException;
 
     /**
+     * {@code bpf(BPF_PROG_TEST_RUN, {prog_fd, data_size_in, data_in})}: runs a loaded program once on
+     * {@code data} (for a tc program: a whole Ethernet frame) and returns its R0, without any device.
+     */
+    int bpfProgTestRun(int progFd, byte[] data) throws ErrnoException;
+
+    /**
      * Every loaded eBPF program's id and name ({@code BPF_PROG_GET_NEXT_ID}, {@code BPF_PROG_GET_FD_BY_ID},
      * {@code BPF_OBJ_GET_INFO_BY_FD}), for leak checks and cleanup; programs that vanish meanwhile are skipped.
      */

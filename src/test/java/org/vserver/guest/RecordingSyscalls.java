@@ -46,6 +46,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
     @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
     @Override public void bpfProgDetach(int targetFd, int progFd, int attachType) { throw new AssertionError(); }
+    @Override public int bpfProgTestRun(int progFd, byte[] data) { throw new AssertionError(); }
     @Override public Map<Integer, String> bpfPrograms() { throw new AssertionError(); }
     @Override public int socket(int domain, int type, int protocol) { throw new AssertionError(); }
     @Override public void bind(int fd, byte[] sockaddr) { throw new AssertionError(); }
