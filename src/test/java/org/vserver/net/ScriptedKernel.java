@@ -77,4 +77,5 @@ final class ScriptedKernel implements Syscalls {
     @Override public Map<Integer, String> bpfPrograms() { throw new AssertionError(); }
     @Override public void setns(int fd, int nstype) { throw new AssertionError(); }
     @Override public void unshare(int flags) { throw new AssertionError(); }
+    @Override public int bpfProgTestRun(int progFd, byte[] data) { throw new AssertionError(); }
 }
