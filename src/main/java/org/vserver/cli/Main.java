@@ -35,6 +35,7 @@ public final class Main {
             case "vnamespace" -> new VnamespaceCommand();
             case "vuname" -> new VunameCommand();
             case "vattribute" -> new VattributeCommand();
+            case "chbind" -> new ChbindCommand();
             case "vlimit" -> null;
             default -> null;
         };

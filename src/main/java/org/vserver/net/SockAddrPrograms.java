@@ -1,10 +1,36 @@
 package org.vserver.net;
 
+import static org.vserver.bpf.Insn.add;
+import static org.vserver.bpf.Insn.call;
+import static org.vserver.bpf.Insn.exit;
+import static org.vserver.bpf.Insn.ja;
+import static org.vserver.bpf.Insn.jeq;
+import static org.vserver.bpf.Insn.jeqReg;
+import static org.vserver.bpf.Insn.jne;
+import static org.vserver.bpf.Insn.jneReg;
+import static org.vserver.bpf.Insn.ldxdw;
+import static org.vserver.bpf.Insn.ldxw;
+import static org.vserver.bpf.Insn.mov;
+import static org.vserver.bpf.Insn.mov32;
+import static org.vserver.bpf.Insn.movReg;
+import static org.vserver.bpf.Insn.stdw;
+import static org.vserver.bpf.Insn.sth;
+import static org.vserver.bpf.Insn.stxw;
+
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.vserver.bpf.Assembler;
+import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
+import org.vserver.sys.Errno;
+import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -13,20 +39,385 @@ import org.vserver.sys.Syscalls;
  * directory with BPF_F_ALLOW_MULTI: they apply to every socket a process of that cgroup (or of a
  * descendant) creates, run inside the syscall, and nothing sits in the data path. The guest cannot
  * detach them: it holds neither CAP_BPF, CAP_SYS_ADMIN nor CAP_NET_ADMIN.
+ *
+ * <p>How the rules map onto the hooks (R1 points at {@code struct bpf_sock_addr}; addresses are in
+ * network byte order, so a 32-bit load of {@code a.b.c.d} is the little-endian int {@code d.c.b.a},
+ * and every constant here is built that way by {@link #word}):
+ * <ul>
+ *   <li>bind: the address is rewritten in place (0.0.0.0, 127.0.0.1, {@code ::}, {@code ::1}) or
+ *       checked against the own addresses; a refusal is {@code bpf_set_retval(-EADDRNOTAVAIL)}
+ *       and return 0 (a bare 0 would be EPERM);</li>
+ *   <li>connect: 127.0.0.1 and 0.0.0.0 (which the kernel also sends to the loopback) become
+ *       {@code lback}; then {@code bpf_bind(ctx, {family, port 0, source})} gives an unbound socket
+ *       its source address without taking a port (the kernel binds with
+ *       BIND_FORCE_ADDRESS_NO_PORT). A socket that is already bound makes it fail, which is fine if
+ *       it has an address (the bind hook held that to an own one); an autobound UDP socket without
+ *       one would get the route's source, a host address: refused;</li>
+ *   <li>UDP sendmsg of an unconnected socket: the same destination rewrite; {@code msg_src_ip*}
+ *       (the bound address or an IP_PKTINFO source, 0 if none) is set to the primary if 0, else
+ *       must be an own address. A v4-mapped destination of an IPv6 socket is sent by the IPv4 path
+ *       and meets sendmsg4; the IPv6 hook cannot map (the kernel refuses a rewrite to a mapped
+ *       address with ENOTSUPP), so {@code ::1} and {@code ::} there get ENETUNREACH;</li>
+ *   <li>socket creation: no SOCK_RAW inet socket. A guest lacks CAP_NET_RAW anyway; this is
+ *       defense in depth for a guest given it in bcapabilities and for {@code chbind} commands
+ *       run as root: a raw socket passes none of the hooks above and can send any source
+ *       address.</li>
+ * </ul>
+ * A guest without IPv4 addresses keeps {@code lback}: its wildcard bind lands there, and only
+ * {@code lback} can be reached. Known gaps of the shared stack (as in VServer): an ICMP datagram
+ * socket (ping) has no bind or sendmsg hook, and an autobound UDP socket listens on the port of
+ * every host address.
  */
 public final class SockAddrPrograms {
     /** The prefix of every program name (bpf_prog_info.name), e.g. {@code vserver_bind4}. */
     public static final String NAME_PREFIX = "vserver_";
 
+    private static final String LICENSE = "GPL";
+
+    // struct bpf_sock_addr
+    private static final int USER_IP4 = 4, USER_IP6 = 8, MSG_SRC_IP4 = 40, MSG_SRC_IP6 = 44, SK = 64;
+    // struct bpf_sock
+    private static final int SOCK_TYPE = 8, SOCK_SRC_IP4 = 24, SOCK_SRC_IP6 = 28;
+    // struct sockaddr_in / sockaddr_in6 on the stack for bpf_bind
+    private static final int SIN_SIZE = 16, SIN6_SIZE = 28, STACK4 = -16, STACK6 = -32;
+
+    /** Registers: R6 the context (R1 is clobbered by calls), R7 the destination word, R8 the source, R2/R3 scratch. */
+    private static final int CTX = 6, ADDR = 7, SRC = 8, TMP = 2, TMP2 = 3, FP = 10;
+
+    /** 127.0.0.1; the third word of {@code ::ffff:0:0/96}; the last word of {@code ::1}. */
+    private static final int LOCALHOST = word(new byte[] {127, 0, 0, 1}, 0), MAPPED = word(new byte[] {0, 0, -1, -1}, 0),
+            LOOPBACK6 = word(new byte[] {0, 0, 0, 1}, 0);
+
+    private static final int EADDRNOTAVAIL = 99, ENETUNREACH = 101;
+
     private SockAddrPrograms() {}
 
     /** attach type ({@code org.vserver.bpf.Bpf.CGROUP_*}) → its program. */
     public static Map<Integer, List<Insn>> of(BindPolicy policy) {
-        throw new UnsupportedOperationException("not implemented yet");
+        var p = new Words(policy);
+        var out = new LinkedHashMap<Integer, List<Insn>>();
+        out.put(Bpf.CGROUP_INET_SOCK_CREATE, sockCreate());
+        out.put(Bpf.CGROUP_INET4_BIND, bind4(p));
+        out.put(Bpf.CGROUP_INET6_BIND, bind6(p));
+        out.put(Bpf.CGROUP_INET4_CONNECT, connect4(p));
+        out.put(Bpf.CGROUP_INET6_CONNECT, connect6(p));
+        out.put(Bpf.CGROUP_UDP4_SENDMSG, sendmsg4(p));
+        out.put(Bpf.CGROUP_UDP6_SENDMSG, sendmsg6(p));
+        return out;
+    }
+
+    /** The program's name as the kernel lists it (at most 15 characters). */
+    public static String name(int attachType) {
+        return NAME_PREFIX + switch (attachType) {
+            case Bpf.CGROUP_INET_SOCK_CREATE -> "sock";
+            case Bpf.CGROUP_INET4_BIND -> "bind4";
+            case Bpf.CGROUP_INET6_BIND -> "bind6";
+            case Bpf.CGROUP_INET4_CONNECT -> "conn4";
+            case Bpf.CGROUP_INET6_CONNECT -> "conn6";
+            case Bpf.CGROUP_UDP4_SENDMSG -> "send4";
+            case Bpf.CGROUP_UDP6_SENDMSG -> "send6";
+            default -> throw new IllegalArgumentException("no socket program for attach type " + attachType);
+        };
     }
 
     /** Loads every program of {@code policy} and attaches it to {@code cgroupDir}; a failure detaches what was attached. */
     public static void attach(Syscalls sys, Path cgroupDir, BindPolicy policy) throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        Map<Integer, List<Insn>> programs = of(policy);
+        int dir;
+        try {
+            dir = sys.open(cgroupDir.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
+        } catch (ErrnoException e) {
+            throw new IOException(e.getMessage() + ": the address policy cannot be attached to `" + cgroupDir + "`");
+        }
+        List<int[]> attached = new ArrayList<>();          // {attach type, program fd}
+        List<Integer> fds = new ArrayList<>();
+        boolean done = false;
+        try {
+            for (var e : programs.entrySet()) {
+                int type = e.getKey();
+                String name = name(type);
+                int progType = type == Bpf.CGROUP_INET_SOCK_CREATE ? Bpf.PROG_TYPE_CGROUP_SOCK : Bpf.PROG_TYPE_CGROUP_SOCK_ADDR;
+                int prog;
+                try {
+                    prog = sys.bpfProgLoad(progType, Insn.encode(e.getValue()), LICENSE, name, type);
+                } catch (ErrnoException x) {
+                    throw failure(name, cgroupDir, x, "a kernel without CONFIG_CGROUP_BPF, or not root?");
+                }
+                fds.add(prog);
+                try {
+                    sys.bpfProgAttach(dir, prog, type, Bpf.F_ALLOW_MULTI);
+                } catch (ErrnoException x) {
+                    throw failure(name, cgroupDir, x, "an ancestor cgroup with a socket program attached without BPF_F_ALLOW_MULTI?");
+                }
+                attached.add(new int[] {type, prog});
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                // Detached newest first; a detach that fails leaves a program that only narrows, and
+                // the caller removes the cgroup anyway.
+                for (int i = attached.size() - 1; i >= 0; i--) {
+                    try {
+                        sys.bpfProgDetach(dir, attached.get(i)[1], attached.get(i)[0]);
+                    } catch (ErrnoException ignored) {
+                        // the error being thrown says what went wrong first
+                    }
+                }
+            }
+            for (int fd : fds) sys.close(fd);                // the attachment holds its own reference
+            sys.close(dir);
+        }
+    }
+
+    private static IOException failure(String program, Path cgroupDir, ErrnoException e, String hint) {
+        return new IOException("the address policy program " + program + " could not be attached to `" + cgroupDir + "`: "
+                + e.getMessage() + " [" + Errno.name(e.errno()) + "] (" + hint + ")");
+    }
+
+    /** The four bytes at {@code off} of a network-order address as a 32-bit load reads them on little endian. */
+    static int word(byte[] a, int off) {
+        return (a[off] & 0xff) | (a[off + 1] & 0xff) << 8 | (a[off + 2] & 0xff) << 16 | (a[off + 3] & 0xff) << 24;
+    }
+
+    /** The policy as the words the programs compare and store. */
+    record Words(int[] v4, int[][] v6, int lback, int[] own4) {
+        Words(BindPolicy p) {
+            this(p.v4().stream().mapToInt(a -> word(a.getAddress(), 0)).toArray(),
+                    p.v6().stream().map(a -> words6(a)).toArray(int[][]::new),
+                    word(p.lback().getAddress(), 0), own4(p));
+        }
+
+        /** What a wildcard IPv4 bind becomes: the primary, or lback for a guest without IPv4. */
+        int bindPrimary() { return v4.length > 0 ? v4[0] : lback; }
+
+        private static int[] words6(InetAddress a) {
+            byte[] b = a.getAddress();
+            return new int[] {word(b, 0), word(b, 4), word(b, 8), word(b, 12)};
+        }
+
+        private static int[] own4(BindPolicy p) {
+            Set<Integer> own = new java.util.LinkedHashSet<>();
+            for (var a : p.v4()) own.add(word(a.getAddress(), 0));
+            own.add(word(p.lback().getAddress(), 0));
+            if (p.bcast() != null) own.add(word(p.bcast().getAddress(), 0));
+            return own.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    /** An assembler that knows the shared exits and emits only those jumped to (the verifier refuses unreachable code). */
+    private static final class Code {
+        static final String ALLOW = "allow", EADDR = "eaddrnotavail", EUNREACH = "enetunreach";
+        final Assembler a = new Assembler();
+        final Set<String> used = new HashSet<>();
+        int labels;
+
+        String label() { return "l" + labels++; }
+
+        Code emit(Insn i) {
+            a.emit(i);
+            return this;
+        }
+
+        Code go(Insn jump, String label) {
+            used.add(label);
+            a.jump(jump, label);
+            return this;
+        }
+
+        Code at(String label) {
+            a.label(label);
+            return this;
+        }
+
+        /** Compared through a register: an immediate is sign-extended to 64 bits, a loaded word is not. */
+        Code ifEq(int reg, int value, String label) {
+            return emit(mov32(TMP, value)).go(jeqReg(reg, TMP, 0), label);
+        }
+
+        Code ifNe(int reg, int value, String label) {
+            return emit(mov32(TMP, value)).go(jneReg(reg, TMP, 0), label);
+        }
+
+        Code load(int reg, int ctxOff) { return emit(ldxw(reg, CTX, ctxOff)); }
+
+        Code store(int ctxOff, int value) { return emit(mov32(TMP, value)).emit(stxw(CTX, ctxOff, TMP)); }
+
+        /** Jumps to {@code label} unless the four words at {@code ctxOff} are {@code addr}. */
+        Code ifNot6(int ctxOff, int[] addr, String label) {
+            for (int i = 0; i < 4; i++) load(TMP2, ctxOff + 4 * i).ifNe(TMP2, addr[i], label);
+            return this;
+        }
+
+        List<Insn> assemble() {
+            if (used.contains(ALLOW)) at(ALLOW).emit(mov(0, 1)).emit(exit());
+            if (used.contains(EADDR)) refuse(EADDR, EADDRNOTAVAIL);
+            if (used.contains(EUNREACH)) refuse(EUNREACH, ENETUNREACH);
+            return a.assemble();
+        }
+
+        /** bpf_set_retval(-errno); return 0: the syscall fails with errno instead of EPERM. */
+        private void refuse(String label, int errno) {
+            at(label).emit(mov(1, -errno)).emit(call(Bpf.FUNC_SET_RETVAL)).emit(mov(0, 0)).emit(exit());
+        }
+    }
+
+    /** No raw inet socket: it would bypass every address hook. */
+    static List<Insn> sockCreate() {
+        var c = new Code();
+        c.emit(ldxw(TMP, 1, SOCK_TYPE)).go(jne(TMP, Syscalls.SOCK_RAW, 0), Code.ALLOW);
+        c.emit(mov(0, 0)).emit(exit());                        // EPERM, as without CAP_NET_RAW
+        return c.assemble();
+    }
+
+    static List<Insn> bind4(Words p) {
+        var c = new Code();
+        c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
+        bindRules4(c, p, USER_IP4);
+        return c.assemble();
+    }
+
+    /** The IPv4 bind rules on the word in ADDR, which was loaded from {@code ctxOff} (user_ip4 or user_ip6[3]). */
+    private static void bindRules4(Code c, Words p, int ctxOff) {
+        String notAny = c.label(), notLocalhost = c.label();
+        c.go(jne(ADDR, 0, 0), notAny).store(ctxOff, p.bindPrimary()).go(ja(0), Code.ALLOW);
+        c.at(notAny).ifNe(ADDR, LOCALHOST, notLocalhost).store(ctxOff, p.lback()).go(ja(0), Code.ALLOW);
+        c.at(notLocalhost);
+        for (int own : p.own4()) c.ifEq(ADDR, own, Code.ALLOW);
+        c.go(ja(0), Code.EADDR);
+    }
+
+    static List<Insn> bind6(Words p) {
+        var c = new Code();
+        String v6 = c.label(), mapped = c.label(), notAny = c.label();
+        c.emit(movReg(CTX, 1));
+        c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 8).ifEq(ADDR, MAPPED, mapped).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 12).go(jne(ADDR, 0, 0), notAny);
+        if (p.v6().length > 0) {                               // ::
+            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.v6()[0][i]);
+        } else {
+            c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.bindPrimary());
+        }
+        c.go(ja(0), Code.ALLOW);
+        c.at(notAny).ifNe(ADDR, LOOPBACK6, v6);               // ::1 becomes ::ffff:lback
+        c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback()).go(ja(0), Code.ALLOW);
+        c.at(mapped).load(ADDR, USER_IP6 + 12);
+        bindRules4(c, p, USER_IP6 + 12);
+        c.at(v6);
+        for (int[] own : p.v6()) {
+            String next = c.label();
+            c.ifNot6(USER_IP6, own, next).go(ja(0), Code.ALLOW).at(next);
+        }
+        c.go(ja(0), Code.EADDR);
+        return c.assemble();
+    }
+
+    /**
+     * 127.0.0.1 and 0.0.0.0 in the word at {@code ctxOff} (in ADDR) become lback; then SRC is the
+     * source for the destination: lback for lback, else the primary, or ENETUNREACH without one.
+     */
+    private static void destination4(Code c, Words p, int ctxOff, String srcChosen) {
+        String loopback = c.label(), dst = c.label(), toLback = c.label();
+        c.go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOCALHOST, dst);
+        c.at(loopback).emit(mov32(ADDR, p.lback())).emit(stxw(CTX, ctxOff, ADDR));
+        c.at(dst).ifEq(ADDR, p.lback(), toLback);
+        if (p.v4().length == 0) c.go(ja(0), Code.EUNREACH);
+        else c.emit(mov32(SRC, p.v4()[0])).go(ja(0), srcChosen);
+        c.at(toLback).emit(mov32(SRC, p.lback()));            // falls through to srcChosen
+    }
+
+    /** bpf_bind(ctx, stack, size); success, or a socket that already has an address, allows. */
+    private static void bindSource(Code c, int stack, int size, int srcOff, int words) {
+        c.emit(movReg(1, CTX)).emit(movReg(2, FP)).emit(add(2, stack)).emit(mov(3, size)).emit(call(Bpf.FUNC_BIND));
+        c.go(jeq(0, 0, 0), Code.ALLOW);
+        c.emit(ldxdw(TMP, CTX, SK));                           // PTR_TO_SOCKET, never null here
+        for (int i = 0; i < words; i++) c.emit(ldxw(TMP2, TMP, srcOff + 4 * i)).go(jne(TMP2, 0, 0), Code.ALLOW);
+        c.go(ja(0), Code.EADDR);                               // autobound without an address: the route would pick a host's
+    }
+
+    private static void zeroStack(Code c, int stack, int bytes, int family) {
+        for (int off = 0; off < bytes; off += 8) c.emit(stdw(FP, stack + off, 0));
+        c.emit(sth(FP, stack, family));
+    }
+
+    static List<Insn> connect4(Words p) {
+        var c = new Code();
+        String bind = c.label();
+        c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
+        destination4(c, p, USER_IP4, bind);
+        c.at(bind);
+        zeroStack(c, STACK4, SIN_SIZE, Syscalls.AF_INET);
+        c.emit(stxw(FP, STACK4 + 4, SRC));                     // sin_addr
+        bindSource(c, STACK4, SIN_SIZE, SOCK_SRC_IP4, 1);
+        return c.assemble();
+    }
+
+    static List<Insn> connect6(Words p) {
+        var c = new Code();
+        String v6 = c.label(), mapped = c.label(), loopback = c.label(), bindMapped = c.label(), bind = c.label();
+        c.emit(movReg(CTX, 1));
+        c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 8).ifEq(ADDR, MAPPED, mapped).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOOPBACK6, v6);
+        // :: and ::1 (the kernel connects :: to the loopback): ::ffff:lback, from lback
+        c.at(loopback).store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback());
+        c.emit(mov32(SRC, p.lback())).go(ja(0), bindMapped);
+        c.at(mapped).load(ADDR, USER_IP6 + 12);
+        destination4(c, p, USER_IP6 + 12, bindMapped);
+        c.at(bindMapped);                                      // sin6_addr = ::ffff:SRC
+        zeroStack(c, STACK6, 32, Syscalls.AF_INET6);
+        c.emit(mov32(TMP, MAPPED)).emit(stxw(FP, STACK6 + 16, TMP)).emit(stxw(FP, STACK6 + 20, SRC));
+        c.go(ja(0), bind);
+        c.at(v6);
+        if (p.v6().length == 0) {
+            c.go(ja(0), Code.EUNREACH);
+        } else {
+            zeroStack(c, STACK6, 32, Syscalls.AF_INET6);
+            for (int i = 0; i < 4; i++) c.emit(mov32(TMP, p.v6()[0][i])).emit(stxw(FP, STACK6 + 8 + 4 * i, TMP));
+        }
+        c.at(bind);
+        bindSource(c, STACK6, SIN6_SIZE, SOCK_SRC_IP6, 4);
+        return c.assemble();
+    }
+
+    static List<Insn> sendmsg4(Words p) {
+        var c = new Code();
+        String chosen = c.label(), check = c.label();
+        c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
+        destination4(c, p, USER_IP4, chosen);
+        c.at(chosen);                                          // SRC: what an unbound socket sends from
+        c.load(TMP2, MSG_SRC_IP4).go(jne(TMP2, 0, 0), check);
+        c.emit(stxw(CTX, MSG_SRC_IP4, SRC)).go(ja(0), Code.ALLOW);
+        c.at(check);                                           // bound, or an IP_PKTINFO source
+        for (int own : p.own4()) c.ifEq(TMP2, own, Code.ALLOW);
+        c.go(ja(0), Code.EADDR);
+        return c.assemble();
+    }
+
+    static List<Insn> sendmsg6(Words p) {
+        var c = new Code();
+        String v6 = c.label(), check = c.label();
+        c.emit(movReg(CTX, 1));
+        c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 8).go(jne(ADDR, 0, 0), v6);   // a mapped destination never gets here
+        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), Code.EUNREACH).ifEq(ADDR, LOOPBACK6, Code.EUNREACH);
+        c.at(v6);
+        if (p.v6().length == 0) {
+            c.go(ja(0), Code.EUNREACH);
+            return c.assemble();
+        }
+        for (int i = 0; i < 4; i++) c.load(TMP2, MSG_SRC_IP6 + 4 * i).go(jne(TMP2, 0, 0), check);
+        for (int i = 0; i < 4; i++) c.store(MSG_SRC_IP6 + 4 * i, p.v6()[0][i]);
+        c.go(ja(0), Code.ALLOW);
+        c.at(check);
+        for (int[] own : p.v6()) {
+            String next = c.label();
+            c.ifNot6(MSG_SRC_IP6, own, next).go(ja(0), Code.ALLOW).at(next);
+        }
+        c.go(ja(0), Code.EADDR);
+        return c.assemble();
     }
 }

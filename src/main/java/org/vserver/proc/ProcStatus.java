@@ -16,9 +16,18 @@ public final class ProcStatus {
      * @throws IOException if the process is gone or the line is missing
      */
     public static Set<Capability> boundingSet(String pid) throws IOException {
+        return capabilities(pid, "CapBnd");
+    }
+
+    /**
+     * One capability set of a process: {@code field} is CapInh, CapPrm, CapEff, CapBnd or CapAmb.
+     *
+     * @throws IOException if the process is gone or the line is missing
+     */
+    public static Set<Capability> capabilities(String pid, String field) throws IOException {
         Path status = Path.of("/proc", pid, "status");
         for (String line : Files.readAllLines(status))
-            if (line.startsWith("CapBnd:")) return Capability.of(Long.parseUnsignedLong(line.substring(7).strip(), 16));
-        throw new IOException(status + " has no CapBnd line");
+            if (line.startsWith(field + ":")) return Capability.of(Long.parseUnsignedLong(line.substring(field.length() + 1).strip(), 16));
+        throw new IOException(status + " has no " + field + " line");
     }
 }

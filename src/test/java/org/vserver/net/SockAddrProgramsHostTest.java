@@ -1,0 +1,437 @@
+package org.vserver.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.vserver.bpf.Bpf;
+import org.vserver.sys.ErrnoException;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.Syscalls;
+
+/**
+ * The address policy enforced by this host's kernel. Each test attaches policies to throw-away
+ * cgroups of the unified hierarchy and runs a python probe under {@code unshare -n}: a fresh
+ * network namespace whose lo holds all of 127.0.0.0/8 (and the IPv6 addresses the probe adds), so
+ * the host's addresses are never touched, while cgroup-bpf applies in any namespace. The probe's
+ * children join a cgroup, act, and report one {@code key=value} line per rule.
+ */
+class SockAddrProgramsHostTest {
+    static final String PRELUDE = """
+            import os, socket, struct, sys, time
+            assert os.system("ip link set lo up") == 0
+            def inside(cg, fn):
+                r, w = os.pipe()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(r)
+                    try:
+                        join(cg)
+                        res = fn()
+                    except OSError as e:
+                        res = "errno=%d" % e.errno
+                    except BaseException as e:
+                        res = "error=%r" % (e,)
+                    os.write(w, str(res).encode())
+                    os._exit(0)
+                os.close(w)
+                out = b""
+                while True:
+                    b = os.read(r, 4096)
+                    if not b: break
+                    out += b
+                os.waitpid(pid, 0)
+                return out.decode()
+            def join(cg):
+                with open(cg + "/cgroup.procs", "w") as f: f.write("0")
+            def name(s): return s.getsockname()[0]
+            def bound(addr, fam=socket.AF_INET, typ=socket.SOCK_STREAM):
+                s = socket.socket(fam, typ)
+                if fam == socket.AF_INET6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                s.bind((addr, 0))
+                return name(s)
+            def listener(addr, fam=socket.AF_INET, port=0):
+                s = socket.socket(fam, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((addr, port)); s.listen(8)
+                return s
+            def peer(l):
+                l.settimeout(5)
+                c, a = l.accept()
+                c.close()
+                return a[0]
+            def connected(addr, port, fam=socket.AF_INET):
+                s = socket.socket(fam, socket.SOCK_STREAM)
+                if fam == socket.AF_INET6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                s.settimeout(5)
+                s.connect((addr, port))
+                return s
+            def received(r):
+                r.settimeout(5)
+                data, a = r.recvfrom(100)
+                return a[0]
+            def udp(addr, fam=socket.AF_INET):
+                s = socket.socket(fam, socket.SOCK_DGRAM)
+                s.bind((addr, 0))
+                return s
+            """;
+
+    final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    final int a = ThreadLocalRandom.current().nextInt(100, 200), b = ThreadLocalRandom.current().nextInt(0, 200),
+            c = ThreadLocalRandom.current().nextInt(1, 90);
+    final Syscalls sys = new LinuxSyscalls();
+    final List<Process> probes = new ArrayList<>();
+    Path top;
+
+    String ip(int x, int y, int z) { return "127." + x + "." + y + "." + z; }
+
+    String primary() { return ip(a, b, c); }
+
+    String second() { return ip(a, b, c + 1); }
+
+    String lback() { return ip(a, b, 99); }
+
+    String foreign() { return ip(a, b, 200); }
+
+    String primaryB() { return ip(a, b + 1, c); }
+
+    String lbackB() { return ip(a, b + 1, 99); }
+
+    /** An address nobody's policy holds, for listeners and receivers outside the cgroups. */
+    String outside() { return ip(a, b + 2, 7); }
+
+    String v6(String last) { return "fd00:" + id.substring(0, 4) + ":" + id.substring(4) + "::" + last; }
+
+    BindPolicy policyA() throws IOException {
+        return new BindPolicy(List.of(v4(primary()), v4(second())), List.of(), v4(lback()), null);
+    }
+
+    static Inet4Address v4(String s) throws IOException { return (Inet4Address) InetAddress.getByName(s); }
+
+    static Inet6Address v6addr(String s) throws IOException { return (Inet6Address) InetAddress.getByName(s); }
+
+    @BeforeEach void onlyAsRootWithAUnifiedHierarchy() throws IOException {
+        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
+        assumeTrue(sys.geteuid() == 0, "needs root: loads and attaches BPF programs");
+        Path unified = Path.of("/sys/fs/cgroup/unified");
+        Path v2 = Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup")
+                : Files.isRegularFile(unified.resolve("cgroup.procs")) ? unified : null;
+        assumeTrue(v2 != null, "no cgroup2 hierarchy on this host");
+        top = v2.resolve("vserver-test-" + id);
+    }
+
+    @AfterEach void removeTheCgroups() throws Exception {
+        for (Process p : probes) {
+            if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (top == null || !Files.exists(top)) return;
+        try (var s = Files.list(top)) {
+            for (Path d : s.filter(Files::isDirectory).toList()) rmdir(d);
+        }
+        rmdir(top);
+        assertFalse(Files.exists(top), "test cgroup left behind");
+    }
+
+    /** rmdir of a cgroup: EBUSY while its last task is still exiting, for a moment. */
+    static void rmdir(Path d) throws Exception {
+        for (int i = 0; ; i++) {
+            try {
+                Files.deleteIfExists(d);
+                return;
+            } catch (IOException busy) {
+                if (i == 100) throw busy;
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    Path cgroup(String name, BindPolicy policy) throws IOException {
+        Path d = top.resolve(name);
+        Files.createDirectories(d);
+        SockAddrPrograms.attach(sys, d, policy);
+        return d;
+    }
+
+    /** Runs PRELUDE + {@code body} in a new network namespace; the {@code key=value} lines it printed. */
+    Map<String, String> probe(String body) throws Exception {
+        Process p = new ProcessBuilder("unshare", "-n", "python3", "-c", PRELUDE + body).redirectErrorStream(true).start();
+        probes.add(p);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe hangs");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "the probe failed:\n" + out);
+        Map<String, String> results = new LinkedHashMap<>();
+        for (String line : out.lines().toList()) {
+            int eq = line.indexOf('=');
+            if (eq > 0) results.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        return results;
+    }
+
+    static String py(String s) { return "'" + s + "'"; }
+
+    @Test void bindFollowsThePolicy() throws Exception {
+        Path g = cgroup("a", policyA());
+        var r = probe("""
+                G = %s
+                print("any=" + inside(G, lambda: bound("0.0.0.0")))
+                print("udpany=" + inside(G, lambda: bound("0.0.0.0", typ=socket.SOCK_DGRAM)))
+                print("localhost=" + inside(G, lambda: bound("127.0.0.1")))
+                print("second=" + inside(G, lambda: bound(%s)))
+                print("lback=" + inside(G, lambda: bound(%s)))
+                print("foreign=" + inside(G, lambda: bound(%s)))
+                print("other=" + inside(G, lambda: bound(%s)))
+                print("host=" + bound(%s))
+                print("raw=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) and "made"))
+                print("hostraw=" + str(bool(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))))
+                """.formatted(py(g.toString()), py(second()), py(lback()), py(foreign()), py(primaryB()), py(foreign())));
+        assertEquals(primary(), r.get("any"), "bind 0.0.0.0 becomes the primary: " + r);
+        assertEquals(primary(), r.get("udpany"), r.toString());
+        assertEquals(lback(), r.get("localhost"), "bind 127.0.0.1 becomes lback: " + r);
+        assertEquals(second(), r.get("second"), r.toString());
+        assertEquals(lback(), r.get("lback"), r.toString());
+        assertEquals("errno=99", r.get("foreign"), "a foreign address: EADDRNOTAVAIL: " + r);
+        assertEquals("errno=99", r.get("other"), "another guest's address: EADDRNOTAVAIL: " + r);
+        assertEquals(foreign(), r.get("host"), "outside the cgroup nothing applies: " + r);
+        assertEquals("errno=1", r.get("raw"), "no raw socket inside, though root: " + r);
+        assertEquals("True", r.get("hostraw"), r.toString());
+    }
+
+    @Test void twoGuestsBindTheSamePortOnTheirOwnAddresses() throws Exception {
+        Path ga = cgroup("a", policyA());
+        Path gb = cgroup("b", new BindPolicy(List.of(v4(primaryB())), List.of(), v4(lbackB()), null));
+        // A socket belongs to the cgroup of its creator: one process makes one in each.
+        var r = probe("""
+                def both():
+                    join(%s)
+                    s1 = listener("0.0.0.0")
+                    port = s1.getsockname()[1]
+                    join(%s)
+                    s2 = listener("0.0.0.0", port=port)
+                    return "%%s:%%d %%s:%%d" %% (s1.getsockname() + s2.getsockname())
+                print("both=" + inside(%s, both))
+                """.formatted(py(ga.toString()), py(gb.toString()), py(ga.toString())));
+        String both = r.get("both");
+        assertTrue(both.matches("\\Q" + primary() + "\\E:(\\d+) \\Q" + primaryB() + "\\E:\\1"), "one port, two addresses: " + r);
+    }
+
+    @Test void connectGetsThePrimarySourceAndTheLoopbackIsLback() throws Exception {
+        Path g = cgroup("a", policyA());
+        var r = probe("""
+                G = %s
+                own = listener(%s)
+                print("own=" + (inside(G, lambda: connected(*own.getsockname()) and "ok")) + " " + peer(own))
+                far = listener(%s)
+                print("far=" + (inside(G, lambda: connected(*far.getsockname()) and "ok")) + " " + peer(far))
+                def lo():
+                    l = listener("127.0.0.1")
+                    s = connected("127.0.0.1", l.getsockname()[1])
+                    return name(l) + " " + peer(l) + " " + s.getpeername()[0]
+                print("lo=" + inside(G, lo))
+                host = listener("127.0.0.1")
+                print("hostlo=" + inside(G, lambda: connected("127.0.0.1", host.getsockname()[1]) and "reached"))
+                def zero():
+                    l = listener("127.0.0.1")
+                    s = connected("0.0.0.0", l.getsockname()[1])
+                    return s.getpeername()[0]
+                print("zero=" + inside(G, zero))
+                def explicit():
+                    s = socket.socket(); s.bind((%s, 0)); s.settimeout(5)
+                    s.connect(far.getsockname())
+                    return name(s)
+                print("explicit=" + inside(G, explicit) + " " + peer(far))
+                """.formatted(py(g.toString()), py(second()), py(outside()), py(second())));
+        assertEquals("ok " + primary(), r.get("own"), "an unbound socket connects from the primary: " + r);
+        assertEquals("ok " + primary(), r.get("far"), r.toString());
+        assertEquals(lback() + " " + lback() + " " + lback(), r.get("lo"), "127.0.0.1 is lback, from lback: " + r);
+        assertEquals("errno=111", r.get("hostlo"), "the host's 127.0.0.1 is out of reach: " + r);
+        assertEquals(lback(), r.get("zero"), "0.0.0.0 (the kernel's loopback) is lback too: " + r);
+        assertEquals(second() + " " + second(), r.get("explicit"), "a bound socket keeps its own address: " + r);
+    }
+
+    @Test void udpSendsFromThePrimaryAndRefusesAForeignSource() throws Exception {
+        Path g = cgroup("a", policyA());
+        var r = probe("""
+                G = %s
+                rx = udp(%s)
+                dst = rx.getsockname()
+                print("unbound=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", dst)) + " " + received(rx))
+                def pktinfo(src):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    info = struct.pack("=I4s4s", 0, socket.inet_aton(src), socket.inet_aton("0.0.0.0"))
+                    return s.sendmsg([b"x"], [(socket.IPPROTO_IP, 8, info)], 0, dst)  # IP_PKTINFO
+                print("foreign=" + inside(G, lambda: pktinfo(%s)))
+                print("own=" + inside(G, lambda: pktinfo(%s)) + " " + received(rx))
+                lb = udp(%s)
+                print("lo=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", lb.getsockname()[1]))) + " " + received(lb))
+                def connected_udp():
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.connect(dst); s.send(b"x")
+                    return name(s)
+                print("connected=" + inside(G, connected_udp) + " " + received(rx))
+                def autobound():
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.sendto(b"x", dst)
+                    s.connect(dst)
+                    return "connected"
+                print("autobound=" + inside(G, autobound) + " " + received(rx))
+                """.formatted(py(g.toString()), py(outside()), py(foreign()), py(second()), py(lback())));
+        assertEquals("1 " + primary(), r.get("unbound"), "sendto from an unbound socket leaves from the primary: " + r);
+        assertEquals("errno=99", r.get("foreign"), "IP_PKTINFO with a foreign source: EADDRNOTAVAIL: " + r);
+        assertEquals("1 " + second(), r.get("own"), r.toString());
+        assertEquals("1 " + lback(), r.get("lo"), "127.0.0.1 is lback, from lback: " + r);
+        assertEquals(primary() + " " + primary(), r.get("connected"), r.toString());
+        assertEquals("errno=99 " + primary(), r.get("autobound"), "an autobound socket may not connect: " + r);
+    }
+
+    @Test void ipv6WithoutIpv6AddressesIsMappedIpv4() throws Exception {
+        Path g = cgroup("a", policyA());
+        var r = probe("""
+                G = %s
+                assert os.system("ip addr add %s/128 dev lo nodad") == 0
+                A6 = socket.AF_INET6
+                print("any=" + inside(G, lambda: bound("::", A6)))
+                print("udpany=" + inside(G, lambda: bound("::", A6, socket.SOCK_DGRAM)))
+                print("loopback=" + inside(G, lambda: bound("::1", A6)))
+                print("mappedlocal=" + inside(G, lambda: bound("::ffff:127.0.0.1", A6)))
+                print("mappedsecond=" + inside(G, lambda: bound("::ffff:" + %s, A6)))
+                print("mappedforeign=" + inside(G, lambda: bound("::ffff:" + %s, A6)))
+                print("real=" + inside(G, lambda: bound(%s, A6)))
+                far6 = listener(%s, A6)
+                print("connect6=" + inside(G, lambda: connected(*far6.getsockname()[:2], fam=A6) and "connected"))
+                lb = listener(%s)
+                def lo6():
+                    s = connected("::1", lb.getsockname()[1], fam=A6)
+                    return s.getpeername()[0]
+                print("lo6=" + inside(G, lo6) + " " + peer(lb))
+                far = listener(%s)
+                print("mapped=" + inside(G, lambda: connected("::ffff:" + far.getsockname()[0], far.getsockname()[1], fam=A6) and "ok") + " " + peer(far))
+                rx = udp(%s)
+                def send_mapped():
+                    s = socket.socket(A6, socket.SOCK_DGRAM)
+                    return s.sendto(b"x", ("::ffff:" + rx.getsockname()[0], rx.getsockname()[1]))
+                print("udpmapped=" + inside(G, send_mapped) + " " + received(rx))
+                print("udp6lo=" + inside(G, lambda: socket.socket(A6, socket.SOCK_DGRAM).sendto(b"x", ("::1", 53))))
+                """.formatted(py(g.toString()), v6("b"), py(second()), py(foreign()), py(v6("b")), py(v6("b")), py(lback()),
+                py(outside()), py(outside())));
+        assertEquals("::ffff:" + primary(), r.get("any"), ":: becomes ::ffff:primary without IPv6: " + r);
+        assertEquals("::ffff:" + primary(), r.get("udpany"), r.toString());
+        assertEquals("::ffff:" + lback(), r.get("loopback"), "::1 becomes ::ffff:lback: " + r);
+        assertEquals("::ffff:" + lback(), r.get("mappedlocal"), r.toString());
+        assertEquals("::ffff:" + second(), r.get("mappedsecond"), r.toString());
+        assertEquals("errno=99", r.get("mappedforeign"), r.toString());
+        assertEquals("errno=99", r.get("real"), "no IPv6 address is the guest's: " + r);
+        assertEquals("errno=101", r.get("connect6"), "no IPv6 route for a guest without IPv6: " + r);
+        assertEquals("::ffff:" + lback() + " " + lback(), r.get("lo6"), "::1 is lback: " + r);
+        assertEquals("ok " + primary(), r.get("mapped"), "a mapped destination follows the IPv4 rules: " + r);
+        assertEquals("1 " + primary(), r.get("udpmapped"), r.toString());
+        assertEquals("errno=101", r.get("udp6lo"), "UDP to ::1 cannot be mapped: ENETUNREACH: " + r);
+    }
+
+    @Test void ipv6AddressesOfTheGuest() throws Exception {
+        String own = v6("a"), other = v6("b");
+        Path g = cgroup("a", new BindPolicy(List.of(v4(primary())), List.of(v6addr(own)), v4(lback()), null));
+        var r = probe("""
+                G = %s
+                assert os.system("ip addr add %s/128 dev lo nodad && ip addr add %s/128 dev lo nodad") == 0
+                A6 = socket.AF_INET6
+                print("any=" + inside(G, lambda: bound("::", A6)))
+                print("own=" + inside(G, lambda: bound(%s, A6)))
+                print("other=" + inside(G, lambda: bound(%s, A6)))
+                far6 = listener(%s, A6)
+                print("connect6=" + inside(G, lambda: connected(*far6.getsockname()[:2], fam=A6) and "ok") + " " + peer(far6))
+                rx = udp(%s, A6)
+                print("udp6=" + inside(G, lambda: socket.socket(A6, socket.SOCK_DGRAM).sendto(b"x", rx.getsockname()[:2])) + " " + received(rx))
+                def src6(src):
+                    s = socket.socket(A6, socket.SOCK_DGRAM)
+                    info = socket.inet_pton(A6, src) + struct.pack("=I", 0)
+                    return s.sendmsg([b"x"], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, info)], 0, rx.getsockname()[:2])
+                print("foreign6=" + inside(G, lambda: src6(%s)))
+                print("v4any=" + inside(G, lambda: bound("0.0.0.0")))
+                """.formatted(py(g.toString()), own, other, py(own), py(other), py(other), py(other), py(other)));
+        assertEquals(own, r.get("any"), ":: becomes the IPv6 primary: " + r);
+        assertEquals(own, r.get("own"), r.toString());
+        assertEquals("errno=99", r.get("other"), r.toString());
+        assertEquals("ok " + own, r.get("connect6"), "an unbound IPv6 socket connects from the IPv6 primary: " + r);
+        assertEquals("1 " + own, r.get("udp6"), r.toString());
+        assertEquals("errno=99", r.get("foreign6"), "IPV6_PKTINFO with a foreign source: " + r);
+        assertEquals(primary(), r.get("v4any"), r.toString());
+    }
+
+    @Test void theProgramsAreAttachedAndGoWithTheCgroup() throws Exception {
+        Path g = cgroup("a", policyA());
+        Map<Integer, String> ours = new LinkedHashMap<>();
+        int dir = sys.open(g.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
+        try {
+            Map<Integer, String> loaded = sys.bpfPrograms();
+            for (int type : SockAddrPrograms.of(policyA()).keySet()) {
+                int[] ids = sys.bpfProgQuery(dir, type);
+                assertEquals(1, ids.length, "one program at attach type " + type);
+                assertEquals(SockAddrPrograms.name(type), loaded.get(ids[0]), "its name");
+                ours.put(ids[0], loaded.get(ids[0]));
+            }
+        } finally {
+            sys.close(dir);
+        }
+        assertEquals(7, ours.size(), ours.toString());
+        assertTrue(ours.values().stream().allMatch(n -> n.startsWith(SockAddrPrograms.NAME_PREFIX)), ours.toString());
+        rmdir(g);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);    // the kernel frees them from a work queue
+        while (ours.keySet().stream().anyMatch(sys.bpfPrograms()::containsKey) && System.nanoTime() < deadline) Thread.sleep(50);
+        Map<Integer, String> left = sys.bpfPrograms();
+        assertTrue(ours.keySet().stream().noneMatch(left::containsKey), "programs left after rmdir: " + ours);
+    }
+
+    @Test void aFailedAttachDetachesWhatWasAttached() throws Exception {
+        Path g = top.resolve("a");
+        Files.createDirectories(g);
+        var real = new LinuxSyscalls();
+        var attaches = new AtomicInteger();
+        Syscalls failing = (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
+                (proxy, m, args) -> {
+                    if (m.getName().equals("bpfProgAttach") && attaches.incrementAndGet() == 3)
+                        throw new ErrnoException("bpf", "BPF_PROG_ATTACH", 16, "Device or resource busy");
+                    try {
+                        return m.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var e = assertThrows(IOException.class, () -> SockAddrPrograms.attach(failing, g, policyA()));
+        String third = SockAddrPrograms.name(new ArrayList<>(SockAddrPrograms.of(policyA()).keySet()).get(2));
+        assertTrue(e.getMessage().contains(third) && e.getMessage().contains(g.toString()) && e.getMessage().contains("EBUSY"),
+                e.getMessage());
+        int dir = sys.open(g.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
+        try {
+            for (int type : SockAddrPrograms.of(policyA()).keySet())
+                assertEquals(0, sys.bpfProgQuery(dir, type).length, "left attached at type " + type);
+        } finally {
+            sys.close(dir);
+        }
+        var missing = assertThrows(IOException.class, () -> SockAddrPrograms.attach(sys, top.resolve("absent"), policyA()));
+        assertTrue(missing.getMessage().contains(top.resolve("absent").toString()) && missing.getMessage().contains("ENOENT"),
+                missing.getMessage());
+        assertEquals(Bpf.CGROUP_INET_SOCK_CREATE, SockAddrPrograms.of(policyA()).keySet().iterator().next());
+    }
+}
