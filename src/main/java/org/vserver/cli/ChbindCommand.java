@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "chbind", mixinStandardHelpOptions = true,
         description = {"Run a command on the host restricted to some IP addresses.",
-                "  chbind [--silent] [--secure] --ip ADDR[/PREFIX]... [--lback ADDR] [--bcast ADDR] -- CMD...",
-                "The first address of each family is the primary: a wildcard bind and an unbound connection get it."})
+                "  chbind [--silent] [--secure] --ip ADDR... [--lback A] [--bcast A] -- CMD...",
+                "The first address of each family is the primary: a wildcard bind and",
+                "an unbound connection get it; 127.0.0.1 means --lback."})
 final class ChbindCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -144,6 +144,12 @@ public final class ChbindCgroup {
         }
     }
 
+    /** A name {@link #name} makes. */
+    static boolean isChbind(String name) {
+        return name.length() == PREFIX.length() + HASH_HEX && name.startsWith(PREFIX)
+                && name.substring(PREFIX.length()).chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
     private static boolean hasChildren(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.anyMatch(Files::isDirectory);
@@ -156,7 +162,8 @@ public final class ChbindCgroup {
         if (!Files.isDirectory(parent)) return removed;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(parent, PREFIX + "*")) {
             for (Path d : s) {
-                if (!Files.isDirectory(d) || populated(d) || hasChildren(d)) continue;     // children: made by hand, left alone
+                // only names this class makes (a guest may be called chbind-web); children: made by hand, left alone
+                if (!isChbind(d.getFileName().toString()) || !Files.isDirectory(d) || populated(d) || hasChildren(d)) continue;
                 try {
                     if (removeIfEmpty(d)) removed.add(d);
                 } catch (IOException stillBusy) {
