@@ -3,6 +3,7 @@
 #   - TCP throughput (iperf3, 5 s, one stream) and TCP connection rate (connect+accept+close,
 #     a small C client/server) from a shared-mode guest to the host, against host to host, over
 #     127.0.0.0/8 addresses (goal: >= 98%);
+#   - a host-mode guest (same cgroup, seccomp filter and exec path, no hooks) separates the hooks' cost;
 #   - the same from a netns guest to the host through the bridge (veth + bridge port + the
 #     anti-spoofing filter), against host loopback (goal: >= 90%), and a plain veth pair between
 #     two namespaces (no bridge, no filter) as the floor any private stack pays;
@@ -141,6 +142,7 @@ for m in none host shared netns; do
 done
 
 $IN bin/vserver bshared start >/dev/null
+$IN bin/vserver bhost start >/dev/null
 $IN bin/vserver bnetns start >/dev/null
 
 # servers on the host side: iperf3 on 127.77.0.200 (shared, host) and 10.77.0.1 (bridge), 10.78.0.1 (veth)
@@ -155,32 +157,36 @@ stopservers() { for f in "$W"/ip*.pid "$W"/c*.pid; do [ -f "$f" ] && kill "$(cat
 trap 'stopservers; cleanup' EXIT
 
 gbps() { python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'; }
-for k in host shared loop netns veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
+for k in host hostmode shared loop netns veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
 CONNS=20000
 for i in $(seq "$RUNS"); do
     $IN iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.201 -t 5 -J | gbps >> "$W/tp-host"
     $IN bin/vserver bshared exec iperf3 -c 127.77.0.200 -p 5201 -t 5 -J | gbps >> "$W/tp-shared"
+    $IN bin/vserver bhost exec iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.202 -t 5 -J | gbps >> "$W/tp-hostmode"
     $IN iperf3 -c 10.77.0.1 -p 5202 -B 10.77.0.1 -t 5 -J | gbps >> "$W/tp-loop"
     $IN bin/vserver bnetns exec iperf3 -c 10.77.0.1 -p 5202 -t 5 -J | gbps >> "$W/tp-netns"
     ip netns exec "$PEER" iperf3 -c 10.78.0.1 -p 5203 -t 5 -J | gbps >> "$W/tp-veth"
     $IN "$W/conn" c 127.77.0.200 6201 $CONNS >> "$W/cr-host"
     $IN bin/vserver bshared exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-shared"
+    $IN bin/vserver bhost exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-hostmode"
     $IN "$W/conn" c 10.77.0.1 6202 $CONNS >> "$W/cr-loop"
     $IN bin/vserver bnetns exec /opt/conn c 10.77.0.1 6202 $CONNS >> "$W/cr-netns"
     ip netns exec "$PEER" "$W/conn" c 10.78.0.1 6203 $CONNS >> "$W/cr-veth"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
-for k in host shared loop netns veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
+for k in host hostmode shared loop netns veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
 echo "== TCP throughput, one stream, Gbit/s (median of $RUNS x 5 s)"
 echo "  host -> host (127/8)            $TP_host"
 echo "  shared guest -> host            $TP_shared   $(ratio "$TP_shared" "$TP_host") of host   (goal >= 98%)"
+echo "  host-mode guest -> host         $TP_hostmode   $(ratio "$TP_hostmode" "$TP_host") of host; shared/host-mode guest: $(ratio "$TP_shared" "$TP_hostmode") (the hooks alone)"
 echo "  host loopback (the host's own)  $TP_loop"
-echo "  netns guest -> host (bridge)    $TP_netns   $(ratio "$TP_netns" "$TP_loop") of host loopback   (goal >= 90%)"
+echo "  netns guest -> host (bridge)    $TP_netns   $(ratio "$TP_netns" "$TP_loop") of host loopback   (goal >= 90%); of a plain veth: $(ratio "$TP_netns" "$TP_veth")"
 echo "  plain veth pair (no bridge)     $TP_veth   $(ratio "$TP_veth" "$TP_loop") of host loopback"
 echo "== TCP connections per second (median of $RUNS x $CONNS)"
 echo "  host -> host (127/8)            $CR_host"
 echo "  shared guest -> host            $CR_shared   $(ratio "$CR_shared" "$CR_host") of host"
+echo "  host-mode guest -> host         $CR_hostmode   $(ratio "$CR_hostmode" "$CR_host") of host; shared/host-mode guest: $(ratio "$CR_shared" "$CR_hostmode")"
 echo "  host loopback                   $CR_loop"
 echo "  netns guest -> host (bridge)    $CR_netns   $(ratio "$CR_netns" "$CR_loop") of host loopback"
 echo "  plain veth pair                 $CR_veth   $(ratio "$CR_veth" "$CR_loop") of host loopback"

@@ -83,7 +83,8 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("interfaces.bcast", "interfaces/bcast", Kind.SCALAR, c -> Interfaces.bcast(c.nonEmptyScalar())),
             new FlatKey("interfaces.bridge", "interfaces/bridge", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.gateway", "interfaces/gateway", Kind.LIST, Interfaces::gateways),
-            new FlatKey("interfaces.nat", "interfaces/nat", Kind.FLAG, NO_CHECK)));
+            new FlatKey("interfaces.nat", "interfaces/nat", Kind.FLAG, NO_CHECK),
+            new FlatKey("interfaces.mtu", "interfaces/mtu", Kind.NUMBER, c -> Interfaces.mtu(c.nonEmptyScalar()))));
 
     /** {@code sched.<field>} for the top-level bucket, {@code cflags}, {@code cpuset.cpus} and {@code cpuset.mems}. */
     private static List<FlatKey> withResourceKeys(List<FlatKey> base) {

@@ -75,13 +75,21 @@ final class Interfaces {
         var gateways = new ArrayList<InetAddress>();
         Optional<ConfigFiles.Content> gw = files.guest("interfaces/gateway");
         if (gw.isPresent()) gateways.addAll(gateways(gw.get()));
-        return new NetworkConfig(mode, lback, bcast, bridge, gateways, files.flag("interfaces/nat"));
+        Optional<ConfigFiles.Content> mtu = files.guest("interfaces/mtu");
+        return new NetworkConfig(mode, lback, bcast, bridge, gateways, files.flag("interfaces/nat"),
+                mtu.isPresent() ? mtu(mtu.get().nonEmptyScalar()) : null);
     }
 
     static NetworkConfig.Mode mode(ConfigFiles.Line l) throws ConfigException {
         NetworkConfig.Mode mode = NetworkConfig.Mode.of(l.text());
         if (mode == null) throw l.error("unknown network mode '" + l.text() + "' (expected shared, netns, host or none)");
         return mode;
+    }
+
+    static int mtu(ConfigFiles.Line l) throws ConfigException {
+        if (!l.text().matches("\\d{2,5}") || Integer.parseInt(l.text()) < 68 || Integer.parseInt(l.text()) > 65535)
+            throw l.error("invalid MTU '" + l.text() + "' (68..65535)");
+        return Integer.parseInt(l.text());
     }
 
     static InetAddress lback(ConfigFiles.Line l) throws ConfigException {

@@ -14,7 +14,8 @@ import java.util.Locale;
  *   <li>{@code bridge}: the host bridge of a netns guest's veth, default {@code vnet0};</li>
  *   <li>{@code gateway}: a netns guest's default route (one per family, a file per line);
  *       default: the bridge's address in the guest's subnet;</li>
- *   <li>{@code nat}: a flag: the host masquerades the netns guest's traffic leaving by another device.</li>
+ *   <li>{@code nat}: a flag: the host masquerades the netns guest's traffic leaving by another device;</li>
+ *   <li>{@code mtu}: the MTU of a netns guest's link, 68..65535; default: the bridge's.</li>
  * </ul>
  *
  * @param mode     the network mode
@@ -23,9 +24,10 @@ import java.util.Locale;
  * @param bridge   {@code bridge}
  * @param gateways {@code gateway}: at most one IPv4 and one IPv6 address
  * @param nat      {@code nat}
+ * @param mtu      {@code mtu}: of a netns guest's veth (and of a bridge vserver creates); null: the bridge's
  */
 public record NetworkConfig(Mode mode, InetAddress lback, InetAddress bcast, String bridge,
-                            java.util.List<InetAddress> gateways, boolean nat) {
+                            java.util.List<InetAddress> gateways, boolean nat, Integer mtu) {
 
     /** The default bridge of netns guests: NGNET's {@code vnet} device. */
     public static final String DEFAULT_BRIDGE = "vnet0";
@@ -35,7 +37,7 @@ public record NetworkConfig(Mode mode, InetAddress lback, InetAddress bcast, Str
     }
 
     /** What a guest without any {@code interfaces/} file gets: loopback only. */
-    public static final NetworkConfig NONE = new NetworkConfig(Mode.NONE, null, null, DEFAULT_BRIDGE, java.util.List.of(), false);
+    public static final NetworkConfig NONE = new NetworkConfig(Mode.NONE, null, null, DEFAULT_BRIDGE, java.util.List.of(), false, null);
 
     public enum Mode {
         /** The host's network stack, each socket held to the guest's addresses by cgroup-bpf (VServer's chbind). */

@@ -83,13 +83,15 @@ final class GuestNetwork {
         record(name, "netns " + currentNetns());
         int ns = vs.sys().open("/proc/" + initPid + "/ns/net", Syscalls.O_RDONLY, 0);
         try (Rtnetlink rt = Rtnetlink.open(vs.sys())) {
-            int bridge = joinBridge(name, rt, n.bridge());
+            int bridge = joinBridge(name, rt, n.bridge(), n.mtu());
+            int mtu = n.mtu() != null ? n.mtu() : rt.link(n.bridge()).orElseThrow().mtu();
             if (rt.link(n.hostLink()).isPresent())
                 throw new IOException("guest " + name + ": link " + n.hostLink() + " already exists on the host"
                         + " (a guest with the same XID runs in another network namespace?); delete it with: ip link del " + n.hostLink());
             record(name, "link " + n.hostLink());
             int host = rt.addVeth(n.hostLink(), n.guestLink(), n.spoof().mac(), ns);
             SpoofFilter.attach(vs.sys(), host, n.spoof());                    // before the port can forward anything
+            rt.setMtu(host, mtu);                                              // before the port joins: the bridge follows its ports
             rt.setMaster(host, bridge);
             rt.setUp(host);
             List<InetAddress> gateways = n.gateways().isEmpty() ? bridgeGateways(rt, bridge, n) : n.gateways();
@@ -101,6 +103,7 @@ final class GuestNetwork {
                 try (Rtnetlink g = Rtnetlink.open(vs.sys())) {
                     g.setUp(index(g, "lo"));
                     int eth = index(g, n.guestLink());
+                    g.setMtu(eth, mtu);
                     for (NetworkPlan.GuestAddress a : n.addresses()) g.addAddress(eth, a.address(), a.prefix(), null);
                     g.setUp(eth);
                     for (InetAddress gw : gateways) g.addDefaultRoute(eth, gw);
@@ -116,7 +119,7 @@ final class GuestNetwork {
      * The bridge's ifindex, creating the bridge (and vserver's claim on it) if the host has none of
      * that name. Under the host-wide network lock: a stopping guest may be removing the bridge.
      */
-    private int joinBridge(String name, Rtnetlink rt, String bridge) throws IOException {
+    private int joinBridge(String name, Rtnetlink rt, String bridge, Integer mtu) throws IOException {
         try (GuestLock lock = GuestLock.acquire(vs.state().networkLock())) {
             record(name, "port " + bridge);
             Optional<Rtnetlink.Link> l = rt.link(bridge);
@@ -127,7 +130,9 @@ final class GuestNetwork {
                 return l.get().index();
             }
             Files.writeString(vs.state().bridgeMarker(bridge), "created for guest " + name + "\n");
-            return rt.addBridge(bridge);
+            int index = rt.addBridge(bridge);
+            if (mtu != null) rt.setMtu(index, mtu);
+            return index;
         }
     }
 

@@ -43,9 +43,10 @@ public sealed interface NetworkPlan {
      *
      * @param gateways the configured default routers; empty: the bridge's own address in each of the guest's subnets
      * @param nat      masquerade the guest's IPv4 traffic that leaves the host by another device
+     * @param mtu      of both ends of the veth (and of the bridge if vserver creates it); null: the bridge's
      */
     record Netns(String bridge, String hostLink, String guestLink, List<GuestAddress> addresses,
-                 List<InetAddress> gateways, boolean nat, SpoofPolicy spoof) implements NetworkPlan {
+                 List<InetAddress> gateways, boolean nat, SpoofPolicy spoof, Integer mtu) implements NetworkPlan {
         public Netns {
             addresses = List.copyOf(addresses);
             gateways = List.copyOf(gateways);

@@ -33,7 +33,8 @@ public final class NetworkPlanText {
                         .append(" address ").append(mac(n.spoof().mac())).append(" netns GUEST\n");
                 s.append("  tcx ingress ").append(n.hostLink()).append(": only source MAC ").append(mac(n.spoof().mac()))
                         .append(", source addresses of the guest, no router advertisements\n");
-                s.append("  ip link set ").append(n.hostLink()).append(" master ").append(n.bridge()).append(" up\n");
+                s.append("  ip link set ").append(n.hostLink()).append(" mtu ").append(n.mtu() != null ? n.mtu() : "(the bridge's)")
+                        .append(" master ").append(n.bridge()).append(" up\n");
                 for (NetworkPlan.GuestAddress a : n.addresses())
                     s.append("  (guest) ip addr add ").append(a.address().getHostAddress()).append('/').append(a.prefix())
                             .append(" dev ").append(n.guestLink()).append('\n');

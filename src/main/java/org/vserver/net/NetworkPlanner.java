@@ -68,7 +68,7 @@ public final class NetworkPlanner {
         }
         byte[] mac = mac(xid, hostByte);
         return new NetworkPlan.Netns(net.bridge(), hostLink(xid), GUEST_LINK, addresses, net.gateways(), net.nat(),
-                new SpoofPolicy(mac, v4, v6));
+                new SpoofPolicy(mac, v4, v6), net.mtu());
     }
 
     /** The host end of a netns guest's veth: {@code vs<XID>}, unique among running guests. */

@@ -39,8 +39,9 @@ public final class Rtnetlink implements AutoCloseable {
      * @param master the ifindex of the bridge it is a port of, 0 if none
      * @param mac    IFLA_ADDRESS, empty if none
      * @param up     IFF_UP is set
+     * @param mtu    IFLA_MTU
      */
-    public record Link(int index, String name, String kind, int master, byte[] mac, boolean up) {}
+    public record Link(int index, String name, String kind, int master, byte[] mac, boolean up, int mtu) {}
 
     /**
      * One address: {@code label} is IFA_LABEL (IPv4 only: the link's name when none was given;
@@ -53,7 +54,7 @@ public final class Rtnetlink implements AutoCloseable {
     static final int RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_DELADDR = 21,
             RTM_GETADDR = 22, RTM_NEWROUTE = 24;
     /* include/uapi/linux/if_link.h, veth.h */
-    static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
+    static final int IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
     static final int IFF_UP = 0x1;
     /* include/uapi/linux/if_addr.h */
@@ -162,6 +163,14 @@ public final class Rtnetlink implements AutoCloseable {
                 .ifinfomsg(AF_UNSPEC, index, 0, 0).attrU32(IFLA_MASTER, master);
         int errno = transact(m, null);
         if (errno != 0) throw new NetlinkException("RTM_NEWLINK dev " + name(index) + " master " + (master == 0 ? "none" : name(master)), errno);
+    }
+
+    /** {@code ip link set dev INDEX mtu MTU}. */
+    public void setMtu(int index, int mtu) throws IOException {
+        NetlinkMessage m = new NetlinkMessage(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK)
+                .ifinfomsg(AF_UNSPEC, index, 0, 0).attrU32(IFLA_MTU, mtu);
+        int errno = transact(m, null);
+        if (errno != 0) throw new NetlinkException("RTM_NEWLINK dev " + name(index) + " mtu " + mtu, errno);
     }
 
     /** {@code ip link set dev INDEX up}. */
@@ -318,7 +327,7 @@ public final class Rtnetlink implements AutoCloseable {
         int index = u32(b, ifi + 4);
         boolean up = (u32(b, ifi + 8) & IFF_UP) != 0;
         String name = "", kind = "";
-        int master = 0;
+        int master = 0, mtu = 0;
         byte[] mac = new byte[0];
         int end = off + len;
         for (int a = ifi + 16; a + 4 <= end; ) {
@@ -327,13 +336,14 @@ public final class Rtnetlink implements AutoCloseable {
             switch (type) {
                 case IFLA_IFNAME -> name = string(b, a + 4, alen - 4);
                 case IFLA_MASTER -> master = u32(b, a + 4);
+                case IFLA_MTU -> mtu = u32(b, a + 4);
                 case IFLA_ADDRESS -> mac = Arrays.copyOfRange(b, a + 4, a + alen);
                 case IFLA_LINKINFO -> kind = kind(b, a + 4, a + alen);
                 default -> {}
             }
             a += align(alen);
         }
-        return new Link(index, name, kind, master, mac, up);
+        return new Link(index, name, kind, master, mac, up, mtu);
     }
 
     private static String kind(byte[] b, int from, int end) {

@@ -45,8 +45,9 @@ class NetworkConfigTest {
         Fixture.put(g, "interfaces/bridge", "br-guests\n");
         Fixture.put(g, "interfaces/gateway", "10.0.0.1\n# v6 too\nfd00::1\n");
         Fixture.put(g, "interfaces/nat", "");
+        Fixture.put(g, "interfaces/mtu", "9000\n");
         assertEquals(new NetworkConfig(Mode.NETNS, InetAddress.ofLiteral("127.9.9.9"), InetAddress.ofLiteral("10.0.0.255"),
-                "br-guests", List.of(InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("fd00::1")), true), read());
+                "br-guests", List.of(InetAddress.ofLiteral("10.0.0.1"), InetAddress.ofLiteral("fd00::1")), true, 9000), read());
     }
 
     @Test void errorsNameTheFileAndLine() {
@@ -61,6 +62,9 @@ class NetworkConfigTest {
         Fixture.put(g, "interfaces/bridge", "vnet1\n");
         Fixture.put(g, "interfaces/gateway", "gw.example.org\n");
         assertError("interfaces/gateway", "invalid IP address 'gw.example.org' (write the prefix in the 'prefix' file)");
+        Fixture.put(g, "interfaces/gateway", "10.0.0.1\n");
+        Fixture.put(g, "interfaces/mtu", "70000\n");
+        assertError("interfaces/mtu", "invalid MTU '70000' (68..65535)");
     }
 
     @Test void oneGatewayPerFamily() {

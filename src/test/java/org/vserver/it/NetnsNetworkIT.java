@@ -29,7 +29,7 @@ class NetnsNetworkIT {
         var r = ThreadLocalRandom.current();
         net = "10." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
         bridge = "vsbr" + host.id.substring(0, 6);
-        ns.ip("link", "add", bridge, "type", "bridge");
+        ns.ip("link", "add", bridge, "mtu", "9000", "type", "bridge");
         ns.ip("addr", "add", net + "1/24", "dev", bridge);
         ns.ip("link", "set", bridge, "up");
         // the world: 198.18.0.0/15 (benchmarking range) behind a veth, reached through NAT only
@@ -103,6 +103,8 @@ class NetnsNetworkIT {
         String port = ns.ip("link", "show", "vs" + host.context(g1));
         assertTrue(port.contains("master " + bridge), port);
         assertTrue(mac(g1).startsWith("02:56:53:"), mac(g1));
+        assertTrue(asRootIn(g1, "ip", "link", "show", "eth0").contains(" mtu 9000 "), "the bridge's MTU");
+        assertTrue(port.contains(" mtu 9000 "), port);
     }
 
     @Test
@@ -187,9 +189,11 @@ class NetnsNetworkIT {
         host.config(g, "interfaces/bridge", own + "\n");
         host.config(g, "interfaces/00/ip", "10.254.0.2\n");
         host.config(g, "interfaces/nat", "");
+        host.config(g, "interfaces/mtu", "4000\n");
         start(g);
         String link = "vs" + host.context(g);
-        assertTrue(ns.ip("link").contains(own + ":"), "the bridge was created");
+        assertTrue(ns.ip("link", "show", own).contains(" mtu 4000 "), "the bridge was created, with interfaces/mtu");
+        assertTrue(asRootIn(g, "ip", "link", "show", "eth0").contains(" mtu 4000 "));
         assertTrue(ns.ip("link", "show", link).contains("master " + own));
         assertEquals(0, host.cliIn(ns.path, null, "vserver", g, "stop").code());
         String links = ns.ip("link");

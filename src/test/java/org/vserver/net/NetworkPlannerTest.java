@@ -85,6 +85,7 @@ class NetworkPlannerTest {
         assertEquals(List.of(v6("fd05::2")), p.spoof().v6());
         assertEquals(List.of(), p.gateways());
         assertFalse(p.nat());
+        assertNull(p.mtu(), "the bridge's");
     }
 
     @Test void isolatedModesRefuseNetworkCapabilities() throws Exception {
