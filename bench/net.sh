@@ -11,6 +11,8 @@
 # Everything runs inside a network namespace this script makes (the "host"): no packet reaches
 # the machine's own devices. Median of RUNS runs each, interleaved, under flock /tmp/vserver-cpu.lock.
 # Prints the figures and ratios; never fails on a figure.
+# The netns guest's bridge and the plain veth have the loopback's MTU (65535); one more guest on a
+# 1500-MTU bridge shows the cost of LAN-sized frames.
 # Usage: bench/net.sh [RUNS]   (default 5; as root, after mvn package)
 set -eu
 cd "$(dirname "$0")/.."
@@ -97,12 +99,17 @@ gcc -O2 -o "$W/conn" "$W/conn.c"
 
 ip netns add "$NS"
 $IN ip link set lo up
-$IN ip link add vsbench0 type bridge
+# The bridge has the loopback's MTU, so the comparison with host loopback is about the path, not
+# the frame size; a second bridge at 1500 (a LAN's MTU) shows what the frame size costs.
+$IN ip link add vsbench0 mtu 65535 type bridge
+$IN ip link add vsbench1 mtu 1500 type bridge
+$IN ip addr add 10.79.0.1/24 dev vsbench1
+$IN ip link set vsbench1 up
 $IN ip addr add 10.77.0.1/24 dev vsbench0
 $IN ip link set vsbench0 up
 # the floor for a private stack: a plain veth pair to a second namespace
 ip netns add "$PEER"
-$IN ip link add vb-host type veth peer name vb-peer netns "$PEER"
+$IN ip link add vb-host mtu 65535 type veth peer name vb-peer mtu 65535 netns "$PEER"
 $IN ip addr add 10.78.0.1/24 dev vb-host
 $IN ip link set vb-host up
 ip -n "$PEER" addr add 10.78.0.2/24 dev vb-peer
@@ -117,7 +124,7 @@ mkguest() { # NAME MODE [IP]
         mkdir -p "$W/etc/$1/interfaces/00"
         echo "$3" > "$W/etc/$1/interfaces/00/ip"
         [ "$2" = shared ] && echo lo > "$W/etc/$1/interfaces/00/dev"
-        [ "$2" = netns ] && echo vsbench0 > "$W/etc/$1/interfaces/bridge"
+        [ "$2" = netns ] && echo "${4:-vsbench0}" > "$W/etc/$1/interfaces/bridge"
     fi
     # the tools run from this guest's own tree: host-method guests share /usr, not /tmp
     mkdir -p "$W/guests/$1/opt"; cp "$W/conn" "$W/guests/$1/opt/conn"
@@ -126,6 +133,7 @@ mkguest bnone none
 mkguest bhost host
 mkguest bshared shared 127.77.0.1
 mkguest bnetns netns 10.77.0.2
+mkguest bnetns1500 netns 10.79.0.2 vsbench1
 
 median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m}'; }
 ms() { date +%s%N; }
@@ -144,20 +152,23 @@ done
 $IN bin/vserver bshared start >/dev/null
 $IN bin/vserver bhost start >/dev/null
 $IN bin/vserver bnetns start >/dev/null
+$IN bin/vserver bnetns1500 start >/dev/null
 
 # servers on the host side: iperf3 on 127.77.0.200 (shared, host) and 10.77.0.1 (bridge), 10.78.0.1 (veth)
 $IN iperf3 -s -D -B 127.77.0.200 -p 5201 -I "$W/ip1.pid"
 $IN iperf3 -s -D -B 10.77.0.1 -p 5202 -I "$W/ip2.pid"
 $IN iperf3 -s -D -B 10.78.0.1 -p 5203 -I "$W/ip3.pid"
+$IN iperf3 -s -D -B 10.79.0.1 -p 5204 -I "$W/ip4.pid"
 $IN "$W/conn" s 127.77.0.200 6201 & echo $! > "$W/c1.pid"
 $IN "$W/conn" s 10.77.0.1 6202 & echo $! > "$W/c2.pid"
 $IN "$W/conn" s 10.78.0.1 6203 & echo $! > "$W/c3.pid"
+$IN "$W/conn" s 10.79.0.1 6204 & echo $! > "$W/c4.pid"
 sleep 1
 stopservers() { for f in "$W"/ip*.pid "$W"/c*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
 trap 'stopservers; cleanup' EXIT
 
 gbps() { python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'; }
-for k in host hostmode shared loop netns veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
+for k in host hostmode shared loop netns netns1500 veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
 CONNS=20000
 for i in $(seq "$RUNS"); do
     $IN iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.201 -t 5 -J | gbps >> "$W/tp-host"
@@ -165,23 +176,26 @@ for i in $(seq "$RUNS"); do
     $IN bin/vserver bhost exec iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.202 -t 5 -J | gbps >> "$W/tp-hostmode"
     $IN iperf3 -c 10.77.0.1 -p 5202 -B 10.77.0.1 -t 5 -J | gbps >> "$W/tp-loop"
     $IN bin/vserver bnetns exec iperf3 -c 10.77.0.1 -p 5202 -t 5 -J | gbps >> "$W/tp-netns"
+    $IN bin/vserver bnetns1500 exec iperf3 -c 10.79.0.1 -p 5204 -t 5 -J | gbps >> "$W/tp-netns1500"
     ip netns exec "$PEER" iperf3 -c 10.78.0.1 -p 5203 -t 5 -J | gbps >> "$W/tp-veth"
     $IN "$W/conn" c 127.77.0.200 6201 $CONNS >> "$W/cr-host"
     $IN bin/vserver bshared exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-shared"
     $IN bin/vserver bhost exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-hostmode"
     $IN "$W/conn" c 10.77.0.1 6202 $CONNS >> "$W/cr-loop"
     $IN bin/vserver bnetns exec /opt/conn c 10.77.0.1 6202 $CONNS >> "$W/cr-netns"
+    $IN bin/vserver bnetns1500 exec /opt/conn c 10.79.0.1 6204 $CONNS >> "$W/cr-netns1500"
     ip netns exec "$PEER" "$W/conn" c 10.78.0.1 6203 $CONNS >> "$W/cr-veth"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
-for k in host hostmode shared loop netns veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
+for k in host hostmode shared loop netns netns1500 veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
 echo "== TCP throughput, one stream, Gbit/s (median of $RUNS x 5 s)"
 echo "  host -> host (127/8)            $TP_host"
 echo "  shared guest -> host            $TP_shared   $(ratio "$TP_shared" "$TP_host") of host   (goal >= 98%)"
 echo "  host-mode guest -> host         $TP_hostmode   $(ratio "$TP_hostmode" "$TP_host") of host; shared/host-mode guest: $(ratio "$TP_shared" "$TP_hostmode") (the hooks alone)"
 echo "  host loopback (the host's own)  $TP_loop"
 echo "  netns guest -> host (bridge)    $TP_netns   $(ratio "$TP_netns" "$TP_loop") of host loopback   (goal >= 90%); of a plain veth: $(ratio "$TP_netns" "$TP_veth")"
+echo "  netns guest, bridge MTU 1500    $TP_netns1500   $(ratio "$TP_netns1500" "$TP_loop") of host loopback"
 echo "  plain veth pair (no bridge)     $TP_veth   $(ratio "$TP_veth" "$TP_loop") of host loopback"
 echo "== TCP connections per second (median of $RUNS x $CONNS)"
 echo "  host -> host (127/8)            $CR_host"
@@ -189,4 +203,5 @@ echo "  shared guest -> host            $CR_shared   $(ratio "$CR_shared" "$CR_h
 echo "  host-mode guest -> host         $CR_hostmode   $(ratio "$CR_hostmode" "$CR_host") of host; shared/host-mode guest: $(ratio "$CR_shared" "$CR_hostmode")"
 echo "  host loopback                   $CR_loop"
 echo "  netns guest -> host (bridge)    $CR_netns   $(ratio "$CR_netns" "$CR_loop") of host loopback"
+echo "  netns guest, bridge MTU 1500    $CR_netns1500   $(ratio "$CR_netns1500" "$CR_loop") of host loopback"
 echo "  plain veth pair                 $CR_veth   $(ratio "$CR_veth" "$CR_loop") of host loopback"
