@@ -9,7 +9,7 @@ final class StatusCommand extends GuestVerb {
     @Override
     public Integer call() throws Exception {
         var guests = parent.guests();
-        guests.config(parent.name); // an unknown guest is an error, not "stopped"
+        var cfg = guests.config(parent.name); // an unknown guest is an error, not "stopped"
         var st = guests.running(parent.name);
         if (st.isEmpty()) {
             if (guests.vserver().state().read(parent.name).isPresent()) guests.cleanup(parent.name);
@@ -22,6 +22,7 @@ final class StatusCommand extends GuestVerb {
         parent.out.println("Vserver '" + parent.name + "' is running at context '" + s.xid() + "'");
         parent.out.println("Number of processes: " + procs);
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
+        parent.out.println("Network: " + org.vserver.net.NetworkPlanText.summary(new org.vserver.guest.GuestStart(guests).networkPlan(cfg, s.xid())));
         for (String line : LimitsReport.status(new org.vserver.guest.GuestLimits(guests).report(parent.name))) parent.out.println(line);
         return 0;
     }

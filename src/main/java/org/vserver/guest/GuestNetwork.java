@@ -73,9 +73,9 @@ final class GuestNetwork {
         int index = index(rt, a.dev());
         for (Rtnetlink.Address have : rt.addresses())
             if (have.address().equals(a.address()))
-                throw new IOException("guest " + name + ": address " + a.address().getHostAddress() + " is already on "
+                throw new IOException("guest " + name + ": address " + org.vserver.net.Addresses.text(a.address()) + " is already on "
                         + linkName(rt, have.index()) + ": the host or another guest uses it (stop that guest, or remove the address)");
-        record(name, "address " + a.dev() + " " + a.address().getHostAddress() + "/" + a.prefix());
+        record(name, "address " + a.dev() + " " + org.vserver.net.Addresses.text(a.address()) + "/" + a.prefix());
         rt.addAddress(index, a.address(), a.prefix(), a.label());
     }
 

@@ -16,16 +16,16 @@ public final class NetworkPlanText {
             case NetworkPlan.Shared sh -> {
                 s.append("mode shared: the host's network stack, sockets held to the guest's addresses (cgroup-bpf)\n");
                 for (NetworkPlan.HostAddress a : sh.hostAddresses())
-                    s.append("  ip addr add ").append(a.address().getHostAddress()).append('/').append(a.prefix())
+                    s.append("  ip addr add ").append(Addresses.text(a.address())).append('/').append(a.prefix())
                             .append(a.label() != null ? " label " + a.label() : "").append(" dev ").append(a.dev()).append('\n');
                 BindPolicy p = sh.policy();
-                s.append("  bind 0.0.0.0 -> ").append(p.v4().isEmpty() ? "refused (no IPv4 address)" : p.v4().getFirst().getHostAddress()).append('\n');
-                s.append("  bind 127.0.0.1 -> ").append(p.lback().getHostAddress()).append(" (lback)\n");
-                s.append("  bind :: -> ").append(!p.v6().isEmpty() ? p.v6().getFirst().getHostAddress()
-                        : p.v4().isEmpty() ? "refused" : "::ffff:" + p.v4().getFirst().getHostAddress()).append('\n');
+                s.append("  bind 0.0.0.0 -> ").append(p.v4().isEmpty() ? "refused (no IPv4 address)" : Addresses.text(p.v4().getFirst())).append('\n');
+                s.append("  bind 127.0.0.1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
+                s.append("  bind :: -> ").append(!p.v6().isEmpty() ? Addresses.text(p.v6().getFirst())
+                        : p.v4().isEmpty() ? "refused" : "::ffff:" + Addresses.text(p.v4().getFirst())).append('\n');
                 s.append("  may bind: ").append(join(p.v4())).append(p.v6().isEmpty() ? "" : " " + join(p.v6()))
-                        .append(' ').append(p.lback().getHostAddress())
-                        .append(p.bcast() != null ? " " + p.bcast().getHostAddress() : "").append('\n');
+                        .append(' ').append(Addresses.text(p.lback()))
+                        .append(p.bcast() != null ? " " + Addresses.text(p.bcast()) : "").append('\n');
             }
             case NetworkPlan.Netns n -> {
                 s.append("mode netns: own network namespace on bridge ").append(n.bridge()).append('\n');
@@ -36,11 +36,11 @@ public final class NetworkPlanText {
                 s.append("  ip link set ").append(n.hostLink()).append(" mtu ").append(n.mtu() != null ? n.mtu() : "(the bridge's)")
                         .append(" master ").append(n.bridge()).append(" up\n");
                 for (NetworkPlan.GuestAddress a : n.addresses())
-                    s.append("  (guest) ip addr add ").append(a.address().getHostAddress()).append('/').append(a.prefix())
+                    s.append("  (guest) ip addr add ").append(Addresses.text(a.address())).append('/').append(a.prefix())
                             .append(" dev ").append(n.guestLink()).append('\n');
                 if (n.gateways().isEmpty()) s.append("  (guest) default route via the bridge's address in each subnet, if it has one\n");
                 for (InetAddress g : n.gateways())
-                    s.append("  (guest) ip route add default via ").append(g.getHostAddress()).append(" dev ").append(n.guestLink()).append('\n');
+                    s.append("  (guest) ip route add default via ").append(Addresses.text(g)).append(" dev ").append(n.guestLink()).append('\n');
                 if (n.nat()) s.append("  nft: table ip ").append(n.hostLink()).append(", masquerade ").append(join(n.spoof().v4()))
                         .append(" leaving by any device but ").append(n.bridge()).append('\n');
             }
@@ -48,9 +48,26 @@ public final class NetworkPlanText {
         return s.toString();
     }
 
+    /** One line for {@code vserver NAME status}. */
+    public static String summary(NetworkPlan plan) {
+        return switch (plan) {
+            case NetworkPlan.Host h -> "host (the host's stack, unrestricted)";
+            case NetworkPlan.None n -> "none (loopback only)";
+            case NetworkPlan.Shared s -> "shared, " + (s.policy().v4().isEmpty() && s.policy().v6().isEmpty() ? "no address"
+                    : join(s.policy().v4()) + (s.policy().v6().isEmpty() ? "" : (s.policy().v4().isEmpty() ? "" : " ") + join(s.policy().v6())))
+                    + ", lback " + Addresses.text(s.policy().lback());
+            case NetworkPlan.Netns n -> {
+                var a = new StringBuilder();
+                for (NetworkPlan.GuestAddress g : n.addresses()) a.append(' ').append(Addresses.text(g.address())).append('/').append(g.prefix());
+                yield "netns, " + n.guestLink() + a + " on bridge " + n.bridge() + " (host link " + n.hostLink() + ")"
+                        + (n.nat() ? ", NAT" : "");
+            }
+        };
+    }
+
     private static String join(List<? extends InetAddress> l) {
         var s = new StringBuilder();
-        for (InetAddress a : l) s.append(s.isEmpty() ? "" : " ").append(a.getHostAddress());
+        for (InetAddress a : l) s.append(s.isEmpty() ? "" : " ").append(Addresses.text(a));
         return s.toString();
     }
 

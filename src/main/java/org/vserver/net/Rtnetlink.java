@@ -235,7 +235,7 @@ public final class Rtnetlink implements AutoCloseable {
     /** {@code ip route add default via GATEWAY dev INDEX} (the family is the gateway's). */
     public void addDefaultRoute(int index, InetAddress gateway) throws IOException {
         int errno = transact(newDefaultRoute(index, gateway), null);
-        if (errno != 0) throw new NetlinkException("RTM_NEWROUTE default via " + gateway.getHostAddress() + " dev " + name(index), errno);
+        if (errno != 0) throw new NetlinkException("RTM_NEWROUTE default via " + Addresses.text(gateway) + " dev " + name(index), errno);
     }
 
     static NetlinkMessage newDefaultRoute(int index, InetAddress gateway) {
@@ -396,7 +396,7 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     private static String describe(InetAddress a, int prefix) {
-        return a.getHostAddress() + "/" + prefix;
+        return Addresses.text(a) + "/" + prefix;
     }
 
     private static void checkName(String name) {

@@ -18,6 +18,7 @@ class NetnsNetworkIT {
     static TestHost host;
     static TestNetns ns, world;
     static String net;                     // this run's 10.x.y. prefix
+    static String net6;                    // this run's unique local /64
     static String bridge;
     static String g1, g2;
 
@@ -28,9 +29,11 @@ class NetnsNetworkIT {
         world = TestNetns.create("vsit-world-" + host.id);
         var r = ThreadLocalRandom.current();
         net = "10." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
+        net6 = "fd78:" + Integer.toHexString(r.nextInt(0x10000)) + "::";
         bridge = "vsbr" + host.id.substring(0, 6);
         ns.ip("link", "add", bridge, "mtu", "9000", "type", "bridge");
         ns.ip("addr", "add", net + "1/24", "dev", bridge);
+        ns.ip("addr", "add", net6 + "1/64", "dev", bridge, "nodad");
         ns.ip("link", "set", bridge, "up");
         // the world: 198.18.0.0/15 (benchmarking range) behind a veth, reached through NAT only
         ns.ip("link", "add", "up0", "type", "veth", "peer", "name", "down0", "netns", world.name);
@@ -39,6 +42,7 @@ class NetnsNetworkIT {
         world.ip("addr", "add", "198.18.7.2/24", "dev", "down0");
         world.ip("link", "set", "down0", "up");
         g1 = guest("nns1", net + "2", true);
+        host.config(g1, "interfaces/01/ip", net6 + "2\n");
         g2 = guest("nns2", net + "3", false);
         start(g1);
         start(g2);
@@ -105,6 +109,9 @@ class NetnsNetworkIT {
         assertTrue(mac(g1).startsWith("02:56:53:"), mac(g1));
         assertTrue(asRootIn(g1, "ip", "link", "show", "eth0").contains(" mtu 9000 "), "the bridge's MTU");
         assertTrue(port.contains(" mtu 9000 "), port);
+        String status = host.cliIn(ns.path, null, "vserver", g1, "status").out();
+        assertTrue(status.contains("Network: netns, eth0 " + net + "2/24 " + net6 + "2/64 on bridge " + bridge
+                + " (host link vs" + host.context(g1) + "), NAT"), status);
     }
 
     @Test
@@ -125,6 +132,17 @@ class NetnsNetworkIT {
                 Integer.toString(port2), "g2", "1");
         TestNetns.awaitLine(s2, "ready");
         assertEquals("g2 " + net + "2 " + net + "2", in(g1, NetProbe.CONNECT, net + "3", Integer.toString(port2)));
+    }
+
+    @Test
+    void ipv6ThroughTheBridge() throws Exception {
+        assertTrue(asRootIn(g1, "ip", "-6", "addr", "show", "dev", "eth0").contains("inet6 " + net6 + "2/64"));
+        assertTrue(asRootIn(g1, "ip", "-6", "route").contains("default via " + net6 + "1 dev eth0"));
+        int port = port();
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, "::", Integer.toString(port), "host6", "1");
+        TestNetns.awaitLine(server, "ready");
+        assertEquals("host6 " + net6 + "2 " + net6 + "2", in(g1, NetProbe.CONNECT, net6 + "1", Integer.toString(port)),
+                "neighbour discovery and the guest's own source pass the bridge port's filter");
     }
 
     @Test

@@ -25,6 +25,7 @@ class SharedNetworkIT {
     static TestHost host;
     static TestNetns ns;
     static String p;                       // this run's 127.x.y. prefix
+    static String p6;                      // this run's fd00::/8 prefix (a unique local /64, only on the test namespace's lo)
     static String a, b;
 
     @BeforeAll
@@ -33,12 +34,15 @@ class SharedNetworkIT {
         ns = TestNetns.create("vsit-shared-" + host.id);
         var r = ThreadLocalRandom.current();
         p = "127." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
+        p6 = "fd77:" + Integer.toHexString(r.nextInt(0x10000)) + "::";
         a = host.build("neta");
         address(a, "00", p + "1", "a");
         address(a, "01", p + "2", null);
         host.config(a, "interfaces/lback", p + "99\n");
         b = host.build("netb");
         address(b, "00", p + "11", null);
+        address(b, "01", p6 + "11", null);
+        ns.ip("addr", "add", p6 + "200/128", "dev", "lo", "nodad");                 // the host's own IPv6 address
         start(a);
         start(b);
     }
@@ -97,6 +101,8 @@ class SharedNetworkIT {
         assertTrue(lo.contains("inet " + p + "1/32 scope host lo:a"), lo);
         assertTrue(lo.contains("inet " + p + "2/32"), lo);
         assertTrue(lo.contains("inet " + p + "11/32"), lo);
+        String status = host.cliIn(ns.path, null, "vserver", a, "status").out();
+        assertTrue(status.contains("Network: shared, " + p + "1 " + p + "2, lback " + p + "99"), status);
     }
 
     @Test
@@ -146,6 +152,19 @@ class SharedNetworkIT {
         TestNetns.awaitLine(server, "ready");
         assertEquals("host " + p + "1 " + p + "1", in(a, NetProbe.CONNECT, p + "200", Integer.toString(port)),
                 "the server sees the guest's primary address as the peer");
+    }
+
+    @Test
+    void ipv6BindsAndConnectsFromTheGuestsOwnAddress() throws Exception {
+        assertTrue(ns.ip("-6", "addr", "show", "dev", "lo").contains("inet6 " + p6 + "11/128"), "added to lo");
+        assertEquals(p6 + "11", in(b, NetProbe.BIND, "::", "tcp"), "[::] becomes the first IPv6 address");
+        assertEquals("errno 99", in(b, NetProbe.BIND, p6 + "200", "tcp"), "the host's IPv6 address is not the guest's");
+        int port = port();
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, p6 + "200", Integer.toString(port), "host6", "1");
+        TestNetns.awaitLine(server, "ready");
+        assertEquals("host6 " + p6 + "11 " + p6 + "11", in(b, NetProbe.CONNECT, p6 + "200", Integer.toString(port)));
+        assertEquals("errno 101", in(a, NetProbe.CONNECT, p6 + "200", Integer.toString(port)),
+                "a guest without IPv6 addresses cannot use IPv6 (ENETUNREACH), nor leave from the host's address");
     }
 
     @Test
