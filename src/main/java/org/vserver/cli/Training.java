@@ -5,7 +5,7 @@ import java.io.PrintStream;
 
 /**
  * The workload the build records into the JVM's AOT cache (scripts/train-aot): the start and
- * status of a guest the script has built, in one JVM, against the throw-away roots it sets in
+ * status of a guest the script has built (and the start of a shared-stack one), in one JVM, against the throw-away roots it sets in
  * VSERVER_CONFDIR / VSERVER_RUNDIR. With the cache, a command's JVM starts with these classes
  * already loaded and linked. Only the lifecycle is recorded: the JVM loads every class of the
  * cache at start-up, so classes of rarer commands (build, config, vserver-stat) would slow down
@@ -18,11 +18,14 @@ public final class Training {
     public static void main(String[] args) {
         var sink = new PrintStream(new ByteArrayOutputStream(), true);
         String g = args.length > 0 ? args[0] : "aot-training";
+        // The second guest is on the shared stack with an address it is only bound to (no device:
+        // nothing changes on the host's network), so the bind hooks' classes are recorded too.
+        String shared = args.length > 1 ? args[1] : "aot-training-net";
         String[][] commands = {
             {"vserver", g, "start"},
             {"vserver", g, "status"},
             {"vserver", g, "running"},
-
+            {"vserver", shared, "start"},
         };
         int failed = 0;
         for (String[] c : commands) {
