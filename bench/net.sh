@@ -18,7 +18,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 [ "$(id -u)" = 0 ] || die "run as root"
-need_packages iperf3:iperf3 gcc:gcc nft:nftables python3:python3
+need_packages iperf3:iperf3 gcc:gcc
 [ -f target/vserver.jar ] || build -DskipTests package
 RUNS=${1:-5}
 if [ -z "${VSERVER_CPU_LOCKED:-}" ]; then VSERVER_CPU_LOCKED=1 exec flock /tmp/vserver-cpu.lock "$0" "$@"; fi
@@ -167,17 +167,18 @@ sleep 1
 stopservers() { for f in "$W"/ip*.pid "$W"/c*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
 trap 'stopservers; cleanup' EXIT
 
-gbps() { python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))'; }
+# Gbit/s of the receiver's summary line (python3-minimal has no json module)
+gbps() { awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Gbits/sec") print $(i - 1) }'; }
 for k in host hostmode shared loop netns netns1500 veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
 CONNS=20000
 for i in $(seq "$RUNS"); do
-    $IN iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.201 -t 5 -J | gbps >> "$W/tp-host"
-    $IN bin/vserver bshared exec iperf3 -c 127.77.0.200 -p 5201 -t 5 -J | gbps >> "$W/tp-shared"
-    $IN bin/vserver bhost exec iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.202 -t 5 -J | gbps >> "$W/tp-hostmode"
-    $IN iperf3 -c 10.77.0.1 -p 5202 -B 10.77.0.1 -t 5 -J | gbps >> "$W/tp-loop"
-    $IN bin/vserver bnetns exec iperf3 -c 10.77.0.1 -p 5202 -t 5 -J | gbps >> "$W/tp-netns"
-    $IN bin/vserver bnetns1500 exec iperf3 -c 10.79.0.1 -p 5204 -t 5 -J | gbps >> "$W/tp-netns1500"
-    ip netns exec "$PEER" iperf3 -c 10.78.0.1 -p 5203 -t 5 -J | gbps >> "$W/tp-veth"
+    $IN iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.201 -t 5 -f g | gbps >> "$W/tp-host"
+    $IN bin/vserver bshared exec iperf3 -c 127.77.0.200 -p 5201 -t 5 -f g | gbps >> "$W/tp-shared"
+    $IN bin/vserver bhost exec iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.202 -t 5 -f g | gbps >> "$W/tp-hostmode"
+    $IN iperf3 -c 10.77.0.1 -p 5202 -B 10.77.0.1 -t 5 -f g | gbps >> "$W/tp-loop"
+    $IN bin/vserver bnetns exec iperf3 -c 10.77.0.1 -p 5202 -t 5 -f g | gbps >> "$W/tp-netns"
+    $IN bin/vserver bnetns1500 exec iperf3 -c 10.79.0.1 -p 5204 -t 5 -f g | gbps >> "$W/tp-netns1500"
+    ip netns exec "$PEER" iperf3 -c 10.78.0.1 -p 5203 -t 5 -f g | gbps >> "$W/tp-veth"
     $IN "$W/conn" c 127.77.0.200 6201 $CONNS >> "$W/cr-host"
     $IN bin/vserver bshared exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-shared"
     $IN bin/vserver bhost exec /opt/conn c 127.77.0.200 6201 $CONNS >> "$W/cr-hostmode"

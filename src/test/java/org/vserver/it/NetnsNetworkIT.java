@@ -200,6 +200,27 @@ class NetnsNetworkIT {
     }
 
     @Test
+    void aKilledGuestIsCleanedUpByTheNextCommand() throws Exception {
+        String own = "vsok" + host.id.substring(0, 6);
+        String g = host.build("nns4");
+        host.config(g, "interfaces/mode", "netns\n");
+        host.config(g, "interfaces/bridge", own + "\n");
+        host.config(g, "interfaces/00/ip", "10.253.0.2\n");
+        host.config(g, "interfaces/nat", "");
+        start(g);
+        String table = "vs" + host.context(g);
+        int init = host.initPid(g);
+        new org.vserver.sys.LinuxSyscalls().kill(init, 9);
+        for (int i = 0; i < 100 && java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + init)); i++) Thread.sleep(50);
+        assertTrue(ns.exec("nft", "list", "tables").contains(table), "the host's side outlives the guest until a command looks");
+        assertEquals(3, host.cliIn(ns.path, null, "vserver", g, "status").code());
+        assertFalse(ns.exec("nft", "list", "tables").contains(table), "the NAT table is gone");
+        String links = ns.ip("link");
+        assertFalse(links.contains(own + ":") || links.contains(table + "@"), links);
+        host.assertNothingLeftOf(g);
+    }
+
+    @Test
     void stopLeavesNoLinkPortOrTableAndAnOwnBridgeGoesWithItsLastGuest() throws Exception {
         String own = "vsob" + host.id.substring(0, 6);
         String g = host.build("nns3");

@@ -197,6 +197,14 @@ class SharedNetworkIT {
     }
 
     @Test
+    void theGuestCannotReachTheHooks() throws Exception {
+        // bpf(BPF_PROG_DETACH, ...) from guest root: refused (the seccomp filter and the missing CAP_BPF/SYS_ADMIN)
+        var r = host.cliIn(ns.path, null, "vserver", a, "exec", "perl", "-e",
+                "my $b = \"\\0\" x 64; my $r = syscall(321, 9, $b, 64); print qq($r ), $!+0, qq(\\n);");
+        assertEquals("-1 1", r.out().strip(), r.toString());
+    }
+
+    @Test
     void stopRemovesTheAddressesAndTheHooks() throws Exception {
         String c = host.build("netc");
         address(c, "00", p + "21", "c");
