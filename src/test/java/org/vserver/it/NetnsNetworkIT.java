@@ -199,14 +199,20 @@ class NetnsNetworkIT {
         assertFalse(ns.exec("nft", "list", "tables").contains("vs" + host.context(g2)), "no NAT without interfaces/nat");
     }
 
+    /** A NAT guest on a bridge the test namespace does not have: vserver creates it. */
+    static String natGuestOnOwnBridge(String name, String bridge, String ip) throws Exception {
+        String g = host.build(name);
+        host.config(g, "interfaces/mode", "netns\n");
+        host.config(g, "interfaces/bridge", bridge + "\n");
+        host.config(g, "interfaces/00/ip", ip + "\n");
+        host.config(g, "interfaces/nat", "");
+        return g;
+    }
+
     @Test
     void aKilledGuestIsCleanedUpByTheNextCommand() throws Exception {
         String own = "vsok" + host.id.substring(0, 6);
-        String g = host.build("nns4");
-        host.config(g, "interfaces/mode", "netns\n");
-        host.config(g, "interfaces/bridge", own + "\n");
-        host.config(g, "interfaces/00/ip", "10.253.0.2\n");
-        host.config(g, "interfaces/nat", "");
+        String g = natGuestOnOwnBridge("nns4", own, "10.253.0.2");
         start(g);
         String table = "vs" + host.context(g);
         int init = host.initPid(g);
@@ -223,11 +229,7 @@ class NetnsNetworkIT {
     @Test
     void stopLeavesNoLinkPortOrTableAndAnOwnBridgeGoesWithItsLastGuest() throws Exception {
         String own = "vsob" + host.id.substring(0, 6);
-        String g = host.build("nns3");
-        host.config(g, "interfaces/mode", "netns\n");
-        host.config(g, "interfaces/bridge", own + "\n");
-        host.config(g, "interfaces/00/ip", "10.254.0.2\n");
-        host.config(g, "interfaces/nat", "");
+        String g = natGuestOnOwnBridge("nns3", own, "10.254.0.2");
         host.config(g, "interfaces/mtu", "4000\n");
         start(g);
         String link = "vs" + host.context(g);
