@@ -45,6 +45,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # Connection rate: N connect()+close() against a server that accepts and closes; the client prints
 # connections per second of wall time (both ends are on this 2-CPU machine).
