@@ -103,8 +103,12 @@ ip netns add "$NS"
 $IN ip link set lo up
 # The bridge has the loopback's MTU, so the comparison with host loopback is about the path, not
 # the frame size; a second bridge at 1500 (a LAN's MTU) shows what the frame size costs.
-$IN ip link add vsbench0 mtu 65535 type bridge
-$IN ip link add vsbench1 mtu 1500 type bridge
+# `ip link set mtu`, not `ip link add ... mtu`: only a set MTU is the admin's, which the kernel keeps
+# when the bridge's last port goes (else it falls back to 1500, and the next guest takes that).
+$IN ip link add vsbench0 type bridge
+$IN ip link set vsbench0 mtu 65535
+$IN ip link add vsbench1 type bridge
+$IN ip link set vsbench1 mtu 1500
 $IN ip addr add 10.79.0.1/24 dev vsbench1
 $IN ip link set vsbench1 up
 $IN ip addr add 10.77.0.1/24 dev vsbench0
@@ -190,6 +194,8 @@ for i in $(seq "$RUNS"); do
     ip netns exec "$PEER" "$W/conn" c 10.78.0.1 6203 $CONNS >> "$W/cr-veth"
 done
 
+echo "== samples (throughput Gbit/s; connections/s)"
+for k in host hostmode shared loop netns netns1500 veth; do printf "  %-10s %s; %s\n" "$k" "$(tr '\n' ' ' < "$W/tp-$k")" "$(tr '\n' ' ' < "$W/cr-$k")"; done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
 for k in host hostmode shared loop netns netns1500 veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
 echo "== TCP throughput, one stream, Gbit/s (median of $RUNS x 5 s)"

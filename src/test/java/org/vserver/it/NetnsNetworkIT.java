@@ -31,7 +31,8 @@ class NetnsNetworkIT {
         net = "10." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
         net6 = "fd78:" + Integer.toHexString(r.nextInt(0x10000)) + "::";
         bridge = "vsbr" + host.id.substring(0, 6);
-        ns.ip("link", "add", bridge, "mtu", "9000", "type", "bridge");
+        ns.ip("link", "add", bridge, "type", "bridge");
+        ns.ip("link", "set", bridge, "mtu", "9000");                          // the admin's MTU: kept with no port left
         ns.ip("addr", "add", net + "1/24", "dev", bridge);
         ns.ip("addr", "add", net6 + "1/64", "dev", bridge, "nodad");
         ns.ip("link", "set", bridge, "up");
