@@ -63,7 +63,9 @@ public final class SpoofFilter {
     static final int ETH_P_IP = 0x0800, ETH_P_ARP = 0x0806, ETH_P_IPV6 = 0x86DD;
     /** IPv6 next header values: the extension headers walked, ICMPv6. */
     static final int HOPOPTS = 0, ROUTING = 43, FRAGMENT = 44, DSTOPTS = 60, ICMPV6 = 58;
-    static final int ND_ROUTER_ADVERT = 134, ND_REDIRECT = 137;
+    static final int ND_ROUTER_ADVERT = 134, ND_NEIGHBOR_ADVERT = 136, ND_REDIRECT = 137;
+    /** A neighbour advertisement's target address: after type, code, checksum and flags (RFC 4861 §4.4). */
+    static final int NA_TARGET = 8, NA_LEN = 24;
     /** Extension headers looked through to find ICMPv6; a real stack sends one or two at most. */
     static final int IPV6_EXTENSIONS = 4;
 
@@ -155,7 +157,25 @@ public final class SpoofFilter {
                 .emit(ldxb(VAL, PTR, 0))
                 .jump(jeq(VAL, ND_ROUTER_ADVERT, 0), "drop")
                 .jump(jeq(VAL, ND_REDIRECT, 0), "drop")
+                .jump(jeq(VAL, ND_NEIGHBOR_ADVERT, 0), "na")
                 .jump(ja(0), "pass");
+
+        // IPv6's ARP poisoning: an advertisement from the guest's own address naming another's target
+        a.label("na");
+        a.emit(movReg(R8, PTR)).emit(add(R8, NA_LEN)).jump(jgtReg(R8, END, 0), "drop");
+        a.emit(ldxdw(R6, PTR, NA_TARGET)).emit(ldxdw(R7, PTR, NA_TARGET + 8));
+        List<byte[]> targets = new ArrayList<>();
+        policy.v6().forEach(ip -> targets.add(ip.getAddress()));
+        targets.add(linkLocal(mac));
+        for (int i = 0; i < targets.size(); i++) {
+            ByteBuffer b = ByteBuffer.wrap(targets.get(i)).order(ByteOrder.LITTLE_ENDIAN);
+            String next = "target6_" + (i + 1);
+            a.emitAll(ldImm64(R8, b.getLong(0))).jump(jneReg(R6, R8, 0), next);
+            a.emitAll(ldImm64(R8, b.getLong(8))).jump(jneReg(R7, R8, 0), next);
+            a.jump(ja(0), "pass");
+            a.label(next);
+        }
+        a.jump(ja(0), "drop");
 
         a.label("pass").emit(mov(RESULT, Bpf.TCX_PASS)).emit(exit());
         a.label("drop").emit(mov(RESULT, Bpf.TCX_DROP)).emit(exit());

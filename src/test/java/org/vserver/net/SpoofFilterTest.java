@@ -48,7 +48,8 @@ class SpoofFilterTest {
         int base = SpoofFilter.of(new SpoofPolicy(MAC, v4(0), v6(0))).size();
         for (int n = 0; n <= 8; n++) {
             assertEquals(base + 4 * n, SpoofFilter.of(new SpoofPolicy(MAC, v4(n), v6(0))).size(), n + " IPv4 addresses (IPv4 and ARP: 2 each)");
-            assertEquals(base + 7 * n, SpoofFilter.of(new SpoofPolicy(MAC, v4(0), v6(n))).size(), n + " IPv6 addresses (2 x ldImm64 + 3 jumps)");
+            assertEquals(base + 14 * n, SpoofFilter.of(new SpoofPolicy(MAC, v4(0), v6(n))).size(),
+                    n + " IPv6 addresses (2 x ldImm64 + 3 jumps, as a source and as an advertisement's target)");
         }
     }
 

@@ -142,6 +142,24 @@ class SpoofProgramHostTest {
                         "solicitation from another link-local address", "drop", "its link-local address in a foreign frame", "drop"));
     }
 
+    /** A neighbour advertisement for {@code target}. */
+    static byte[] advert(byte[] target) {
+        byte[] na = icmp6(136);
+        System.arraycopy(target, 0, na, 8, 16);
+        return na;
+    }
+
+    @Test void neighbourAdvertisementsOnlyForItsOwnAddresses() throws IOException {
+        expect(policy(List.of(), List.of("2001:db8::2")),
+                Map.of("for its address", v6(LL, 58, advert(ip("2001:db8::2"))),
+                        "for its link-local address", v6(LL, 58, advert(LL)),
+                        "for a neighbour's address", v6(LL, 58, advert(ip("2001:db8::3"))),
+                        "for the router's link-local address", v6(LL, 58, advert(SpoofFilter.linkLocal(ROUTER))),
+                        "truncated before the target", v6(LL, 58, java.util.Arrays.copyOf(advert(ip("2001:db8::2")), 12))),
+                Map.of("for its address", "pass", "for its link-local address", "pass", "for a neighbour's address", "drop",
+                        "for the router's link-local address", "drop", "truncated before the target", "drop"));
+    }
+
     @Test void noRouterAdvertisementOrRedirectBehindAnyExtensionHeaders() throws IOException {
         byte[] ra = icmp6(134), redirect = icmp6(137), rs = icmp6(133);
         var frames = new java.util.LinkedHashMap<String, byte[]>();
