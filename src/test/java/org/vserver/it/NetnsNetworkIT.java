@@ -211,6 +211,18 @@ class NetnsNetworkIT {
     }
 
     @Test
+    void aFailedStartLeavesNothing() throws Exception {
+        String g = host.build("nns5");
+        host.config(g, "interfaces/mode", "netns\n");
+        host.config(g, "interfaces/bridge", "up0\n");                       // a veth, not a bridge
+        host.config(g, "interfaces/00/ip", "10.252.0.2\n");
+        var r = host.cliIn(ns.path, null, "vserver", g, "start");
+        assertTrue(r.code() != 0 && r.err().contains("up0 (interfaces/bridge) is a veth, not a bridge"), r.toString());
+        assertFalse(ns.ip("link").contains("vs" + host.context(g) + "@"), "no veth left");
+        host.assertNothingLeftOf(g);
+    }
+
+    @Test
     void aKilledGuestIsCleanedUpByTheNextCommand() throws Exception {
         String own = "vsok" + host.id.substring(0, 6);
         String g = natGuestOnOwnBridge("nns4", own, "10.253.0.2");
