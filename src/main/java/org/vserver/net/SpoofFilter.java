@@ -119,15 +119,7 @@ public final class SpoofFilter {
         policy.v6().forEach(ip -> sources.add(ip.getAddress()));
         sources.add(linkLocal(mac));
         sources.add(new byte[16]);                                       // :: (duplicate address detection)
-        for (int i = 0; i < sources.size(); i++) {
-            ByteBuffer b = ByteBuffer.wrap(sources.get(i)).order(ByteOrder.LITTLE_ENDIAN);
-            String next = "src6_" + (i + 1);
-            a.emitAll(ldImm64(R8, b.getLong(0))).jump(jneReg(R6, R8, 0), next);
-            a.emitAll(ldImm64(R8, b.getLong(8))).jump(jneReg(R7, R8, 0), next);
-            a.jump(ja(0), "src6_ok");
-            a.label(next);
-        }
-        a.jump(ja(0), "drop");
+        oneOf6(a, sources, "src6_", "src6_ok");
 
         // walk the extension headers to the upper-layer protocol; R7 = its offset in the frame
         a.label("src6_ok");
@@ -167,15 +159,7 @@ public final class SpoofFilter {
         List<byte[]> targets = new ArrayList<>();
         policy.v6().forEach(ip -> targets.add(ip.getAddress()));
         targets.add(linkLocal(mac));
-        for (int i = 0; i < targets.size(); i++) {
-            ByteBuffer b = ByteBuffer.wrap(targets.get(i)).order(ByteOrder.LITTLE_ENDIAN);
-            String next = "target6_" + (i + 1);
-            a.emitAll(ldImm64(R8, b.getLong(0))).jump(jneReg(R6, R8, 0), next);
-            a.emitAll(ldImm64(R8, b.getLong(8))).jump(jneReg(R7, R8, 0), next);
-            a.jump(ja(0), "pass");
-            a.label(next);
-        }
-        a.jump(ja(0), "drop");
+        oneOf6(a, targets, "target6_", "pass");
 
         a.label("pass").emit(mov(RESULT, Bpf.TCX_PASS)).emit(exit());
         a.label("drop").emit(mov(RESULT, Bpf.TCX_DROP)).emit(exit());
@@ -240,6 +224,19 @@ public final class SpoofFilter {
     private static void oneOf4(Assembler a, SpoofPolicy policy, boolean orZero) {
         if (orZero) a.jump(jeq(VAL, 0, 0), "pass");
         for (InetAddress ip : policy.v4()) a.emit(mov32(R6, le32(ip.getAddress()))).jump(jeqReg(VAL, R6, 0), "pass");
+        a.jump(ja(0), "drop");
+    }
+
+    /** Jumps to {@code match} if R6:R7 (an IPv6 address as two loaded halves) is one of {@code addresses}, else drops the frame. */
+    private static void oneOf6(Assembler a, List<byte[]> addresses, String labels, String match) {
+        for (int i = 0; i < addresses.size(); i++) {
+            ByteBuffer b = ByteBuffer.wrap(addresses.get(i)).order(ByteOrder.LITTLE_ENDIAN);
+            String next = labels + (i + 1);
+            a.emitAll(ldImm64(R8, b.getLong(0))).jump(jneReg(R6, R8, 0), next);
+            a.emitAll(ldImm64(R8, b.getLong(8))).jump(jneReg(R7, R8, 0), next);
+            a.jump(ja(0), match);
+            a.label(next);
+        }
         a.jump(ja(0), "drop");
     }
 
