@@ -30,6 +30,10 @@ public final class GuestFilter {
      */
     static Optional<Step> step(GuestConfig cfg, Set<Capability> bounding) {
         if (cfg.seccomp().disabled()) return Optional.empty();
+        if (cfg.seccomp().changes().isEmpty() && bounding.equals(Capabilities.bounding(java.util.List.of()))) {
+            Optional<org.vserver.seccomp.BpfProgram> built = DefaultFilterFile.load();   // the common case, compiled by the build
+            if (built.isPresent()) return Optional.of(new Step.Seccomp(built.get()));
+        }
         return Optional.of(new Step.Seccomp(FilterCompiler.compile(profile(cfg.seccomp(), bounding))));
     }
 }

@@ -29,7 +29,7 @@ class NetnsNetworkIT {
         world = TestNetns.create("vsit-world-" + host.id);
         var r = ThreadLocalRandom.current();
         net = "10." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
-        net6 = "fd78:" + Integer.toHexString(r.nextInt(0x10000)) + "::";
+        net6 = "fd78:" + Integer.toHexString(0x1000 + r.nextInt(0xf000)) + "::";  // four digits: printed as written
         bridge = "vsbr" + host.id.substring(0, 6);
         ns.ip("link", "add", bridge, "type", "bridge");
         ns.ip("link", "set", bridge, "mtu", "9000");                          // the admin's MTU: kept with no port left

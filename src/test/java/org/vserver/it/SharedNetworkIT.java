@@ -33,8 +33,8 @@ class SharedNetworkIT {
         host = new TestHost();
         ns = TestNetns.create("vsit-shared-" + host.id);
         var r = ThreadLocalRandom.current();
-        p = "127." + (100 + r.nextInt(100)) + "." + r.nextInt(256) + ".";
-        p6 = "fd77:" + Integer.toHexString(r.nextInt(0x10000)) + "::";
+        p = "127." + (100 + r.nextInt(50)) + "." + r.nextInt(256) + ".";        // below 127.156: the lbacks of XIDs from 40000
+        p6 = "fd77:" + Integer.toHexString(0x1000 + r.nextInt(0xf000)) + "::";   // four digits: printed as written
         a = host.build("neta");
         address(a, "00", p + "1", "a");
         address(a, "01", p + "2", null);
