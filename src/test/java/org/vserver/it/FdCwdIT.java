@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,27 +42,7 @@ class FdCwdIT {
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", prelude + "; exec \"$0\" \"$@\"",
                 TestHost.BASEDIR.resolve("bin/vserver").toString()));
         cmd.addAll(List.of(args));
-        var pb = new ProcessBuilder(cmd).directory(new File(cwd));
-        pb.environment().put("VSERVER_CONFDIR", host.confdir.toString());
-        pb.environment().put("VSERVER_RUNDIR", host.rundir.toString());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Path out = Files.createTempFile(host.root, "out", ".txt"), err = Files.createTempFile(host.root, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p = pb.start();
-        if (stdin != null) {
-            try (var w = p.getOutputStream()) {
-                w.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + cmd);
-        }
-        var r = new TestHost.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
+        return host.run(host.environment(new ProcessBuilder(cmd).directory(new File(cwd))), stdin);
     }
 
     static final String LEAK = "exec 7</etc/passwd 9>>/dev/null";

@@ -107,7 +107,11 @@ final class TestHost implements AutoCloseable {
      * network namespace changes; `ip netns exec` would also remount /sys and hide the cgroups).
      */
     Result cliIn(Path netns, String stdin, String... args) throws Exception {
-        var pb = tool(netns, args);
+        return run(tool(netns, args), stdin);
+    }
+
+    /** Runs {@code pb} (made by {@link #tool} or {@link #environment}) with {@code stdin}, or /dev/null; its exit code and output. */
+    Result run(ProcessBuilder pb, String stdin) throws Exception {
         List<String> cmd = pb.command();
         Path out = Files.createTempFile(root, "out", ".txt"), err = Files.createTempFile(root, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -138,7 +142,11 @@ final class TestHost implements AutoCloseable {
         if (netns != null) cmd.addAll(List.of("nsenter", "--net=" + netns));
         cmd.add(BASEDIR.resolve("bin").resolve(args[0]).toString());
         cmd.addAll(List.of(args).subList(1, args.length));
-        var pb = new ProcessBuilder(cmd);
+        return environment(new ProcessBuilder(cmd));
+    }
+
+    /** {@code pb} pointed at this host's confdir, rundir, launcher and JDK. */
+    ProcessBuilder environment(ProcessBuilder pb) {
         Map<String, String> env = pb.environment();
         env.put("VSERVER_CONFDIR", confdir.toString());
         env.put("VSERVER_RUNDIR", rundir.toString());
