@@ -89,8 +89,10 @@ public final class GuestStart {
 
     /** The guest's network plan (vserver debug plan NAME network prints it). */
     public NetworkPlan networkPlan(GuestConfig cfg, int xid) throws ConfigException {
-        return NetworkPlanner.plan(cfg, xid, org.vserver.context.Capabilities.bounding(cfg.bcapabilities()),
-                NetworkPlanner.hostByte(Path.of("/etc/machine-id")));
+        // only a netns guest's MAC uses the host's byte: no file read on the other modes' start path
+        int hostByte = cfg.network().mode() == org.vserver.config.NetworkConfig.Mode.NETNS
+                ? NetworkPlanner.hostByte(Path.of("/etc/machine-id")) : 0;
+        return NetworkPlanner.plan(cfg, xid, org.vserver.context.Capabilities.bounding(cfg.bcapabilities()), hostByte);
     }
 
     private void run(GuestConfig cfg, int xid, Plan plan, Path console, GuestNetwork network, NetworkPlan net) throws IOException {
