@@ -94,6 +94,11 @@ class SeccompIT {
 
     @Test
     void i386CallsThroughInt80AreFiltered() throws Exception {
+        // Probed on the host with the same binary: a kernel without IA-32 emulation raises SIGSEGV
+        // on int 0x80 everywhere, so there is no i386 entry for the filter to guard.
+        var onHost = HostProbe.run(probe.toString(), "i386");
+        org.junit.jupiter.api.Assumptions.assumeTrue(onHost.code() == 0 && onHost.out().contains("getpid=1\n"),
+                "kernel feature: IA-32 emulation (int 0x80 on the host gave exit " + onHost.code() + ")");
         String out = host.sh(g, "/probe/seccomp_probe i386");
         assertTrue(out.contains("getpid=1\n"), "i386 getpid is allowed\n" + out);
         assertTrue(out.contains("unshare=-1\n"), "i386 unshare(CLONE_NEWNS): EPERM\n" + out);
