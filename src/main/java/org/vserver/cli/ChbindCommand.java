@@ -105,6 +105,7 @@ final class ChbindCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--lback-allow " + e + ": " + bad.getMessage());
             }
             if (!allow.contains(a)) allow.add(a);
+            if (allow.size() > LoopbackAllow.MAX) throw new IllegalArgumentException("--lback-allow: more than " + LoopbackAllow.MAX + " entries");
         }
         return new BindPolicy(v4, v6, lb, bcast == null ? null : ipv4("--bcast", bcast), allow);
     }

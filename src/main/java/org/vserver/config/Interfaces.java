@@ -66,7 +66,9 @@ final class Interfaces {
         if (lb.isPresent()) {
             lback = lback(lb.get().nonEmptyScalar());
         }
-        Optional<ConfigFiles.Content> allow = files.guest("interfaces/lback.allow");
+        // the guest's own file replaces .defaults' (an empty one lists nothing): a host-wide entry such
+        // as the host's resolver need not be copied into every guest
+        Optional<ConfigFiles.Content> allow = files.lookup("interfaces/lback.allow");
         List<LoopbackAllow> lbackAllow = allow.isPresent() ? lbackAllow(allow.get()) : List.of();
         Optional<ConfigFiles.Content> bc = files.guest("interfaces/bcast");
         if (bc.isPresent()) {
@@ -106,6 +108,8 @@ final class Interfaces {
     static List<LoopbackAllow> lbackAllow(ConfigFiles.Content c) throws ConfigException {
         var out = new ArrayList<LoopbackAllow>();
         for (ConfigFiles.Line l : c.items()) {
+            if (out.size() == LoopbackAllow.MAX)
+                throw l.error("more than " + LoopbackAllow.MAX + " entries (each is a few instructions of every connect); list a range instead");
             try {
                 LoopbackAllow e = LoopbackAllow.parse(l.text());
                 if (!out.contains(e)) out.add(e);

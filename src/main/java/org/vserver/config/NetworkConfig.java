@@ -12,7 +12,8 @@ import org.vserver.net.LoopbackAllow;
  *       {@code shared} when the guest has an enabled address, else {@code none};</li>
  *   <li>{@code lback}: the guest's own loopback address (shared mode), default {@link #defaultLback};</li>
  *   <li>{@code lback.allow}: the other loopback destinations a shared guest may reach, one
- *       {@code ADDR[/PREFIX][:PORT]} per line ({@link LoopbackAllow}); without it, none;</li>
+ *       {@code ADDR[/PREFIX][:PORT]} per line ({@link LoopbackAllow}); the guest's own file, else
+ *       {@code .defaults/interfaces/lback.allow}; without either, none;</li>
  *   <li>{@code bcast}: the broadcast address the guest may also bind (shared mode, util-vserver's name);</li>
  *   <li>{@code bridge}: the host bridge of a netns guest's veth, default {@code vnet0};</li>
  *   <li>{@code gateway}: a netns guest's default route (one per family, a file per line);

@@ -23,6 +23,9 @@ import java.net.InetAddress;
  * @param port    1..65535, or 0 for every port
  */
 public record LoopbackAllow(Inet4Address address, int prefix, int port) {
+    /** Entries per policy: each is a few instructions in three programs, and a jump spans at most 32767. */
+    public static final int MAX = 256;
+
     public LoopbackAllow {
         if ((address.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException(address.getHostAddress() + " is not in 127.0.0.0/8");
         if (prefix < 8 || prefix > 32) throw new IllegalArgumentException("prefix /" + prefix + " (8..32)");

@@ -95,6 +95,25 @@ class NetworkConfigTest {
         assertEquals("127.20.0.0/16:5432", e.toString());
     }
 
+    @Test void lbackAllowOfDefaultsUnlessTheGuestHasItsOwn(@TempDir Path defaults) throws Exception {
+        var files = new ConfigFiles(g, defaults);
+        Fixture.put(defaults, "interfaces/lback.allow", "127.0.0.53:53\n");
+        assertEquals(List.of(LoopbackAllow.parse("127.0.0.53:53")), Interfaces.network(files, List.of()).lbackAllow(), "the host-wide list");
+        Fixture.put(g, "interfaces/lback.allow", "127.0.0.9\n");
+        assertEquals(List.of(LoopbackAllow.parse("127.0.0.9")), Interfaces.network(files, List.of()).lbackAllow(), "the guest's replaces it");
+        Fixture.put(g, "interfaces/lback.allow", "");
+        assertEquals(List.of(), Interfaces.network(files, List.of()).lbackAllow(), "an empty one lists nothing");
+    }
+
+    @Test void atMostMaxEntries() {
+        var s = new StringBuilder();
+        for (int i = 0; i <= LoopbackAllow.MAX; i++) s.append("127.1.").append(i / 250).append('.').append(i % 250 + 1).append('\n');
+        Fixture.put(g, "interfaces/lback.allow", s.toString());
+        var e = assertThrows(ConfigException.class, this::read);
+        assertEquals(g.resolve("interfaces/lback.allow") + ":" + (LoopbackAllow.MAX + 1) + ": more than " + LoopbackAllow.MAX
+                + " entries (each is a few instructions of every connect); list a range instead", e.getMessage());
+    }
+
     @Test void aBadLbackAllowLineIsNamedWithItsLine() {
         String[][] cases = {
                 {"10.0.0.1", "10.0.0.1 is not a loopback address (127.0.0.0/8): only those are restricted, any other address needs no entry"},

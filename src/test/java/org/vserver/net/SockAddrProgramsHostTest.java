@@ -486,6 +486,10 @@ class SockAddrProgramsHostTest {
         assertEquals(primary(), r.get("v4any"), r.toString());
     }
 
+    @Test void theVerifierTakesTheLongestLbackAllowList() throws Exception {
+        cgroup("long", SockAddrRulesTest.longest());                         // attach throws if the kernel refuses a program
+    }
+
     @Test void theProgramsAreAttachedAndGoWithTheCgroup() throws Exception {
         Path g = cgroup("a", policyA());
         Map<Integer, String> ours = new LinkedHashMap<>();

@@ -149,6 +149,23 @@ class SockAddrRulesTest {
         assertEquals("errno " + ENETUNREACH, connect4(none, "198.51.100.1", 80));
     }
 
+    /** The longest list config accepts: every entry with a port, the last one the one that matches. */
+    static BindPolicy longest() {
+        var l = new java.util.ArrayList<LoopbackAllow>();
+        for (int i = 0; i < LoopbackAllow.MAX; i++) l.add(LoopbackAllow.parse("127.1." + (i / 250) + "." + (i % 250 + 1) + ":" + (1000 + i)));
+        return new BindPolicy(List.of(v4(PRIMARY)), List.of(), v4(LBACK), null, l);
+    }
+
+    @Test
+    void theLongestListStillAssembles() {
+        int last = LoopbackAllow.MAX - 1;
+        String dst = "127.1." + (last / 250) + "." + (last % 250 + 1);
+        assertEquals("allow " + LBACK + " -> " + dst, connect4(longest(), dst, 1000 + last));
+        assertEquals("errno " + EPERM, connect4(longest(), dst, 1000));
+        assertEquals("errno " + EPERM, sendmsg4(longest(), dst, 1000));
+        assertEquals("allow ::ffff:" + LBACK + " -> ::ffff:" + dst, connect6(longest(), "::ffff:" + dst, 1000 + last));
+    }
+
     @Test
     void noOtherLoopbackAddressCanBeBound() {
         var r = run(POLICY, Bpf.CGROUP_INET4_BIND, OTHER_LBACK, 0);
