@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.vserver.guest.Chbind;
 import org.vserver.net.BindPolicy;
+import org.vserver.net.LoopbackAllow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,13 +19,15 @@ import picocli.CommandLine.Spec;
  * {@code chbind --ip ADDR... -- CMD}: CMD on the host, restricted to those addresses (a wrapper
  * that keeps a host daemon off the guests' addresses): its wildcard bind gets the first address,
  * 127.0.0.1 is {@code --lback}, any other address is refused, and its connections leave from the
- * first address. Addresses are literals: nothing is looked up.
+ * first address. Of 127.0.0.0/8 it reaches only {@code --lback}, its own addresses and what
+ * {@code --lback-allow} lists, as a guest does. Addresses are literals: nothing is looked up.
  */
 @Command(name = "chbind", mixinStandardHelpOptions = true,
         description = {"Run a command on the host restricted to some IP addresses.",
-                "  chbind [--silent] [--secure] --ip ADDR... [--lback A] [--bcast A] -- CMD...",
+                "  chbind [--silent] [--secure] --ip ADDR... [--lback A] [--lback-allow E]... [--bcast A] -- CMD...",
                 "The first address of each family is the primary: a wildcard bind and",
-                "an unbound connection get it; 127.0.0.1 means --lback."})
+                "an unbound connection get it; 127.0.0.1 means --lback. Of 127.0.0.0/8",
+                "CMD reaches only --lback and what --lback-allow lists (else EPERM)."})
 final class ChbindCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -34,6 +37,10 @@ final class ChbindCommand implements Callable<Integer> {
 
     @Option(names = "--lback", paramLabel = "ADDR", description = "what 127.0.0.1 means for CMD (in 127.0.0.0/8; default 127.0.0.1)")
     String lback = "127.0.0.1";
+
+    @Option(names = "--lback-allow", paramLabel = "ADDR[/PREFIX][:PORT]",
+            description = "another loopback destination CMD may reach (in 127.0.0.0/8, e.g. 127.0.0.53:53), repeatable")
+    List<String> lbackAllow = new ArrayList<>();
 
     @Option(names = "--bcast", paramLabel = "ADDR", description = "a broadcast address CMD may bind too")
     String bcast;
@@ -53,7 +60,7 @@ final class ChbindCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         BindPolicy policy;
         try {
-            policy = policy(ips, lback, bcast);
+            policy = policy(ips, lback, bcast, lbackAllow);
         } catch (IllegalArgumentException e) {
             err.println("chbind: " + e.getMessage() + " (see --help)");
             return 2;
@@ -69,7 +76,7 @@ final class ChbindCommand implements Callable<Integer> {
     }
 
     /** The policy of the command line; IllegalArgumentException names the bad argument. */
-    static BindPolicy policy(List<String> ips, String lback, String bcast) {
+    static BindPolicy policy(List<String> ips, String lback, String bcast, List<String> lbackAllow) {
         List<Inet4Address> v4 = new ArrayList<>();
         List<Inet6Address> v6 = new ArrayList<>();
         for (String ip : ips) {
@@ -89,7 +96,18 @@ final class ChbindCommand implements Callable<Integer> {
         }
         Inet4Address lb = ipv4("--lback", lback);
         if ((lb.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException("--lback " + lback + " is not in 127.0.0.0/8");
-        return new BindPolicy(v4, v6, lb, bcast == null ? null : ipv4("--bcast", bcast));
+        List<LoopbackAllow> allow = new ArrayList<>();
+        for (String e : lbackAllow) {
+            LoopbackAllow a;
+            try {
+                a = LoopbackAllow.parse(e);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("--lback-allow " + e + ": " + bad.getMessage());
+            }
+            if (!allow.contains(a)) allow.add(a);
+            if (allow.size() > LoopbackAllow.MAX) throw new IllegalArgumentException("--lback-allow: more than " + LoopbackAllow.MAX + " entries");
+        }
+        return new BindPolicy(v4, v6, lb, bcast == null ? null : ipv4("--bcast", bcast), allow);
     }
 
     private static Inet4Address ipv4(String option, String s) {

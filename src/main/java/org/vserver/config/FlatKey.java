@@ -80,6 +80,7 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar())),
             new FlatKey("interfaces.mode", "interfaces/mode", Kind.SCALAR, c -> Interfaces.mode(c.nonEmptyScalar())),
             new FlatKey("interfaces.lback", "interfaces/lback", Kind.SCALAR, c -> Interfaces.lback(c.nonEmptyScalar())),
+            new FlatKey("interfaces.lback.allow", "interfaces/lback.allow", Kind.LIST, Interfaces::lbackAllow),
             new FlatKey("interfaces.bcast", "interfaces/bcast", Kind.SCALAR, c -> Interfaces.bcast(c.nonEmptyScalar())),
             new FlatKey("interfaces.bridge", "interfaces/bridge", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.gateway", "interfaces/gateway", Kind.LIST, Interfaces::gateways),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.vserver.config.GuestConfig.InterfaceConfig;
+import org.vserver.net.LoopbackAllow;
 
 /**
  * {@code interfaces/}: one subdirectory per address, taken in name order ({@code 00}, {@code 01},
@@ -65,6 +66,10 @@ final class Interfaces {
         if (lb.isPresent()) {
             lback = lback(lb.get().nonEmptyScalar());
         }
+        // the guest's own file replaces .defaults' (an empty one lists nothing): a host-wide entry such
+        // as the host's resolver need not be copied into every guest
+        Optional<ConfigFiles.Content> allow = files.lookup("interfaces/lback.allow");
+        List<LoopbackAllow> lbackAllow = allow.isPresent() ? lbackAllow(allow.get()) : List.of();
         Optional<ConfigFiles.Content> bc = files.guest("interfaces/bcast");
         if (bc.isPresent()) {
             bcast = bcast(bc.get().nonEmptyScalar());
@@ -76,7 +81,7 @@ final class Interfaces {
         Optional<ConfigFiles.Content> gw = files.guest("interfaces/gateway");
         if (gw.isPresent()) gateways.addAll(gateways(gw.get()));
         Optional<ConfigFiles.Content> mtu = files.guest("interfaces/mtu");
-        return new NetworkConfig(mode, lback, bcast, bridge, gateways, files.flag("interfaces/nat"),
+        return new NetworkConfig(mode, lback, lbackAllow, bcast, bridge, gateways, files.flag("interfaces/nat"),
                 mtu.isPresent() ? mtu(mtu.get().nonEmptyScalar()) : null);
     }
 
@@ -97,6 +102,22 @@ final class Interfaces {
         if (!(a instanceof Inet4Address) || (a.getAddress()[0] & 0xff) != 127)
             throw l.error("lback must be an IPv4 loopback address (127.0.0.0/8), not " + l.text());
         return a;
+    }
+
+    /** {@code lback.allow}: one {@code ADDR[/PREFIX][:PORT]} of 127.0.0.0/8 per line; {@code #} comments. */
+    static List<LoopbackAllow> lbackAllow(ConfigFiles.Content c) throws ConfigException {
+        var out = new ArrayList<LoopbackAllow>();
+        for (ConfigFiles.Line l : c.items()) {
+            if (out.size() == LoopbackAllow.MAX)
+                throw l.error("more than " + LoopbackAllow.MAX + " entries (each is a few instructions of every connect); list a range instead");
+            try {
+                LoopbackAllow e = LoopbackAllow.parse(l.text());
+                if (!out.contains(e)) out.add(e);
+            } catch (IllegalArgumentException bad) {
+                throw l.error(bad.getMessage());
+            }
+        }
+        return out;
     }
 
     static InetAddress bcast(ConfigFiles.Line l) throws ConfigException {

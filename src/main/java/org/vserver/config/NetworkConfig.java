@@ -2,6 +2,7 @@ package org.vserver.config;
 
 import java.net.InetAddress;
 import java.util.Locale;
+import org.vserver.net.LoopbackAllow;
 
 /**
  * How a guest reaches the network, from the guest-wide files of {@code interfaces/} (the addresses
@@ -10,6 +11,9 @@ import java.util.Locale;
  *   <li>{@code mode}: {@code shared}, {@code netns}, {@code host} or {@code none}; without the file,
  *       {@code shared} when the guest has an enabled address, else {@code none};</li>
  *   <li>{@code lback}: the guest's own loopback address (shared mode), default {@link #defaultLback};</li>
+ *   <li>{@code lback.allow}: the other loopback destinations a shared guest may reach, one
+ *       {@code ADDR[/PREFIX][:PORT]} per line ({@link LoopbackAllow}); the guest's own file, else
+ *       {@code .defaults/interfaces/lback.allow}; without either, none;</li>
  *   <li>{@code bcast}: the broadcast address the guest may also bind (shared mode, util-vserver's name);</li>
  *   <li>{@code bridge}: the host bridge of a netns guest's veth, default {@code vnet0};</li>
  *   <li>{@code gateway}: a netns guest's default route (one per family, a file per line);
@@ -20,13 +24,14 @@ import java.util.Locale;
  *
  * @param mode     the network mode
  * @param lback    {@code lback}; null: {@link #defaultLback} of the guest's XID
+ * @param lbackAllow {@code lback.allow}
  * @param bcast    {@code bcast}; null if none
  * @param bridge   {@code bridge}
  * @param gateways {@code gateway}: at most one IPv4 and one IPv6 address
  * @param nat      {@code nat}
  * @param mtu      {@code mtu}: of a netns guest's veth (and of a bridge vserver creates); null: the bridge's
  */
-public record NetworkConfig(Mode mode, InetAddress lback, InetAddress bcast, String bridge,
+public record NetworkConfig(Mode mode, InetAddress lback, java.util.List<LoopbackAllow> lbackAllow, InetAddress bcast, String bridge,
                             java.util.List<InetAddress> gateways, boolean nat, Integer mtu) {
 
     /** The default bridge of netns guests: NGNET's {@code vnet} device. */
@@ -34,10 +39,11 @@ public record NetworkConfig(Mode mode, InetAddress lback, InetAddress bcast, Str
 
     public NetworkConfig {
         gateways = java.util.List.copyOf(gateways);
+        lbackAllow = java.util.List.copyOf(lbackAllow);
     }
 
     /** What a guest without any {@code interfaces/} file gets: loopback only. */
-    public static final NetworkConfig NONE = new NetworkConfig(Mode.NONE, null, null, DEFAULT_BRIDGE, java.util.List.of(), false, null);
+    public static final NetworkConfig NONE = new NetworkConfig(Mode.NONE, null, java.util.List.of(), null, DEFAULT_BRIDGE, java.util.List.of(), false, null);
 
     public enum Mode {
         /** The host's network stack, each socket held to the guest's addresses by cgroup-bpf (VServer's chbind). */

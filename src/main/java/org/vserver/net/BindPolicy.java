@@ -16,18 +16,29 @@ import java.util.List;
  *   <li>connect and unconnected UDP send to 127.0.0.1 (::1) go to {@code lback}; the source of an
  *       unbound socket is bound to the primary address (to {@code lback} for a loopback
  *       destination); a family without addresses gets ENETUNREACH; an explicit foreign UDP source
- *       is refused with EADDRNOTAVAIL.</li>
+ *       is refused with EADDRNOTAVAIL;</li>
+ *   <li>of 127.0.0.0/8 (also as {@code ::ffff:127.x.y.z}) only {@code lback}, the guest's own
+ *       addresses and what {@code lbackAllow} lists can be connected to or sent to; any other
+ *       loopback destination (the host's, another guest's {@code lback}) fails with EPERM.</li>
  * </ul>
  *
  * @param v4    the guest's IPv4 addresses, primary first (may be empty)
  * @param v6    the guest's IPv6 addresses, primary first (may be empty)
  * @param lback the guest's loopback address (127.0.0.0/8), never null
  * @param bcast a broadcast address the guest may bind too; null if none
+ * @param lbackAllow the other loopback destinations it may reach ({@code interfaces/lback.allow})
  */
-public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast) {
+public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
+                         List<LoopbackAllow> lbackAllow) {
     public BindPolicy {
         v4 = List.copyOf(v4);
         v6 = List.copyOf(v6);
+        lbackAllow = List.copyOf(lbackAllow);
         if (lback == null || (lback.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException("lback must be in 127.0.0.0/8: " + lback);
+    }
+
+    /** A policy that reaches no loopback address but its own. */
+    public BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast) {
+        this(v4, v6, lback, bcast, List.of());
     }
 }

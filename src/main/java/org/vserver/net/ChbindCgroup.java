@@ -32,7 +32,7 @@ public final class ChbindCgroup {
     public static final String PREFIX = "chbind-";
 
     /** Part of the name: a changed program generator makes new cgroups rather than reusing old programs. */
-    private static final String GENERATION = "sockaddr-1";
+    private static final String GENERATION = "sockaddr-2";
 
     private static final int HASH_HEX = 12;
 
@@ -51,7 +51,9 @@ public final class ChbindCgroup {
     /** The policy as text: the order of the addresses after each family's primary does not matter. */
     static String canonical(BindPolicy p) {
         return GENERATION + " v4=" + addresses(p.v4()) + " v6=" + addresses(p.v6()) + " lback=" + p.lback().getHostAddress()
-                + " bcast=" + (p.bcast() == null ? "-" : p.bcast().getHostAddress());
+                + " bcast=" + (p.bcast() == null ? "-" : p.bcast().getHostAddress())
+                + " allow=" + (p.lbackAllow().isEmpty() ? "-" : p.lbackAllow().stream().map(LoopbackAllow::toString).distinct().sorted()
+                        .collect(Collectors.joining(",")));
     }
 
     private static String addresses(List<? extends InetAddress> a) {

@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,6 +27,12 @@ public final class NetworkPlanText {
                 s.append("  may bind: ").append(join(p.v4())).append(p.v6().isEmpty() ? "" : " " + join(p.v6()))
                         .append(' ').append(Addresses.text(p.lback()))
                         .append(p.bcast() != null ? " " + Addresses.text(p.bcast()) : "").append('\n');
+                s.append("  connect 127.0.0.1, ::1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
+                s.append("  may reach in 127.0.0.0/8: ").append(Addresses.text(p.lback()));
+                for (Inet4Address a : p.v4()) if ((a.getAddress()[0] & 0xff) == 127 && !a.equals(p.lback())) s.append(' ').append(Addresses.text(a));
+                for (LoopbackAllow e : p.lbackAllow()) s.append(' ').append(e);
+                s.append(p.lbackAllow().isEmpty() ? " (interfaces/lback.allow: none)" : " (with interfaces/lback.allow)")
+                        .append("; any other loopback destination: EPERM\n");
             }
             case NetworkPlan.Netns n -> {
                 s.append("mode netns: own network namespace on bridge ").append(n.bridge()).append('\n');

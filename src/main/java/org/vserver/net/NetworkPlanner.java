@@ -58,7 +58,7 @@ public final class NetworkPlanner {
                 host.add(new NetworkPlan.HostAddress(i.dev(), a, prefix, label));
             }
             Inet4Address lback = (Inet4Address) (net.lback() != null ? net.lback() : NetworkConfig.defaultLback(xid));
-            return new NetworkPlan.Shared(host, new BindPolicy(v4, v6, lback, (Inet4Address) net.bcast()));
+            return new NetworkPlan.Shared(host, new BindPolicy(v4, v6, lback, (Inet4Address) net.bcast(), net.lbackAllow()));
         }
         var addresses = new ArrayList<NetworkPlan.GuestAddress>();
         for (InterfaceConfig i : enabled) {

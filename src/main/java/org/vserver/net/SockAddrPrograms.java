@@ -1,6 +1,7 @@
 package org.vserver.net;
 
 import static org.vserver.bpf.Insn.add;
+import static org.vserver.bpf.Insn.and;
 import static org.vserver.bpf.Insn.call;
 import static org.vserver.bpf.Insn.exit;
 import static org.vserver.bpf.Insn.ja;
@@ -48,12 +49,14 @@ import org.vserver.sys.Syscalls;
  *       checked against the own addresses; a refusal is {@code bpf_set_retval(-EADDRNOTAVAIL)}
  *       and return 0 (a bare 0 would be EPERM);</li>
  *   <li>connect: 127.0.0.1 and 0.0.0.0 (which the kernel also sends to the loopback) become
- *       {@code lback}; then {@code bpf_bind(ctx, {family, port 0, source})} gives an unbound socket
+ *       {@code lback}; any other destination in 127.0.0.0/8 that is neither an own address nor
+ *       listed in {@link BindPolicy#lbackAllow} is refused with {@code bpf_set_retval(-EPERM)}
+ *       (see {@link #EPERM}); then {@code bpf_bind(ctx, {family, port 0, source})} gives an unbound socket
  *       its source address without taking a port (the kernel binds with
  *       BIND_FORCE_ADDRESS_NO_PORT). A socket that is already bound makes it fail, which is fine if
  *       it has an address (the bind hook held that to an own one); an autobound UDP socket without
  *       one would get the route's source, a host address: refused;</li>
- *   <li>UDP sendmsg of an unconnected socket: the same destination rewrite; {@code msg_src_ip*}
+ *   <li>UDP sendmsg of an unconnected socket: the same destination rewrite and check; {@code msg_src_ip*}
  *       (the bound address or an IP_PKTINFO source, 0 if none) is set to the primary if 0, else
  *       must be an own address. A v4-mapped destination of an IPv6 socket is sent by the IPv4 path
  *       and meets sendmsg4; the IPv6 hook cannot map (the kernel refuses a rewrite to a mapped
@@ -75,7 +78,7 @@ public final class SockAddrPrograms {
     private static final String LICENSE = "GPL";
 
     // struct bpf_sock_addr
-    private static final int USER_IP4 = 4, USER_IP6 = 8, MSG_SRC_IP4 = 40, MSG_SRC_IP6 = 44, SK = 64;
+    private static final int USER_IP4 = 4, USER_IP6 = 8, USER_PORT = 24, MSG_SRC_IP4 = 40, MSG_SRC_IP6 = 44, SK = 64;
     // struct bpf_sock
     private static final int SOCK_TYPE = 8, SOCK_SRC_IP4 = 24, SOCK_SRC_IP6 = 28;
     // struct sockaddr_in / sockaddr_in6 on the stack for bpf_bind
@@ -89,6 +92,16 @@ public final class SockAddrPrograms {
             LOOPBACK6 = word(new byte[] {0, 0, 0, 1}, 0);
 
     private static final int EADDRNOTAVAIL = 99, ENETUNREACH = 101;
+
+    /**
+     * A loopback destination that is not the guest's: EPERM, "Operation not permitted", which is
+     * what the host's firewall gives a local sender whose packet it drops (netfilter OUTPUT), and
+     * what the kernel gives when a cgroup program refuses without saying more. Not ECONNREFUSED:
+     * that would be a lie for UDP (sendto never gets it) and would make "the guest's own service is
+     * down" and "the policy refuses the host's service, list it in lback.allow" look alike to the
+     * admin. The guest learns nothing from it: the answer is the same whether anything listens there.
+     */
+    static final int EPERM = 1;
 
     private SockAddrPrograms() {}
 
@@ -180,11 +193,12 @@ public final class SockAddrPrograms {
     }
 
     /** The policy as the words the programs compare and store. */
-    record Words(int[] v4, int[][] v6, int lback, int[] own4) {
+    record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow) {
         Words(BindPolicy p) {
             this(p.v4().stream().mapToInt(a -> word(a.getAddress(), 0)).toArray(),
                     p.v6().stream().map(a -> words6(a)).toArray(int[][]::new),
-                    word(p.lback().getAddress(), 0), own4(p));
+                    word(p.lback().getAddress(), 0), own4(p), ownLoopback(p),
+                    p.lbackAllow().stream().map(Words::allow).toArray(int[][]::new));
         }
 
         /** What a wildcard IPv4 bind becomes: the primary, or lback for a guest without IPv4. */
@@ -193,6 +207,19 @@ public final class SockAddrPrograms {
         private static int[] words6(InetAddress a) {
             byte[] b = a.getAddress();
             return new int[] {word(b, 0), word(b, 4), word(b, 8), word(b, 12)};
+        }
+
+        /** The guest's own addresses in 127.0.0.0/8 but lback (tests and odd setups): as reachable as lback. */
+        private static int[] ownLoopback(BindPolicy p) {
+            return p.v4().stream().filter(a -> (a.getAddress()[0] & 0xff) == 127 && !a.equals(p.lback()))
+                    .mapToInt(a -> word(a.getAddress(), 0)).distinct().toArray();
+        }
+
+        /** {network word, mask word, port as user_port holds it (network order in the low 16 bits) or 0}. */
+        private static int[] allow(LoopbackAllow e) {
+            byte[] mask = new byte[4];
+            for (int i = 0; i < 4; i++) mask[i] = (byte) (LoopbackAllow.mask(e.prefix()) >>> (24 - 8 * i));
+            return new int[] {word(e.address().getAddress(), 0), word(mask, 0), (e.port() & 0xff) << 8 | e.port() >>> 8};
         }
 
         private static int[] own4(BindPolicy p) {
@@ -206,7 +233,7 @@ public final class SockAddrPrograms {
 
     /** An assembler that knows the shared exits and emits only those jumped to (the verifier refuses unreachable code). */
     private static final class Code {
-        static final String ALLOW = "allow", EADDR = "eaddrnotavail", EUNREACH = "enetunreach";
+        static final String ALLOW = "allow", EADDR = "eaddrnotavail", EUNREACH = "enetunreach", EPERM = "eperm";
         final Assembler a = new Assembler();
         final Set<String> used = new HashSet<>();
         int labels;
@@ -252,6 +279,7 @@ public final class SockAddrPrograms {
             if (used.contains(ALLOW)) at(ALLOW).emit(mov(0, 1)).emit(exit());
             if (used.contains(EADDR)) refuse(EADDR, EADDRNOTAVAIL);
             if (used.contains(EUNREACH)) refuse(EUNREACH, ENETUNREACH);
+            if (used.contains(EPERM)) refuse(EPERM, SockAddrPrograms.EPERM);
             return a.assemble();
         }
 
@@ -314,14 +342,28 @@ public final class SockAddrPrograms {
     }
 
     /**
-     * 127.0.0.1 and 0.0.0.0 in the word at {@code ctxOff} (in ADDR) become lback; then SRC is the
-     * source for the destination: lback for lback, else the primary, or ENETUNREACH without one.
+     * 127.0.0.1 and 0.0.0.0 in the word at {@code ctxOff} (in ADDR) become lback; any other
+     * loopback destination must be an own address or listed ({@link BindPolicy#lbackAllow}), else
+     * EPERM. Then SRC is the source for the destination: lback for lback and a listed one (the
+     * host's service sees which guest asks, and a guest without IPv4 reaches it too), else the
+     * primary, or ENETUNREACH without one.
      */
     private static void destination4(Code c, Words p, int ctxOff, String srcChosen) {
-        String loopback = c.label(), dst = c.label(), toLback = c.label();
+        String loopback = c.label(), dst = c.label(), toLback = c.label(), viaPrimary = c.label();
         c.go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOCALHOST, dst);
         c.at(loopback).emit(mov32(ADDR, p.lback())).emit(stxw(CTX, ctxOff, ADDR));
         c.at(dst).ifEq(ADDR, p.lback(), toLback);
+        c.emit(movReg(TMP2, ADDR)).emit(and(TMP2, 0xff)).go(jne(TMP2, 127, 0), viaPrimary);   // the first byte: 127.0.0.0/8?
+        for (int own : p.ownLoopback()) c.ifEq(ADDR, own, viaPrimary);
+        for (int[] e : p.lbackAllow()) {
+            String next = c.label();
+            if (e[1] == -1) c.ifNe(ADDR, e[0], next);                                      // a /32
+            else c.emit(movReg(TMP2, ADDR)).emit(and(TMP2, e[1])).ifNe(TMP2, e[0], next);
+            if (e[2] != 0) c.load(TMP2, USER_PORT).ifNe(TMP2, e[2], next);
+            c.go(ja(0), toLback).at(next);
+        }
+        c.go(ja(0), Code.EPERM);
+        c.at(viaPrimary);
         if (p.v4().length == 0) c.go(ja(0), Code.EUNREACH);
         else c.emit(mov32(SRC, p.v4()[0])).go(ja(0), srcChosen);
         c.at(toLback).emit(mov32(SRC, p.lback()));            // falls through to srcChosen

@@ -77,6 +77,18 @@ class FlatConfigTest {
         assertEquals(2, c.fstab().size());
     }
 
+    @Test void lbackAllowIsAListOfItsOwnFile() throws Exception {
+        assertEquals(g.resolve("interfaces/lback.allow"), flat.file("interfaces.lback.allow"));
+        flat.set("interfaces.lback.allow", "127.0.0.53:53, 127.0.0.9");
+        assertEquals("127.0.0.53:53\n127.0.0.9\n", Fixture.read(g.resolve("interfaces/lback.allow")));
+        assertEquals(Optional.of("127.0.0.53:53,127.0.0.9"), flat.get("interfaces.lback.allow"));
+        var e = assertThrows(ConfigException.class, () -> flat.set("interfaces.lback.allow", "127.0.0.53:53,10.0.0.1"));
+        assertEquals(g.resolve("interfaces/lback.allow") + ":2: 10.0.0.1 is not a loopback address (127.0.0.0/8): only those are"
+                + " restricted, any other address needs no entry", e.getMessage());
+        assertEquals("127.0.0.53:53\n127.0.0.9\n", Fixture.read(g.resolve("interfaces/lback.allow")), "left as it was");
+        assertEquals(Optional.empty(), flat.get("interfaces.lback"), "interfaces.lback is another file");
+    }
+
     @Test void roundTripThroughGetAndSet() throws Exception {
         Fixture.put(g, "bcapabilities", "NET_RAW\n# keep\nSYS_TIME\n");
         Fixture.put(g, "apps/init/environment", "A=1\nB=2\n");

@@ -19,13 +19,15 @@ import org.vserver.sys.LinuxSyscalls;
 /**
  * Shared-stack guests (VServer's chbind): the host's stack, each guest held to its own addresses
  * by cgroup-bpf hooks. The host's part is played by a network namespace of the test's own, and
- * the guests' addresses are in 127.0.0.0/8: no traffic leaves it.
+ * the guests' addresses are in 127.0.0.0/8 (the host's on that namespace's lo too): no traffic
+ * leaves it. What a guest may reach of 127.0.0.0/8 is LoopbackIT's.
  */
 class SharedNetworkIT {
     static TestHost host;
     static TestNetns ns;
     static String p;                       // this run's 127.x.y. prefix
     static String p6;                      // this run's fd00::/8 prefix (a unique local /64, only on the test namespace's lo)
+    static String h4;                      // the host's own IPv4 address: not a loopback one, which guests reach only if listed
     static String a, b;
 
     @BeforeAll
@@ -43,6 +45,8 @@ class SharedNetworkIT {
         address(b, "00", p + "11", null);
         address(b, "01", p6 + "11", null);
         ns.ip("addr", "add", p6 + "200/128", "dev", "lo", "nodad");                 // the host's own IPv6 address
+        h4 = "198.18." + r.nextInt(256) + ".200";                                  // 198.18.0.0/15: benchmarks, never routed
+        ns.ip("addr", "add", h4 + "/32", "dev", "lo");
         start(a);
         start(b);
     }
@@ -148,9 +152,9 @@ class SharedNetworkIT {
     @Test
     void outgoingConnectionsLeaveFromTheGuestsAddress() throws Exception {
         int port = port();
-        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, p + "200", Integer.toString(port), "host", "1");
+        Process server = ns.spawn("python3", "-c", NetProbe.SERVE, h4, Integer.toString(port), "host", "1");
         TestNetns.awaitLine(server, "ready");
-        assertEquals("host " + p + "1 " + p + "1", in(a, NetProbe.CONNECT, p + "200", Integer.toString(port)),
+        assertEquals("host " + p + "1 " + p + "1", in(a, NetProbe.CONNECT, h4, Integer.toString(port)),
                 "the server sees the guest's primary address as the peer");
     }
 
@@ -169,16 +173,16 @@ class SharedNetworkIT {
 
     @Test
     void aForeignSourceIsRefused() throws Exception {
-        assertEquals("errno 99", in(a, NetProbe.CONNECT, p + "200", Integer.toString(port()), p + "11"));
-        assertEquals("errno 99", in(a, NetProbe.SEND, p + "200", Integer.toString(port()), "x", p + "11"));
+        assertEquals("errno 99", in(a, NetProbe.CONNECT, h4, Integer.toString(port()), p + "11"));
+        assertEquals("errno 99", in(a, NetProbe.SEND, h4, Integer.toString(port()), "x", p + "11"));
     }
 
     @Test
     void udpFromAnUnboundSocketLeavesFromThePrimaryAddress() throws Exception {
         int port = port();
-        Process rx = ns.spawn("python3", "-c", NetProbe.RECEIVE, p + "200", Integer.toString(port), "4");
+        Process rx = ns.spawn("python3", "-c", NetProbe.RECEIVE, h4, Integer.toString(port), "4");
         TestNetns.awaitLine(rx, "ready");
-        assertEquals("sent", in(b, NetProbe.SEND, p + "200", Integer.toString(port), "hello"));
+        assertEquals("sent", in(b, NetProbe.SEND, h4, Integer.toString(port), "hello"));
         assertEquals("from " + p + "11 hello", TestNetns.awaitLine(rx, "from"));
     }
 

@@ -26,8 +26,14 @@ class ChbindCgroupTest {
         assertNotEquals(n, ChbindCgroup.name(policy("192.0.2.1", "192.0.2.2")));
         assertNotEquals(n, ChbindCgroup.name(new BindPolicy(policy("192.0.2.1", "192.0.2.2", "192.0.2.3").v4(), List.of(),
                 v4("127.0.0.2"), null)), "lback counts");
-        assertEquals("sockaddr-1 v4=192.0.2.1,192.0.2.2 v6=- lback=127.0.0.1 bcast=-",
+        assertEquals("sockaddr-2 v4=192.0.2.1,192.0.2.2 v6=- lback=127.0.0.1 bcast=- allow=-",
                 ChbindCgroup.canonical(policy("192.0.2.1", "192.0.2.2")));
+        var p = policy("192.0.2.1");
+        var listed = new BindPolicy(p.v4(), p.v6(), p.lback(), null, List.of(LoopbackAllow.parse("127.0.0.53:53"), LoopbackAllow.parse("127.0.0.9")));
+        assertNotEquals(ChbindCgroup.name(p), ChbindCgroup.name(listed), "lback-allow counts");
+        assertEquals(ChbindCgroup.name(listed), ChbindCgroup.name(new BindPolicy(p.v4(), p.v6(), p.lback(), null,
+                List.of(LoopbackAllow.parse("127.0.0.9"), LoopbackAllow.parse("127.0.0.53:53")))), "in any order");
+        assertEquals("sockaddr-2 v4=192.0.2.1 v6=- lback=127.0.0.1 bcast=- allow=127.0.0.53:53,127.0.0.9", ChbindCgroup.canonical(listed));
         assertTrue(ChbindCgroup.isChbind(n));
         for (String other : List.of("chbind-web", "chbind-0123456789AB", "chbind-0123456789abc", "web"))
             assertTrue(!ChbindCgroup.isChbind(other), other + " is not swept");

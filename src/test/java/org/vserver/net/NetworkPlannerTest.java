@@ -71,6 +71,20 @@ class NetworkPlannerTest {
         assertEquals(new BindPolicy(List.of(v4("192.0.2.5")), List.of(), v4("127.1.2.3"), v4("192.0.2.255")), p.policy());
     }
 
+    @Test void sharedCarriesTheLbackAllowListAndThePlanShowsIt() throws Exception {
+        var p = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "192.0.2.5\n", "interfaces/lback.allow", "127.0.0.53:53\n127.10.0.0/16\n"));
+        assertEquals(List.of(LoopbackAllow.parse("127.0.0.53:53"), LoopbackAllow.parse("127.10.0.0/16")), p.policy().lbackAllow());
+        String text = NetworkPlanText.render(p);
+        assertTrue(text.contains("  connect 127.0.0.1, ::1 -> 127.156.65.1 (lback)\n"), text);
+        assertTrue(text.contains("  may reach in 127.0.0.0/8: 127.156.65.1 127.0.0.53:53 127.10.0.0/16 (with interfaces/lback.allow);"
+                + " any other loopback destination: EPERM\n"), text);
+        var none = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "127.77.0.1\n", "interfaces/lback.allow", "# nothing yet\n"));
+        assertEquals(List.of(), none.policy().lbackAllow());
+        text = NetworkPlanText.render(none);
+        assertTrue(text.contains("  may reach in 127.0.0.0/8: 127.156.65.1 127.77.0.1 (interfaces/lback.allow: none);"
+                + " any other loopback destination: EPERM\n"), "its own loopback addresses too: " + text);
+    }
+
     @Test void netnsGetsAVethWithStableMacAndDefaultPrefixes() throws Exception {
         var cfg = guest("interfaces/mode", "netns\n", "interfaces/00/ip", "10.5.0.2\n", "interfaces/01/ip", "fd05::2\n",
                 "interfaces/02/ip", "10.6.0.2\n", "interfaces/02/prefix", "16\n", "interfaces/bridge", "br7\n");

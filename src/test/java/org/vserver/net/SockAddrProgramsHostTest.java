@@ -119,8 +119,29 @@ class SockAddrProgramsHostTest {
 
     String lbackB() { return ip(a, b + 1, 99); }
 
-    /** An address nobody's policy holds, for listeners and receivers outside the cgroups. */
-    String outside() { return ip(a, b + 2, 7); }
+    /**
+     * An address nobody's policy holds, for listeners and receivers outside the cgroups: not a
+     * loopback one (of 127.0.0.0/8 a guest reaches only its own and listed ones), added to the
+     * probe namespace's lo by {@link #probe}; 198.18.0.0/15 is for benchmarks, never routed.
+     */
+    String outside() { return "198.18." + b + "." + c; }
+
+    /** Loopback addresses of the host's, one listed in a policy's lbackAllow, one only at {@link #PORT}, one not at all. */
+    String listed() { return ip(a, b + 3, 9); }
+
+    String portListed() { return ip(a, b + 3, 10); }
+
+    String unlisted() { return ip(a, b + 3, 11); }
+
+    /** A range of the host's loopback addresses listed as a /24. */
+    String inRange() { return ip(a, b + 4, 5); }
+
+    static final int PORT = 40000 + ThreadLocalRandom.current().nextInt(20000);
+
+    List<LoopbackAllow> lbackAllow() {
+        return List.of(LoopbackAllow.parse(listed()), LoopbackAllow.parse(portListed() + ":" + PORT),
+                LoopbackAllow.parse(ip(a, b + 4, 0) + "/24"));
+    }
 
     /** In ip's (and python's) short form: a random group may start with 0, which they do not print. */
     String v6(String last) {
@@ -179,7 +200,8 @@ class SockAddrProgramsHostTest {
 
     /** Runs PRELUDE + {@code body} in a new network namespace; the {@code key=value} lines it printed. */
     Map<String, String> probe(String body) throws Exception {
-        Process p = new ProcessBuilder("unshare", "-n", "python3", "-c", PRELUDE + body).redirectErrorStream(true).start();
+        String outside = "assert os.system(\"ip addr add " + outside() + "/32 dev lo\") == 0\n";
+        Process p = new ProcessBuilder("unshare", "-n", "python3", "-c", PRELUDE + outside + body).redirectErrorStream(true).start();
         probes.add(p);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe hangs");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -205,10 +227,12 @@ class SockAddrProgramsHostTest {
                 print("lback=" + inside(G, lambda: bound(%s)))
                 print("foreign=" + inside(G, lambda: bound(%s)))
                 print("other=" + inside(G, lambda: bound(%s)))
+                print("otherlback=" + inside(G, lambda: bound(%s)))
+                print("otherlback6=" + inside(G, lambda: bound("::ffff:" + %s, socket.AF_INET6)))
                 print("host=" + bound(%s))
                 print("raw=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) and "made"))
                 print("hostraw=" + str(bool(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))))
-                """.formatted(py(g.toString()), py(second()), py(lback()), py(foreign()), py(primaryB()), py(foreign())));
+                """.formatted(py(g.toString()), py(second()), py(lback()), py(foreign()), py(primaryB()), py(lbackB()), py(lbackB()), py(foreign())));
         assertEquals(primary(), r.get("any"), "bind 0.0.0.0 becomes the primary: " + r);
         assertEquals(primary(), r.get("udpany"), r.toString());
         assertEquals(lback(), r.get("localhost"), "bind 127.0.0.1 becomes lback: " + r);
@@ -216,6 +240,8 @@ class SockAddrProgramsHostTest {
         assertEquals(lback(), r.get("lback"), r.toString());
         assertEquals("errno=99", r.get("foreign"), "a foreign address: EADDRNOTAVAIL: " + r);
         assertEquals("errno=99", r.get("other"), "another guest's address: EADDRNOTAVAIL: " + r);
+        assertEquals("errno=99", r.get("otherlback"), "another guest's lback: EADDRNOTAVAIL: " + r);
+        assertEquals("errno=99", r.get("otherlback6"), r.toString());
         assertEquals(foreign(), r.get("host"), "outside the cgroup nothing applies: " + r);
         assertEquals("errno=1", r.get("raw"), "no raw socket inside, though root: " + r);
         assertEquals("True", r.get("hostraw"), r.toString());
@@ -271,6 +297,84 @@ class SockAddrProgramsHostTest {
         assertEquals("errno=111", r.get("hostlo"), "the host's 127.0.0.1 is out of reach: " + r);
         assertEquals(lback(), r.get("zero"), "0.0.0.0 (the kernel's loopback) is lback too: " + r);
         assertEquals(second() + " " + second(), r.get("explicit"), "a bound socket keeps its own address: " + r);
+    }
+
+    @Test void ofTheLoopbackAGuestReachesOnlyItsOwnAndListedAddresses() throws Exception {
+        Path g = cgroup("a", new BindPolicy(policyA().v4(), List.of(), v4(lback()), null, lbackAllow()));
+        Path gb = cgroup("b", new BindPolicy(List.of(v4(primaryB())), List.of(), v4(lbackB()), null));
+        String lbackN = ip(a, b + 1, 98);
+        Path gn = cgroup("n", new BindPolicy(List.of(), List.of(), v4(lbackN), null, lbackAllow()));
+        var r = probe("""
+                G, B, N, LBB = %s, %s, %s, %s
+                A6 = socket.AF_INET6
+                def attempt(fn):
+                    try:
+                        return str(fn())
+                    except OSError as e:
+                        return "errno=%%d" %% e.errno
+                def udpconnect(addr, port):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.connect((addr, port))
+                    return "connected"
+                def guests():
+                    # guest b: a localhost-only service, which lands on b's lback
+                    svc = listener("127.0.0.1"); port = svc.getsockname()[1]
+                    usvc = udp("127.0.0.1"); uport = usvc.getsockname()[1]
+                    out = ["svc=" + name(svc) + " " + name(usvc)]
+                    out.append("b_lo=" + attempt(lambda: connected("127.0.0.1", port) and peer(svc)))
+                    out.append("b_lback=" + attempt(lambda: connected(LBB, port) and peer(svc)))
+                    out.append("b_lo6=" + attempt(lambda: connected("::1", port, A6) and peer(svc)))
+                    out.append("b_udp=" + attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", uport))) + " " + received(usvc))
+                    # guest a, asking for b's lback by its address
+                    join(G)
+                    out.append("a_tcp=" + attempt(lambda: connected(LBB, port) and "reached"))
+                    out.append("a_tcp6=" + attempt(lambda: connected("::ffff:" + LBB, port, A6) and "reached"))
+                    out.append("a_udp=" + attempt(lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", (LBB, uport))))
+                    out.append("a_udpconnect=" + attempt(lambda: udpconnect(LBB, uport)))
+                    out.append("a_udp6=" + attempt(lambda: socket.socket(A6, socket.SOCK_DGRAM).sendto(b"x", ("::ffff:" + LBB, uport))))
+                    return "\\n".join(out)
+                print(inside(B, guests))
+                # the host's loopback services
+                hl = listener(%s); hp = listener(%s, port=%d); hp2 = listener(%s); hu = listener(%s); hr = listener(%s)
+                def tcp(l, addr=None, fam=socket.AF_INET):
+                    a, p = l.getsockname()
+                    return lambda: connected(addr or a, p, fam) and "ok"
+                print("listed=" + inside(G, tcp(hl)) + " " + peer(hl))
+                print("listed6=" + inside(G, tcp(hl, "::ffff:" + hl.getsockname()[0], A6)) + " " + peer(hl))
+                print("portlisted=" + inside(G, tcp(hp)) + " " + peer(hp))
+                print("otherport=" + inside(G, tcp(hp2)))
+                print("unlisted=" + inside(G, tcp(hu)))
+                print("unlisted6=" + inside(G, tcp(hu, "::ffff:" + hu.getsockname()[0], A6)))
+                print("range=" + inside(G, tcp(hr)) + " " + peer(hr))
+                ul = udp(%s); uu = udp(%s)
+                print("udplisted=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ul.getsockname())) + " " + received(ul))
+                print("udpunlisted=" + inside(G, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", uu.getsockname())))
+                print("udpconnectunlisted=" + inside(G, lambda: udpconnect(*uu.getsockname())))
+                print("noaddr=" + inside(N, tcp(hl)) + " " + peer(hl))
+                print("noaddrunlisted=" + inside(N, tcp(hu)))
+                print("host=" + str(tcp(hu)()) + " " + peer(hu))
+                """.formatted(py(g.toString()), py(gb.toString()), py(gn.toString()), py(lbackB()),
+                py(listed()), py(portListed()), PORT, py(portListed()), py(unlisted()), py(inRange()), py(listed()), py(unlisted())));
+        assertEquals(lbackB() + " " + lbackB(), r.get("svc"), "guest b's 127.0.0.1 is its lback: " + r);
+        assertEquals(lbackB(), r.get("b_lo"), "b reaches its own service by 127.0.0.1: " + r);
+        assertEquals(lbackB(), r.get("b_lback"), "and by its lback: " + r);
+        assertEquals(lbackB(), r.get("b_lo6"), "and by ::1: " + r);
+        assertEquals("1 " + lbackB(), r.get("b_udp"), r.toString());
+        for (String k : List.of("a_tcp", "a_tcp6", "a_udp", "a_udpconnect", "a_udp6"))
+            assertEquals("errno=1", r.get(k), k + ": guest a reaches guest b's localhost service: " + r);
+        assertEquals("ok " + lback(), r.get("listed"), "a listed address, from the guest's lback: " + r);
+        assertEquals("ok " + lback(), r.get("listed6"), r.toString());
+        assertEquals("ok " + lback(), r.get("portlisted"), "the listed port: " + r);
+        assertEquals("errno=1", r.get("otherport"), "another port of an address listed with a port: " + r);
+        assertEquals("errno=1", r.get("unlisted"), "a host service on an unlisted loopback address: " + r);
+        assertEquals("errno=1", r.get("unlisted6"), r.toString());
+        assertEquals("ok " + lback(), r.get("range"), "an address of a listed range: " + r);
+        assertEquals("1 " + lback(), r.get("udplisted"), r.toString());
+        assertEquals("errno=1", r.get("udpunlisted"), r.toString());
+        assertEquals("errno=1", r.get("udpconnectunlisted"), r.toString());
+        assertEquals("ok " + lbackN, r.get("noaddr"), "a guest without IPv4 addresses reaches a listed one from its lback: " + r);
+        assertEquals("errno=1", r.get("noaddrunlisted"), r.toString());
+        assertEquals("ok 127.0.0.1", r.get("host"), "outside the cgroups nothing applies: " + r);
     }
 
     @Test void udpSendsFromThePrimaryAndRefusesAForeignSource() throws Exception {
@@ -380,6 +484,10 @@ class SockAddrProgramsHostTest {
         assertEquals("1 " + own, r.get("udp6"), r.toString());
         assertEquals("errno=99", r.get("foreign6"), "IPV6_PKTINFO with a foreign source: " + r);
         assertEquals(primary(), r.get("v4any"), r.toString());
+    }
+
+    @Test void theVerifierTakesTheLongestLbackAllowList() throws Exception {
+        cgroup("long", SockAddrRulesTest.longest());                         // attach throws if the kernel refuses a program
     }
 
     @Test void theProgramsAreAttachedAndGoWithTheCgroup() throws Exception {
