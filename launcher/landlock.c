@@ -17,6 +17,10 @@
 /* include/uapi/linux/landlock.h, spelled out: the build host's headers may predate ABI 6. */
 #define VL_LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
 #define VL_LANDLOCK_SCOPE_ABI 6
+/* What a refusal means for the admin: the scope is not optional (fail closed). */
+#define WHY                                                                                        \
+  "without the scope a shared guest or chbind command would reach the host's abstract unix "      \
+  "sockets: use interfaces/mode netns on this kernel"
 
 struct vl_landlock_ruleset_attr
 {
@@ -35,11 +39,11 @@ op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r)
   (void) ctx;
   abi = syscall (SYS_landlock_create_ruleset, NULL, 0, VL_LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 0)
-    return vl_failf (errno, "landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION): %s",
+    return vl_failf (errno, "landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION): %s; " WHY,
                      errno == EOPNOTSUPP ? "Landlock is not active (lsm= on the kernel command line)"
                                          : "no Landlock in this kernel (CONFIG_SECURITY_LANDLOCK)");
   if (abi < VL_LANDLOCK_SCOPE_ABI)
-    return vl_failf (EOPNOTSUPP, "landlock_create_ruleset(scoped 0x%llx): Landlock ABI %ld, scopes need ABI %d (Linux 6.12+)",
+    return vl_failf (EOPNOTSUPP, "landlock_create_ruleset(scoped 0x%llx): Landlock ABI %ld, scopes need ABI %d (Linux 6.12+); " WHY,
                      (unsigned long long) attr.scoped, abi, VL_LANDLOCK_SCOPE_ABI);
   fd = syscall (SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (fd < 0)
