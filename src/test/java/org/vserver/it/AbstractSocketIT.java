@@ -70,7 +70,7 @@ class AbstractSocketIT {
                 os.waitpid(pid, 0)
             """;
 
-    static final String REFUSED = "stream=errno 1 dgram=errno 1";   // Landlock: EPERM, as for a scoped signal
+    static final String REFUSED = "stream=errno 1 dgram=errno 1";   // a Landlock scope refuses with EPERM
 
     @BeforeAll
     static void setUp() throws Exception {
