@@ -23,15 +23,6 @@ public final class Bpf {
             CGROUP_UDP4_SENDMSG = 14, CGROUP_UDP6_SENDMSG = 15, TCX_INGRESS = 46, TCX_EGRESS = 47;
     /** enum bpf_func_id: the helpers the network programs call. */
     public static final int FUNC_SKB_LOAD_BYTES = 26, FUNC_BIND = 64, FUNC_SET_RETVAL = 187;
-    /**
-     * enum bpf_prog_type / bpf_attach_type: an LSM program run per cgroup (Linux 6.0+): it runs for
-     * the hook's socket's cgroup (or the current task's) and its ancestors, returns 1 to allow and 0
-     * to refuse (EPERM unless {@link #FUNC_SET_RETVAL} chose the errno), and is aimed at its hook by
-     * the BTF id of {@code bpf_lsm_<hook>}.
-     */
-    public static final int PROG_TYPE_LSM = 29, LSM_CGROUP = 43;
-    /** enum bpf_func_id: {@code struct unix_sock *bpf_skc_to_unix_sock(void *sk)}, NULL unless an AF_UNIX socket. */
-    public static final int FUNC_SKC_TO_UNIX_SOCK = 178;
     /** tcx verdicts (enum tcx_action_base): let the frame continue, drop it. */
     public static final int TCX_PASS = 0, TCX_DROP = 2;
 

@@ -52,13 +52,6 @@ public final class LinuxSyscalls implements Syscalls {
      * char prog_name[16] @48, u32 prog_ifindex @64, u32 expected_attach_type @68.
      */
     private static final int LOAD_SIZE = 72, LOAD_NAME = 48, LOAD_NAME_LEN = 16, LOAD_EXPECTED_ATTACH = 68;
-    /*
-     * The load attr further on, for a program aimed at a kernel function: u32 prog_btf_fd @72,
-     * u32 func_info_rec_size @76, u64 func_info @80, u32 func_info_cnt @88, u32 line_info_rec_size @92,
-     * u64 line_info @96, u32 line_info_cnt @104, u32 attach_btf_id @108, u32 attach_btf_obj_fd @112
-     * (0: vmlinux).
-     */
-    private static final int LOAD_BTF_SIZE = 116, LOAD_ATTACH_BTF_ID = 108;
     /** Room for the verifier's log: a rejected small program explains itself in a few KiB. */
     private static final int LOAD_LOG_SIZE = 256 * 1024;
     /* BPF_PROG_ATTACH: u32 target_fd @0, u32 attach_bpf_fd @4, u32 attach_type @8, u32 attach_flags @12. */
@@ -108,14 +101,6 @@ public final class LinuxSyscalls implements Syscalls {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
                 Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
-    /** syscall(2) for lsm_list_modules, which glibc does not wrap: (u64 *ids, u32 *size, u32 flags). */
-    private static final class SyscallLsm {
-        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("syscall").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT),
-                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
-    }
-    /** x86_64 __NR_lsm_list_modules. */
-    private static final long SYS_LSM_LIST_MODULES = 461;
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
     private static final class Spawn {
@@ -425,13 +410,6 @@ public final class LinuxSyscalls implements Syscalls {
 
     @Override
     public int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException {
-        return bpfProgLoad(progType, insns, license, name, expectedAttachType, 0);
-    }
-
-    @Override
-    public int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType, int attachBtfId)
-            throws ErrnoException {
-        int size = attachBtfId == 0 ? LOAD_SIZE : LOAD_BTF_SIZE;
         if (insns.length == 0 || insns.length % 8 != 0) throw new IllegalArgumentException("eBPF code of " + insns.length + " bytes");
         byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         if (nameBytes.length >= LOAD_NAME_LEN) throw new IllegalArgumentException("eBPF program name too long: " + name);
@@ -440,7 +418,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment code = a.allocate(insns.length, 8);
             MemorySegment.copy(insns, 0, code, JAVA_BYTE_LAYOUT, 0, insns.length);
             MemorySegment log = a.allocate(LOAD_LOG_SIZE).fill((byte) 0);
-            MemorySegment attr = a.allocate(size, 8).fill((byte) 0);
+            MemorySegment attr = a.allocate(LOAD_SIZE, 8).fill((byte) 0);
             attr.set(JAVA_INT, 0, progType);
             attr.set(JAVA_INT, 4, insns.length / 8);
             attr.set(JAVA_LONG, 8, code.address());
@@ -450,8 +428,7 @@ public final class LinuxSyscalls implements Syscalls {
             attr.set(JAVA_LONG, 32, log.address());
             MemorySegment.copy(nameBytes, 0, attr, JAVA_BYTE_LAYOUT, LOAD_NAME, nameBytes.length);
             attr.set(JAVA_INT, LOAD_EXPECTED_ATTACH, expectedAttachType);
-            if (attachBtfId != 0) attr.set(JAVA_INT, LOAD_ATTACH_BTF_ID, attachBtfId);
-            long fd = bpf(st, BPF_PROG_LOAD, attr, size);
+            long fd = bpf(st, BPF_PROG_LOAD, attr, LOAD_SIZE);
             if (fd < 0) {
                 int e = errnoOf(st);
                 String verifier = log.getString(0).strip();
@@ -566,61 +543,6 @@ public final class LinuxSyscalls implements Syscalls {
      * created_by_uid, nr_map_ids, map_ids).
      */
     private static final int INFO_SIZE = 80, INFO_NAME = 64;
-
-    @Override
-    public long[] lsmListModules() throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Ffm.CALL_STATE);
-            int room = 32;
-            MemorySegment ids = a.allocate(JAVA_LONG, room);
-            MemorySegment size = a.allocate(JAVA_INT);
-            size.set(JAVA_INT, 0, room * 8);
-            long n = (long) SyscallLsm.H.invokeExact(st, SYS_LSM_LIST_MODULES, ids, size, 0);
-            if (n < 0) throw fail("lsm_list_modules", "", errnoOf(st));
-            return ids.asSlice(0, n * 8).toArray(JAVA_LONG);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    @Override
-    public int bpfProgFdById(int id) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Ffm.CALL_STATE);
-            MemorySegment attr = a.allocate(16, 8).fill((byte) 0);
-            attr.set(JAVA_INT, 0, id);
-            long fd = bpf(st, BPF_PROG_GET_FD_BY_ID, attr, 16);
-            if (fd < 0) throw fail("bpf", "BPF_PROG_GET_FD_BY_ID " + id, errnoOf(st));
-            return (int) fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /** struct bpf_prog_info: u32 type @0, u32 id @4, u8 tag[8] @8. */
-    private static final int INFO_TAG = 8;
-
-    @Override
-    public byte[] bpfProgTag(int progFd) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(Ffm.CALL_STATE);
-            MemorySegment info = a.allocate(INFO_SIZE, 8).fill((byte) 0);
-            MemorySegment attr = a.allocate(16, 8).fill((byte) 0);
-            attr.set(JAVA_INT, 0, progFd);
-            attr.set(JAVA_INT, 4, INFO_SIZE);
-            attr.set(JAVA_LONG, 8, info.address());
-            if (bpf(st, BPF_OBJ_GET_INFO_BY_FD, attr, 16) < 0) throw fail("bpf", "BPF_OBJ_GET_INFO_BY_FD fd " + progFd, errnoOf(st));
-            return info.asSlice(INFO_TAG, 8).toArray(JAVA_BYTE_LAYOUT);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
 
     @Override
     public Map<Integer, String> bpfPrograms() throws ErrnoException {

@@ -81,26 +81,6 @@ public interface Syscalls {
      */
     int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException;
 
-    /**
-     * {@code bpf(BPF_PROG_LOAD, ...)} of a program aimed at a kernel function: as
-     * {@link #bpfProgLoad(int, byte[], String, String, int)}, with {@code attach_btf_id} the id of the
-     * function in the kernel's BTF (e.g. {@code bpf_lsm_unix_stream_connect} for BPF_LSM_CGROUP).
-     */
-    int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType, int attachBtfId)
-            throws ErrnoException;
-
-    /**
-     * {@code lsm_list_modules(u64 *ids, u32 *size, 0)} (Linux 6.8+): the LSM_ID_* of every active
-     * security module; ENOSYS on an older kernel.
-     */
-    long[] lsmListModules() throws ErrnoException;
-
-    /** {@code bpf(BPF_PROG_GET_FD_BY_ID, {prog_id})}: an fd of a loaded program (close-on-exec). */
-    int bpfProgFdById(int id) throws ErrnoException;
-
-    /** The 8-byte {@code tag} of {@code bpf_prog_info} ({@code BPF_OBJ_GET_INFO_BY_FD}): a hash of the program's instructions. */
-    byte[] bpfProgTag(int progFd) throws ErrnoException;
-
     /** {@code bpf(BPF_PROG_ATTACH, {target_fd, attach_bpf_fd, attach_type, attach_flags})}: e.g. to a cgroup directory's fd. */
     void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) throws ErrnoException;
 

@@ -43,10 +43,6 @@ final class RecordingSyscalls implements Syscalls {
     @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }
     @Override public int waitpid(int pid) { throw new AssertionError(); }
     @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType) { throw new AssertionError(); }
-    @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType, int btfId) { throw new AssertionError(); }
-    @Override public int bpfProgFdById(int id) { throw new AssertionError(); }
-    @Override public long[] lsmListModules() { throw new AssertionError(); }
-    @Override public byte[] bpfProgTag(int progFd) { throw new AssertionError(); }
     @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
     @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
     @Override public void bpfProgDetach(int targetFd, int progFd, int attachType) { throw new AssertionError(); }

@@ -71,10 +71,6 @@ final class ScriptedKernel implements Syscalls {
     @Override public boolean pollIn(int fd, long timeoutMillis) { throw new AssertionError(); }
     @Override public OptionalInt pidfdExitStatus(int pidfd) { throw new AssertionError(); }
     @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType) { throw new AssertionError(); }
-    @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType, int btfId) { throw new AssertionError(); }
-    @Override public int bpfProgFdById(int id) { throw new AssertionError(); }
-    @Override public long[] lsmListModules() { throw new AssertionError(); }
-    @Override public byte[] bpfProgTag(int progFd) { throw new AssertionError(); }
     @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
     @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
     @Override public void bpfProgDetach(int targetFd, int progFd, int attachType) { throw new AssertionError(); }
