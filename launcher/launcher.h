@@ -89,6 +89,7 @@ int op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_pty_relay (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reaper (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_seccomp (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r);
 
 /* seal.c: re-executes from a sealed memfd unless already running from one; returns only when
    sealed, exits 125 on any failure. */

@@ -116,7 +116,10 @@
                                      CAP_SYS_ADMIN (no no_new_privs), so it comes before SET_CAPS */ \
   VL_OP (33, VERIFY_CWD, "s")     /* getcwd(2) must name a path under the root (not "(unreachable)") \
                                      and "." must be the directory path names (same dev and inode), \
-                                     else EXDEV: no cwd outside the guest reaches exec */
+                                     else EXDEV: no cwd outside the guest reaches exec */         \
+  VL_OP (45, LANDLOCK_SCOPE, "u") /* landlock_restrict_self(landlock_create_ruleset({.scoped =     \
+                                     bits})): 1 = abstract unix sockets of this domain only;      \
+                                     needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -108,6 +108,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_SET_UMASK] = op_set_umask,
   [VL_OP_SETNS_PID] = op_setns_pid,
   [VL_OP_SECCOMP] = op_seccomp,
+  [VL_OP_LANDLOCK_SCOPE] = op_landlock_scope,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */

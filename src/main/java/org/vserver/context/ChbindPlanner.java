@@ -47,6 +47,9 @@ public final class ChbindPlanner {
         p.add(new OpenFd(cgroupProcs.toString(), EnterPlanner.CGROUP_FD));
         p.add(new WriteFd(EnterPlanner.CGROUP_FD, "0"));
         p.add(new Await(Sync.GUEST_PID));                       // the command's process is in place: java unlocks
+        // The host's abstract unix names are out of the command's reach, as a shared guest's (needs
+        // CAP_SYS_ADMIN, which chbind's caller has: before --secure's SET_CAPS).
+        p.add(new LandlockScope(LandlockScope.ABSTRACT_UNIX_SOCKET));
         secure.map(c -> c.without(SECURE_DROPS))
                 .ifPresent(c -> p.add(new SetCaps(c.bounding(), c.effective(), c.permitted(), c.inheritable(), c.ambient())));
         p.add(new Exec(argv.getFirst(), argv, env));

@@ -73,6 +73,8 @@ public final class EnterPlanner {
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
         p.addAll(StartPlanner.processResources(cfg));              // the same limits as the guest's init
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        // A domain of its own: never the host's abstract names (nor, a Landlock limit, the init's).
+        StartPlanner.abstractSocketScope(cfg).ifPresent(p::add);
         GuestFilter.step(cfg, bounding).ifPresent(p::add);         // last while CAP_SYS_ADMIN is held
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
         if (cmd.user().uid() != 0) p.add(new SetIds(cmd.user().uid(), cmd.user().gid(), cmd.user().groups()));

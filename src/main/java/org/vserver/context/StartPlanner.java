@@ -15,6 +15,7 @@ import org.vserver.limits.ResourcePlanner;
 import org.vserver.plan.Capability;
 import org.vserver.plan.Namespace;
 import org.vserver.plan.Plan;
+import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;
 
@@ -98,6 +99,7 @@ public final class StartPlanner {
         p.addAll(processResources(cfg));
         p.add(new Setsid());
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        abstractSocketScope(cfg).ifPresent(p::add);                               // needs CAP_SYS_ADMIN
         GuestFilter.step(cfg, bounding).ifPresent(p::add);                       // last while CAP_SYS_ADMIN is held
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
         p.add(new SetUmask(GUEST_UMASK));
@@ -200,6 +202,18 @@ public final class StartPlanner {
         if (proc.maskedDirs().contains(path) || host.isDirectory().test(path))
             return new Mount("tmpfs", root + path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
         return new Mount(root + "/dev/null", root + path, null, EnumSet.of(BIND), null);
+    }
+
+    /**
+     * A shared guest is on the host's network namespace, whose abstract unix socket names (no
+     * file, no permissions) are one table for the host and every shared guest: without a scope
+     * it reaches the host's daemons (CVE-2020-15257: containerd-shim's abstract socket gave
+     * host-network containers root) and its neighbours'. A Landlock scope limits it to the names
+     * bound inside its own domain. A guest with its own network namespace has its own table.
+     */
+    static java.util.Optional<Step> abstractSocketScope(GuestConfig cfg) {
+        return cfg.network().mode() == org.vserver.config.NetworkConfig.Mode.SHARED
+                ? java.util.Optional.of(new LandlockScope(LandlockScope.ABSTRACT_UNIX_SOCKET)) : java.util.Optional.empty();
     }
 
     /** {@link #NAMESPACES}, without the network namespace for a guest on the host's stack (modes shared and host). */

@@ -41,6 +41,7 @@ final class StepCall {
             case Step.SetUmask s -> "umask()";
             case Step.SetNsPid s -> call("setns", "pid " + s.pid());
             case Step.Seccomp s -> "seccomp(SECCOMP_SET_MODE_FILTER, " + s.program().insns().size() + " instructions)";
+            case Step.LandlockScope s -> "landlock_restrict_self(scoped 0x" + Long.toHexString(s.scoped()) + ")";
         };
     }
 

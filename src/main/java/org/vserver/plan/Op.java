@@ -37,7 +37,8 @@ public enum Op {
     OPEN_FD(30, "si"),
     WRITE_FD(31, "is"),
     SECCOMP(32, "F"),
-    VERIFY_CWD(33, "s");
+    VERIFY_CWD(33, "s"),
+    LANDLOCK_SCOPE(45, "u");
 
     private final int code;
     private final String signature;

@@ -259,6 +259,19 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(program); }
     }
 
+    /**
+     * landlock_restrict_self(landlock_create_ruleset({.scoped = bits})) (Landlock ABI 6, Linux
+     * 6.12+): a domain that handles no access, only scopes. With {@link #ABSTRACT_UNIX_SOCKET}
+     * this process and all it starts reach only the abstract unix sockets created in the same
+     * domain. Like {@link Seccomp} it needs CAP_SYS_ADMIN without no_new_privs: before {@link SetCaps}.
+     */
+    record LandlockScope(long scoped) implements Step {
+        /** LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET. */
+        public static final long ABSTRACT_UNIX_SOCKET = 1;
+        public Op op() { return Op.LANDLOCK_SCOPE; }
+        public List<Object> fields() { return List.of(scoped); }
+    }
+
     record Reaper() implements Step {
         public Op op() { return Op.REAPER; }
         public List<Object> fields() { return List.of(); }

@@ -73,6 +73,16 @@ class GoldenPlanTest {
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/proc/console")));
     }
 
+    /** Shared mode: the init and every exec'd command reach only abstract unix names of their own Landlock domain. */
+    @Test
+    void sharedStartAndExecAreScoped() throws Exception {
+        var cfg = TestGuests.sharedGuest();
+        assertGolden("start-shared", new StartPlanner(TestGuests.HOST).plan(
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/web/console")));
+        assertGolden("exec-shared", new EnterPlanner().plan(cfg, TARGET,
+                new EnterPlanner.Command(List.of("ss", "-x"), EnterPlanner.User.ROOT, false, Map.of()), false));
+    }
+
     @Test
     void execGetsTheGuestsLimits() throws Exception {
         assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), TARGET,

@@ -49,6 +49,15 @@ final class TestGuests {
                 List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
     }
 
+    /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
+    static GuestConfig sharedGuest() {
+        GuestConfig c = hostGuest();
+        var net = new org.vserver.config.NetworkConfig(org.vserver.config.NetworkConfig.Mode.SHARED, null, null,
+                org.vserver.config.NetworkConfig.DEFAULT_BRIDGE, List.of(), false, null);
+        return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
+                c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net);
+    }
+
     /** A plain-init guest with every knob this issue has turned. */
     static GuestConfig plainGuest() {
         return new GuestConfig("db", Path.of("/etc/vservers/db"), Path.of("/srv/guests/db/"), OptionalInt.empty(),

@@ -108,6 +108,7 @@ class PlanTextAgreementTest {
                 .add(new Step.Seccomp(org.vserver.seccomp.FilterCompiler.compile(
                         org.vserver.seccomp.DefaultProfile.of(org.vserver.context.Capabilities.SECURE_DEFAULT))))
                 .add(new Step.Seccomp(new org.vserver.seccomp.BpfProgram(List.of(org.vserver.seccomp.Insn.ret(0x7fff0000)))))
+                .add(new Step.LandlockScope(Step.LandlockScope.ABSTRACT_UNIX_SOCKET))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
