@@ -52,7 +52,7 @@ final class TestGuests {
     /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
     static GuestConfig sharedGuest() {
         GuestConfig c = hostGuest();
-        var net = new org.vserver.config.NetworkConfig(org.vserver.config.NetworkConfig.Mode.SHARED, null, null,
+        var net = new org.vserver.config.NetworkConfig(org.vserver.config.NetworkConfig.Mode.SHARED, null, List.of(), null,
                 org.vserver.config.NetworkConfig.DEFAULT_BRIDGE, List.of(), false, null);
         return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
                 c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net);
