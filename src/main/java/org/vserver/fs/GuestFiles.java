@@ -117,13 +117,26 @@ public final class GuestFiles implements AutoCloseable {
      *                             {@code maxBytes}, or a lookup failed
      */
     public byte[] read(String path, int maxBytes) throws IOException {
+        return read(path, maxBytes, false);
+    }
+
+    /**
+     * {@link #read}, but a link at the end of the path is followed too (inside the guest, as every
+     * other link): for files that distributions ship as links, such as etc/os-release ->
+     * ../usr/lib/os-release. What it leads to must still be a regular file.
+     */
+    public byte[] readFollowingLinks(String path, int maxBytes) throws IOException {
+        return read(path, maxBytes, true);
+    }
+
+    private byte[] read(String path, int maxBytes, boolean followLast) throws IOException {
         String rel = relative(path);
-        int pathFd = resolve(rel, O_PATH | O_NOFOLLOW);
+        int pathFd = resolve(rel, followLast ? O_PATH : O_PATH | O_NOFOLLOW);
         try {
             FileStat st = sys.fstat(pathFd);
             if (!st.isRegular())
                 throw new IOException(describe(rel) + " is " + st.kind() + ", not a regular file: the host reads only"
-                        + " regular files of a guest and does not follow a link at the end of the path");
+                        + " regular files of a guest" + (followLast ? "" : " and does not follow a link at the end of the path"));
             if (st.size() > maxBytes) throw tooLarge(rel, maxBytes);
             // Reopened through our own /proc/self/fd: exactly the inode checked above, never a path again.
             int fd = sys.open("/proc/self/fd/" + pathFd, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);

@@ -141,6 +141,22 @@ class GuestFilesTest {
             Optional<org.vserver.sys.FileStat> st = f.stat("/etc/os-release");
             assertTrue(st.isPresent() && st.get().isRegular(), "stat follows it, inside the guest");
             assertEquals(Optional.empty(), f.stat("/etc/nothing"));
+            assertEquals("ID=debian\n", new String(f.readFollowingLinks("/etc/os-release", 100), StandardCharsets.UTF_8),
+                    "readFollowingLinks follows the last link too, inside the guest");
+        }
+    }
+
+    @Test
+    void readFollowingLinksStaysInTheGuestAndReadsOnlyRegularFiles() throws IOException {
+        Files.createSymbolicLink(guest.resolve("etc/os-release"), host.resolve("passwd"));   // the host's file by name
+        Files.createSymbolicLink(guest.resolve("etc/zero"), Path.of("/dev/zero"));
+        Files.createDirectories(guest.resolve("dev"));
+        Files.createSymbolicLink(guest.resolve("dev/zero"), Path.of("../etc"));
+        try (GuestFiles f = files()) {
+            assertThrows(NoSuchFileException.class, () -> f.readFollowingLinks("/etc/os-release", 100));
+            IOException e = assertThrows(IOException.class, () -> f.readFollowingLinks("/etc/zero", 100));
+            assertTrue(e.getMessage().endsWith("is a directory, not a regular file: the host reads only regular files of a guest"),
+                    e.getMessage());
         }
     }
 
