@@ -173,19 +173,45 @@ class HostileCloneIT {
         }
     }
 
-    @Test
-    void aCloneKilledBySigtermThawsTheSource() throws Exception {
-        // Enough files that the copy takes a while: SIGTERM arrives while the source is frozen.
+    /** Enough files in the source that its copy takes a while (seconds): srv/many. */
+    private static Path manyFiles() throws IOException {
         Path many = Files.createDirectories(host.guestsDir.resolve(SRC).resolve("srv/many"));
         for (int i = 0; i < 20000; i++) Files.writeString(many.resolve("f" + i), "x");
+        return many;
+    }
+
+    /** Waits until the clone has frozen its source. */
+    private static void awaitFrozen(Process clone) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!frozen(SRC)) {
+            if (!clone.isAlive() || System.nanoTime() > deadline)
+                fail("the clone never froze its running source:\n" + new String(clone.getInputStream().readAllBytes()));
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * The processes in any of the guest's cgroups: a joining process writes one cgroup.procs after
+     * the other, and stops in the freezer's as soon as it has written that one.
+     */
+    private static List<Integer> inAnyCgroupOf(String guest) throws IOException {
+        var pids = new java.util.TreeSet<Integer>();
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path procs = h.resolve(host.cgroupParent).resolve(guest).resolve("cgroup.procs");
+                if (Files.isRegularFile(procs))
+                    for (String l : Files.readAllLines(procs)) if (!l.isBlank()) pids.add(Integer.parseInt(l.strip()));
+            }
+        }
+        return List.copyOf(pids);
+    }
+
+    @Test
+    void aCloneKilledBySigtermThawsTheSource() throws Exception {
+        Path many = manyFiles();
         Process p = host.spawnIn(null, "vserver", "hc-term", "build", "-m", "clone", "--", "--source", SRC);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!frozen(SRC)) {
-                if (!p.isAlive() || System.nanoTime() > deadline)
-                    fail("the clone never froze its running source:\n" + new String(p.getInputStream().readAllBytes()));
-                Thread.sleep(5);
-            }
+            awaitFrozen(p);
             p.toHandle().destroy();                 // SIGTERM to the JVM (bin/vserver execs java)
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the clone's JVM ends on SIGTERM");
             assertFalse(frozen(SRC), "the source was thawed on SIGTERM");
@@ -194,6 +220,42 @@ class HostileCloneIT {
             p.destroyForcibly();
             HostProbe.ok("rm", "-rf", "--one-file-system", many.toString(), host.guestsDir.resolve("hc-term").toString());
             if (Files.exists(host.confdir.resolve("hc-term"))) delete("hc-term");
+        }
+    }
+
+    @Test
+    void aProcessThatJoinsTheSourceDuringTheCopyWaitsUntilItIsDone() throws Exception {
+        Path many = manyFiles();
+        Path mark = host.guestsDir.resolve(SRC).resolve("root/joined");
+        Files.deleteIfExists(mark);
+        List<Integer> before = inAnyCgroupOf(SRC);
+        Process clone = host.spawnIn(null, "vserver", "hc-join", "build", "-m", "clone", "--", "--source", SRC);
+        Process exec = null;
+        try {
+            awaitFrozen(clone);
+            // vserver exec moves its process into the guest's cgroups: a frozen cgroup freezes it on arrival
+            exec = host.spawnIn(null, "vserver", SRC, "exec", "/bin/sh", "-c", "echo ran > /root/joined");
+            boolean sawItWaiting = false;
+            while (clone.isAlive()) {
+                boolean joined = inAnyCgroupOf(SRC).stream().anyMatch(p -> !before.contains(p));
+                boolean ran = Files.exists(mark);
+                // the freeze began before exec started, and is undone once: frozen now means frozen then
+                if (ran && frozen(SRC)) fail("a process that joined the frozen source ran during the copy");
+                if (joined && !ran && frozen(SRC)) sawItWaiting = true;
+                Thread.sleep(2);
+            }
+            assertEquals(0, clone.waitFor(), new String(clone.getInputStream().readAllBytes()));
+            assertTrue(sawItWaiting, "the copy ended before the exec joined the guest: nothing was tested");
+            assertTrue(exec.waitFor(20, TimeUnit.SECONDS), "the exec runs once the copy is done");
+            assertEquals(0, exec.exitValue(), new String(exec.getInputStream().readAllBytes()));
+            assertTrue(Files.exists(mark));
+            assertFalse(Files.exists(host.guestsDir.resolve("hc-join/root/joined")), "the copy holds nothing of it");
+        } finally {
+            clone.destroyForcibly();
+            if (exec != null) exec.destroyForcibly();
+            HostProbe.ok("rm", "-rf", "--one-file-system", many.toString());
+            Files.deleteIfExists(mark);
+            if (Files.exists(host.confdir.resolve("hc-join"))) delete("hc-join");
         }
     }
 
