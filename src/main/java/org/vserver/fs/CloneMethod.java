@@ -14,7 +14,13 @@ import java.util.List;
  * <p>The caller resolves a guest name to that guest's vdir; here the source is a path. The copy
  * stays on the source's filesystem ({@code -x}): a mount left under the source (a leaked /proc or
  * bind mount) is not copied. Without excludes it is {@code cp -a --reflink=auto}, which shares
- * blocks on btrfs and XFS; with excludes, a tar pipe, because cp has no exclude.
+ * blocks on btrfs and XFS; with excludes, a tar pipe, because cp has no exclude. Both keep sparse
+ * files sparse (cp finds the holes with SEEK_HOLE; tar needs {@code --sparse}, without which a
+ * guest's 2 GiB file of holes became 2 GiB of zeros on the host's disk).
+ *
+ * <p>cp walks the source by path names, following any link on the way but the last. A source that
+ * a running guest can change during the copy is therefore not safe to copy: the caller holds it
+ * still ({@code org.vserver.guest.CloneSource} freezes the guest) before calling {@link #build}.
  *
  * <p>{@link BuildResult#fstab()} is empty: the caller copies the source guest's fstab (a
  * host-method source needs its /usr line), or writes {@link BuildResult#DEFAULT_FSTAB} for a plain
@@ -85,10 +91,10 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         }
         req.progress().accept("copying " + from + " to " + to);
         if (excludes.isEmpty()) {
-            new Command(NAME, searchPath, List.of(cp.toString(), "-a", "-x", "--reflink=auto",
+            new Command(NAME, searchPath, List.of(cp.toString(), "-a", "-x", "--reflink=auto", "--sparse=auto",
                     from + "/.", to + "/"), req.progress()).run();
         } else {
-            List<String> pack = new ArrayList<>(List.of(tar.toString(), "-C", from.toString(), "--one-file-system"));
+            List<String> pack = new ArrayList<>(List.of(tar.toString(), "-C", from.toString(), "--one-file-system", "--sparse"));
             pack.add("--xattrs");
             pack.add("--xattrs-include=*");
             for (String x : excludes) {

@@ -1,29 +1,33 @@
 package org.vserver.fs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.vserver.sys.LinuxSyscalls;
 
-/** What a rootfs says it is: os-release(5)'s ID, read through {@link GuestTree} (the file is a link on Debian). */
+/** What a rootfs says it is: os-release(5)'s ID, read through {@link GuestFiles} (the file is a link on Debian). */
 final class OsRelease {
     /** os-release is a few hundred bytes; a template cannot make us read a huge file. */
     private static final int MAX_BYTES = 64 * 1024;
 
     private OsRelease() {}
 
-    /** ID= of etc/os-release, else usr/lib/os-release; unquoted, lower case as the spec says. */
+    /**
+     * ID= of etc/os-release, else usr/lib/os-release; unquoted, lower case as the spec says. Read by
+     * {@link GuestFiles}: links resolve inside the rootfs, only a regular file is read.
+     */
     static Optional<String> id(GuestTree tree) {
-        for (String rel : new String[] {"etc/os-release", "usr/lib/os-release"}) {
-            Optional<Path> file = tree.follow(rel).filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
-            if (file.isEmpty()) {
-                continue;
-            }
-            try (InputStream in = Files.newInputStream(file.get(), LinkOption.NOFOLLOW_LINKS)) {
-                String text = new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8);
+        try (GuestFiles files = GuestFiles.at(new LinuxSyscalls(), tree.root())) {
+            for (String rel : new String[] {"etc/os-release", "usr/lib/os-release"}) {
+                String text;
+                try {
+                    text = new String(files.readFollowingLinks(rel, MAX_BYTES), StandardCharsets.UTF_8);
+                } catch (IOException missingOrRefused) {
+                    continue;       // absent, not a regular file, or too large: try the next, else unknown
+                }
                 for (String line : text.split("\n")) {
                     if (line.startsWith("ID=")) {
                         String id = line.substring(3).trim().replaceAll("^[\"']|[\"']$", "");
@@ -32,9 +36,9 @@ final class OsRelease {
                         }
                     }
                 }
-            } catch (IOException e) {
-                // unreadable: the distribution is just unknown
             }
+        } catch (IOException e) {
+            // the root cannot be opened: the distribution is just unknown
         }
         return Optional.empty();
     }

@@ -17,6 +17,7 @@ import org.vserver.fs.BuildMethod;
 import org.vserver.fs.BuildMethods;
 import org.vserver.fs.BuildRequest;
 import org.vserver.fs.BuildResult;
+import org.vserver.fs.CloneMethod;
 
 /**
  * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
@@ -56,6 +57,8 @@ public final class GuestBuild {
         List<String> args = new ArrayList<>(o.methodArgs());
         List<String> sourceFstab = resolveCloneSource(o.method(), args);
         BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
+        // A clone's source must hold still while it is copied (CloneSource); a name was replaced by its vdir above.
+        Path cloneSource = method instanceof CloneMethod c ? c.source() : null;
         Path cfgdir = root.guestDir(name);
         Path vdir = root.vdirBase().resolve(name);
         OptionalInt previous = OptionalInt.empty();
@@ -71,7 +74,10 @@ public final class GuestBuild {
         try (Undo undo = new Undo()) {
             Files.createDirectories(vdir.getParent());
             undo.add(() -> GuestDelete.removeTree(vdir));
-            BuildResult r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
+            BuildResult r;
+            try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {
+                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
+            }
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
             String style = o.initStyle() != null ? o.initStyle() : r.initStyle();
             ConfigWriter.create(root, new ConfigWriter.NewGuest(name, OptionalInt.of(xid),
@@ -87,6 +93,7 @@ public final class GuestBuild {
     private List<String> resolveCloneSource(String method, List<String> args) throws ConfigException, IOException {
         if (!"clone".equals(method)) return null;
         int i = args.indexOf("--source");
+        if (i < 0) i = args.indexOf("-s");
         if (i < 0 || i + 1 >= args.size()) return null;
         String src = args.get(i + 1);
         if (src.contains("/") || !ConfigRoot.isValidName(src) || !Files.isDirectory(vs.config().guestDir(src))) return null;

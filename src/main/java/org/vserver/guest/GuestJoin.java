@@ -1,8 +1,6 @@
 package org.vserver.guest;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +9,7 @@ import java.util.Map;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
+import org.vserver.fs.GuestFiles;
 import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
 import org.vserver.plan.Plan;
@@ -24,6 +23,7 @@ import org.vserver.state.RunState;
 public final class GuestJoin {
     /** The command did not run: a step before it failed (launcher/protocol.h VL_EXIT_SETUP). */
     public static final int EXIT_SETUP = 125;
+    private static final Path PROC = Path.of("/proc");
 
     private final Guests guests;
     private final Vserver vs;
@@ -86,34 +86,42 @@ public final class GuestJoin {
 
     /**
      * The login shell: {@code shell} from the configuration, else the first of /bin/bash -l,
-     * /bin/sh -l that exists in the guest (looked up through the init's root).
+     * /bin/sh -l that is an executable file in the guest (looked up inside the init's root by
+     * {@link GuestFiles}: a link to a host path says nothing about the host).
      */
-    List<String> shell(GuestConfig cfg, RunState st) {
+    List<String> shell(GuestConfig cfg, RunState st) throws IOException {
         if (!cfg.shell().isEmpty()) return cfg.shell();
-        Path root = Path.of("/proc/" + st.initPid() + "/root");
-        for (String sh : List.of("/bin/bash", "/bin/sh"))
-            if (Files.isExecutable(root.resolve(sh.substring(1)))) return List.of(sh, "-l");
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+            for (String sh : List.of("/bin/bash", "/bin/sh")) {
+                var f = guest.stat(sh);
+                if (f.isPresent() && f.get().isRegular() && (f.get().mode() & 0111) != 0) return List.of(sh, "-l");
+            }
+        }
         return List.of("/bin/sh", "-l");
     }
 
     /**
-     * A user of the guest by name or number, from the guest's own /etc/passwd and /etc/group
-     * (read through the init's root; symlinks are not followed, the files are the guest's).
+     * A user of the guest by name or number, from the guest's own /etc/passwd and /etc/group, read
+     * by {@link GuestFiles} in the root of the guest's init as the guest's mount namespace sees it
+     * (the guest's own mounts count, as they do for its own programs): links resolve inside the
+     * guest, the files must be regular and at most {@link GuestFiles#MAX_BYTES}. A numeric user
+     * that the guest does not list runs as that uid with its own number as group.
      */
     EnterPlanner.User resolveUser(RunState st, String user) throws IOException {
         if (user == null || user.equals("root") || user.equals("0")) return EnterPlanner.User.ROOT;
-        Path etc = Path.of("/proc/" + st.initPid() + "/root/etc");
-        for (String line : readGuestFile(etc.resolve("passwd"))) {
-            String[] f = line.split(":", -1);
-            if (f.length < 7) continue;
-            if (f[0].equals(user) || f[2].equals(user)) {
-                int uid = Integer.parseInt(f[2]), gid = Integer.parseInt(f[3]);
-                List<Integer> groups = new ArrayList<>(List.of(gid));
-                for (String g : readGuestFile(etc.resolve("group"))) {
-                    String[] gf = g.split(":", -1);
-                    if (gf.length >= 4 && List.of(gf[3].split(",")).contains(f[0])) groups.add(Integer.parseInt(gf[2]));
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+            for (String line : guest.lines("/etc/passwd")) {
+                String[] f = line.split(":", -1);
+                if (f.length < 7) continue;
+                if (f[0].equals(user) || f[2].equals(user)) {
+                    int uid = number(f[2], "/etc/passwd", line), gid = number(f[3], "/etc/passwd", line);
+                    List<Integer> groups = new ArrayList<>(List.of(gid));
+                    for (String g : guest.lines("/etc/group")) {
+                        String[] gf = g.split(":", -1);
+                        if (gf.length >= 4 && List.of(gf[3].split(",")).contains(f[0])) groups.add(number(gf[2], "/etc/group", g));
+                    }
+                    return new EnterPlanner.User(uid, gid, groups, f[0], f[5].isEmpty() ? "/" : f[5]);
                 }
-                return new EnterPlanner.User(uid, gid, groups, f[0], f[5].isEmpty() ? "/" : f[5]);
             }
         }
         if (user.chars().allMatch(Character::isDigit)) {
@@ -123,8 +131,11 @@ public final class GuestJoin {
         throw new IOException("no user '" + user + "' in the guest's /etc/passwd");
     }
 
-    private static List<String> readGuestFile(Path p) throws IOException {
-        if (Files.isSymbolicLink(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) return List.of();
-        return Files.readAllLines(p);
+    private static int number(String field, String file, String line) throws IOException {
+        try {
+            return Integer.parseInt(field);
+        } catch (NumberFormatException e) {
+            throw new IOException("the guest's " + file + " has a line with a bad number '" + field + "': " + line);
+        }
     }
 }

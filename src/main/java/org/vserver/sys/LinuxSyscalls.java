@@ -40,6 +40,16 @@ public final class LinuxSyscalls implements Syscalls {
     /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info) with the VER0 size. */
     private static final long PIDFD_GET_INFO = (3L << 30) | ((long) PIDFD_INFO_SIZE_VER0 << 16) | (0xFFL << 8) | 11;
     private static final int F_DUPFD_CLOEXEC = 1030;
+    /** x86_64 __NR_openat2 (Linux 5.6). */
+    private static final long SYS_OPENAT2 = 437;
+    /** struct open_how { u64 flags @0; u64 mode @8; u64 resolve @16; } */
+    private static final int OPEN_HOW_SIZE = 24;
+    /*
+     * x86_64 struct stat (asm/stat.h): u64 st_dev @0, u64 st_ino @8, u64 st_nlink @16, u32 st_mode @24,
+     * u32 st_uid @28, u32 st_gid @32, pad, u64 st_rdev @40, s64 st_size @48, s64 st_blksize @56,
+     * s64 st_blocks @64, then the times; 144 bytes.
+     */
+    private static final int STAT_SIZE = 144;
     /** x86_64 __NR_bpf. */
     private static final long SYS_BPF = 321;
     /* enum bpf_cmd (include/uapi/linux/bpf.h) */
@@ -79,6 +89,15 @@ public final class LinuxSyscalls implements Syscalls {
     private static final class Write { static final MethodHandle H = errno("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
     private static final class Close { static final MethodHandle H = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class Open { static final MethodHandle H = errno("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
+    private static final class Openat { static final MethodHandle H = errno("openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
+    /** glibc 2.33+ exports fstat itself (before, it was a macro around __fxstat). */
+    private static final class Fstat { static final MethodHandle H = errno("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)); }
+    /** syscall(2) for openat2, which glibc does not wrap: (long nr, int dirfd, const char *path, struct open_how *how, size_t size). */
+    private static final class SyscallOpenat2 {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("syscall").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    }
     private static final class Waitpid { static final MethodHandle H = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
     /* glibc 2.36+ has wrappers for pidfd_open and pidfd_send_signal (this host's Debian 12 has 2.36). */
     private static final class PidfdOpen { static final MethodHandle H = errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
@@ -304,6 +323,56 @@ public final class LinuxSyscalls implements Syscalls {
             int fd = (int) Open.H.invokeExact(st, a.allocateFrom(path), flags | O_CLOEXEC, mode);
             if (fd < 0) throw fail("open", path, errnoOf(st));
             return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public int openat(int dirfd, String path, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            int fd = (int) Openat.H.invokeExact(st, dirfd, a.allocateFrom(path), flags | O_CLOEXEC, 0);
+            if (fd < 0) throw fail("openat", path, errnoOf(st));
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public int openat2(int dirfd, String path, int flags, long resolve) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment how = a.allocate(OPEN_HOW_SIZE, 8).fill((byte) 0);
+            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(flags | O_CLOEXEC));
+            how.set(JAVA_LONG, 16, resolve);
+            while (true) {
+                long fd = (long) SyscallOpenat2.H.invokeExact(st, SYS_OPENAT2, dirfd, a.allocateFrom(path), how, (long) OPEN_HOW_SIZE);
+                if (fd >= 0) return (int) fd;
+                // EAGAIN: RESOLVE_IN_ROOT/BENEATH saw a rename or mount change during the walk and cannot
+                // vouch for ".."; the kernel asks for a retry (openat2(2)). Anything else is the answer.
+                if (errnoOf(st) != Errno.EAGAIN && errnoOf(st) != Errno.EINTR) throw fail("openat2", path, errnoOf(st));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public FileStat fstat(int fd) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment s = a.allocate(STAT_SIZE, 8);
+            if ((int) Fstat.H.invokeExact(st, fd, s) < 0) throw fail("fstat", "fd " + fd, errnoOf(st));
+            return new FileStat(s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8), s.get(JAVA_INT, 24), s.get(JAVA_INT, 28),
+                    s.get(JAVA_INT, 32), s.get(JAVA_LONG, 48), s.get(JAVA_LONG, 64));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -45,6 +45,22 @@ public interface Syscalls {
     /** {@code int open(const char *path, int flags, mode_t mode)}, flags with O_CLOEXEC added. */
     int open(String path, int flags, int mode) throws ErrnoException;
 
+    /**
+     * {@code int openat(int dirfd, const char *path, int flags)}, flags with O_CLOEXEC added; no
+     * O_CREAT (nothing here creates files through a dirfd). {@link #AT_FDCWD} for the cwd.
+     */
+    int openat(int dirfd, String path, int flags) throws ErrnoException;
+
+    /**
+     * {@code openat2(dirfd, path, &(struct open_how){flags | O_CLOEXEC, 0, resolve}, 24)} (Linux
+     * 5.6+): {@code resolve} confines the lookup, e.g. {@link #RESOLVE_IN_ROOT} walks every link as
+     * if {@code dirfd} were "/" and ".." stops there. ENOSYS on an older kernel.
+     */
+    int openat2(int dirfd, String path, int flags, long resolve) throws ErrnoException;
+
+    /** {@code int fstat(int fd, struct stat *st)}: works on an O_PATH fd too. */
+    FileStat fstat(int fd) throws ErrnoException;
+
     /** {@code pid_t waitpid(pid, &status, 0)}: the raw wait status; retries EINTR. */
     int waitpid(int pid) throws ErrnoException;
 
@@ -124,6 +140,11 @@ public interface Syscalls {
     }
 
     int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000, O_DIRECTORY = 0200000;
+    int O_NOCTTY = 0400, O_NONBLOCK = 04000, O_NOFOLLOW = 0400000, O_PATH = 010000000;
+    int AT_FDCWD = -100;
+    /* include/uapi/linux/openat2.h */
+    long RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
+            RESOLVE_IN_ROOT = 0x10;
     int AF_UNIX = 1, AF_INET = 2, AF_NETLINK = 16, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3;
     int CLONE_NEWNET = 0x40000000;
     int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCONT = 18;

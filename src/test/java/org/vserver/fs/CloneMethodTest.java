@@ -82,6 +82,31 @@ class CloneMethodTest {
         assertFalse(Files.exists(dst.resolve("var/log/syslog.log")));
     }
 
+    /** 512-byte blocks allocated to {@code p} (st_blocks). */
+    private static long blocks(Path p) throws Exception {
+        return Long.parseLong(Shell.run("stat", "-c", "%b", p.toString()).strip());
+    }
+
+    @Test
+    void sparseFilesStaySparseOnBothPaths(@TempDir Path tmp) throws Exception {
+        Path src = source(tmp);
+        try (var f = new java.io.RandomAccessFile(src.resolve("var/log/holes.img").toFile(), "rw")) {
+            f.setLength(256L << 20);
+            f.seek((256L << 20) - 4);
+            f.write(new byte[] {'e', 'n', 'd', '\n'});
+        }
+        assertTrue(blocks(src.resolve("var/log/holes.img")) < 2048, "the source is sparse");
+        for (List<String> excludes : List.of(List.<String>of(), List.of("var/cache"))) {
+            Path dst = tmp.resolve("vservers/c" + excludes.size());
+            new CloneMethod(src, excludes, null, SearchPath.fromEnvironment())
+                    .build(new BuildRequest("c1", dst, null, List.of(), tmp, null));
+            Path copy = dst.resolve("var/log/holes.img");
+            assertEquals(256L << 20, Files.size(copy));
+            assertTrue(blocks(copy) < 2048, (excludes.isEmpty() ? "cp" : "tar") + " allocated " + blocks(copy)
+                    + " blocks for 256 MiB of holes");
+        }
+    }
+
     @Test
     void unknownSource(@TempDir Path tmp) {
         BuildRequest req = new BuildRequest("c1", tmp.resolve("c1"), null, List.of(), tmp, null);

@@ -52,4 +52,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public void bind(int fd, byte[] sockaddr) { throw new AssertionError(); }
     @Override public void setns(int fd, int nstype) { throw new AssertionError(); }
     @Override public void unshare(int flags) { throw new AssertionError(); }
+    @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
+    @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
+    @Override public org.vserver.sys.FileStat fstat(int fd) { throw new AssertionError(); }
 }

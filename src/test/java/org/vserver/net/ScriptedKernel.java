@@ -66,6 +66,9 @@ final class ScriptedKernel implements Syscalls {
     @Override public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fds) { throw new AssertionError(); }
     @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }
     @Override public int waitpid(int pid) { throw new AssertionError(); }
+    @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
+    @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
+    @Override public org.vserver.sys.FileStat fstat(int fd) { throw new AssertionError(); }
     @Override public int pidfdOpen(int pid) { throw new AssertionError(); }
     @Override public void pidfdSendSignal(int pidfd, int signal) { throw new AssertionError(); }
     @Override public boolean pollIn(int fd, long timeoutMillis) { throw new AssertionError(); }
