@@ -68,8 +68,10 @@ public final class GuestBuild {
         }
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
+        // VServer's barrier: vdirbase is made mode 000, and no build goes into a tree host users can reach
+        org.vserver.fs.Barrier.create(vdir.getParent());
+        org.vserver.fs.Barrier.check(vdir, root.vdirBase());
         try (Undo undo = new Undo()) {
-            Files.createDirectories(vdir.getParent());
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
