@@ -58,6 +58,10 @@ public final class GuestBuild {
         BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
         Path cfgdir = root.guestDir(name);
         Path vdir = root.vdirBase().resolve(name);
+        // VServer's barrier: vdirbase is made mode 000, and no build goes into a tree host users can
+        // reach (checked before --force deletes the guest it would replace)
+        org.vserver.fs.Barrier.create(vdir.getParent());
+        org.vserver.fs.Barrier.check(vdir, root.vdirBase());
         OptionalInt previous = OptionalInt.empty();
         if (Files.exists(cfgdir) || Files.exists(vdir)) {
             if (!o.force())
@@ -68,9 +72,6 @@ public final class GuestBuild {
         }
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
-        // VServer's barrier: vdirbase is made mode 000, and no build goes into a tree host users can reach
-        org.vserver.fs.Barrier.create(vdir.getParent());
-        org.vserver.fs.Barrier.check(vdir, root.vdirBase());
         try (Undo undo = new Undo()) {
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
