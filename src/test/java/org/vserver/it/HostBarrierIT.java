@@ -116,6 +116,8 @@ class HostBarrierIT {
             var r = host.cli("vserver", g, "exec", CounterProbe.IN_GUEST, "audit");
             var f = CounterProbe.fields("AUDIT", r.out());
             assertEquals("EPERM", f.get("ack"), "AUDIT_USER from a default guest must be refused:\n" + r);
+            // PAM logs sessions through libaudit and takes EPERM for "no audit here": su still works
+            assertEquals("65534\n", host.sh(g, "su -s /bin/sh nobody -c 'id -u'"), "su through PAM without CAP_AUDIT_WRITE");
             // the control: the same probe with the capability is heard, so EPERM above is the capability's doing
             assertEquals(0, started.code(), started.toString());
             assertTrue(started.err().contains("warning: " + host.confdir.resolve(w).resolve("bcapabilities") + " gives guest '" + w
