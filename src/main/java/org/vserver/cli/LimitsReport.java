@@ -59,8 +59,8 @@ final class LimitsReport {
     }
 
     /**
-     * The effective limits and where each comes from: {@code Limits: nproc 4096 (built-in), rss 8192
-     * pages (guest), nofile soft 1024 hard 4096 (.defaults)}; a limit vlimit changed says so.
+     * The effective limits and where each comes from: {@code Limits: rss hard 8192 pages (guest), nproc
+     * 4096 (built-in), nofile soft 1024 hard 4096 (.defaults)}; a limit vlimit changed says so.
      */
     static String limitsLine(GuestLimits.Report r) {
         List<String> items = new ArrayList<>();
