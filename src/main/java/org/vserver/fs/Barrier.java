@@ -103,10 +103,13 @@ public final class Barrier {
         int owner = (Integer) Files.getAttribute(parent, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         String fix = (owner == root ? "" : "chown root " + parent + " && ") + "chmod 000 " + parent;
         boolean inBase = Files.isDirectory(vdirbase) && parent.equals(vdirbase.toRealPath());
-        return Optional.of("guest root " + guestRoot + (real.equals(guestRoot) ? "" : " (" + real + ")")
+        String what = "guest root " + guestRoot + (real.equals(guestRoot) ? "" : " (" + real + ")")
                 + " is reachable by every host user: no directory above it is closed (owned by root, no search"
                 + " permission for group and others), so a host user could run the guest's setuid files as root"
-                + " and read its files; run `" + fix + "` (VServer's barrier; root and the guests are not affected)"
-                + (inBase ? "" : ", or move the guest root into a directory of mode 000 such as vdirbase " + vdirbase));
+                + " and read its files; ";
+        return Optional.of(what + (inBase
+                ? "run `" + fix + "` (VServer's barrier; root and the guests are not affected)"
+                : "move the guest root into a directory of mode 000 such as vdirbase " + vdirbase + ", or, if nothing else"
+                        + " lives in " + parent + ", run `" + fix + "`"));
     }
 }

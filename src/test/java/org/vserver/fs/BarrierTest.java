@@ -54,7 +54,7 @@ class BarrierTest {
         assertTrue(p.isPresent());
         assertTrue(p.get().startsWith("guest root " + guest + " is reachable by every host user"), p.get());
         assertTrue(p.get().contains("run `chmod 000 " + base + "`"), p.get());
-        assertFalse(p.get().contains("or move"), "a guest in vdirbase is not told to move: " + p.get());
+        assertFalse(p.get().contains("move"), "a guest in vdirbase is not told to move: " + p.get());
         chmod(base, "rwx------");
         assertEquals(Optional.empty(), Barrier.problem(guest, base, me), "mode 700 is a barrier");
         chmod(base, "rwx--x---");
@@ -77,7 +77,8 @@ class BarrierTest {
         Optional<String> p = Barrier.problem(link, base, me);
         assertTrue(p.isPresent());
         assertTrue(p.get().startsWith("guest root " + link + " (" + guest.toRealPath() + ") is reachable"), "symlinks resolved: " + p.get());
-        assertTrue(p.get().contains("chmod 000 " + srv.toRealPath()) && p.get().contains("or move the guest root into a directory of mode 000"), p.get());
+        assertTrue(p.get().contains("move the guest root into a directory of mode 000 such as vdirbase " + base)
+                && p.get().contains("if nothing else lives in " + srv.toRealPath() + ", run `chmod 000 " + srv.toRealPath() + "`"), p.get());
     }
 
     /** True if a directory above {@code dir} already closes it (then nothing below can be reachable). */
