@@ -18,6 +18,7 @@ RUNS=${1:-21}
 W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
 export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
 mkdir -p "$W/etc/.defaults/cgroup" "$W/guests" "$W/cgroup"
+chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
 ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
 PARENT=vservers-bench-$$
 echo "$PARENT" > "$W/etc/.defaults/cgroup/base"

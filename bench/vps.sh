@@ -17,6 +17,7 @@ SLEEPS=48
 W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
 export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
 mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
+chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
 ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
 PARENT=vservers-bench-$$
 echo "$PARENT" > "$W/etc/.defaults/cgroup/base"

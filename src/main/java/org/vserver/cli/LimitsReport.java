@@ -33,11 +33,11 @@ final class LimitsReport {
     static String limits(RunState st, GuestLimits.Report r) {
         var sb = new StringBuilder();
         sb.append("guest ").append(st.name()).append(" (context ").append(st.xid()).append(")\n");
-        sb.append(String.format("  %-9s %12s %12s %12s  %s%n", "RESOURCE", "SOFT", "HARD", "MIN", "UNIT"));
+        sb.append(String.format("  %-10s %12s %12s %12s  %-7s  %s%n", "RESOURCE", "SOFT", "HARD", "MIN", "UNIT", "FROM"));
         for (Map.Entry<Resource, Limit> e : r.live().rlimits().entrySet()) {
             Limit l = e.getValue();
-            sb.append(String.format("  %-9s %12s %12s %12s  %s%n", e.getKey().lowerName(), value(l.soft()), value(l.hard()),
-                    value(l.min()), e.getKey().unit().name().toLowerCase(java.util.Locale.ROOT)));
+            sb.append(String.format("  %-10s %12s %12s %12s  %-7s  %s%n", e.getKey().lowerName(), value(l.soft()), value(l.hard()),
+                    value(l.min()), unit(e.getKey()), r.sources().getOrDefault(e.getKey(), "?")));
         }
         if (r.live().rlimits().isEmpty()) sb.append("  (no limits set)\n");
         kernel(sb, r.kernel(), "memory.", "pids.");
@@ -51,11 +51,32 @@ final class LimitsReport {
         List<String> out = new ArrayList<>();
         Sched s = r.live().sched();
         if (s.hard() || s.prio() || s.pause()) out.add("Scheduler: " + flags(s) + ", " + bucket(s.bucket()));
+        out.add(limitsLine(r));
         out.add(cpuLine(r.counters()));
         out.add(memoryLine(r.counters()));
         out.add(tasksLine(r.counters()));
         return out;
     }
+
+    /**
+     * The effective limits and where each comes from: {@code Limits: rss hard 8192 pages (guest), nproc
+     * 4096 (built-in), nofile soft 1024 hard 4096 (.defaults)}; a limit vlimit changed says so.
+     */
+    static String limitsLine(GuestLimits.Report r) {
+        List<String> items = new ArrayList<>();
+        r.live().rlimits().forEach((res, l) -> items.add(res.lowerName() + " " + limitText(l)
+                + (res.unit() == Resource.Unit.COUNT ? "" : " " + unit(res)) + " (" + r.sources().getOrDefault(res, "?") + ")"));
+        return "Limits: " + (items.isEmpty() ? "none" : String.join(", ", items));
+    }
+
+    private static String limitText(Limit l) {
+        String text = l.soft().isEmpty() && l.hard().isEmpty() ? "" : l.soft().equals(l.hard()) ? value(l.hard())
+                : (l.soft().isPresent() ? "soft " + value(l.soft()) : "") + (l.soft().isPresent() && l.hard().isPresent() ? " " : "")
+                + (l.hard().isPresent() ? "hard " + value(l.hard()) : "");
+        return l.min().isPresent() ? text + (text.isEmpty() ? "" : " ") + "min " + value(l.min()) : text;
+    }
+
+    private static String unit(Resource r) { return r.unit().name().toLowerCase(java.util.Locale.ROOT); }
 
     private static String flags(Sched s) {
         List<String> f = new ArrayList<>();

@@ -19,7 +19,8 @@ import org.vserver.config.GuestConfig.Uts;
  * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. What does not: the guest's
  * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
- * {@code build} copies, not a fallback). A file in the guest replaces the {@code .defaults} file;
+ * {@code build} copies, not a fallback). {@code rlimits/} falls back per resource to
+ * {@code .defaults/rlimits/} and then to built-in defaults ({@link EffectiveLimits}). A file in the guest replaces the {@code .defaults} file;
  * the two are not merged. The exception is {@code apps/vprocunhide/files}: both lists apply, the
  * {@code .defaults} one first, to the secure default ({@link ProcUnhide}), and {@code seccomp/allow}
  * and {@code seccomp/deny}, which apply .defaults' first, then the guest's ({@link SeccompFiles}).
@@ -74,7 +75,7 @@ public final class ConfigDir {
                 shell.isPresent() ? shell(shell.get()) : List.of(),
                 nice.isPresent() ? OptionalInt.of(nice(nice.get())) : OptionalInt.empty(),
                 interfaces,
-                ResourceDir.read(files),
+                ResourceDir.readGuest(files),
                 ProcUnhide.read(files),
                 SeccompFiles.read(files),
                 Interfaces.network(files, interfaces));

@@ -14,15 +14,24 @@ import org.vserver.limits.ResourceConfig;
  * Reads {@code sched/} (or the legacy {@code schedule}), the scheduler flags of {@code cflags}
  * (old name {@code flags}), {@code cpuset/}, {@code rlimits/}, {@code ulimits/} and
  * {@code ionice/} into a {@link ResourceConfig}, naming file and line for every bad value.
- * Only the guest's own files count (no {@code .defaults} fallback), as in util-vserver.
+ * {@link #read} takes only the files of the directory it is given (a running guest's live settings
+ * are kept in this layout); {@link #readGuest} adds the fallbacks of {@code rlimits/}
+ * ({@link EffectiveLimits}: {@code .defaults/rlimits/}, then the built-in defaults). Everything
+ * else is the guest's own, as in util-vserver.
  * {@link #write} stores a {@link ResourceConfig} in the same layout ({@link ResourceWriter}).
  */
 public final class ResourceDir {
     private ResourceDir() {}
 
+    /** The files of {@code files}' guest directory only. */
     public static ResourceConfig read(ConfigFiles files) throws ConfigException {
         return new ResourceConfig(SchedFiles.read(files), cpuset(files), LimitFiles.rlimits(files),
                 LimitFiles.ulimits(files), ionice(files));
+    }
+
+    /** A guest's configuration: {@link #read}, with the effective {@code rlimits/} ({@link EffectiveLimits}). */
+    public static ResourceConfig readGuest(ConfigFiles files) throws ConfigException {
+        return read(files).withRlimits(EffectiveLimits.read(files).limits());
     }
 
     /**

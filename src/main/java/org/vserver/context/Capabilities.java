@@ -18,14 +18,27 @@ import org.vserver.plan.Capability;
  * lets guest root ptrace a host process while it joins the guest (CVE-2016-9962 class: the
  * launcher still holds full capabilities until its last steps). An admin who accepts that can add
  * them back in {@code bcapabilities}.
+ *
+ * <p>AUDIT_WRITE, also in VServer's default, is dropped for the same reason: without a user
+ * namespace the kernel's audit_netlink_ok() checks it in the initial user namespace, so guest root
+ * could send AUDIT_USER records ({@code op=login acct="root" res=success}) that the host's audit
+ * log keeps under a host pid, indistinguishable from the host's own logins. Podman's default set
+ * leaves it out as well; libpam ignores the EPERM, sudo warns and goes on. {@code bcapabilities}
+ * can add it back, and start then warns ({@link #FORGES_HOST_RECORDS}).
  */
 public final class Capabilities {
 
-    /** CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE SYS_CHROOT SYS_TTY_CONFIG LEASE SETFCAP AUDIT_WRITE SYS_BOOT. */
+    /** CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID NET_BIND_SERVICE SYS_CHROOT SYS_TTY_CONFIG LEASE SETFCAP SYS_BOOT. */
     public static final Set<Capability> SECURE_DEFAULT = Set.copyOf(EnumSet.of(
             CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, NET_BIND_SERVICE, SYS_CHROOT,
-            SYS_TTY_CONFIG, LEASE, SETFCAP, AUDIT_WRITE,
+            SYS_TTY_CONFIG, LEASE, SETFCAP,
             SYS_BOOT)); // reboot(2) in a guest's pid namespace only ends that guest's init
+
+    /**
+     * Capabilities a guest may be given only with a warning at every start: guest root is the
+     * host's uid 0 in the host's user namespace, so with AUDIT_WRITE its audit records pass for the host's.
+     */
+    public static final Set<Capability> FORGES_HOST_RECORDS = Set.of(AUDIT_WRITE);
 
     /**
      * VServer's secure default context capabilities. On mainline: raw_icmp = ping through ICMP

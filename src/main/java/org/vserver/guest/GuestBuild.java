@@ -61,6 +61,10 @@ public final class GuestBuild {
         Path cloneSource = method instanceof CloneMethod c ? c.source() : null;
         Path cfgdir = root.guestDir(name);
         Path vdir = root.vdirBase().resolve(name);
+        // VServer's barrier: vdirbase is made mode 000, and no build goes into a tree host users can
+        // reach (checked before --force deletes the guest it would replace)
+        org.vserver.fs.Barrier.create(vdir.getParent());
+        org.vserver.fs.Barrier.check(vdir, root.vdirBase());
         OptionalInt previous = OptionalInt.empty();
         if (Files.exists(cfgdir) || Files.exists(vdir)) {
             if (!o.force())
@@ -72,7 +76,6 @@ public final class GuestBuild {
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
         try (Undo undo = new Undo()) {
-            Files.createDirectories(vdir.getParent());
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r;
             try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {

@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SequencedMap;
 import java.util.function.UnaryOperator;
 import org.vserver.cgroup.CgroupLimits;
 import org.vserver.cgroup.Counters;
 import org.vserver.config.ConfigException;
 import org.vserver.config.ConfigFiles;
+import org.vserver.config.EffectiveLimits;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.ResourceDir;
 import org.vserver.limits.LimitException;
+import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.limits.ResourcePlan;
 import org.vserver.limits.ResourcePlanner;
@@ -116,11 +120,26 @@ public final class GuestLimits {
         }
     }
 
-    /** What {@code status}, {@code vsched --get} and {@code vlimit --get} show. */
-    public record Report(ResourceConfig live, SequencedMap<String, String> kernel, Counters counters) {}
+    /**
+     * What {@code status}, {@code vsched --get} and {@code vlimit --get} show.
+     *
+     * @param sources where each of {@code live.rlimits()} comes from: {@code guest}, {@code .defaults},
+     *                {@code built-in} ({@link EffectiveLimits.Origin}), or {@link #CHANGED} when it is
+     *                not what the configuration says now
+     */
+    public record Report(ResourceConfig live, SequencedMap<String, String> kernel, Counters counters,
+                         Map<Resource, String> sources) {}
+
+    /** The source of a live limit that differs from the configuration: vlimit changed it, or the files changed since start. */
+    public static final String CHANGED = "changed since start";
 
     public Report report(String name) throws IOException, ConfigException {
-        return new Report(live(name), vs.cgroups().settings(name), vs.cgroups().counters(name));
+        ResourceConfig live = live(name);
+        EffectiveLimits configured = EffectiveLimits.read(vs.config(), name);
+        var sources = new EnumMap<Resource, String>(Resource.class);
+        live.rlimits().forEach((r, l) -> sources.put(r, l.equals(configured.limits().get(r))
+                ? configured.origins().get(r).label() : CHANGED));
+        return new Report(live, vs.cgroups().settings(name), vs.cgroups().counters(name), sources);
     }
 
     static String mib(long bytes) { return String.format("%.1f MiB", bytes / 1048576.0); }

@@ -45,6 +45,7 @@ public final class GuestStart {
         GuestConfig cfg = guests.config(name);     // a bad file fails here, before anything is touched
         checkRoot(cfg);
         checkOwnCapabilities(cfg);
+        warnAboutForgery(cfg);
         for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
             vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
         if (cfg.seccomp().disabled())
@@ -159,10 +160,24 @@ public final class GuestStart {
                     + " or run vserver with " + (missing.size() == 1 ? "it" : "them"));
     }
 
-    private void checkRoot(GuestConfig cfg) throws IOException {
+    /** bcapabilities that add AUDIT_WRITE: allowed, but said at every start, naming the file that adds it. */
+    private void warnAboutForgery(GuestConfig cfg) {
+        var bounding = org.vserver.context.Capabilities.bounding(cfg.bcapabilities());
+        for (var c : org.vserver.context.Capabilities.FORGES_HOST_RECORDS) {
+            if (!bounding.contains(c)) continue;
+            Path own = cfg.cfgdir().resolve("bcapabilities");
+            Path file = Files.exists(own) ? own : vs.config().defaultsDir().resolve("bcapabilities");
+            vs.err().println("vserver: warning: " + file + " gives guest '" + cfg.name() + "' CAP_" + c.name()
+                    + ": guest root is the host's uid 0 (no user namespace), so the audit records it sends (a forged"
+                    + " sshd login, say) are logged as the host's own; remove the line unless a tool in the guest needs it");
+        }
+    }
+
+    private void checkRoot(GuestConfig cfg) throws IOException, ConfigException {
         Path vdir = cfg.vdir();
         if (!Files.isDirectory(vdir))
             throw new IOException("guest root " + vdir + " does not exist: build the guest first (vserver "
                     + cfg.name() + " build -m host)");
+        org.vserver.fs.Barrier.check(vdir, vs.config().vdirBase());   // host users must not reach its setuid files
     }
 }

@@ -28,6 +28,8 @@ public enum Resource {
     AS(Unit.PAGES, Scope.PROCESS, Rlimit.AS),
     LOCKS(Unit.COUNT, Scope.PROCESS, Rlimit.LOCKS),
     MSGQUEUE(Unit.BYTES, Scope.PROCESS, Rlimit.MSGQUEUE),
+    /** Queued signals (and POSIX timers, which each hold one queued signal). New here: VServer had no sigpending. */
+    SIGPENDING(Unit.COUNT, Scope.PROCESS, Rlimit.SIGPENDING),
     NSOCK(Unit.COUNT, Scope.NONE, null),
     OPENFD(Unit.COUNT, Scope.NONE, null),
     ANON(Unit.PAGES, Scope.NONE, null),

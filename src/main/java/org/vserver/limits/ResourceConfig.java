@@ -33,6 +33,9 @@ public record ResourceConfig(Sched sched, Cpuset cpuset, Map<Resource, Limit> rl
 
     public ResourceConfig withCpuset(Cpuset c) { return new ResourceConfig(sched, c, rlimits, ulimits, ionice); }
 
+    /** The same with {@code rlimits} replaced (the effective ones, after {@code .defaults} and the built-in defaults). */
+    public ResourceConfig withRlimits(Map<Resource, Limit> r) { return new ResourceConfig(sched, cpuset, r, ulimits, ionice); }
+
     public ResourceConfig withRlimit(Resource r, Limit l) {
         var m = new EnumMap<Resource, Limit>(Resource.class);
         m.putAll(rlimits);

@@ -37,7 +37,7 @@ final class TestGuests {
         return e;
     }
 
-    /** What `build -m host` writes: the host's /usr shared read-only, the default fstab. */
+    /** What `build -m host` writes: the host's /usr shared read-only, the default fstab; no rlimits/ of its own. */
     static GuestConfig hostGuest() {
         return new GuestConfig("web", Path.of("/etc/vservers/web"), Path.of("/vservers/web"), OptionalInt.of(40000),
                 new GuestConfig.Uts("web.example.org", null), List.of(), List.of("set_utsname", "raw_icmp"),
@@ -46,7 +46,7 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
+                List.of(), OptionalInt.empty(), List.of(), BUILT_IN_LIMITS, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
     }
 
     /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
@@ -57,6 +57,9 @@ final class TestGuests {
         return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
                 c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net);
     }
+
+    /** What a guest without rlimits/ files reads: the built-in defaults (the task limit, msgqueue, sigpending). */
+    static final ResourceConfig BUILT_IN_LIMITS = ResourceConfig.NONE.withRlimits(org.vserver.limits.DefaultLimits.BUILT_IN);
 
     /** A plain-init guest with every knob this issue has turned. */
     static GuestConfig plainGuest() {

@@ -63,6 +63,8 @@ final class TestHost implements AutoCloseable {
         guestsDir = root.resolve("guests");
         Files.createDirectories(confdir.resolve(".defaults/cgroup"));
         Files.createDirectories(guestsDir);
+        // VServer's barrier, as vserver itself makes a vdirbase: start refuses a guest root host users can reach
+        Files.setPosixFilePermissions(guestsDir, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         Files.createSymbolicLink(confdir.resolve(".defaults/vdirbase"), guestsDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
         var sys = new LinuxSyscalls();
