@@ -37,7 +37,13 @@ public enum Op {
     OPEN_FD(30, "si"),
     WRITE_FD(31, "is"),
     SECCOMP(32, "F"),
-    VERIFY_CWD(33, "s");
+    VERIFY_CWD(33, "s"),
+    OPEN_ROOT(34, "s"),
+    MKDIR_IN(35, "so"),
+    MKNOD_IN(36, "sou"),
+    SYMLINK_IN(37, "ss"),
+    MOUNT_IN(38, "sssMs"),
+    BIND_IN(39, "ssM");
 
     private final int code;
     private final String signature;

@@ -24,7 +24,7 @@ public final class Errno {
     }
 
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11, EACCES = 13,
-            EBUSY = 16, EEXIST = 17, EINVAL = 22, ENOSYS = 38, EPIPE = 32, EPROTO = 71;
+            EBUSY = 16, EEXIST = 17, EXDEV = 18, EINVAL = 22, ELOOP = 40, ENOSYS = 38, EPIPE = 32, EPROTO = 71;
 
     private Errno() {}
 
