@@ -14,7 +14,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * A hostile guest root prepares its own tree for the admin's next routine command (issue 11, part
@@ -27,7 +29,7 @@ class HostileTreeIT {
     static TestHost host;
     /** A file only the host has; the planted rc script tries to read it through "/..". */
     static Path secret;
-    /** A host directory the planted rc script, and the swap race, try to write into. */
+    /** A host directory of the running test: the planted rc script, and the swap race, try to write into it. */
     static Path hostDir;
 
     static final Path SWAPPER_SOURCE = TestHost.BASEDIR.resolve("src/test/c/rename_swapper.c");
@@ -38,7 +40,11 @@ class HostileTreeIT {
         host = new TestHost();
         secret = host.root.resolve("host-secret");
         Files.writeString(secret, "host-only-" + host.id + "\n");
-        hostDir = Files.createDirectory(host.root.resolve("host-dir"));
+    }
+
+    @BeforeEach
+    void hostDirectory(TestInfo test) throws Exception {
+        hostDir = Files.createDirectory(host.root.resolve("host-dir-" + test.getTestMethod().orElseThrow().getName()));
     }
 
     @AfterAll
