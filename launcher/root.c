@@ -68,11 +68,12 @@ statx_fd (int fd, struct statx *st)
   return statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID, st);
 }
 
-/* Fails the running op: CALL on PATH in the guest root, with ERR. */
+/* Fails the running op: CALL on PATH in the guest root, with ERR; WHY says more, or is NULL. Reads
+   as "mount(`/tmp` in the guest root `/vservers/g`: a symbolic link, never followed) failed: ..." */
 static int
 fail_in (const struct vl_ctx *ctx, int err, const char *call, const char *path, const char *why)
 {
-  return vl_failf (err, "%s(`%s` in the guest root `%s`)%s%s", call, path, ctx->root_path ? ctx->root_path : "?",
+  return vl_failf (err, "%s(`%s` in the guest root `%s`%s%s)", call, path, ctx->root_path ? ctx->root_path : "?",
                    why ? ": " : "", why ? why : "");
 }
 

@@ -376,17 +376,17 @@ class LauncherExecTest {
         Files.createSymbolicLink(root.resolve("up"), Path.of("../../.."));             // ".." stops at the root
         Files.createSymbolicLink(root.resolve("self"), Path.of("/proc/self/root"));    // a magic link on the guest's own proc
         String rt = root.toString();
-        String in = "` in the guest root `" + rt + "`)";
+        String in = "` in the guest root `" + rt + "`";
 
         record Case(Step step, String error) {}
         List<Case> cases = List.of(
-                new Case(new Step.MkdirIn("/abs/x", 0755), "mkdir(`/abs/x" + in + ": its directory failed: No such file or directory (ENOENT)"),
-                new Case(new Step.MkdirIn("/mnt/scratch", 0755), "mkdir(`/mnt/scratch" + in + ": a symbolic link, never followed failed: Too many levels of symbolic links (ELOOP)"),
-                new Case(new Step.MountIn("tmpfs", "/mnt/scratch", "tmpfs", Set.of(), null), "mount(`/mnt/scratch" + in + ": a symbolic link, never followed failed: Too many levels of symbolic links (ELOOP)"),
-                new Case(new Step.MountIn("tmpfs", "/mnt/..", "tmpfs", Set.of(), null), "mount(`/mnt/.." + in + ": the guest root itself failed: Invalid cross-device link (EXDEV)"),
-                new Case(new Step.MkdirIn("/", 0755), "mkdir(`/" + in + ": the guest root itself failed: Invalid cross-device link (EXDEV)"),
-                new Case(new Step.BindIn("/abs", "/mnt", EnumSet.of(MountFlag.BIND)), "mount(`/abs" + in + ": a symbolic link, never followed failed: Too many levels of symbolic links (ELOOP)"),
-                new Case(new Step.SymlinkIn("x", "/abs/y"), "symlink(`/abs/y" + in + ": its directory failed: No such file or directory (ENOENT)"));
+                new Case(new Step.MkdirIn("/abs/x", 0755), "mkdir(`/abs/x" + in + ": its directory) failed: No such file or directory (ENOENT)"),
+                new Case(new Step.MkdirIn("/mnt/scratch", 0755), "mkdir(`/mnt/scratch" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.MountIn("tmpfs", "/mnt/scratch", "tmpfs", Set.of(), null), "mount(`/mnt/scratch" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.MountIn("tmpfs", "/mnt/..", "tmpfs", Set.of(), null), "mount(`/mnt/.." + in + ": the guest root itself) failed: Invalid cross-device link (EXDEV)"),
+                new Case(new Step.MkdirIn("/", 0755), "mkdir(`/" + in + ": the guest root itself) failed: Invalid cross-device link (EXDEV)"),
+                new Case(new Step.BindIn("/abs", "/mnt", EnumSet.of(MountFlag.BIND)), "mount(`/abs" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.SymlinkIn("x", "/abs/y"), "symlink(`/abs/y" + in + ": its directory) failed: No such file or directory (ENOENT)"));
         for (Case c : cases) {
             Result r = replay(plan(new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
                     new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
@@ -427,7 +427,7 @@ class LauncherExecTest {
                 new Step.MountIn("proc", "/proc", "proc", Set.of(), null),
                 new Step.MkdirIn("/self/x", 0755), new Step.ExecArgv(ENV)), "true");
         assertEquals(125, r.exit(), r.err());
-        assertEquals("vserver-launcher: step 4 MKDIR_IN: mkdir(`/self/x" + in + ": its directory failed: Too many levels of symbolic links (ELOOP)\n",
+        assertEquals("vserver-launcher: step 4 MKDIR_IN: mkdir(`/self/x" + in + ": its directory) failed: Too many levels of symbolic links (ELOOP)\n",
                 r.err());
     }
 
