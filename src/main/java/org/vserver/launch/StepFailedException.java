@@ -61,7 +61,8 @@ public final class StepFailedException extends IOException {
                     + " root (its `/..` would reach what lies above, the host's root)";
         if (path == null) return "";
         if (errno == Errno.ELOOP)
-            return ": `" + path + "` (or a source of the bind) is a symbolic link in the guest's tree; the launcher never"
+            return ": `" + path + "`" + (s instanceof Step.BindIn b ? " (or the bind's source `" + b.source() + "`)" : "")
+                    + " is a symbolic link in the guest's tree; the launcher never"
                     + " follows a link where it creates or mounts (the guest could point it at the host): replace the"
                     + " link with a directory (or file) inside the guest";
         if (errno == Errno.EXDEV)
