@@ -19,6 +19,8 @@ struct vl_ctx
   char **cmd;    /* replay: the command line EXEC_ARGV runs */
   uint32_t step; /* index of the running record */
   int exec_gate;  /* CLONE mode 0 child: a close-on-exec pipe end whose EOF lets the parent exit; -1 */
+  int root_fd;    /* OPEN_ROOT: the guest root every *_IN op resolves in (O_PATH); -1 */
+  const char *root_path; /* its path, for messages */
 };
 
 /* The failure of the running op: the call as text, e.g. "setns(`/proc/42/ns/mnt`)", and errno. */
@@ -90,6 +92,15 @@ int op_pty_relay (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reaper (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_seccomp (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r);
+
+/* root.c: OPEN_ROOT and the ops on paths inside it; the root check of VERIFY_CWD. */
+int op_open_root (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_mkdir_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_mknod_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_symlink_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_mount_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_bind_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int vl_verify_root (struct vl_ctx *ctx);
 
 /* seal.c: re-executes from a sealed memfd unless already running from one; returns only when
    sealed, exits 125 on any failure. */

@@ -76,7 +76,7 @@ static void clean_signals (void);
 static void __attribute__ ((noreturn))
 replay (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1, .root_fd = -1 };
   struct vl_plan plan;
   const struct vl_rec *r;
 
@@ -123,7 +123,7 @@ fail (struct vl_ctx *ctx, uint32_t step, int err)
 static void __attribute__ ((noreturn))
 channel (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1 };
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad_step;

@@ -203,7 +203,8 @@ op_chdir (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
-/* VERIFY_CWD path: the working directory must be reachable from the root and be PATH. A cwd
+/* VERIFY_CWD path: the working directory must be reachable from the root and be PATH, and the
+ * root must be a root ("/.." is "/", root.c). A cwd
  * inherited from outside (a host directory, a leaked directory fd: runc's CVE-2024-21626) makes the
  * kernel's getcwd(2) answer "(unreachable)/..."; glibc would hide that behind ENOENT, so the raw
  * syscall is asked. "." and PATH are compared by device and inode, so a home reached through a
@@ -228,7 +229,7 @@ op_verify_cwd (struct vl_ctx *ctx, const struct vl_rec *r)
     return vl_fail ("stat", path);
   if (dot.st_dev != want.st_dev || dot.st_ino != want.st_ino)
     return vl_failf (EXDEV, "getcwd() is `%.4000s`, not `%s`", cwd, path);
-  return 0;
+  return vl_verify_root (ctx);
 }
 
 /* SET_RLIMIT resource soft hard: setrlimit(resource, {soft, hard}), all ones = RLIM_INFINITY */

@@ -116,7 +116,23 @@
                                      CAP_SYS_ADMIN (no no_new_privs), so it comes before SET_CAPS */ \
   VL_OP (33, VERIFY_CWD, "s")     /* getcwd(2) must name a path under the root (not "(unreachable)") \
                                      and "." must be the directory path names (same dev and inode), \
-                                     else EXDEV: no cwd outside the guest reaches exec */         \
+                                     and "/.." must be "/" (same mount, dev and inode: nothing is   \
+                                     stacked on the root, the old one of a pivot_root detached),   \
+                                     else EXDEV: nothing outside the guest is reachable at exec */ \
+  /* The guest's tree, reached only through a directory fd: every path of the *_IN ops is resolved  \
+     by openat2(root, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so a link the guest planted     \
+     (`tmp -> /`, a directory swapped for a link meanwhile) can never lead out of the tree; the last \
+     component is never followed (a link there fails ELOOP) and the root itself is never a target    \
+     (EXDEV). Mounts go through the resolved O_PATH fd as /proc/self/fd/N. */                       \
+  VL_OP (34, OPEN_ROOT, "s")      /* open(path, O_PATH|O_DIRECTORY): the root of the *_IN ops        \
+                                     (a host path; replaces an earlier one) */                     \
+  VL_OP (35, MKDIR_IN, "so")      /* mkdirat(parent in root, name, mode); an existing directory is  \
+                                     fine, a link there is not (ELOOP) */                           \
+  VL_OP (36, MKNOD_IN, "sou")     /* mknodat(parent in root, name, mode, dev) */                    \
+  VL_OP (37, SYMLINK_IN, "ss")    /* symlinkat(target, parent in root, name); the same link is fine */ \
+  VL_OP (38, MOUNT_IN, "sssMs")   /* mount(source, target in root, fstype, flags, data): source as  \
+                                     mount(2) takes it (a host path, a filesystem's name, NULL) */  \
+  VL_OP (39, BIND_IN, "ssM")      /* mount(source in root, target in root, NULL, flags, NULL) */ \
   VL_OP (45, LANDLOCK_SCOPE, "u") /* landlock_restrict_self(landlock_create_ruleset({.scoped =     \
                                      bits})): 1 = abstract unix sockets of this domain only;      \
                                      needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */

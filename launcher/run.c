@@ -108,6 +108,12 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_SET_UMASK] = op_set_umask,
   [VL_OP_SETNS_PID] = op_setns_pid,
   [VL_OP_SECCOMP] = op_seccomp,
+  [VL_OP_OPEN_ROOT] = op_open_root,
+  [VL_OP_MKDIR_IN] = op_mkdir_in,
+  [VL_OP_MKNOD_IN] = op_mknod_in,
+  [VL_OP_SYMLINK_IN] = op_symlink_in,
+  [VL_OP_MOUNT_IN] = op_mount_in,
+  [VL_OP_BIND_IN] = op_bind_in,
   [VL_OP_LANDLOCK_SCOPE] = op_landlock_scope,
 };
 
@@ -115,7 +121,7 @@ static const vl_op_fn vl_op_fns[] = {
 static int
 null_allowed (const struct vl_rec *r, int field)
 {
-  return r->op == VL_OP_MOUNT && field != 1;
+  return (r->op == VL_OP_MOUNT || r->op == VL_OP_MOUNT_IN) && field != 1;
 }
 
 int

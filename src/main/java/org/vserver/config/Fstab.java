@@ -33,6 +33,9 @@ final class Fstab {
         if (!target.startsWith("/")) throw l.error("fstab target '" + target + "' must be an absolute path in the guest");
         for (String seg : target.split("/"))
             if (seg.equals("..")) throw l.error("fstab target '" + target + "' must not contain '..'");
+        if (target.replace("/.", "/").replaceAll("/+", "/").equals("/"))
+            throw l.error("fstab target '" + target + "' is the guest's root itself: nothing is mounted over it"
+                    + " (give a directory in the guest, e.g. /mnt)");
         String type = unescape(f[2], l);
         List<String> options = Arrays.stream(unescape(f[3], l).split(",")).filter(s -> !s.isEmpty()).toList();
         return new FstabEntry(source, target, type, options, l.number());

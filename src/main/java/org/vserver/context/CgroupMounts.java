@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import org.vserver.plan.Step;
-import org.vserver.plan.Step.Mkdir;
-import org.vserver.plan.Step.Mount;
+import org.vserver.plan.Step.MkdirIn;
+import org.vserver.plan.Step.MountIn;
 
 /**
  * The guest's /sys/fs/cgroup: the host's cgroup hierarchies the guest has a cgroup of its own in,
@@ -59,20 +59,20 @@ public final class CgroupMounts {
         return List.copyOf(out);
     }
 
-    /** The mounts under {@code root}/sys/fs/cgroup, in the order the launcher makes them; none for none. */
-    static List<Step> steps(String root, List<Hierarchy> hierarchies) {
-        String dir = root + CGROUP_ROOT;
+    /** The mounts under the guest's /sys/fs/cgroup (paths in its root), in the order the launcher makes them; none for none. */
+    static List<Step> steps(List<Hierarchy> hierarchies) {
+        String dir = CGROUP_ROOT;
         var ro = EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC);
         if (hierarchies.isEmpty()) return List.of();
         if (hierarchies.size() == 1 && hierarchies.getFirst().fsType().equals("cgroup2"))
-            return List.of(new Mount("cgroup2", dir, "cgroup2", ro, null));
+            return List.of(new MountIn("cgroup2", dir, "cgroup2", ro, null));
         List<Step> s = new ArrayList<>();
-        s.add(new Mount("tmpfs", dir, "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=755,size=64k"));
+        s.add(new MountIn("tmpfs", dir, "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=755,size=64k"));
         for (Hierarchy h : hierarchies) {
-            s.add(new Mkdir(dir + "/" + h.name(), 0555));
-            s.add(new Mount("cgroup", dir + "/" + h.name(), h.fsType(), ro, h.data()));
+            s.add(new MkdirIn(dir + "/" + h.name(), 0555));
+            s.add(new MountIn("cgroup", dir + "/" + h.name(), h.fsType(), ro, h.data()));
         }
-        s.add(new Mount(null, dir, null, EnumSet.of(REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC), null));   // no new entries either
+        s.add(new MountIn(null, dir, null, EnumSet.of(REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC), null));   // no new entries either
         return s;
     }
 }

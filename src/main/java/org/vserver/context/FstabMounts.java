@@ -7,14 +7,19 @@ import java.util.Set;
 import org.vserver.config.GuestConfig.FstabEntry;
 import org.vserver.plan.MountFlag;
 import org.vserver.plan.Step;
-import org.vserver.plan.Step.Mkdir;
-import org.vserver.plan.Step.Mount;
+import org.vserver.plan.Step.BindIn;
+import org.vserver.plan.Step.MkdirIn;
+import org.vserver.plan.Step.MountIn;
 
 /**
  * Turns the guest's {@code fstab} into mount steps under the guest root (before pivot_root, so
  * bind sources are host paths). proc, sysfs and devpts lines are not mounted as written: the
  * planner always mounts those itself with the secure options; a devpts line only contributes its
  * {@code gid=} and {@code mode=}.
+ *
+ * <p>Targets are paths in the guest's tree, which the launcher resolves inside it (a link there
+ * never leads to the host). Sources are the admin's host paths and stay so, except a bind source
+ * below the guest's root: that is the guest's tree too, and is resolved inside it like a target.
  */
 public final class FstabMounts {
     private FstabMounts() {}
@@ -60,14 +65,15 @@ public final class FstabMounts {
     }
 
     /**
-     * @param root       the guest root as a host path, without trailing slash
+     * @param root       the guest root as a host path, without trailing slash (bind sources below it
+     *                   become paths in the guest)
      * @param isDirectory whether a host path is a directory (a bind of a file needs no mkdir)
      */
     public static List<Step> steps(String root, List<FstabEntry> fstab, java.util.function.Predicate<String> isDirectory) {
         List<Step> steps = new ArrayList<>();
         for (FstabEntry e : fstab) {
             if (isVirtualKernelFs(e.type()) || e.options().contains("noauto")) continue;
-            String target = root + (e.target().equals("/") ? "" : e.target());
+            String target = e.target();                                          // never "/": Fstab refuses it
             EnumSet<MountFlag> flags = EnumSet.noneOf(MountFlag.class);
             List<String> data = new ArrayList<>();
             for (String o : e.options()) {
@@ -77,20 +83,33 @@ public final class FstabMounts {
             }
             boolean bind = e.options().contains("bind") || e.options().contains("rbind") || e.type().equals("bind");
             if (bind) {
-                if (isDirectory.test(e.source())) steps.add(new Mkdir(target, 0755));
+                if (isDirectory.test(e.source())) steps.add(new MkdirIn(target, 0755));
                 Set<MountFlag> how = e.options().contains("rbind") ? EnumSet.of(MountFlag.BIND, MountFlag.REC) : EnumSet.of(MountFlag.BIND);
-                steps.add(new Mount(e.source(), target, null, how, null));
+                String inGuest = inGuest(root, e.source());
+                steps.add(inGuest != null ? new BindIn(inGuest, target, how) : new MountIn(e.source(), target, null, how, null));
                 // A bind mount takes its flags only from a second, remounting call.
                 if (!flags.isEmpty()) {
                     EnumSet<MountFlag> remount = EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND);
                     remount.addAll(flags);
-                    steps.add(new Mount(null, target, null, remount, null));
+                    steps.add(new MountIn(null, target, null, remount, null));
                 }
             } else {
-                steps.add(new Mkdir(target, 0755));
-                steps.add(new Mount(e.source(), target, e.type(), flags, data.isEmpty() ? null : String.join(",", data)));
+                steps.add(new MkdirIn(target, 0755));
+                steps.add(new MountIn(e.source(), target, e.type(), flags, data.isEmpty() ? null : String.join(",", data)));
             }
         }
         return steps;
+    }
+
+    /**
+     * A host path below the guest's root as a path in the guest ("/srv/g/var/www" -> "/var/www"),
+     * or null for any other source. Compared as written, normalized without asking the file system
+     * ("a/x/../b" is "a/b" even if x is a link): the admin's links above the root are the admin's
+     * business, and no link of the guest's is followed on the host's side.
+     */
+    static String inGuest(String root, String source) {
+        if (!source.startsWith("/")) return null;
+        String norm = java.nio.file.Path.of(source).normalize().toString();
+        return norm.startsWith(root + "/") ? norm.substring(root.length()) : null;
     }
 }

@@ -84,15 +84,20 @@ public final class StartPlanner {
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
         p.add(new Mount(root, root, null, EnumSet.of(BIND, REC), null));          // the root must be a mount point for pivot_root
-        p.addAll(procAndSys(root, cfg));
-        p.addAll(dev(root, cfg, req.consoleFile()));
+        // The tree is the guest's: from here on every path in it is resolved inside it, from this
+        // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
+        p.add(new OpenRoot(root));
+        p.addAll(procAndSys(cfg));
+        p.addAll(dev(cfg, req.consoleFile()));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory()));
-        p.addAll(masks(root, cfg.proc()));
+        p.addAll(masks(cfg.proc()));
         p.add(new PivotRoot(root));
         p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
         p.add(new Umount(".", Umount.DETACH));                                    // the old root is gone: ".." of / is /
         p.add(new Chdir("/"));
-        p.add(new VerifyCwd("/"));                                                // the last chdir: nothing outside the root is the cwd
+        // The last chdir: nothing outside the root is the cwd; and the launcher checks that "/.." is
+        // "/", so a start whose umount took something else than the old root fails closed.
+        p.add(new VerifyCwd("/"));
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
@@ -120,49 +125,51 @@ public final class StartPlanner {
         return s;
     }
 
-    private List<org.vserver.plan.Step> procAndSys(String root, GuestConfig cfg) {
+    private List<org.vserver.plan.Step> procAndSys(GuestConfig cfg) {
         List<org.vserver.plan.Step> s = new ArrayList<>();
-        s.add(new Mkdir(root + "/proc", 0555));
-        s.add(new Mount("proc", root + "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
+        s.add(new MkdirIn("/proc", 0555));
+        s.add(new MountIn("proc", "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
         if (ownNetwork(cfg) && Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
             // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace;
             // a guest on the host's stack would change the host's setting, so it keeps the host's).
-            s.add(new WriteFile(root + "/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+            // Through the launcher's (the host's) /proc, not a path in the guest's tree: /proc/sys/net
+            // shows the network namespace of the process that opens it, the guest's own by now.
+            s.add(new WriteFile("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
         }
-        s.add(new Mkdir(root + "/sys", 0555));
-        s.add(new Mount("sysfs", root + "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));
-        s.addAll(CgroupMounts.steps(root, host.cgroups()));                       // in the guest's cgroup namespace already
+        s.add(new MkdirIn("/sys", 0555));
+        s.add(new MountIn("sysfs", "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));
+        s.addAll(CgroupMounts.steps(host.cgroups()));                             // in the guest's cgroup namespace already
         return s;
     }
 
-    private List<org.vserver.plan.Step> dev(String root, GuestConfig cfg, String consoleFile) {
-        String dev = root + "/dev";
+    private List<org.vserver.plan.Step> dev(GuestConfig cfg, String consoleFile) {
+        String dev = "/dev";
         List<org.vserver.plan.Step> s = new ArrayList<>();
-        s.add(new Mkdir(dev, 0755));
-        s.add(new Mount("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=65536k"));
-        s.add(Mknod.charDevice(dev + "/null", 0666, 1, 3));
-        s.add(Mknod.charDevice(dev + "/zero", 0666, 1, 5));
-        s.add(Mknod.charDevice(dev + "/full", 0666, 1, 7));
-        s.add(Mknod.charDevice(dev + "/random", 0666, 1, 8));
-        s.add(Mknod.charDevice(dev + "/urandom", 0666, 1, 9));
-        s.add(Mknod.charDevice(dev + "/tty", 0666, 5, 0));
+        s.add(new MkdirIn(dev, 0755));
+        s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=65536k"));
+        s.add(MknodIn.charDevice(dev + "/null", 0666, 1, 3));
+        s.add(MknodIn.charDevice(dev + "/zero", 0666, 1, 5));
+        s.add(MknodIn.charDevice(dev + "/full", 0666, 1, 7));
+        s.add(MknodIn.charDevice(dev + "/random", 0666, 1, 8));
+        s.add(MknodIn.charDevice(dev + "/urandom", 0666, 1, 9));
+        s.add(MknodIn.charDevice(dev + "/tty", 0666, 5, 0));
         // No supervisor holds a console pty; the guest's console is its log file in the run state.
-        s.add(new Mknod(dev + "/console", 0100600, 0));
-        s.add(new Mount(consoleFile, dev + "/console", null, EnumSet.of(BIND), null));
-        s.add(new Mkdir(dev + "/pts", 0755));
+        s.add(new MknodIn(dev + "/console", 0100600, 0));
+        s.add(new MountIn(consoleFile, dev + "/console", null, EnumSet.of(BIND), null));   // a host file
+        s.add(new MkdirIn(dev + "/pts", 0755));
         List<String> pts = new ArrayList<>(List.of("newinstance", "ptmxmode=0666"));
         List<String> fromFstab = FstabMounts.devptsOptions(cfg.fstab());
         pts.addAll(fromFstab.isEmpty() ? List.of("mode=620", "gid=5") : fromFstab);
-        s.add(new Mount("devpts", dev + "/pts", "devpts", EnumSet.of(NOSUID, NOEXEC), String.join(",", pts)));
-        s.add(new Symlink("pts/ptmx", dev + "/ptmx"));                           // this guest's own pty instance
-        s.add(new Mkdir(dev + "/shm", 01777));
-        s.add(new Mount("shm", dev + "/shm", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=1777,size=65536k"));
-        s.add(new Mkdir(dev + "/mqueue", 0755));
-        s.add(new Mount("mqueue", dev + "/mqueue", "mqueue", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
-        s.add(new Symlink("/proc/self/fd", dev + "/fd"));
-        s.add(new Symlink("/proc/self/fd/0", dev + "/stdin"));
-        s.add(new Symlink("/proc/self/fd/1", dev + "/stdout"));
-        s.add(new Symlink("/proc/self/fd/2", dev + "/stderr"));
+        s.add(new MountIn("devpts", dev + "/pts", "devpts", EnumSet.of(NOSUID, NOEXEC), String.join(",", pts)));
+        s.add(new SymlinkIn("pts/ptmx", dev + "/ptmx"));                         // this guest's own pty instance
+        s.add(new MkdirIn(dev + "/shm", 01777));
+        s.add(new MountIn("shm", dev + "/shm", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=1777,size=65536k"));
+        s.add(new MkdirIn(dev + "/mqueue", 0755));
+        s.add(new MountIn("mqueue", dev + "/mqueue", "mqueue", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
+        s.add(new SymlinkIn("/proc/self/fd", dev + "/fd"));
+        s.add(new SymlinkIn("/proc/self/fd/0", dev + "/stdin"));
+        s.add(new SymlinkIn("/proc/self/fd/1", dev + "/stdout"));
+        s.add(new SymlinkIn("/proc/self/fd/2", dev + "/stderr"));
         return s;
     }
 
@@ -179,29 +186,30 @@ public final class StartPlanner {
      * </ol>
      * Entries missing on the running kernel are skipped: there is nothing to hide or protect.
      */
-    private List<org.vserver.plan.Step> masks(String root, ProcVisibility proc) {
+    private List<org.vserver.plan.Step> masks(ProcVisibility proc) {
         List<org.vserver.plan.Step> s = new ArrayList<>();
         Predicate<String> exists = host.exists();
-        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) == null && exists.test(m)) s.add(mask(root, m, proc));
+        // Resolved inside the root like every path there (RESOLVE_NO_MAGICLINKS: no /proc/PID/root on the way).
+        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) == null && exists.test(m)) s.add(mask(m, proc));
         for (String r : proc.readOnly())
             if (exists.test(r)) {
-                s.add(new Mount(root + r, root + r, null, EnumSet.of(BIND, REC), null));
-                s.add(new Mount(null, root + r, null, EnumSet.of(REMOUNT, BIND, RDONLY, NOSUID, NODEV, NOEXEC), null));
+                s.add(new BindIn(r, r, EnumSet.of(BIND, REC)));
+                s.add(new MountIn(null, r, null, EnumSet.of(REMOUNT, BIND, RDONLY, NOSUID, NODEV, NOEXEC), null));
             }
         for (String w : proc.writable())
             if (exists.test(w)) {
-                s.add(new Mount(root + w, root + w, null, EnumSet.of(BIND, REC), null));
-                s.add(new Mount(null, root + w, null, EnumSet.of(REMOUNT, BIND, NOSUID, NODEV, NOEXEC), null));
+                s.add(new BindIn(w, w, EnumSet.of(BIND, REC)));
+                s.add(new MountIn(null, w, null, EnumSet.of(REMOUNT, BIND, NOSUID, NODEV, NOEXEC), null));
             }
-        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) != null && exists.test(m)) s.add(mask(root, m, proc));
+        for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) != null && exists.test(m)) s.add(mask(m, proc));
         return s;
     }
 
     /** /dev/null over a file; an empty read-only tmpfs over a directory (listed as one, or one on the host). */
-    private org.vserver.plan.Step mask(String root, String path, ProcVisibility proc) {
+    private org.vserver.plan.Step mask(String path, ProcVisibility proc) {
         if (proc.maskedDirs().contains(path) || host.isDirectory().test(path))
-            return new Mount("tmpfs", root + path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
-        return new Mount(root + "/dev/null", root + path, null, EnumSet.of(BIND), null);
+            return new MountIn("tmpfs", path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
+        return new BindIn("/dev/null", path, EnumSet.of(BIND));
     }
 
     /**

@@ -38,6 +38,11 @@ import java.util.function.Predicate;
  * followed: files are written to a temporary name and renamed over it, which replaces a link or a
  * hard link instead of writing through it. Builds run before the guest does, so nothing in the
  * guest can swap a directory for a link between the check and the write.
+ *
+ * <p>A directory the build makes is never the guest root itself through a link ({@code tmp -> /},
+ * {@code run -> ..}), and a directory the launcher mounts on at every start ({@link #mountPoint})
+ * is no link at all: the launcher refuses a link there, and would have mounted over the host's
+ * root through {@code tmp -> /} before it did (runc's CVE-2021-30465).
  */
 final class GuestTree {
     /** MAXSYMLINKS: the kernel gives up after 40 links in one lookup, so do we. */
@@ -94,6 +99,23 @@ final class GuestTree {
         }
     }
 
+    /**
+     * {@link #mkdirs}, for a directory the launcher mounts on at every start (dev, proc, sys, tmp):
+     * it must be a directory of its own, not a link. A link there is refused, not replaced: it is
+     * the source's or the template's, the admin decides what it should be, and the launcher would
+     * refuse to start the guest anyway (it never mounts through a link).
+     */
+    void mountPoint(String rel, int mode) throws IOException {
+        Path p = walk(rel, false);
+        BasicFileAttributes a = lstat(p);
+        if (a != null && a.isSymbolicLink()) {
+            throw new FileSystemException(p.toString(), null, "a link to " + Files.readSymbolicLink(p) + " where the guest"
+                    + " mounts /" + String.join("/", split(rel)) + " at every start; the launcher never mounts through a"
+                    + " link (it could lead to the host's /): replace the link with a directory");
+        }
+        mkdirs(rel, mode);
+    }
+
     private void mkdir(String rel, int mode) throws IOException {
         Path p = walk(rel, false);
         BasicFileAttributes a = lstat(p);
@@ -102,6 +124,10 @@ final class GuestTree {
             chmod(p, mode);                 // explicit: the umask must not decide, and 1777 needs the sticky bit
         } else if (a.isSymbolicLink()) {
             Path target = walk(rel, true);  // refuses links that leave the guest
+            if (target.equals(root)) {
+                throw new FileSystemException(p.toString(), null, "a link to " + Files.readSymbolicLink(p)
+                        + ", which is the guest's root itself; replace the link with a directory");
+            }
             BasicFileAttributes t = lstat(target);
             if (t == null || !t.isDirectory()) {
                 throw new FileSystemException(p.toString(), null, "a link to " + Files.readSymbolicLink(p)

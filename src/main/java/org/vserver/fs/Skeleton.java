@@ -16,15 +16,22 @@ import java.util.regex.Pattern;
  */
 final class Skeleton {
 
-    /** A directory the guest needs, and its mode when the build creates it (an existing one keeps its own). */
-    record Dir(String path, int mode) {}
+    /**
+     * A directory the guest needs, and its mode when the build creates it (an existing one keeps its
+     * own); a mount point is one the launcher mounts on at every start, so no link may stand there.
+     */
+    record Dir(String path, int mode, boolean mountPoint) {
+        Dir(String path, int mode) {
+            this(path, mode, false);
+        }
+    }
 
-    /** In creation order: parents first. */
+    /** In creation order: parents first. tmp: every default fstab mounts a tmpfs there. */
     static final List<Dir> DIRECTORIES = List.of(
-            new Dir("dev", 0755),
-            new Dir("proc", 0555),
-            new Dir("sys", 0555),
-            new Dir("tmp", 01777),
+            new Dir("dev", 0755, true),
+            new Dir("proc", 0555, true),
+            new Dir("sys", 0555, true),
+            new Dir("tmp", 01777, true),
             new Dir("etc", 0755),
             new Dir("root", 0700),
             new Dir("home", 0755),
@@ -80,7 +87,11 @@ final class Skeleton {
         req.progress().accept("writing the skeleton into " + tree.root());
         try {
             for (Dir d : DIRECTORIES) {
-                tree.mkdirs(d.path(), d.mode());
+                if (d.mountPoint()) {
+                    tree.mountPoint(d.path(), d.mode());
+                } else {
+                    tree.mkdirs(d.path(), d.mode());
+                }
             }
             for (Link l : LINKS) {
                 tree.symlinkIfAbsent(l.path(), l.target());

@@ -22,7 +22,8 @@ final class StepCall {
             case Step.Umount s -> call("umount2", s.target());
             case Step.PivotRoot s -> call("pivot_root", s.newRoot());
             case Step.Chdir s -> call("chdir", s.path());
-            case Step.VerifyCwd s -> "the working directory check (getcwd() must be `" + s.path() + "`, inside the root)";
+            case Step.VerifyCwd s -> "the working directory and root check (getcwd() must be `" + s.path()
+                    + "`, inside the root, and `/..` must be `/`)";
             case Step.SetRlimit s -> "setrlimit(RLIMIT_" + s.resource() + ")";
             case Step.SetPriority s -> "setpriority(" + s.nice() + ")";
             case Step.OpenFd s -> call("open", s.path());
@@ -40,10 +41,18 @@ final class StepCall {
             case Step.Reaper s -> "fork()";
             case Step.SetUmask s -> "umask()";
             case Step.SetNsPid s -> call("setns", "pid " + s.pid());
+            case Step.OpenRoot s -> call("open", s.path());
+            case Step.MkdirIn s -> inRoot("mkdir", s.path());
+            case Step.MknodIn s -> inRoot("mknod", s.path());
+            case Step.SymlinkIn s -> inRoot("symlink", s.linkPath());
+            case Step.MountIn s -> inRoot("mount", s.target());
+            case Step.BindIn s -> inRoot("mount", s.target());
             case Step.Seccomp s -> "seccomp(SECCOMP_SET_MODE_FILTER, " + s.program().insns().size() + " instructions)";
             case Step.LandlockScope s -> "landlock_restrict_self(scoped 0x" + Long.toHexString(s.scoped()) + ")";
         };
     }
 
     private static String call(String syscall, String path) { return syscall + "(`" + path + "`)"; }
+
+    private static String inRoot(String syscall, String path) { return syscall + "(`" + path + "` in the guest)"; }
 }

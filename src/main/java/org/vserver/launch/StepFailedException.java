@@ -42,8 +42,35 @@ public final class StepFailedException extends IOException {
         if (step < 0 || step >= plan.steps().size())
             return "the launcher refused the plan: " + reason + " (a launcher built from another version? rebuild with mvn package)";
         Step s = plan.steps().get(step);
-        return StepCall.of(s) + " failed: " + reason + " (step " + step + "/" + plan.steps().size() + ": "
+        return StepCall.of(s) + " failed: " + reason + hint(s, errno) + " (step " + step + "/" + plan.steps().size() + ": "
                 + PlanText.line(step, s).strip() + ")";
+    }
+
+    /** What an errno means for the steps on the guest's tree, where it is the guest's doing more often than not. */
+    static String hint(Step s, int errno) {
+        String path = switch (s) {
+            case Step.MkdirIn x -> x.path();
+            case Step.MknodIn x -> x.path();
+            case Step.SymlinkIn x -> x.linkPath();
+            case Step.MountIn x -> x.target();
+            case Step.BindIn x -> x.target();
+            default -> null;
+        };
+        if (s instanceof Step.VerifyCwd && errno == Errno.EXDEV)
+            return ": the start is refused: the working directory is outside the guest, or a mount is stacked on the guest's"
+                    + " root (its `/..` would reach what lies above, the host's root)";
+        if (path == null) return "";
+        if (errno == Errno.ELOOP)
+            return ": `" + path + "`" + (s instanceof Step.BindIn b ? " (or the bind's source `" + b.source() + "`)" : "")
+                    + " is a symbolic link in the guest's tree; the launcher never"
+                    + " follows a link where it creates or mounts (the guest could point it at the host): replace the"
+                    + " link with a directory (or file) inside the guest";
+        if (errno == Errno.EXDEV)
+            return ": `" + path + "` is the guest's root itself; nothing is mounted over it: fix the fstab line";
+        if (errno == Errno.ENOENT)
+            return ": a directory on the way to `" + path + "` is missing in the guest's tree (links are followed only"
+                    + " inside the guest: an absolute one starts again at the guest's root)";
+        return "";
     }
 
     @Override

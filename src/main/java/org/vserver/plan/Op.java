@@ -38,6 +38,12 @@ public enum Op {
     WRITE_FD(31, "is"),
     SECCOMP(32, "F"),
     VERIFY_CWD(33, "s"),
+    OPEN_ROOT(34, "s"),
+    MKDIR_IN(35, "so"),
+    MKNOD_IN(36, "sou"),
+    SYMLINK_IN(37, "ss"),
+    MOUNT_IN(38, "sssMs"),
+    BIND_IN(39, "ssM"),
     LANDLOCK_SCOPE(45, "u");
 
     private final int code;

@@ -127,6 +127,8 @@ public sealed interface Step {
     /**
      * The working directory must be reachable from the root (getcwd(2) not "(unreachable)...") and
      * be {@code path} (same device and inode): the last word on the cwd before exec (CVE-2024-21626).
+     * The launcher also checks that {@code /..} is {@code /} (same mount, device and inode): after a
+     * pivot_root, nothing (the old root, the host's) is left stacked on the new root.
      */
     record VerifyCwd(String path) implements Step {
         public Op op() { return Op.VERIFY_CWD; }
@@ -270,6 +272,67 @@ public sealed interface Step {
         public static final long ABSTRACT_UNIX_SOCKET = 1;
         public Op op() { return Op.LANDLOCK_SCOPE; }
         public List<Object> fields() { return List.of(scoped); }
+    }
+
+    /**
+     * open(path, O_PATH|O_DIRECTORY): the guest root the {@code *In} steps resolve their paths in.
+     * {@code path} is the admin's (the vdir) and is resolved on the host.
+     */
+    record OpenRoot(String path) implements Step {
+        public Op op() { return Op.OPEN_ROOT; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
+    /*
+     * The steps on paths inside the guest's tree. Each path is as the guest sees it ("/dev/null")
+     * and is resolved by the launcher from the fd of OpenRoot with openat2(RESOLVE_IN_ROOT |
+     * RESOLVE_NO_MAGICLINKS): the guest's links cannot lead out of its tree, the last component is
+     * never followed (a link there fails ELOOP), and the root itself is never a target (EXDEV).
+     */
+
+    /** mkdirat in the guest root; an existing directory is fine, a link there is not. */
+    record MkdirIn(String path, int mode) implements Step {
+        public Op op() { return Op.MKDIR_IN; }
+        public List<Object> fields() { return List.of(path, mode); }
+    }
+
+    /** mknodat in the guest root; mode includes the file type bits ({@link Mknod#S_IFCHR}, 0100000 a regular file). */
+    record MknodIn(String path, int mode, long dev) implements Step {
+        public static MknodIn charDevice(String path, int perm, int major, int minor) {
+            return new MknodIn(path, Mknod.S_IFCHR | perm, Mknod.makedev(major, minor));
+        }
+        public Op op() { return Op.MKNOD_IN; }
+        public List<Object> fields() { return List.of(path, mode, dev); }
+    }
+
+    /** symlinkat in the guest root: {@code linkPath -> target} (the target is text; nothing follows it here). */
+    record SymlinkIn(String target, String linkPath) implements Step {
+        public Op op() { return Op.SYMLINK_IN; }
+        public List<Object> fields() { return List.of(target, linkPath); }
+    }
+
+    /**
+     * mount(2) on a target in the guest root; the source is passed as it is: a filesystem's name, a
+     * host path (an fstab bind, the console file) or null (a remount).
+     */
+    record MountIn(String source, String target, String fsType, Set<MountFlag> flags, String data) implements Step {
+        public MountIn {
+            flags = flags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(flags));
+        }
+        public Op op() { return Op.MOUNT_IN; }
+        public List<Object> fields() {
+            return java.util.Arrays.asList(source, target, fsType, MountFlag.bits(flags), data);
+        }
+    }
+
+    /** A bind mount with source and target both in the guest root (a mask's /dev/null, a tree bound onto itself). */
+    record BindIn(String source, String target, Set<MountFlag> flags) implements Step {
+        public BindIn {
+            if (!flags.contains(MountFlag.BIND)) throw new IllegalArgumentException("BindIn without BIND: " + flags);
+            flags = Set.copyOf(EnumSet.copyOf(flags));
+        }
+        public Op op() { return Op.BIND_IN; }
+        public List<Object> fields() { return List.of(source, target, MountFlag.bits(flags)); }
     }
 
     record Reaper() implements Step {

@@ -49,6 +49,9 @@ class FstabTest {
         assertError("none /a tmpfs defaults x 0\n", 1, "fstab dump must be a number, got 'x'");
         assertError("none /a tmpfs defaults 0 0 extra\n", 1, "fstab line has 7 fields, at most 6 allowed");
         assertError("a\\b /a tmpfs defaults\n", 1, "bad escape in 'a\\b': use \\NNN (octal), e.g. \\040 for a space");
+        for (String root : List.of("/", "//", "/./", "/."))
+            assertError("none " + root + " tmpfs defaults\n", 1, "fstab target '" + root + "' is the guest's root itself:"
+                    + " nothing is mounted over it (give a directory in the guest, e.g. /mnt)");
     }
 
     @Test void dotsInsideNamesAreFine() throws Exception {

@@ -33,30 +33,30 @@ class CgroupMountsTest {
         assertEquals(List.of(new CgroupMounts.Hierarchy("", "cgroup2", null)), h);
         assertEquals("""
                 plan v1: 1 steps
-                  0 MOUNT "cgroup2" "/g/sys/fs/cgroup" "cgroup2" RDONLY|NOSUID|NODEV|NOEXEC -
-                """, PlanText.render(Plan.builder().addAll(CgroupMounts.steps("/g", h)).build()));
+                  0 MOUNT_IN "cgroup2" "/sys/fs/cgroup" "cgroup2" RDONLY|NOSUID|NODEV|NOEXEC -
+                """, PlanText.render(Plan.builder().addAll(CgroupMounts.steps(h)).build()));
     }
 
     @Test
     void noCgroupsNoMounts() {
         assertEquals(List.of(), CgroupMounts.fromMountinfo(List.of("22 1 0:21 / /proc rw - proc proc rw")));
-        assertEquals(List.of(), CgroupMounts.steps("/g", List.of()));
+        assertEquals(List.of(), CgroupMounts.steps(List.of()));
     }
 
     @Test
     void v1MountsAreReadOnlyInATmpfsThatEndsReadOnly() {
-        String text = PlanText.render(Plan.builder().addAll(CgroupMounts.steps("/g",
+        String text = PlanText.render(Plan.builder().addAll(CgroupMounts.steps(
                 CgroupMounts.fromMountinfo(V1_HYBRID.lines().toList()))).build());
         assertEquals("""
                 plan v1: 8 steps
-                  0 MOUNT "tmpfs" "/g/sys/fs/cgroup" "tmpfs" NOSUID|NODEV|NOEXEC "mode=755,size=64k"
-                  1 MKDIR "/g/sys/fs/cgroup/cpu,cpuacct" 0555
-                  2 MOUNT "cgroup" "/g/sys/fs/cgroup/cpu,cpuacct" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "cpu,cpuacct"
-                  3 MKDIR "/g/sys/fs/cgroup/cpuset" 0555
-                  4 MOUNT "cgroup" "/g/sys/fs/cgroup/cpuset" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "cpuset"
-                  5 MKDIR "/g/sys/fs/cgroup/memory" 0555
-                  6 MOUNT "cgroup" "/g/sys/fs/cgroup/memory" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "memory"
-                  7 MOUNT - "/g/sys/fs/cgroup" - RDONLY|NOSUID|NODEV|NOEXEC|REMOUNT -
+                  0 MOUNT_IN "tmpfs" "/sys/fs/cgroup" "tmpfs" NOSUID|NODEV|NOEXEC "mode=755,size=64k"
+                  1 MKDIR_IN "/sys/fs/cgroup/cpu,cpuacct" 0555
+                  2 MOUNT_IN "cgroup" "/sys/fs/cgroup/cpu,cpuacct" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "cpu,cpuacct"
+                  3 MKDIR_IN "/sys/fs/cgroup/cpuset" 0555
+                  4 MOUNT_IN "cgroup" "/sys/fs/cgroup/cpuset" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "cpuset"
+                  5 MKDIR_IN "/sys/fs/cgroup/memory" 0555
+                  6 MOUNT_IN "cgroup" "/sys/fs/cgroup/memory" "cgroup" RDONLY|NOSUID|NODEV|NOEXEC "memory"
+                  7 MOUNT_IN - "/sys/fs/cgroup" - RDONLY|NOSUID|NODEV|NOEXEC|REMOUNT -
                 """, text);
     }
 }

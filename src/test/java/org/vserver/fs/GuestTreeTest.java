@@ -78,4 +78,33 @@ class GuestTreeTest {
         assertEquals(01777, Shell.mode(vdir.resolve("var/tmp")));
         assertEquals(0755, Shell.mode(vdir.resolve("var")));
     }
+
+    /** A directory that is the guest's root through a link is no directory of its own (run/lock would be /lock). */
+    @Test
+    void linkToTheGuestRootIsRefused(@TempDir Path vdir) throws IOException {
+        Files.createSymbolicLink(vdir.resolve("run"), Path.of("/"));
+        Files.createSymbolicLink(vdir.resolve("var"), Path.of("."));
+        GuestTree tree = GuestTree.of(vdir);
+        for (String rel : new String[] {"run/lock", "var"}) {
+            FileSystemException e = assertThrows(FileSystemException.class, () -> tree.mkdirs(rel, 01777));
+            assertTrue(e.getMessage().contains("which is the guest's root itself; replace the link with a directory"), e.getMessage());
+        }
+        assertFalse(Files.exists(vdir.resolve("lock")));
+    }
+
+    /** `tmp -> /` in a clone source or template: the default /tmp line would mount over it at every start. */
+    @Test
+    void aLinkAtAMountPointIsRefusedWhereverItLeads(@TempDir Path vdir) throws IOException {
+        Files.createDirectories(vdir.resolve("var/tmp"));
+        Files.createSymbolicLink(vdir.resolve("tmp"), Path.of("/"));
+        Files.createSymbolicLink(vdir.resolve("proc"), Path.of("var/tmp"));     // inside the guest, still a link
+        GuestTree tree = GuestTree.of(vdir);
+        for (String rel : new String[] {"tmp", "proc"}) {
+            FileSystemException e = assertThrows(FileSystemException.class, () -> tree.mountPoint(rel, 0555));
+            assertTrue(e.getMessage().contains("where the guest mounts /" + rel + " at every start"), e.getMessage());
+            assertTrue(e.getMessage().contains("replace the link with a directory"), e.getMessage());
+        }
+        tree.mountPoint("sys", 0555);
+        assertEquals(0555, Shell.mode(vdir.resolve("sys")));
+    }
 }

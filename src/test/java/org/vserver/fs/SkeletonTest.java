@@ -69,6 +69,21 @@ class SkeletonTest {
         }
     }
 
+    /** runc's CVE-2021-30465 through a template: `tmp -> /`, and the default fstab's /tmp line at every start. */
+    @Test
+    void refusesATemplateWhoseTmpIsALinkToTheRoot(@TempDir Path tmp) throws Exception {
+        Path vdir = Files.createDirectories(tmp.resolve("vdir"));
+        Files.createSymbolicLink(vdir.resolve("tmp"), Path.of("/"));
+        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null);
+
+        BuildException e = assertThrows(BuildException.class,
+                () -> Skeleton.write("clone", GuestTree.of(vdir), req, Skeleton.Resolver.KEEP_GUEST));
+
+        String m = e.getMessage();
+        assertTrue(m.contains(vdir.toRealPath().resolve("tmp") + ": a link to / where the guest mounts /tmp at every start"), m);
+        assertTrue(m.contains("replace the link with a directory"), m);
+    }
+
     @Test
     void keepsAGuestResolvConfWhenAsked(@TempDir Path tmp) throws Exception {
         Path vdir = Files.createDirectories(tmp.resolve("vdir/etc")).getParent();

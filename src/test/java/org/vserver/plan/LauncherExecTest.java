@@ -331,12 +331,104 @@ class LauncherExecTest {
                 new Step.PivotRoot(rt),
                 new Step.Umount(".", Step.Umount.DETACH),
                 new Step.Chdir("/"),
+                new Step.VerifyCwd("/"),                         // the old root is detached: "/.." is "/"
                 new Step.Mount("proc", "/proc", "proc", EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC), null),
                 new Step.ExecArgv(ENV)),
                 "/bin/sh", "-c", "ls /; touch /usr/x 2>/dev/null || echo ro; wc -l < /proc/self/mounts");
         assertOk(r);
         assertEquals(List.of("bin", "lib", "lib64", "marker", "proc", "usr", "ro", "3"), r.trimmed().lines().map(String::strip).toList());
         assertFalse(Files.exists(root.resolve("marker")), "the tmpfs stayed in the child's mount namespace");
+    }
+
+    /**
+     * The start that mounted over the host's root (issue 11, A.1): a mount lands on the launcher's "/"
+     * before the pivot, the plan's umount of "." then detaches it instead of the old root, and "/.."
+     * of the new root is the host's. VERIFY_CWD's root check refuses to go on.
+     */
+    @Test
+    void verifyCwdRefusesARootWithTheOldRootStackedOnIt() throws Exception {
+        String rt = dir.resolve("root").toString();
+        Files.createDirectory(Path.of(rt));
+        Result r = replay(plan(
+                new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Mount("vl-root", rt, "tmpfs", Set.of(), "mode=0755"),
+                new Step.Mount("vl-stray", "/", "tmpfs", Set.of(), "size=4k"),   // what VDIR/tmp -> / made of a /tmp mount
+                new Step.PivotRoot(rt),
+                new Step.Mount(null, ".", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Umount(".", Step.Umount.DETACH),                        // takes the stray tmpfs, not the old root
+                new Step.Chdir("/"),
+                new Step.VerifyCwd("/"),
+                new Step.ExecArgv(ENV)), "/bin/true");
+        assertEquals(125, r.exit(), r.err());
+        assertTrue(r.err().startsWith("vserver-launcher: step 8 VERIFY_CWD: stat(`/..`) is not stat(`/`): a mount is stacked on the root"),
+                r.err());
+        assertTrue(r.err().endsWith("failed: Invalid cross-device link (EXDEV)\n"), r.err());
+    }
+
+    /** The *_IN ops resolve inside the opened root: the guest's links never lead out, the last one is never followed. */
+    @Test
+    void inRootOpsStayInTheRootAndFollowNoLastLink() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root")), outside = Files.createDirectory(dir.resolve("outside"));
+        Files.createDirectories(root.resolve("mnt"));
+        Files.createSymbolicLink(root.resolve("mnt/scratch"), Path.of("/"));            // the fstab attack's link
+        Files.createSymbolicLink(root.resolve("abs"), outside);                        // a host path: re-rooted in the guest
+        Files.createSymbolicLink(root.resolve("up"), Path.of("../../.."));             // ".." stops at the root
+        Files.createSymbolicLink(root.resolve("self"), Path.of("/proc/self/root"));    // a magic link on the guest's own proc
+        String rt = root.toString();
+        String in = "` in the guest root `" + rt + "`";
+
+        record Case(Step step, String error) {}
+        List<Case> cases = List.of(
+                new Case(new Step.MkdirIn("/abs/x", 0755), "mkdir(`/abs/x" + in + ": its directory) failed: No such file or directory (ENOENT)"),
+                new Case(new Step.MkdirIn("/mnt/scratch", 0755), "mkdir(`/mnt/scratch" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.MountIn("tmpfs", "/mnt/scratch", "tmpfs", Set.of(), null), "mount(`/mnt/scratch" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.MountIn("tmpfs", "/mnt/..", "tmpfs", Set.of(), null), "mount(`/mnt/.." + in + ": the guest root itself) failed: Invalid cross-device link (EXDEV)"),
+                new Case(new Step.MkdirIn("/", 0755), "mkdir(`/" + in + ": the guest root itself) failed: Invalid cross-device link (EXDEV)"),
+                new Case(new Step.BindIn("/abs", "/mnt", EnumSet.of(MountFlag.BIND)), "mount(`/abs" + in + ": a symbolic link, never followed) failed: Too many levels of symbolic links (ELOOP)"),
+                new Case(new Step.SymlinkIn("x", "/abs/y"), "symlink(`/abs/y" + in + ": its directory) failed: No such file or directory (ENOENT)"));
+        for (Case c : cases) {
+            Result r = replay(plan(new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                    new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                    new Step.OpenRoot(rt), c.step(), new Step.ExecArgv(ENV)), "true");
+            assertEquals(125, r.exit(), c + ": " + r.err());
+            assertEquals("vserver-launcher: step 3 " + c.step().op() + ": " + c.error() + "\n", r.err(), c.toString());
+        }
+        try (var l = Files.list(outside)) {
+            assertEquals(List.of(), l.toList(), "nothing was made outside the root");
+        }
+
+        // What works: a tmpfs through the fd, nodes, links and binds on it; "up/.." and "self" stay inside.
+        Result r = replay(plan(new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.Mount(rt, rt, null, EnumSet.of(MountFlag.BIND, MountFlag.REC), null),
+                new Step.SetUmask(0),
+                new Step.OpenRoot(rt),
+                new Step.MkdirIn("/up/m", 0700),
+                new Step.MkdirIn("/m", 0700),                                                  // exists: fine
+                new Step.MountIn("vl-m", "/m", "tmpfs", Set.of(), "mode=0755"),
+                Step.MknodIn.charDevice("/m/null", 0666, 1, 3),
+                new Step.MknodIn("/m/file", 0100600, 0),
+                new Step.BindIn("/m/null", "/m/file", EnumSet.of(MountFlag.BIND)),
+                new Step.SymlinkIn("null", "/m/link"),
+                new Step.SymlinkIn("null", "/m/link"),                                         // the same link: fine
+                new Step.ExecArgv(ENV)), "sh", "-c", "stat -c '%a %F %t:%T' " + rt + "/m " + rt + "/m/null " + rt + "/m/file; readlink "
+                + rt + "/m/link; grep -c vl-m /proc/self/mounts");   // the tmpfs, and the bind on m/file
+        assertOk(r);
+        assertEquals(List.of("755 directory 0:0", "666 character special file 1:3", "666 character special file 1:3", "null", "2"),
+                r.trimmed().lines().toList());
+        assertFalse(Files.exists(dir.resolve("m")), "up/m is the root's m");
+
+        // A magic link on the way (the guest's /proc/self/root, once its proc is mounted) is refused.
+        Files.createDirectory(root.resolve("proc"));
+        r = replay(plan(new Step.Clone(EnumSet.of(Namespace.MNT), Step.ParentMode.WAIT),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                new Step.OpenRoot(rt),
+                new Step.MountIn("proc", "/proc", "proc", Set.of(), null),
+                new Step.MkdirIn("/self/x", 0755), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit(), r.err());
+        assertEquals("vserver-launcher: step 4 MKDIR_IN: mkdir(`/self/x" + in + ": its directory) failed: Too many levels of symbolic links (ELOOP)\n",
+                r.err());
     }
 
     @Test

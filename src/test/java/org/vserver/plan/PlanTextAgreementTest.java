@@ -109,6 +109,15 @@ class PlanTextAgreementTest {
                         org.vserver.seccomp.DefaultProfile.of(org.vserver.context.Capabilities.SECURE_DEFAULT))))
                 .add(new Step.Seccomp(new org.vserver.seccomp.BpfProgram(List.of(org.vserver.seccomp.Insn.ret(0x7fff0000)))))
                 .add(new Step.LandlockScope(Step.LandlockScope.ABSTRACT_UNIX_SOCKET))
+                .add(new Step.OpenRoot("/var/lib/vservers/g"))
+                .add(new Step.MkdirIn("/proc", 0555))
+                .add(Step.MknodIn.charDevice("/dev/null", 0666, 1, 3))
+                .add(new Step.MknodIn("/dev/console", 0100600, 0))
+                .add(new Step.SymlinkIn("pts/ptmx", "/dev/ptmx"))
+                .add(new Step.MountIn("proc", "/proc", "proc", EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV), null))
+                .add(new Step.MountIn(null, "/proc/sys", null, EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND, MountFlag.RDONLY), ""))
+                .add(new Step.BindIn("/dev/null", "/proc/kcore", EnumSet.of(MountFlag.BIND)))
+                .add(new Step.BindIn("/proc/sys", "/proc/sys", EnumSet.of(MountFlag.BIND, MountFlag.REC)))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());

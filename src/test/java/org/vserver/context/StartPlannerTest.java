@@ -1,0 +1,60 @@
+package org.vserver.context;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vserver.config.GuestConfig;
+import org.junit.jupiter.api.Test;
+import org.vserver.plan.Plan;
+import org.vserver.plan.Step;
+
+/**
+ * The path rule of a start (issue 11, part A): between the root's bind onto itself and the
+ * pivot_root, nothing names a path in the guest's tree as a host path; every step on the tree is
+ * one the launcher resolves inside the root it opened, and the root check comes after the old
+ * root's detach.
+ */
+class StartPlannerTest {
+
+    static Plan start(GuestConfig cfg) {
+        return new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/x/console"));
+    }
+
+    @Test
+    void theGuestsTreeIsReachedOnlyThroughTheOpenedRoot() {
+        for (GuestConfig cfg : List.of(TestGuests.hostGuest(), TestGuests.plainGuest(), TestGuests.procGuest(), TestGuests.limitsGuest())) {
+            String root = StartPlanner.stripSlash(cfg.vdir().toString());
+            List<Step> steps = start(cfg).steps();
+            List<String> hostPathsIntoTheTree = new ArrayList<>();
+            for (Step s : steps)
+                for (Object f : s.fields())
+                    if (f instanceof String str && (str.equals(root) || str.startsWith(root + "/"))) hostPathsIntoTheTree.add(s.op() + " " + str);
+            assertEquals(List.of("MOUNT " + root, "MOUNT " + root, "OPEN_ROOT " + root, "PIVOT_ROOT " + root), hostPathsIntoTheTree,
+                    cfg.name() + ": only the root's bind onto itself, its opening and the pivot name the vdir");
+
+            int open = index(steps, Step.OpenRoot.class), pivot = index(steps, Step.PivotRoot.class);
+            assertEquals(open - 1, index(steps, Step.Mount.class, 1), cfg.name() + ": the root is opened right after its bind onto itself");
+            for (Step s : steps.subList(open + 1, pivot))
+                assertTrue(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
+                        || s instanceof Step.MountIn || s instanceof Step.BindIn
+                        || s instanceof Step.WriteFile w && w.path().startsWith("/proc/sys/net/"),
+                        cfg.name() + ": a step on the tree that does not resolve inside the root: " + s);
+            for (Step s : steps.subList(0, open))
+                assertTrue(!(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
+                        || s instanceof Step.MountIn || s instanceof Step.BindIn), cfg.name() + ": before OPEN_ROOT: " + s);
+            int umount = index(steps, Step.Umount.class), verify = index(steps, Step.VerifyCwd.class);
+            assertTrue(pivot < umount && umount < verify && verify < index(steps, Step.Exec.class),
+                    cfg.name() + ": the root check (VERIFY_CWD) follows the old root's detach");
+        }
+    }
+
+    static int index(List<Step> steps, Class<? extends Step> type) { return index(steps, type, 0); }
+
+    /** The index of the {@code nth} (from 0) step of {@code type}. */
+    static int index(List<Step> steps, Class<? extends Step> type, int nth) {
+        for (int i = 0, seen = 0; i < steps.size(); i++) if (type.isInstance(steps.get(i)) && seen++ == nth) return i;
+        return -1;
+    }
+}
