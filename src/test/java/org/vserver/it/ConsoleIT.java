@@ -147,9 +147,34 @@ class ConsoleIT {
         assertTrue(dev.superOptionList().contains("size=1024k"), "the /dev tmpfs is the console's cap: " + dev);
     }
 
-    /** --follow streams what the guest writes and ends when the guest stops. */
+    /**
+     * The guest owns /dev/console and may replace it: the host's read never leaves the guest's tree
+     * (a symlink to a host file is refused, not followed), and a FIFO cannot hold it.
+     */
     @Test
     @Order(4)
+    void aReplacedConsoleIsNeitherFollowedNorWaitedFor() throws Exception {
+        Path secret = host.root.resolve("host-secret");
+        Files.writeString(secret, "host secret\n");
+        host.sh(g, "ln /dev/console /dev/console.kept");                   // the same inode, for the rc's service
+        try {
+            for (String swap : List.of("ln -s " + secret + " /dev/console", "ln -s ../../../../../../.." + secret + " /dev/console",
+                    "mkfifo /dev/console")) {
+                host.sh(g, "rm -f /dev/console; " + swap);
+                var r = host.cli("vserver", g, "console");
+                assertEquals(1, r.code(), swap + ": " + r);
+                assertFalse(r.out().contains("host secret"), swap + ": " + r);
+                assertTrue(r.err().contains("/dev/console"), r.toString());
+            }
+        } finally {
+            host.sh(g, "rm -f /dev/console; ln /dev/console.kept /dev/console; rm /dev/console.kept");
+        }
+        assertEquals(0, host.cli("vserver", g, "console").code());
+    }
+
+    /** --follow streams what the guest writes and ends when the guest stops. */
+    @Test
+    @Order(5)
     void followStreamsUntilTheGuestStops() throws Exception {
         Process follow = host.spawnIn(null, "vserver", g, "console", "--follow");
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
@@ -171,7 +196,7 @@ class ConsoleIT {
 
     /** console/size of the guest, else of .defaults, caps the /dev tmpfs: the console never holds more. */
     @Test
-    @Order(5)
+    @Order(6)
     void theCapIsConsoleSizeOfTheGuestOrOfDefaults() throws Exception {
         for (var c : List.of(new String[] {".defaults", "128K", "131072", "size=128k"}, new String[] {g, "64K", "65536", "size=64k"})) {
             host.config(c[0], "console/size", c[1] + "\n");
