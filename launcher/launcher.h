@@ -91,6 +91,7 @@ int op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_pty_relay (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reaper (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_seccomp (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_open_stdio (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r);
 
 /* root.c: OPEN_ROOT and the ops on paths inside it; the root check of VERIFY_CWD. */

@@ -24,7 +24,7 @@ static void __attribute__ ((noreturn))
 usage (void)
 {
   fputs ("usage: vserver-launcher                 (started by vserver: fd 3 = plan, fd 4 = status)\n"
-         "       vserver-launcher --stdio-channels   (the same with plan on 0, status on 1, console on 2)\n"
+         "       vserver-launcher --stdio-channels   (the same with plan on 0, status on 1, output on 2)\n"
          "       vserver-launcher --dry-run PLAN\n"
          "       vserver-launcher --replay PLAN -- CMD [ARGS...]\n"
          "       vserver-launcher --version\n",
@@ -162,8 +162,9 @@ channel (char **argv)
   fail (&ctx, ctx.step, vl_last_error.err);
 }
 /* --stdio-channels: java's ProcessBuilder can hand over only fds 0, 1 and 2. The plan arrives on
-   0, status records leave on 1, and 2 is the guest's console. Move the channels to 3 and 4, give
-   the guest /dev/null and its console as stdio, and go on as if started with fds 3 and 4. */
+   0, status records leave on 1, and 2 is a host file for our output. Move the channels to 3 and 4,
+   give the plan /dev/null and that file as stdio (a start plan's OPEN_STDIO then gives the init its
+   own console), and go on as if started with fds 3 and 4. */
 static void __attribute__ ((noreturn))
 stdio_channels (char **argv)
 {

@@ -526,3 +526,33 @@ op_write_fd (struct vl_ctx *ctx, const struct vl_rec *r)
     return vl_fail ("close", what);
   return 0;
 }
+
+/* OPEN_STDIO path: open(path, O_WRONLY|O_APPEND|O_NOCTTY|O_NOFOLLOW), dup2 to fds 1 and 2. The
+ * start plan opens the guest's /dev/console this way after pivot_root: the init writes into a file
+ * of the guest's own /dev tmpfs, whose size is the console's cap, so a flood fails with ENOSPC
+ * inside the guest instead of filling a host file. O_APPEND: every writer (the init, a daemon that
+ * opens /dev/console itself) appends, and a truncation makes room again. Only a regular file or a
+ * character device is taken; O_NONBLOCK keeps a FIFO from blocking the open (ENXIO). */
+int
+op_open_stdio (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[0].s;
+  struct stat st;
+  int fd, err = 0;
+
+  (void) ctx;
+  fd = open (path, O_WRONLY | O_APPEND | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return vl_fail ("open", path);
+  if (fstat (fd, &st) < 0)
+    err = vl_fail ("fstat", path);
+  else if (!S_ISREG (st.st_mode) && !S_ISCHR (st.st_mode))
+    err = vl_failf (EINVAL, "open(`%s`): not a regular file or a character device", path);
+  else if (fcntl (fd, F_SETFL, O_APPEND) < 0) /* O_NONBLOCK was for the open only */
+    err = vl_fail ("fcntl(F_SETFL)", path);
+  else if (dup2 (fd, 1) < 0 || dup2 (fd, 2) < 0)
+    err = vl_fail ("dup2", path);
+  if (fd > 2)
+    close (fd);
+  return err;
+}

@@ -20,7 +20,9 @@
  * Channels (when started by Java): fd 3 = plan, then AWAIT acks (Java -> launcher);
  * fd 4 = status records (launcher -> Java), close-on-exec. Every other inherited fd >= 5 is closed.
  * With --stdio-channels (java's ProcessBuilder passes only 0-2) they arrive on 0 and 1 and are
- * moved to 3 and 4; the guest then gets /dev/null as stdin and fd 2 (its console) as stdout.
+ * moved to 3 and 4; the guest then gets /dev/null as stdin and fd 2 (a host file for the
+ * launcher's own messages) as stdout, until a start plan's OPEN_STDIO replaces 1 and 2 with the
+ * guest's console.
  * Status record: { u32 kind, u32 step, i32 value }.
  *
  *   launcher                         parent (java)
@@ -133,6 +135,9 @@
   VL_OP (38, MOUNT_IN, "sssMs")   /* mount(source, target in root, fstype, flags, data): source as  \
                                      mount(2) takes it (a host path, a filesystem's name, NULL) */  \
   VL_OP (39, BIND_IN, "ssM")      /* mount(source in root, target in root, NULL, flags, NULL) */ \
+  VL_OP (40, OPEN_STDIO, "s")     /* open(path, O_WRONLY|O_APPEND|O_NOCTTY|O_NOFOLLOW), a regular   \
+                                     file or a character device, dup2'd to fds 1 and 2: a guest's  \
+                                     console inside its own tree */                                \
   VL_OP (45, LANDLOCK_SCOPE, "u") /* landlock_restrict_self(landlock_create_ruleset({.scoped =     \
                                      bits})): 1 = abstract unix sockets of this domain only;      \
                                      needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */

@@ -114,6 +114,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_SYMLINK_IN] = op_symlink_in,
   [VL_OP_MOUNT_IN] = op_mount_in,
   [VL_OP_BIND_IN] = op_bind_in,
+  [VL_OP_OPEN_STDIO] = op_open_stdio,
   [VL_OP_LANDLOCK_SCOPE] = op_landlock_scope,
 };
 

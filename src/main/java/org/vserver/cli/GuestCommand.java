@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The commands that follow a guest's name: {@code vserver NAME start}, ... */
 @Command(name = "vserver NAME")
 final class GuestCommand {
-    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter delete config";
+    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter console delete config";
 
     /**
      * The one subcommand this invocation runs. Only it is handed to picocli: building the model of
@@ -27,6 +27,7 @@ final class GuestCommand {
             case "exec" -> new ExecCommand();
             case "suexec" -> new SuexecCommand();
             case "enter" -> new EnterCommand();
+            case "console" -> new ConsoleCommand();
             case "delete" -> new DeleteCommand();
             case "build" -> new BuildCommand();
             case "config" -> new ConfigCommand();

@@ -16,7 +16,7 @@ import org.vserver.config.GuestConfig.Uts;
  * is wrong.
  *
  * <p>What falls back to {@code .defaults/}: {@code bcapabilities}, {@code ccapabilities},
- * {@code apps/init/*}, {@code shell} and {@code nice}: host-wide policy. What does not: the guest's
+ * {@code apps/init/*}, {@code shell}, {@code nice} and {@code console/size}: host-wide policy. What does not: the guest's
  * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). {@code rlimits/} falls back per resource to
@@ -78,7 +78,8 @@ public final class ConfigDir {
                 ResourceDir.readGuest(files),
                 ProcUnhide.read(files),
                 SeccompFiles.read(files),
-                Interfaces.network(files, interfaces));
+                Interfaces.network(files, interfaces),
+                ConsoleConfig.read(files));
     }
 
     /**

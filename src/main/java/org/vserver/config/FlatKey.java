@@ -74,6 +74,7 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("vprocunhide.files", ProcUnhide.FILE, Kind.LIST, ProcUnhide::check),
             new FlatKey("shell", "shell", Kind.WORDLINE, NO_CHECK),
             new FlatKey("nice", "nice", Kind.NUMBER, ConfigDir::nice),
+            new FlatKey("console.size", ConsoleConfig.SIZE_FILE, Kind.SCALAR, ConsoleConfig::size),
             new FlatKey("vdir", "vdir", Kind.LINK, NO_CHECK),
             new FlatKey("interfaces.dev", "interfaces/dev", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.prefix", "interfaces/prefix", Kind.NUMBER, c -> Interfaces.prefixLength(c.nonEmptyScalar())),

@@ -27,6 +27,7 @@ import java.util.OptionalInt;
  *                      of {@code .defaults} and of the guest ({@link ProcUnhide})
  * @param seccomp       {@code seccomp/} of {@code .defaults} and of the guest: changes to the default filter ({@link SeccompFiles})
  * @param network       the guest-wide files of {@code interfaces/}: the network mode and its settings
+ * @param console       {@code console/} of the guest, else of {@code .defaults}: the console's cap
  */
 public record GuestConfig(
         String name,
@@ -44,7 +45,17 @@ public record GuestConfig(
         org.vserver.limits.ResourceConfig resources,
         ProcVisibility proc,
         SeccompConfig seccomp,
-        NetworkConfig network) {
+        NetworkConfig network,
+        ConsoleConfig console) {
+
+    /** A guest with the default console. */
+    public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,
+                       List<String> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,
+                       List<InterfaceConfig> interfaces, org.vserver.limits.ResourceConfig resources, ProcVisibility proc,
+                       SeccompConfig seccomp, NetworkConfig network) {
+        this(name, cfgdir, vdir, context, uts, bcapabilities, ccapabilities, fstab, init, shell, nice, interfaces, resources, proc,
+                seccomp, network, ConsoleConfig.DEFAULT);
+    }
 
     public GuestConfig {
         bcapabilities = List.copyOf(bcapabilities);

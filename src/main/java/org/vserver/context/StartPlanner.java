@@ -61,11 +61,13 @@ public final class StartPlanner {
     }
 
     /**
-     * @param config     the guest's configuration
-     * @param init       the init style (with --rescue applied)
-     * @param consoleFile host file bound over the guest's /dev/console (the init's log)
+     * @param config the guest's configuration
+     * @param init   the init style (with --rescue applied)
      */
-    public record Request(GuestConfig config, InitStyle init, String consoleFile) {}
+    public record Request(GuestConfig config, InitStyle init) {}
+
+    /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
+    public static final String CONSOLE = "/dev/console";
 
     private final Host host;
 
@@ -88,7 +90,7 @@ public final class StartPlanner {
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
         p.addAll(procAndSys(cfg));
-        p.addAll(dev(cfg, req.consoleFile()));
+        p.addAll(dev(cfg));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory()));
         p.addAll(masks(cfg.proc()));
         p.add(new PivotRoot(root));
@@ -98,6 +100,7 @@ public final class StartPlanner {
         // The last chdir: nothing outside the root is the cwd; and the launcher checks that "/.." is
         // "/", so a start whose umount took something else than the old root fails closed.
         p.add(new VerifyCwd("/"));
+        p.add(new OpenStdio(CONSOLE));                                            // the init's stdout and stderr: its console
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
@@ -142,20 +145,26 @@ public final class StartPlanner {
         return s;
     }
 
-    private List<org.vserver.plan.Step> dev(GuestConfig cfg, String consoleFile) {
+    /**
+     * A minimal /dev on a tmpfs of its own. Its size is the console's cap ({@code console/size}):
+     * device nodes, directories and short symlinks take no pages, so the console, a regular file in
+     * it, gets all of it and no more. No host file is bound in: the guest's mountinfo names no host
+     * path, a flood fills the guest's memory (its tmpfs pages), not the host's /run, and no process
+     * outlives the start to rotate anything. The launcher opens it as the init's stdout and stderr
+     * after pivot_root ({@link OpenStdio}); {@code vserver NAME console} reads it through the init's root.
+     */
+    private List<org.vserver.plan.Step> dev(GuestConfig cfg) {
         String dev = "/dev";
         List<org.vserver.plan.Step> s = new ArrayList<>();
         s.add(new MkdirIn(dev, 0755));
-        s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=65536k"));
+        s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=" + cfg.console().tmpfsSize()));
         s.add(MknodIn.charDevice(dev + "/null", 0666, 1, 3));
         s.add(MknodIn.charDevice(dev + "/zero", 0666, 1, 5));
         s.add(MknodIn.charDevice(dev + "/full", 0666, 1, 7));
         s.add(MknodIn.charDevice(dev + "/random", 0666, 1, 8));
         s.add(MknodIn.charDevice(dev + "/urandom", 0666, 1, 9));
         s.add(MknodIn.charDevice(dev + "/tty", 0666, 5, 0));
-        // No supervisor holds a console pty; the guest's console is its log file in the run state.
-        s.add(new MknodIn(dev + "/console", 0100600, 0));
-        s.add(new MountIn(consoleFile, dev + "/console", null, EnumSet.of(BIND), null));   // a host file
+        s.add(new MknodIn(dev + "/console", 0100600, 0));                        // a regular file: no pty, no supervisor
         s.add(new MkdirIn(dev + "/pts", 0755));
         List<String> pts = new ArrayList<>(List.of("newinstance", "ptmxmode=0666"));
         List<String> fromFstab = FstabMounts.devptsOptions(cfg.fstab());

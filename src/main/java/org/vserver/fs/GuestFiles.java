@@ -152,6 +152,26 @@ public final class GuestFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * A descriptor of the regular file {@code path} of the guest, opened with {@code access}
+     * ({@code O_RDONLY} or {@code O_WRONLY}, plus {@code O_NONBLOCK | O_NOCTTY}), for a file the host
+     * keeps reading or changes in place (a guest's console): found and checked as {@link #read}
+     * does, a link at the end not followed. The caller closes it.
+     */
+    public int openRegular(String path, int access) throws IOException {
+        String rel = relative(path);
+        int pathFd = resolve(rel, O_PATH | O_NOFOLLOW);
+        try {
+            FileStat st = sys.fstat(pathFd);
+            if (!st.isRegular())
+                throw new IOException(describe(rel) + " is " + st.kind() + ", not a regular file: the host opens only"
+                        + " regular files of a guest and does not follow a link at the end of the path");
+            return sys.open("/proc/self/fd/" + pathFd, access | O_NONBLOCK | O_NOCTTY, 0);
+        } finally {
+            sys.close(pathFd);
+        }
+    }
+
     /** {@link #read} with {@link #MAX_BYTES}, empty if the file does not exist in the guest. */
     public Optional<byte[]> readIfExists(String path) throws IOException {
         try {

@@ -37,7 +37,7 @@ public final class GuestStart {
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
     public Plan plan(GuestConfig cfg, List<String> rescue) {
         return new StartPlanner(StartPlanner.Host.real())
-                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.state().console(cfg.name()).toString()));
+                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue)));
     }
 
     /** @return false if the guest was already running (a warning, as in VServer) */
@@ -67,9 +67,9 @@ public final class GuestStart {
             try (Undo undo = new Undo()) {
                 vs.state().create(name);
                 undo.add(() -> vs.state().remove(name));
-                Path console = vs.state().console(name);
-                Files.deleteIfExists(console);
-                Files.createFile(console, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                Path log = vs.state().launcherLog(name);
+                Files.deleteIfExists(log);
+                Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
                 createCgroup(name);
                 undo.add(() -> {
@@ -80,7 +80,7 @@ public final class GuestStart {
                 GuestNetwork network = new GuestNetwork(vs);
                 undo.add(() -> network.cleanup(name));
                 network.beforeLaunch(name, net);           // the bind hooks are in place before the first guest socket
-                run(cfg, xid, plan, console, network, net);
+                run(cfg, xid, plan, log, network, net);
                 limits.pauseIfAsked(name, resources);
                 undo.commit();
             }
@@ -96,8 +96,32 @@ public final class GuestStart {
         return NetworkPlanner.plan(cfg, xid, org.vserver.context.Capabilities.bounding(cfg.bcapabilities()), hostByte);
     }
 
-    private void run(GuestConfig cfg, int xid, Plan plan, Path console, GuestNetwork network, NetworkPlan net) throws IOException {
-        vs.launcher().run(plan, new Launcher.Stdio.Console(console), new Launcher.Host() {
+    /**
+     * Runs the start plan. The launcher's stderr is {@code log} until the plan opens the guest's own
+     * console as the init's stdout and stderr; what the launcher said there is shown if the start fails
+     * (the run state, the log with it, is removed then).
+     */
+    private void run(GuestConfig cfg, int xid, Plan plan, Path log, GuestNetwork network, NetworkPlan net) throws IOException {
+        try {
+            launch(cfg, xid, plan, log, network, net);
+        } catch (IOException | RuntimeException e) {
+            String said = launcherSaid(log);
+            if (!said.isEmpty()) vs.err().println("vserver: the launcher said: " + said);
+            throw e;
+        }
+    }
+
+    /** The first 4 KiB of the launcher's log, stripped; "" if there is none. */
+    private static String launcherSaid(Path log) {
+        try (var in = Files.newInputStream(log)) {
+            return new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void launch(GuestConfig cfg, int xid, Plan plan, Path log, GuestNetwork network, NetworkPlan net) throws IOException {
+        vs.launcher().run(plan, new Launcher.Stdio.OutputFile(log), new Launcher.Host() {
             int child;
 
             @Override

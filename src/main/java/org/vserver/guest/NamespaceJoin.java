@@ -47,7 +47,7 @@ public final class NamespaceJoin {
         Path out = Files.createTempFile(vs.state().guestDir(st.name()), "uts", ".txt");
         try {
             int rc = vs.launcher().run(NamespacePlanner.readUts(st.initPid(), st.initStartTicks()),
-                    new Launcher.Stdio.Console(out), new Launcher.Host() {}).exitCode();
+                    new Launcher.Stdio.OutputFile(out), new Launcher.Host() {}).exitCode();
             List<String> lines = Files.readAllLines(out);
             if (rc != 0 || lines.size() != NamespacePlanner.UTS_FILES.size())
                 throw new IOException("reading " + NamespacePlanner.UTS_FILES + " in guest " + st.name() + "'s UTS namespace failed (exit "

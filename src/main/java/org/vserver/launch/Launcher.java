@@ -50,15 +50,19 @@ public final class Launcher {
         default void sync(Sync sync) throws IOException {}
     }
 
-    /** The launcher's stdio: JVM fds ({@link #INHERIT}: the JVM's own), or a guest's console file. */
+    /** The launcher's stdio: JVM fds ({@link #INHERIT}: the JVM's own), or a host file for its output. */
     public sealed interface Stdio {
         Fds INHERIT = new Fds(0, 1, 2);
 
         /** JVM fds handed over as 0, 1, 2 (posix_spawn through FFM). */
         record Fds(int in, int out, int err) implements Stdio {}
 
-        /** /dev/null as stdin, the file as stdout and stderr (the JDK's process spawning, no FFM). */
-        record Console(Path file) implements Stdio {}
+        /**
+         * /dev/null as stdin, the file (appended to) as stdout and stderr (the JDK's process spawning,
+         * no FFM). A start plan replaces the init's stdout and stderr with the guest's own console
+         * (OPEN_STDIO), so only the launcher's early messages land here.
+         */
+        record OutputFile(Path file) implements Stdio {}
     }
 
     /** @param exitCode the launcher's exit code (the command's, for plans whose CLONE waits) */
@@ -66,7 +70,7 @@ public final class Launcher {
 
     public Result run(Plan plan, Stdio stdio, Host host) throws IOException {
         // instanceof, not a pattern switch: its bootstrap would cost every start milliseconds
-        Transport t = stdio instanceof Stdio.Console c ? PipeTransport.start(binary.toString(), c.file())
+        Transport t = stdio instanceof Stdio.OutputFile c ? PipeTransport.start(binary.toString(), c.file())
                 : SpawnTransport.start(sys, binary.toString(), (Stdio.Fds) stdio);
         int child = 0;
         StepFailedException failure = null;

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The JDK's own process spawning: the launcher's stdin and stdout are the channels
- * ({@code --stdio-channels} moves them to 3 and 4) and its stderr is the guest's console file.
+ * ({@code --stdio-channels} moves them to 3 and 4) and its stderr is a host file (a start's
+ * launcher.log, until the plan opens the guest's own console for the init).
  * No FFM on the start path: a guest starts without paying for linking native calls.
  */
 final class PipeTransport implements Transport {
@@ -21,11 +22,11 @@ final class PipeTransport implements Transport {
         this.status = process.getInputStream();
     }
 
-    static PipeTransport start(String binary, Path console) throws IOException {
+    static PipeTransport start(String binary, Path output) throws IOException {
         var pb = new ProcessBuilder(binary, "--stdio-channels")
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .redirectError(ProcessBuilder.Redirect.appendTo(console.toFile()));
+                .redirectError(ProcessBuilder.Redirect.appendTo(output.toFile()));
         pb.environment().clear();   // the plan carries the guest's environment; nothing of ours leaks
         return new PipeTransport(pb.start());
     }

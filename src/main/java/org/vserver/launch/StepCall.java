@@ -24,6 +24,7 @@ final class StepCall {
             case Step.Chdir s -> call("chdir", s.path());
             case Step.VerifyCwd s -> "the working directory and root check (getcwd() must be `" + s.path()
                     + "`, inside the root, and `/..` must be `/`)";
+            case Step.OpenStdio s -> call("open", s.path()) + " as stdout and stderr";
             case Step.SetRlimit s -> "setrlimit(RLIMIT_" + s.resource() + ")";
             case Step.SetPriority s -> "setpriority(" + s.nice() + ")";
             case Step.OpenFd s -> call("open", s.path());

@@ -44,6 +44,7 @@ public enum Op {
     SYMLINK_IN(37, "ss"),
     MOUNT_IN(38, "sssMs"),
     BIND_IN(39, "ssM"),
+    OPEN_STDIO(40, "s"),
     LANDLOCK_SCOPE(45, "u");
 
     private final int code;

@@ -135,6 +135,15 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(path); }
     }
 
+    /**
+     * open(path, O_WRONLY|O_APPEND|O_NOCTTY|O_NOFOLLOW) as fds 1 and 2: the init's stdout and stderr
+     * become its console, a regular file (or character device) inside the guest's own tree.
+     */
+    record OpenStdio(String path) implements Step {
+        public Op op() { return Op.OPEN_STDIO; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
     /** setrlimit(resource, {soft, hard}); {@link #INFINITY} is RLIM_INFINITY. */
     record SetRlimit(Rlimit resource, long soft, long hard) implements Step {
         public static final long INFINITY = -1L;

@@ -11,7 +11,9 @@ import java.util.stream.Stream;
 /**
  * The one home of run-state paths: {@code /run/vservers} (or {@code $VSERVER_RUNDIR}), one
  * directory per running guest holding {@code state}, {@code exec.plan} (the replayed exec path),
- * {@code console} (the init's output) and {@code limits/} (live resource settings); {@code NAME.lock} beside it serializes start and stop.
+ * {@code launcher.log} (the launcher's own messages of the start) and {@code limits/} (live resource
+ * settings); {@code NAME.lock} beside it serializes start and stop. The guest's console is not here:
+ * it lives in the guest's own /dev ({@code vserver NAME console}).
  */
 public record StateDir(Path root) {
 
@@ -26,7 +28,11 @@ public record StateDir(Path root) {
 
     public Path execPlan(String name) { return guestDir(name).resolve("exec.plan"); }
 
-    public Path console(String name) { return guestDir(name).resolve("console"); }
+    /**
+     * The launcher's stderr during a start, until it opens the guest's console as the init's
+     * stdout and stderr: its own early errors only. No guest process ever holds it.
+     */
+    public Path launcherLog(String name) { return guestDir(name).resolve("launcher.log"); }
 
     /**
      * The running guest's live resource settings ({@code sched/}, {@code rlimits/}, ... as in a

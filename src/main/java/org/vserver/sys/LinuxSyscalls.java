@@ -120,6 +120,8 @@ public final class LinuxSyscalls implements Syscalls {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT),
                 Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
+    private static final class Pread { static final MethodHandle H = errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG)); }
+    private static final class Ftruncate { static final MethodHandle H = errno("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG)); }
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
     private static final class Spawn {
@@ -373,6 +375,39 @@ public final class LinuxSyscalls implements Syscalls {
             if ((int) Fstat.H.invokeExact(st, fd, s) < 0) throw fail("fstat", "fd " + fd, errnoOf(st));
             return new FileStat(s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8), s.get(JAVA_INT, 24), s.get(JAVA_INT, 28),
                     s.get(JAVA_INT, 32), s.get(JAVA_LONG, 48), s.get(JAVA_LONG, 64));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public int pread(int fd, byte[] buf, int off, int len, long offset) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            MemorySegment b = a.allocate(Math.max(1, len));
+            while (true) {
+                long n = (long) Pread.H.invokeExact(st, fd, b, (long) len, offset);
+                if (n >= 0) {
+                    MemorySegment.copy(b, JAVA_BYTE_LAYOUT, 0, buf, off, (int) n);
+                    return (int) n;
+                }
+                int e = errnoOf(st);
+                if (e != Errno.EINTR) throw fail("pread", "fd " + fd, e);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void ftruncate(int fd, long length) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Ffm.CALL_STATE);
+            if ((int) Ftruncate.H.invokeExact(st, fd, length) < 0) throw fail("ftruncate", "fd " + fd, errnoOf(st));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -61,6 +61,12 @@ public interface Syscalls {
     /** {@code int fstat(int fd, struct stat *st)}: works on an O_PATH fd too. */
     FileStat fstat(int fd) throws ErrnoException;
 
+    /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)}; 0 at EOF; retries EINTR. */
+    int pread(int fd, byte[] buf, int off, int len, long offset) throws ErrnoException;
+
+    /** {@code int ftruncate(int fd, off_t length)} */
+    void ftruncate(int fd, long length) throws ErrnoException;
+
     /** {@code pid_t waitpid(pid, &status, 0)}: the raw wait status; retries EINTR. */
     int waitpid(int pid) throws ErrnoException;
 

@@ -49,28 +49,28 @@ class GoldenPlanTest {
     void sysvStartFromTheHostMethod() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-sysv", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/web/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
     }
 
     @Test
     void plainStartWithCapsNiceAndBindFlags() throws Exception {
         var cfg = TestGuests.plainGuest();
         assertGolden("start-plain", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/db/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
     }
 
     @Test
     void startWithRlimitsUlimitsAndIonice() throws Exception {
         var cfg = TestGuests.limitsGuest();
         assertGolden("start-limits", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/batch/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
     }
 
     @Test
     void startWithAProcVisibilityList() throws Exception {
         var cfg = TestGuests.procGuest();
         assertGolden("start-proc", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/proc/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
     }
 
     /** Shared mode: the init and every exec'd command reach only abstract unix names of their own Landlock domain. */
@@ -78,7 +78,7 @@ class GoldenPlanTest {
     void sharedStartAndExecAreScoped() throws Exception {
         var cfg = TestGuests.sharedGuest();
         assertGolden("start-shared", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/web/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
         assertGolden("exec-shared", new EnterPlanner().plan(cfg, TARGET,
                 new EnterPlanner.Command(List.of("ss", "-x"), EnterPlanner.User.ROOT, false, Map.of()), false));
     }
@@ -93,7 +93,7 @@ class GoldenPlanTest {
     void rescueStart() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-rescue", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), List.of("/bin/sh", "-c", "sleep 60")), "/run/vservers/web/console")));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), List.of("/bin/sh", "-c", "sleep 60")))));
     }
 
     @Test

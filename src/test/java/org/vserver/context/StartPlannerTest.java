@@ -19,7 +19,7 @@ import org.vserver.plan.Step;
 class StartPlannerTest {
 
     static Plan start(GuestConfig cfg) {
-        return new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), "/run/vservers/x/console"));
+        return new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null)));
     }
 
     @Test

@@ -69,7 +69,8 @@ final class TestGuests {
                 List.of(),
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
-                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
+                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE,
+                new org.vserver.config.ConsoleConfig(256 * 1024));
     }
 
     /**

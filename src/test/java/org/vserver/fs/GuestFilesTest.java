@@ -50,6 +50,31 @@ class GuestFilesTest {
         }
     }
 
+    /** A file the host keeps open (a guest's console): a regular file of the guest only, opened as asked. */
+    @Test
+    void openRegularGivesADescriptorOfTheGuestsFileOnly() throws Exception {
+        Files.createDirectories(guest.resolve("dev"));
+        Files.writeString(guest.resolve("dev/console"), "boot\n");
+        try (GuestFiles f = files()) {
+            int fd = f.openRegular("/dev/console", Syscalls.O_WRONLY | Syscalls.O_APPEND);
+            try {
+                sys.write(fd, "more\n".getBytes(StandardCharsets.UTF_8));
+            } finally {
+                sys.close(fd);
+            }
+            assertEquals("boot\nmore\n", Files.readString(guest.resolve("dev/console")));
+            Files.delete(guest.resolve("dev/console"));
+            Files.createSymbolicLink(guest.resolve("dev/console"), host.resolve("passwd"));
+            var e = assertThrows(IOException.class, () -> f.openRegular("/dev/console", Syscalls.O_RDONLY));
+            assertTrue(e.getMessage().contains("/dev/console of the guest") && e.getMessage().contains("a symbolic link"), e.getMessage());
+            Files.delete(guest.resolve("dev/console"));
+            assertEquals(0, new ProcessBuilder("mkfifo", guest.resolve("dev/console").toString()).start().waitFor());
+            e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> assertThrows(IOException.class, () -> f.openRegular("/dev/console", Syscalls.O_RDONLY)));
+            assertTrue(e.getMessage().contains("a FIFO"), e.getMessage());
+        }
+    }
+
     @Test
     void anAbsoluteLinkToAHostPathStaysInTheGuest() throws IOException {
         deleteTree(guest.resolve("etc"));

@@ -55,4 +55,6 @@ final class RecordingSyscalls implements Syscalls {
     @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
     @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
     @Override public org.vserver.sys.FileStat fstat(int fd) { throw new AssertionError(); }
+    @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
+    @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
 }

@@ -196,7 +196,7 @@ class ExecIT {
         // A command run by exec: its stdio, and the directory ls itself opens.
         String fds = host.sh(g, "ls /proc/self/fd | sort -n | tr '\\n' ' '").strip();
         assertEquals("0 1 2 3", fds, "descriptors of an exec'd command");
-        // The guest's init (the reaper), seen from the host: /dev/null and the console, nothing else.
+        // The guest's init (the reaper), seen from the host: /dev/null and the guest's own console, nothing else.
         int init = host.initPid(g);
         var targets = new java.util.TreeMap<Integer, String>();
         try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + init + "/fd"))) {
@@ -205,6 +205,7 @@ class ExecIT {
         }
         assertEquals(java.util.Set.of(0, 1, 2), targets.keySet(), "descriptors of the init: " + targets);
         assertEquals("/dev/null", targets.get(0));
-        assertEquals(host.rundir.resolve(g).resolve("console").toString(), targets.get(1));
+        assertEquals("/dev/console", targets.get(1), "stdout: the console in the guest's /dev, no host file");
+        assertEquals("/dev/console", targets.get(2), "stderr: the console in the guest's /dev, no host file");
     }
 }

@@ -81,4 +81,6 @@ final class ScriptedKernel implements Syscalls {
     @Override public void setns(int fd, int nstype) { throw new AssertionError(); }
     @Override public void unshare(int flags) { throw new AssertionError(); }
     @Override public int bpfProgTestRun(int progFd, byte[] data) { throw new AssertionError(); }
+    @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
+    @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
 }

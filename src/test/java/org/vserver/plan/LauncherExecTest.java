@@ -284,6 +284,31 @@ class LauncherExecTest {
                 + "` failed: Invalid cross-device link (EXDEV)\n", r.err());
     }
 
+    /** OPEN_STDIO: fds 1 and 2 appended to a file; a symlink, a FIFO or a directory is refused. */
+    @Test
+    void openStdioAppendsStdoutAndStderrToTheFile() throws Exception {
+        Path console = dir.resolve("console"), link = dir.resolve("link"), fifo = dir.resolve("fifo");
+        Files.writeString(console, "before\n");
+        Result r = replay(plan(new Step.OpenStdio(console.toString()), new Step.ExecArgv(ENV)),
+                "sh", "-c", "echo out; echo err >&2; readlink /proc/$$/fd/1 /proc/$$/fd/2 | grep -c " + console);
+        assertOk(r);
+        assertEquals("", r.out() + r.err(), "nothing left on the old stdout and stderr");
+        assertEquals("before\nout\nerr\n2\n", Files.readString(console));
+
+        Files.createSymbolicLink(link, console);
+        r = replay(plan(new Step.OpenStdio(link.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 OPEN_STDIO: open(`" + link + "`) failed: Too many levels of symbolic links (ELOOP)\n",
+                r.err());
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        r = replay(plan(new Step.OpenStdio(fifo.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit(), "no reader: ENXIO instead of a launcher blocked in open");
+        assertTrue(r.err().contains("open(`" + fifo + "`) failed: No such device or address (ENXIO)"), r.err());
+        r = replay(plan(new Step.OpenStdio(dir.toString()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertTrue(r.err().contains("open(`" + dir + "`) failed: Is a directory (EISDIR)"), r.err());
+    }
+
     @Test
     void filesystemOps() throws Exception {
         Path d = dir.resolve("d"), file = dir.resolve("f"), link = dir.resolve("l"), node = dir.resolve("null");

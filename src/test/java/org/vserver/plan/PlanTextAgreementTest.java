@@ -76,6 +76,7 @@ class PlanTextAgreementTest {
                 .add(new Step.PivotRoot("/var/lib/vservers/g"))
                 .add(new Step.Chdir("/"))
                 .add(new Step.VerifyCwd("/home/alice"))
+                .add(new Step.OpenStdio("/dev/console"))
                 .add(new Step.SetRlimit(Rlimit.NOFILE, 1024, 4096))
                 .add(new Step.SetRlimit(Rlimit.CORE, 0, Step.SetRlimit.INFINITY))
                 .add(new Step.SetRlimit(Rlimit.AS, Step.SetRlimit.INFINITY, Step.SetRlimit.INFINITY))
