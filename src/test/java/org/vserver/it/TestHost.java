@@ -125,7 +125,11 @@ final class TestHost implements AutoCloseable {
             }
         }
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            // The tool's children first (a build's debootstrap, cp or tar): killed with their parent
+            // only, they would go on writing into this host's directories after close() removed them.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("timed out: " + cmd);
         }
         var r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
