@@ -5,7 +5,9 @@
  * set to the input's own length (rounded down to 4), because a mutation that changes the length
  * would otherwise almost always stop at "total length N, plan has M bytes" and never reach the
  * records. Both copies are exact-size heap buffers, so ASan sees any read past the plan's end.
- * Built and run by scripts/fuzz-plan.
+ * Built and run by scripts/fuzz-plan (a minute of it in scripts/test). Its corpus: the golden plans
+ * (the .bin files of src/test/resources/plans) and fuzz/corpus: edge-* made by hand, one per check of the
+ * decoder; an input that once broke it is kept there too, named after what it broke.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,13 +18,21 @@
 
 static FILE *sink;
 
+/* Decodes the first LEN bytes of DATA from an exact-size copy, with total_len set to LEN if PATCH. */
 static void
-decode (const unsigned char *buf, size_t len)
+decode (const uint8_t *data, size_t len, int patch)
 {
   struct vl_plan plan;
-  uint32_t bad_step;
+  uint32_t bad_step, total = len;
+  unsigned char *buf;
   char err[256] = "";
 
+  buf = malloc (len ? len : 1);
+  if (buf == NULL)
+    abort ();
+  memcpy (buf, data, len);
+  if (patch)
+    memcpy (buf + 8, &total, sizeof total);
   if (vl_plan_decode (buf, len, &plan, &bad_step, err, sizeof err) == 0)
     {
       vl_plan_print (&plan, sink);
@@ -31,27 +41,18 @@ decode (const unsigned char *buf, size_t len)
   else if (err[0] == '\0')
     abort (); /* a failure must say why */
   vl_plan_free (&plan);
+  free (buf);
 }
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  unsigned char *copy;
   size_t len = size & ~(size_t) 3;
-  uint32_t total = len;
 
   if (sink == NULL && (sink = fopen ("/dev/null", "w")) == NULL)
     abort ();
-  copy = malloc (size ? size : 1);
-  if (copy == NULL)
-    abort ();
-  memcpy (copy, data, size);
-  decode (copy, size);
+  decode (data, size, 0);
   if (len >= VL_HEADER_SIZE && len <= VL_MAX_PLAN)
-    {
-      memcpy (copy + 8, &total, sizeof total);
-      decode (copy, len);
-    }
-  free (copy);
+    decode (data, len, 1);
   return 0;
 }
