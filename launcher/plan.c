@@ -234,6 +234,8 @@ vl_plan_decode (const unsigned char *buf, size_t len, struct vl_plan *plan, uint
   uint64_t off = VL_HEADER_SIZE;
 
   *bad_step = VL_STEP_HEADER;
+  plan->count = 0;
+  plan->rec = NULL;
   if (len < VL_HEADER_SIZE)
     return bad (err, errlen, "truncated header (%zu bytes)", len);
   total = vl_plan_header (buf, err, errlen);
@@ -245,10 +247,10 @@ vl_plan_decode (const unsigned char *buf, size_t len, struct vl_plan *plan, uint
   if (count > (total - VL_HEADER_SIZE) / VL_REC_HEADER_SIZE)
     return bad (err, errlen, "%u records cannot fit in %u bytes", count, total);
 
-  plan->count = count;
   plan->rec = calloc (count + 1, sizeof (struct vl_rec));
   if (plan->rec == NULL)
     return bad (err, errlen, "out of memory");
+  plan->count = count;
 
   for (i = 0; i < count; i++)
     {
@@ -279,6 +281,36 @@ vl_plan_decode (const unsigned char *buf, size_t len, struct vl_plan *plan, uint
                   (unsigned long long) (total - off), count);
     }
   return 0;
+}
+
+void
+vl_plan_free (struct vl_plan *plan)
+{
+  uint32_t i;
+  int k;
+
+  for (i = 0; plan->rec != NULL && i < plan->count; i++)
+    {
+      struct vl_rec *r = &plan->rec[i];
+
+      /* a record past the failing one, or of an unknown op, has no signature: nothing to free */
+      for (k = 0; r->sig != NULL && r->sig[k]; k++)
+        switch (r->sig[k])
+          {
+          case 'v':
+            free (r->f[k].v.p);
+            break;
+          case 'I':
+            free (r->f[k].ints.p);
+            break;
+          case 'F':
+            free (r->f[k].bpf.p);
+            break;
+          }
+    }
+  free (plan->rec);
+  plan->count = 0;
+  plan->rec = NULL;
 }
 
 /* Reads exactly N bytes unless EOF comes first; returns the count read, or -1. */
