@@ -131,7 +131,22 @@ public final class Launcher {
                     + StatusKind.DETAIL_MAX + ")");
         byte[] b = new byte[len];
         if (len > 0 && !readFully(t, b)) throw new IOException("launcher protocol: truncated DETAIL record");
-        return new String(b, StandardCharsets.UTF_8);
+        return visible(new String(b, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The detail names paths as the kernel had them, some of the guest's making (a getcwd() that is
+     * not the plan's): its control characters reach the admin's terminal as {@code \xhh}, as the
+     * plan's text shows them, never as escape sequences.
+     */
+    static String visible(String s) {
+        var b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) b.append(String.format("\\x%02x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
     }
 
     /** Fills {@code b}; false at EOF before its first byte, an exception at EOF inside it. */

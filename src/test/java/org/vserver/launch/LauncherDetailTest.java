@@ -80,6 +80,15 @@ class LauncherDetailTest {
     }
 
     @Test
+    void controlCharactersOfAPathReachTheTerminalVisibly() {
+        Path odd = dir.resolve("x\u001b]0;owned\u0007\u009b");
+        StepFailedException e = failure(Plan.builder().add(new Step.Chdir(odd.toString()))
+                .add(new Step.Exec("/bin/true", List.of("true"), ENV)).build());
+        assertEquals("chdir(`" + dir + "/x\\x1b]0;owned\\x07\\x9b`)", e.call());
+        assertFalse(e.getMessage().chars().anyMatch(c -> c < 0x20 || (c >= 0x7f && c < 0xa0)), e.getMessage());
+    }
+
+    @Test
     void aPlanWithoutExecIsRefusedWithTheLaunchersReason() {
         StepFailedException e = failure(Plan.builder().add(new Step.Chdir("/")).build());
         assertTrue(e.getMessage().startsWith("the launcher refused the plan: execve(): the plan has no EXEC failed: Exec format"
