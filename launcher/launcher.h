@@ -45,6 +45,10 @@ int vl_failf (int err, const char *fmt, ...) __attribute__ ((format (printf, 2, 
    errno set. */
 int vl_status (const struct vl_ctx *ctx, uint32_t kind, uint32_t step, int32_t value);
 
+/* Writes DETAIL(step, TEXT) on fd 4 (channel mode only): TEXT cut to VL_DETAIL_MAX bytes, header
+   and text in one write. Returns 0, or -1 with errno set. */
+int vl_status_detail (const struct vl_ctx *ctx, uint32_t step, const char *text);
+
 /* run.c: runs the plan from record 0. Returns only on failure (-1, vl_last_error filled) or when the
    plan ends without exec (0). */
 int vl_run (struct vl_ctx *ctx, const struct vl_plan *plan);

@@ -113,9 +113,11 @@ clean_signals (void)
   sigprocmask (SIG_SETMASK, &none, NULL);
 }
 
+/* DETAIL(step, what failed), then FAIL(step, err): Java names the failing call as we made it. */
 static void __attribute__ ((noreturn))
-fail (struct vl_ctx *ctx, uint32_t step, int err)
+fail (struct vl_ctx *ctx, uint32_t step, int err, const char *detail)
 {
+  vl_status_detail (ctx, step, detail);
   vl_status (ctx, VL_STATUS_FAIL, step, err);
   _exit (VL_EXIT_FAIL);
 }
@@ -127,7 +129,7 @@ channel (char **argv)
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad_step;
-  char err[256];
+  char err[256], detail[300];
   size_t len;
 
   if (fcntl (VL_PLAN_FD, F_GETFD) < 0 || fcntl (VL_STATUS_FD, F_GETFD) < 0)
@@ -140,7 +142,7 @@ channel (char **argv)
   if (fcntl (VL_PLAN_FD, F_SETFD, FD_CLOEXEC) < 0 || fcntl (VL_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
     _exit (VL_EXIT_FAIL);
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    fail (&ctx, VL_STEP_HEADER, errno);
+    fail (&ctx, VL_STEP_HEADER, errno, "prctl(PR_SET_DUMPABLE, 0)");
   if (vl_status (&ctx, VL_STATUS_ALIVE, 0, getpid ()) < 0)
     _exit (VL_EXIT_FAIL);
 
@@ -150,16 +152,21 @@ channel (char **argv)
     {
       int e = errno;
       fprintf (stderr, "vserver-launcher: invalid plan: %s\n", err);
-      fail (&ctx, VL_STEP_HEADER, e);
+      snprintf (detail, sizeof detail, "decode(%s)", err);
+      fail (&ctx, VL_STEP_HEADER, e, detail);
     }
   if (vl_plan_decode (buf, len, &plan, &bad_step, err, sizeof err) < 0)
     {
       fprintf (stderr, "vserver-launcher: invalid plan: record %d: %s\n", (int) bad_step, err);
-      fail (&ctx, bad_step, EINVAL);
+      if (bad_step == VL_STEP_HEADER)
+        snprintf (detail, sizeof detail, "decode(%s)", err);
+      else
+        snprintf (detail, sizeof detail, "decode(record %u: %s)", bad_step, err);
+      fail (&ctx, bad_step, EINVAL, detail);
     }
-  if (vl_run (&ctx, &plan) == 0)
-    fail (&ctx, plan.count, ENOEXEC); /* success is an EXEC closing fd 4, never the plan's end */
-  fail (&ctx, ctx.step, vl_last_error.err);
+  if (vl_run (&ctx, &plan) == 0) /* success is an EXEC closing fd 4, never the plan's end */
+    fail (&ctx, plan.count, ENOEXEC, "execve(): the plan has no EXEC");
+  fail (&ctx, ctx.step, vl_last_error.err, vl_last_error.call);
 }
 /* --stdio-channels: java's ProcessBuilder can hand over only fds 0, 1 and 2. The plan arrives on
    0, status records leave on 1, and 2 is a host file for our output. Move the channels to 3 and 4,

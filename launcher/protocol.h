@@ -23,7 +23,10 @@
  * moved to 3 and 4; the guest then gets /dev/null as stdin and fd 2 (a host file for the
  * launcher's own messages) as stdout, until a start plan's OPEN_STDIO replaces 1 and 2 with the
  * guest's console.
- * Status record: { u32 kind, u32 step, i32 value }.
+ * Status record: { u32 kind, u32 step, i32 value }. A DETAIL record's value is the length (at most
+ * VL_DETAIL_MAX) of the text that follows it on fd 4: { u32 kind, u32 step, i32 len } len bytes
+ * (no NUL, no padding; a path in it is the kernel's bytes). The launcher writes header and text
+ * in one write(2) of at most PIPE_BUF bytes, so it arrives whole; a longer text is cut, ending "...".
  *
  *   launcher                         parent (java)
  *   ALIVE(pid)            -->
@@ -34,6 +37,8 @@
  *                         <--        ack: the same u32 id on fd 3
  *   ... ops ...
  *   EXEC                  EOF        success: the status fd closed on exec
+ *   DETAIL(step, len) text -->       failure: the call that failed, as the launcher made it:
+ *                                    "prctl(PR_CAPBSET_DROP, 2)", "open(`/proc/42/ns/net`)"
  *   FAIL(step, errno)     -->        failure: step = index of the failing record
  *
  * Replay mode (`vserver-launcher --replay PLAN -- CMD ARGS...`): no channels; a failure is printed
@@ -42,9 +47,10 @@
  *
  * Launcher notes (comments only, the format above is unchanged):
  *   - An invalid plan reports FAIL(index of the bad record, EINVAL), or step 0xffffffff for a
- *     header problem (bad magic/version/flags/total_len, truncation, bytes after the records).
+ *     header problem (bad magic/version/flags/total_len, truncation, bytes after the records);
+ *     its DETAIL reads "decode(record N: <the problem>)" or "decode(<the problem>)".
  *   - A plan that runs out of records without exec reports FAIL(step = count, ENOEXEC): success
- *     is only ever the EOF of an EXEC.
+ *     is only ever the EOF of an EXEC. Its DETAIL reads "execve(): the plan has no EXEC".
  *   - Channel mode: the launcher exits 127 after FAIL. EXEC_ARGV fails with EINVAL there; in
  *     replay mode AWAIT fails with EINVAL (nobody to ack).
  *   - The parent stages (CLONE mode 1, PTY_RELAY) exit with the child's exit code, or 128 + the
@@ -67,6 +73,9 @@
 #define VL_STATUS_PID   2
 #define VL_STATUS_SYNC  3
 #define VL_STATUS_FAIL  4
+#define VL_STATUS_DETAIL 5 /* right before every FAIL: what failed, as text (value = its length) */
+
+#define VL_DETAIL_MAX 4084 /* bytes of DETAIL text: with its 12-byte header one PIPE_BUF (4096) */
 
 /* sync ids (AWAIT) */
 #define VL_SYNC_GUEST_PID 1 /* the guest init exists: java records it and sets up what needs its pid */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,34 @@ vl_status (const struct vl_ctx *ctx, uint32_t kind, uint32_t step, int32_t value
   if (n < 0)
     return -1;
   if (n != (ssize_t) sizeof rec) /* a pipe write of 12 bytes is atomic */
+    return errno = EPIPE, -1;
+  return 0;
+}
+
+int
+vl_status_detail (const struct vl_ctx *ctx, uint32_t step, const char *text)
+{
+  /* one write of at most PIPE_BUF bytes: atomic on a pipe, never interleaved or cut by a signal */
+  unsigned char buf[3 * sizeof (uint32_t) + VL_DETAIL_MAX];
+  uint32_t rec[3] = { VL_STATUS_DETAIL, step, 0 };
+  size_t len = strlen (text);
+  ssize_t n;
+
+  if (ctx->mode != VL_MODE_CHANNEL)
+    return 0;
+  if (len > VL_DETAIL_MAX)
+    len = VL_DETAIL_MAX;
+  memcpy (buf + sizeof rec, text, len);
+  if (len == VL_DETAIL_MAX)
+    memcpy (buf + sizeof rec + len - 3, "...", 3);
+  rec[2] = (uint32_t) len;
+  memcpy (buf, rec, sizeof rec);
+  do
+    n = write (VL_STATUS_FD, buf, sizeof rec + len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  if (n != (ssize_t) (sizeof rec + len))
     return errno = EPIPE, -1;
   return 0;
 }

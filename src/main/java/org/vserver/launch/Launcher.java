@@ -3,6 +3,7 @@ package org.vserver.launch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +23,9 @@ import org.vserver.sys.Syscalls;
  *   PID(step, child)      -->        host.childPid(child)
  *   SYNC(step, id)        -->        host.sync(id): state file, later the network
  *                         <--        ack(id)
- *   EXEC                  EOF        done; FAIL(step, errno) --> StepFailedException
+ *   EXEC                  EOF        done
+ *   DETAIL(step) text     -->        the failing call as the launcher made it: "prctl(PR_CAPBSET_DROP, 2)"
+ *   FAIL(step, errno)     -->        StepFailedException, its message that call
  * </pre>
  *
  * The JVM never forks: the launcher is made by posix_spawn ({@link SpawnTransport}) or by the
@@ -74,6 +77,8 @@ public final class Launcher {
                 : SpawnTransport.start(sys, binary.toString(), (Stdio.Fds) stdio);
         int child = 0;
         StepFailedException failure = null;
+        String detail = null;
+        int detailStep = -1;
         try {
             int[] rec = readStatus(t);
             if (rec == null || StatusKind.of(rec[0]) != StatusKind.ALIVE)
@@ -91,7 +96,11 @@ public final class Launcher {
                         host.sync(s);
                         t.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(s.id()).array());
                     }
-                    case FAIL -> failure = new StepFailedException(plan, rec[1], rec[2]);
+                    case DETAIL -> {
+                        detail = readDetail(t, rec[2]);
+                        detailStep = rec[1];
+                    }
+                    case FAIL -> failure = new StepFailedException(plan, rec[1], rec[2], detailStep == rec[1] ? detail : null);
                     case ALIVE -> throw new IOException("launcher protocol: ALIVE twice");
                 }
             }
@@ -110,17 +119,48 @@ public final class Launcher {
     /** One status record {kind, step, value}, or null at EOF. */
     private static int[] readStatus(Transport t) throws IOException {
         byte[] b = new byte[STATUS_SIZE];
+        if (!readFully(t, b)) return null;
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        return new int[] {bb.getInt(), bb.getInt(), bb.getInt()};
+    }
+
+    /** The text of a DETAIL record of {@code len} bytes (bounded: a broken launcher cannot make us allocate more). */
+    private static String readDetail(Transport t, int len) throws IOException {
+        if (len < 0 || len > StatusKind.DETAIL_MAX)
+            throw new IOException("launcher protocol: DETAIL of " + Integer.toUnsignedString(len) + " bytes (at most "
+                    + StatusKind.DETAIL_MAX + ")");
+        byte[] b = new byte[len];
+        if (len > 0 && !readFully(t, b)) throw new IOException("launcher protocol: truncated DETAIL record");
+        return visible(new String(b, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The detail names paths as the kernel had them, some of the guest's making (a getcwd() that is
+     * not the plan's): its control characters reach the admin's terminal as {@code \xhh}, as the
+     * plan's text shows them, never as escape sequences.
+     */
+    static String visible(String s) {
+        var b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || (c >= 0x7f && c < 0xa0)) b.append(String.format("\\x%02x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** Fills {@code b}; false at EOF before its first byte, an exception at EOF inside it. */
+    private static boolean readFully(Transport t, byte[] b) throws IOException {
         int got = 0;
-        while (got < STATUS_SIZE) {
-            int n = t.read(b, got, STATUS_SIZE - got);
+        while (got < b.length) {
+            int n = t.read(b, got, b.length - got);
             if (n == 0) {
-                if (got == 0) return null;
+                if (got == 0) return false;
                 throw new IOException("launcher protocol: truncated status record");
             }
             got += n;
         }
-        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
-        return new int[] {bb.getInt(), bb.getInt(), bb.getInt()};
+        return true;
     }
 
     /**

@@ -8,18 +8,22 @@ import org.vserver.sys.Errno;
 import org.vserver.sys.LinuxSyscalls;
 
 /**
- * A plan step the launcher could not execute, mapped back to its record:
- * {@code mount(`/proc`) failed: Operation not permitted (EPERM) (step 9/23: MOUNT "proc" ...)}.
+ * A plan step the launcher could not execute, named by the call the launcher made (its DETAIL
+ * record) and mapped back to its record:
+ * {@code prctl(PR_CAPBSET_DROP, 2) failed: Operation not permitted (EPERM): ... (step 30/34: 30 SET_CAPS ...)}.
  */
 public final class StepFailedException extends IOException {
     private final int step;
     private final int errno;
+    private final String call;
     private final Step failed;
 
-    public StepFailedException(Plan plan, int step, int errno) {
-        super(describe(plan, step, errno));
+    /** @param call the failing call as the launcher made it ({@code open(`/proc/42/ns/net`)}), or null if it sent none */
+    public StepFailedException(Plan plan, int step, int errno, String call) {
+        super(describe(plan, step, errno, call));
         this.step = step;
         this.errno = errno;
+        this.call = call;
         this.failed = step >= 0 && step < plan.steps().size() ? plan.steps().get(step) : null;
     }
 
@@ -37,12 +41,18 @@ public final class StepFailedException extends IOException {
 
     public int errno() { return errno; }
 
-    static String describe(Plan plan, int step, int errno) {
+    /** The failing call as the launcher made it, or null if it sent none. */
+    public String call() { return call; }
+
+    static String describe(Plan plan, int step, int errno, String call) {
         String reason = LinuxSyscalls.strerror(errno) + " (" + Errno.name(errno) + ")";
         if (step < 0 || step >= plan.steps().size())
-            return "the launcher refused the plan: " + reason + " (a launcher built from another version? rebuild with mvn package)";
+            return "the launcher refused the plan: " + (call == null ? "" : call + " failed: ") + reason
+                    + " (a launcher built from another version? rebuild with mvn package)";
         Step s = plan.steps().get(step);
-        return StepCall.of(s) + " failed: " + reason + hint(s, errno) + " (step " + step + "/" + plan.steps().size() + ": "
+        // Without the launcher's word, the op is all we know: no guess at which of its calls failed.
+        String what = call != null ? call : "the launcher's " + s.op().name();
+        return what + " failed: " + reason + hint(s, errno) + " (step " + step + "/" + plan.steps().size() + ": "
                 + PlanText.line(step, s).strip() + ")";
     }
 
@@ -56,6 +66,10 @@ public final class StepFailedException extends IOException {
             case Step.BindIn x -> x.target();
             default -> null;
         };
+        if (s instanceof Step.SetCaps && errno == Errno.EPERM)
+            return ": vserver runs with fewer capabilities than it needs to set the guest's (CAP_SETPCAP to narrow the"
+                    + " bounding set, and each capability the guest keeps): run it as root with the full bounding set, not"
+                    + " under setpriv --bounding-set, capsh --drop or a container that reduced it";
         if (s instanceof Step.VerifyCwd && errno == Errno.EXDEV)
             return ": the start is refused: the working directory is outside the guest, or a mount is stacked on the guest's"
                     + " root (its `/..` would reach what lies above, the host's root)";

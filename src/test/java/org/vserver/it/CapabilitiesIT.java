@@ -3,6 +3,7 @@ package org.vserver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
 import org.vserver.plan.Capability;
+import org.vserver.proc.ProcStatus;
 
 /**
  * The guest's capabilities (security.md §1): the bounding set is VServer's secure default, guest
@@ -57,16 +59,41 @@ class CapabilitiesIT {
     /** A capability vserver itself lacks is refused by name, before anything starts (not a bare EPERM from capset). */
     @Test
     void aCapabilityVserverLacksIsRefusedNamingIt() throws Exception {
-        Set<Capability> own = org.vserver.proc.ProcStatus.boundingSet("self");
+        Set<Capability> own = ProcStatus.boundingSet("self");
         Capability lacking = null;
         for (Capability c : Capability.values()) if (!own.contains(c)) { lacking = c; break; }
-        org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null,
+        assumeTrue(lacking != null,
                 "this host runs vserver with every capability: nothing to refuse");
         String g = host.build("lacking");
         host.config(g, "bcapabilities", "CAP_" + lacking.name() + "\n");
         var r = host.cli("vserver", g, "start");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("bcapabilities: CAP_" + lacking.name() + ": not in vserver's own bounding set"), r.toString());
+        host.assertNothingLeftOf(g);
+    }
+
+    /**
+     * A start that fails at the bounding-set drop names the launcher's exact call (issue 12), not a
+     * guess from the op (`capset()`). A real refusal, no test hook: vserver runs under setpriv without
+     * CAP_SETPCAP, which PR_CAPBSET_DROP needs; the guest keeps none of it, so the check of bcapabilities passes.
+     */
+    @Test
+    void aStartThatFailsAtTheBoundingSetDropNamesTheExactCall() throws Exception {
+        Set<Capability> own = EnumSet.copyOf(ProcStatus.boundingSet("self"));
+        own.remove(Capability.SETPCAP);
+        Capability first = null; // the first the launcher drops: in vserver's set, not in the guest's
+        for (Capability c : Capability.values()) if (own.contains(c) && !Capabilities.SECURE_DEFAULT.contains(c)) { first = c; break; }
+        assumeTrue(first != null, "vserver's bounding set is the guest's: nothing to drop");
+        String g = host.build("nosetpcap");
+        var r = host.run(host.environment(new ProcessBuilder("setpriv", "--bounding-set", "-setpcap",
+                TestHost.BASEDIR.resolve("bin/vserver").toString(), g, "start")), null);
+        System.out.println("start without CAP_SETPCAP:\n" + r.err());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("prctl(PR_CAPBSET_DROP, " + first.number() + ") failed: Operation not permitted (EPERM): vserver"
+                + " runs with fewer capabilities"), r.toString());
+        assertTrue(r.err().contains(" SET_CAPS "), "the step is named:\n" + r);
+        assertFalse(r.err().contains("capset()"), r.toString());
+        assertFalse(r.err().contains("Exception"), r.toString());
         host.assertNothingLeftOf(g);
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.proc.ProcStatus;
 
 /**
  * Runs the launcher on small real plans: {@code --replay PLAN -- CMD...}, and the channel mode
@@ -534,7 +535,8 @@ class LauncherExecTest {
 
     record Status(int kind, int step, int value) {}
 
-    record Channel(int exit, String out, List<Status> status) {}
+    /** @param status the records but DETAIL; @param details the DETAIL texts, each checked to come right before its FAIL */
+    record Channel(int exit, String out, List<Status> status, List<String> details) {}
 
     Channel channel(byte[] planAndAcks) throws Exception {
         Path in = Files.createTempFile(dir, "chan", ".in"), st = Files.createTempFile(dir, "chan", ".status");
@@ -547,10 +549,25 @@ class LauncherExecTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "launcher hangs");
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(st)).order(ByteOrder.nativeOrder());
-        assertEquals(0, b.remaining() % 12, "status records are 12 bytes");
         var list = new ArrayList<Status>();
-        while (b.hasRemaining()) list.add(new Status(b.getInt(), b.getInt(), b.getInt()));
-        return new Channel(p.exitValue(), out + Files.readString(err), list);
+        var details = new ArrayList<String>();
+        while (b.hasRemaining()) {
+            assertTrue(b.remaining() >= 12, "status records are 12 bytes");
+            Status s = new Status(b.getInt(), b.getInt(), b.getInt());
+            if (s.kind() != 5 /* DETAIL */) {
+                list.add(s);
+                continue;
+            }
+            assertTrue(s.value() >= 0 && s.value() <= 4084 && s.value() <= b.remaining(), "DETAIL of " + s.value() + " bytes");
+            byte[] text = new byte[s.value()];
+            b.get(text);
+            details.add(new String(text, StandardCharsets.UTF_8));
+            assertTrue(b.remaining() >= 12 && b.getInt(b.position()) == 4 && b.getInt(b.position() + 4) == s.step(),
+                    "a FAIL of the same step follows DETAIL " + details.getLast());
+        }
+        if (!list.isEmpty() && list.getLast().kind() == 4)
+            assertEquals(1, details.size(), "one DETAIL before FAIL " + list.getLast() + ": " + details);
+        return new Channel(p.exitValue(), out + Files.readString(err), list, details);
     }
 
     static byte[] concat(byte[] a, int... acks) {
@@ -600,10 +617,12 @@ class LauncherExecTest {
         assertEquals(127, c.exit());
         assertAlive(c);
         assertEquals(new Status(4, 1, ENOENT), c.status().get(1));
+        assertEquals(List.of("mount(`" + missing + "`)"), c.details());
 
         c = channel(PlanWriter.write(plan(new Step.ExecArgv(ENV))));
         assertEquals(127, c.exit());
         assertEquals(new Status(4, 0, EINVAL), c.status().get(1));
+        assertEquals(List.of("execve(CMD): EXEC_ARGV needs --replay's command line"), c.details());
 
         byte[] await = PlanWriter.write(plan(new Step.Await(Sync.GUEST_PID), new Step.Exec("/bin/true", List.of(), ENV)));
         c = channel(concat(await, 99));
@@ -616,6 +635,7 @@ class LauncherExecTest {
 
         c = channel(PlanWriter.write(plan(new Step.Chdir("/"))));
         assertEquals(new Status(4, 1, 8 /* ENOEXEC */), c.status().get(1));
+        assertEquals(List.of("execve(): the plan has no EXEC"), c.details());
 
         c = channel(PlanWriter.write(plan(new Step.Exec("/nonexistent-vl", List.of(), ENV))));
         assertEquals(new Status(4, 0, ENOENT), c.status().get(1));
@@ -631,16 +651,44 @@ class LauncherExecTest {
         Channel c = channel(badOp);
         assertEquals(127, c.exit());
         assertEquals(new Status(4, 1, EINVAL), c.status().get(1));
+        assertEquals(List.of("decode(record 1: unknown op 77)"), c.details());
 
         byte[] badMagic = good.clone();
         badMagic[1] ^= 1;
         c = channel(badMagic);
         assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
+        assertTrue(c.details().getFirst().startsWith("decode(bad magic "), c.details().toString());
 
         c = channel(Arrays.copyOf(good, good.length - 4));
         assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
 
         c = channel(new byte[0]);
         assertEquals(new Status(4, -1, EINVAL), c.status().get(1));
+    }
+
+    /**
+     * A SET_CAPS that fails for real at a bounding-set drop: the first SET_CAPS keeps the bounding set
+     * but takes CAP_SETPCAP out of the effective set, so the second one's PR_CAPBSET_DROP is refused.
+     * The channel carries the exact call (org.vserver.launch.LauncherDetailTest: and the exception's message).
+     */
+    static Plan boundingDropRefused() throws IOException {
+        // what this process has (a host may run us without some, e.g. CAP_SYS_RESOURCE): capset takes no more
+        Set<Capability> all = ProcStatus.boundingSet("self"), noSetpcap = EnumSet.copyOf(all);
+        assumeTrue(all.containsAll(EnumSet.of(Capability.SETPCAP, Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.KILL)),
+                "this test's process has no CAP_SETPCAP, CAP_CHOWN, CAP_DAC_OVERRIDE or CAP_KILL: " + all);
+        noSetpcap.remove(Capability.SETPCAP);
+        Set<Capability> few = EnumSet.of(Capability.CHOWN, Capability.KILL);
+        return plan(new Step.SetCaps(all, noSetpcap, noSetpcap, Set.of(), Set.of()),
+                new Step.SetCaps(few, few, few, Set.of(), Set.of()),
+                new Step.Exec("/bin/true", List.of("true"), ENV));
+    }
+
+    @Test
+    void channelDetailNamesTheBoundingSetDrop() throws Exception {
+        Channel c = channel(PlanWriter.write(boundingDropRefused()));
+        assertEquals(127, c.exit(), c.toString());
+        assertEquals(new Status(4, 1, 1 /* EPERM */), c.status().get(1));
+        // caps 0 (CHOWN) and 1 (DAC_OVERRIDE): CHOWN stays, DAC_OVERRIDE is the first to drop
+        assertEquals(List.of("prctl(PR_CAPBSET_DROP, 1)"), c.details());
     }
 }

@@ -42,6 +42,7 @@ class ProtocolHeaderTest {
         String h = header();
         for (Sync s : Sync.values()) assertEquals(s.id(), define(h, "VL_SYNC_" + s.name()), s.name());
         for (StatusKind k : StatusKind.values()) assertEquals(k.code(), define(h, "VL_STATUS_" + k.name()), k.name());
+        assertEquals(StatusKind.DETAIL_MAX, define(h, "VL_DETAIL_MAX"));
         assertEquals(PlanWriter.MAGIC, define(h, "VL_MAGIC"));
         assertEquals(PlanWriter.VERSION, define(h, "VL_VERSION"));
     }
