@@ -14,12 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
 import org.vserver.plan.Capability;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The guest's capabilities (security.md §1): the bounding set is VServer's secure default, guest
  * root cannot mount, mknod, open raw sockets, set the clock or the host name, or load modules;
  * ping works through ICMP datagram sockets (ccap raw_icmp); bcapabilities and ccapabilities change that.
  */
+@RequiresRoot("starts real guests")
 class CapabilitiesIT {
     static TestHost host;
     /** A guest with the default configuration, shared by the tests that do not change it. */

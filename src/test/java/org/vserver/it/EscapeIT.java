@@ -21,6 +21,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vserver.context.ProcMasks;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The escape suite (security.md §4, §6): every attack of the static probe, run as root inside a
@@ -33,6 +34,7 @@ import org.vserver.context.ProcMasks;
  * a rw cgroup mount) an attack of the list that succeeds is skipped with the reason, not passed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresRoot("starts real guests")
 class EscapeIT {
     static TestHost host;
     /** The attacker: the default configuration plus pids, memory and fd limits. */
