@@ -1,29 +1,32 @@
 package org.vserver.testsupport;
 
 import java.io.IOException;
+import java.lang.reflect.AnnotatedElement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The one place that decides whether a test can run on this host: {@link RequiresRoot} and
- * {@link RequiresKernel} on a class are checked before its {@code @BeforeAll}, on a method before
- * its {@code @BeforeEach}. The kernel is probed once per JVM (src/test/c/kernel-features.c, built
- * with gcc into target/, asks the running kernel itself) and a missing feature aborts the test
- * with {@link #PREFIX} and the probe's finding. A probe that cannot run is an error, never a skip.
+ * {@link RequiresKernel} on a class are checked before anything of the class runs (its
+ * {@code @BeforeAll} makes no TestHost), on a method before the method. The kernel is probed once
+ * per JVM (src/test/c/kernel-features.c, built with gcc into target/, asks the running kernel
+ * itself) and a missing feature skips the test with {@link #PREFIX} and the probe's finding. A
+ * probe that cannot run is an error, never a skip.
+ *
+ * <p>An execution condition, not an abort in {@code beforeAll}: the reports (surefire, failsafe)
+ * list a disabled class with its reason on each of its tests, while a class aborted in
+ * {@code beforeAll} shows up as "Tests run: 0" and its skip would go unseen by scripts/test.
  */
-public final class HostFeatures implements BeforeAllCallback, BeforeEachCallback {
+public final class HostFeatures implements ExecutionCondition {
     /** Every skip for a missing kernel feature starts with this; scripts/test accepts no other skip as root. */
     public static final String PREFIX = "kernel feature: ";
 
@@ -35,31 +38,28 @@ public final class HostFeatures implements BeforeAllCallback, BeforeEachCallback
 
     private static Map<Feature, Finding> findings;
 
+    /** A class is judged by its own annotations, a method by its own (its class's were judged before). */
     @Override
-    public void beforeAll(ExtensionContext ctx) {
-        check(AnnotationSupport.findAnnotation(ctx.getRequiredTestClass(), RequiresRoot.class).orElse(null),
-                AnnotationSupport.findAnnotation(ctx.getRequiredTestClass(), RequiresKernel.class).orElse(null));
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext ctx) {
+        AnnotatedElement e = ctx.getTestMethod().<AnnotatedElement>map(m -> m).orElse(ctx.getRequiredTestClass());
+        String reason = skipReason(AnnotationSupport.findAnnotation(e, RequiresRoot.class).orElse(null),
+                AnnotationSupport.findAnnotation(e, RequiresKernel.class).orElse(null));
+        return reason == null ? ConditionEvaluationResult.enabled("runs on this host") : ConditionEvaluationResult.disabled(reason);
     }
 
-    @Override
-    public void beforeEach(ExtensionContext ctx) {
-        check(AnnotationSupport.findAnnotation(ctx.getRequiredTestMethod(), RequiresRoot.class).orElse(null),
-                AnnotationSupport.findAnnotation(ctx.getRequiredTestMethod(), RequiresKernel.class).orElse(null));
-    }
-
-    private static void check(RequiresRoot root, RequiresKernel kernel) {
-        if (root == null && kernel == null) return;
+    /** Why a test with these annotations cannot run here, or null if it can. */
+    static String skipReason(RequiresRoot root, RequiresKernel kernel) {
+        if (root == null && kernel == null) return null;
         if (!Boolean.parseBoolean(System.getProperty("vserver.it", "true")))
-            throw new TestAbortedException("tests on the real host disabled with -Dvserver.it=false");
+            return "tests on the real host disabled with -Dvserver.it=false";
         if (!isRoot())
-            throw new TestAbortedException("needs root" + (root == null || root.value().isEmpty() ? "" : ": " + root.value())
-                    + " (run the suite as root; CI does)");
-        if (kernel == null) return;
-        Set<Feature> wanted = new LinkedHashSet<>(List.of(kernel.value()));
-        for (Feature f : wanted) {
+            return "needs root" + (root == null || root.value().isEmpty() ? "" : ": " + root.value()) + " (run the suite as root; CI does)";
+        if (kernel == null) return null;
+        for (Feature f : kernel.value()) {
             Finding found = find(f);
-            if (!found.present()) throw new TestAbortedException(PREFIX + f.description + " missing: " + found.seen());
+            if (!found.present()) return PREFIX + f.description + " missing: " + found.seen();
         }
+        return null;
     }
 
     /** The effective uid is 0 (the Uid line of /proc/self/status: real, effective, saved, fs). */
