@@ -3,7 +3,6 @@ package org.vserver.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -20,8 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.proc.GuestOfPid;
 import org.vserver.proc.ProcStat;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /** The v1 manager against this host's kernel: real cgroups under a per-run parent, a real process. */
+@RequiresKernel(Feature.CGROUP_V1)
 class Cgroup1HostTest {
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     static final String GUEST = "g1";
@@ -31,10 +33,6 @@ class Cgroup1HostTest {
     Process sleeper;
 
     @BeforeEach void onlyAsRootOnAV1Host() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(isRoot(), "needs root: creates cgroups under " + ROOT);
-        assumeTrue(Mountinfo.isMountPoint(Mountinfo.SELF, ROOT.resolve("pids"), "cgroup"),
-                ROOT.resolve("pids") + " is not a cgroup v1 hierarchy on this host");
         cgroups = new Cgroup1Manager(ROOT, parent);
     }
 
@@ -95,15 +93,14 @@ class Cgroup1HostTest {
         assertEquals(List.of(), leftovers());
     }
 
+    @RequiresKernel(Feature.CGROUP_V1_DEVICES)
     @Test void devicesListIsExactlyTheAllowList() throws IOException {
-        assumeTrue(Files.isDirectory(ROOT.resolve("devices")), "no devices hierarchy");
         cgroups.create(GUEST);
         List<String> list = Files.readAllLines(ROOT.resolve("devices").resolve(parent).resolve(GUEST).resolve("devices.list"));
         assertEquals(DeviceRules.ALLOW.stream().map(DeviceRules.Rule::toString).sorted().toList(), list.stream().sorted().toList());
     }
 
     @Test void cpusetOfTheGuestIsTheRootsCopy() throws IOException {
-        assumeTrue(Files.isDirectory(ROOT.resolve("cpuset")), "no cpuset hierarchy");
         cgroups.create(GUEST);
         for (String f : CpusetController.FILES)
             assertEquals(Fixtures.read(ROOT.resolve("cpuset").resolve(f)), Fixtures.read(ROOT.resolve("cpuset").resolve(parent).resolve(GUEST).resolve(f)));
@@ -116,10 +113,5 @@ class Cgroup1HostTest {
             for (Path h : hs) if (Files.exists(h.resolve(parent))) out.add(h.resolve(parent));
         }
         return out;
-    }
-
-    static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
     }
 }

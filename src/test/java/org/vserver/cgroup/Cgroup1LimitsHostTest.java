@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.cgroup.CgroupLimits.Memory;
 import org.vserver.limits.CpuList;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /** apply/settings/counters against this host's v1 kernel: every limit raised and lowered in both directions. */
+@RequiresKernel(Feature.CGROUP_V1)
 class Cgroup1LimitsHostTest {
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     static final long MB = 1 << 20;
@@ -32,11 +35,6 @@ class Cgroup1LimitsHostTest {
     Cgroup1Manager cgroups;
 
     @BeforeEach void onlyAsRootOnAV1Host() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(Cgroup1HostTest.isRoot(), "needs root: creates cgroups under " + ROOT);
-        for (String h : List.of("cpu", "cpuset", "memory", "pids"))
-            assumeTrue(Mountinfo.isMountPoint(Mountinfo.SELF, ROOT.resolve(h), "cgroup"),
-                    ROOT.resolve(h) + " is not a cgroup v1 hierarchy on this host");
         cgroups = new Cgroup1Manager(ROOT, parent);
     }
 
@@ -118,9 +116,9 @@ class Cgroup1LimitsHostTest {
     }
 
     /** v1 exclusive cpusets need an exclusive parent and no CPU shared with a sibling; the flags are undone again. */
+    @RequiresKernel(Feature.TWO_CPUS)
     @Test void exclusiveCpusetMakesTheParentExclusiveAndReleasesIt() throws IOException {
         CpuList all = CpuList.parse(Fixtures.read(ROOT.resolve("cpuset/cpuset.effective_cpus")));
-        assumeTrue(all.count() >= 2, "needs two CPUs");
         // The kernel wants the whole chain up to the root exclusive, and an exclusive cpuset may share
         // no CPU with a sibling: another cpuset at the root holding CPUs (a running `vservers/` of
         // scripts/quickstart's demo, a container runtime's) makes this impossible on this host now.

@@ -3,7 +3,6 @@ package org.vserver.cgroup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +17,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /**
  * The device program loaded and attached by this host's kernel: a process moved into a test cgroup
  * of the cgroup2 hierarchy opens /dev/null but not a block device node it did not get (EPERM), and
  * cannot mknod one. On a hybrid host this holds although the v1 devices controller allows it all.
  */
+@RequiresKernel(Feature.CGROUP2)
 class DevicePolicyHostTest {
     final String name = "vservers-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     @TempDir Path tmp;
@@ -32,12 +34,9 @@ class DevicePolicyHostTest {
     Process child;
 
     @BeforeEach void onlyAsRootWithACgroup2Hierarchy() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(Cgroup1HostTest.isRoot(), "needs root: loads a BPF program");
         Path sys = Path.of("/sys/fs/cgroup");
         v2 = Mountinfo.isMountPoint(Mountinfo.SELF, sys, "cgroup2") ? sys
                 : Mountinfo.isMountPoint(Mountinfo.SELF, sys.resolve("unified"), "cgroup2") ? sys.resolve("unified") : null;
-        assumeTrue(v2 != null, "no cgroup2 hierarchy on this host");
         cgroup = v2.resolve(name).resolve("dev");
     }
 

@@ -2,6 +2,7 @@ package org.vserver.context;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import org.vserver.plan.PlanWriter;
 
 /**
  * Every decision of a start, exec and enter is pinned here: src/test/resources/plans/*.txt.
- * Run with -Dvserver.golden.update=true to rewrite them after an intended change, then review the diff.
+ * Run with -Dvserver.golden.update=true to rewrite them after an intended change (or to create a new
+ * one), then review the diff; without it a missing golden file fails.
  */
 class GoldenPlanTest {
     static final Path DIR = Path.of(System.getProperty("vserver.basedir", "."), "src/test/resources/plans");
@@ -28,11 +30,14 @@ class GoldenPlanTest {
         String text = PlanText.render(plan);
         byte[] wire = PlanWriter.write(plan);
         Path f = DIR.resolve(name + ".txt"), bin = DIR.resolve(name + ".bin");
-        if (Boolean.getBoolean("vserver.golden.update") || !Files.exists(f) || !Files.exists(bin)) {
+        if (Boolean.getBoolean("vserver.golden.update")) {
             Files.createDirectories(DIR);
             Files.writeString(f, text);
             Files.write(bin, wire);
         }
+        // a missing file is a failure, never a fresh golden: a test must not bless its own output
+        for (Path p : List.of(f, bin))
+            assertTrue(Files.exists(p), "golden file " + p + " is missing; to (re)create it, rerun with -Dvserver.golden.update=true and review the diff");
         assertEquals(Files.readString(f), text, "plan " + name + " changed; if intended, rerun with -Dvserver.golden.update=true");
         assertArrayEquals(Files.readAllBytes(bin), wire, "wire bytes of plan " + name + " changed");
         Path launcher = Path.of(System.getProperty("vserver.launcher", "target/launcher/vserver-launcher"));

@@ -6,21 +6,21 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.vserver.testsupport.RequiresRoot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Builds from the real host ("/"), which must be usrmerged: this project's hosts are (Debian 12). */
 class HostMethodTest {
     private static final Path HOST = Path.of("/");
 
+    @RequiresRoot("copies root-only files (shadow) and sets owners")
     @Test
     void buildsAGuestFromTheHost(@TempDir Path tmp) throws Exception {
-        assumeTrue(Shell.root(), "the host method copies root-only files (shadow) and sets owners: run as root");
         Path vdir = tmp.resolve("vservers/h1");
         StringBuilder log = new StringBuilder();
 
@@ -79,9 +79,9 @@ class HostMethodTest {
         Shell.run("rm", "-rf", "--one-file-system", vdir.toString());
     }
 
+    @RequiresRoot("reads /etc/shadow")
     @Test
     void shadowIsLockedAndKeepsItsModeAndGroup(@TempDir Path tmp) throws Exception {
-        assumeTrue(Shell.root(), "reading /etc/shadow needs root");
         Path vdir = tmp.resolve("h2");
         new HostMethod().build(Shell.request(vdir, HOST, new StringBuilder()));
 
@@ -110,9 +110,9 @@ class HostMethodTest {
         removeQuietly(vdir);
     }
 
+    @RequiresRoot("the host method needs root")
     @Test
     void sysvRcRunsStartScriptsInOrder(@TempDir Path tmp) throws Exception {
-        assumeTrue(Shell.root(), "the host method needs root");
         Path vdir = tmp.resolve("h3");
         new HostMethod().build(Shell.request(vdir, HOST, new StringBuilder()));
         Path rc = vdir.resolve("etc/init.d/rc");

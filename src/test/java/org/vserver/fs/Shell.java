@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.vserver.testsupport.HostFeatures;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,7 +22,7 @@ final class Shell {
     }
 
     static boolean root() {
-        return "root".equals(System.getProperty("user.name"));
+        return HostFeatures.isRoot();
     }
 
     static int mode(Path p) throws IOException {

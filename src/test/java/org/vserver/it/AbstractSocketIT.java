@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Abstract unix socket names (issue 11, item 8): shared-mode guests are on the host's network
@@ -17,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * never a neighbour's. The host's part is played by a network namespace of the test's own (the
  * table is per network namespace), so no name of the real host is touched.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel({Feature.LANDLOCK_SCOPES, Feature.CGROUP2})
 class AbstractSocketIT {
     static TestHost host;
     static TestNetns ns;

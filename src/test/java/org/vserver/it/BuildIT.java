@@ -16,8 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /** {@code vserver NAME build}: the methods (skeleton, template, clone, debootstrap), its options, --force, XIDs. */
+@RequiresRoot("starts real guests")
 class BuildIT {
     static TestHost host;
 

@@ -13,15 +13,18 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.DeviceRules;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Every process of a guest is in the guest's cgroup in every managed v1 hierarchy, the devices
  * cgroup allows exactly {@link DeviceRules#ALLOW}, and a stop leaves neither cgroup nor process.
  */
+@RequiresRoot("starts real guests")
 class CgroupIT {
     static TestHost host;
 
@@ -95,10 +98,10 @@ class CgroupIT {
         assertFalse(HostProbe.alive(init, initStart), "the init is gone");
     }
 
+    @RequiresKernel(Feature.CGROUP_V1_DEVICES)
     @Test
     void theDevicesCgroupAllowsExactlyTheAllowList() throws Exception {
         Path devices = Path.of("/sys/fs/cgroup/devices");
-        Assumptions.assumeTrue(Files.isDirectory(devices), "no devices controller on this host");
         String g = host.build("cg-dev");
         // With CAP_MKNOD granted, only the devices cgroup stands between guest root and a host disk.
         host.config(g, "bcapabilities", "CAP_MKNOD\n");

@@ -22,12 +22,17 @@ import org.vserver.net.SockAddrPrograms;
 import org.vserver.plan.Capability;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * {@code chbind} through bin/: a host command in the cgroup of its address policy, with its exit
  * code passed through, and nothing left afterwards (no cgroup, none of its programs). The
  * addresses are random ones of 127.0.0.0/8, which every network namespace's lo holds.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel({Feature.LANDLOCK_SCOPES, Feature.CGROUP2})
 class ChbindIT {
     static TestHost host;
     final int a = ThreadLocalRandom.current().nextInt(100, 200), b = ThreadLocalRandom.current().nextInt(0, 250);

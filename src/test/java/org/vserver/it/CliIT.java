@@ -12,11 +12,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The commands around the lifecycle, through bin/: {@code config}, {@code vserver-stat},
  * {@code vps}, {@code vkill}, {@code debug plan}, {@code delete}, and how errors look.
  */
+@RequiresRoot("starts real guests")
 class CliIT {
     static TestHost host;
     static final ObjectMapper JSON = new ObjectMapper();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The guest's console (issue 11, items 11 and 12): a regular file in the guest's own /dev tmpfs,
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * console`; and a guest's mountinfo that names neither the run directory nor the console's host path.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresRoot("starts real guests")
 class ConsoleIT {
     static final long CAP = 1 << 20;            // the default console/size
     static final String FLOOD = "200M";

@@ -17,11 +17,13 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The low-level context tools through bin/: vcontext and chcontext (join, create, the spectator),
  * vnamespace, vuname and vattribute, against a real running guest.
  */
+@RequiresRoot("starts real guests")
 class ContextToolsIT {
     static TestHost host;
     static String g;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.Counters;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The token bucket on real guests: a hard-limited hog gets its share, a burst after idle is granted
@@ -16,6 +17,7 @@ import org.vserver.cgroup.Counters;
  * at once. Shares are measured over seconds with a generous tolerance; the tight figures are
  * bench/cpu-share's.
  */
+@RequiresRoot("starts real guests")
 class CpuLimitIT {
     TestHost host;
 

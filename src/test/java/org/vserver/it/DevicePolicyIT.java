@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.DevicePolicy;
 import org.vserver.cgroup.DeviceRules;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The guest's device policy (security.md §2.4) in a live guest: its own /dev nodes work, mknod of
@@ -21,6 +23,8 @@ import org.vserver.cgroup.DeviceRules;
  * hybrid host: /sys/fs/cgroup/unified/PARENT/GUEST) denies a device on its own, with the v1
  * devices controller's rules relaxed for the test.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel(Feature.CGROUP2)
 class DevicePolicyIT {
     static final Path CGROUP = Path.of("/sys/fs/cgroup");
     static TestHost host;
@@ -31,8 +35,6 @@ class DevicePolicyIT {
     static void setUp() throws Exception {
         host = new TestHost();
         boolean v2 = Files.isRegularFile(CGROUP.resolve("cgroup.controllers"));
-        Assumptions.assumeTrue(v2 || Files.isRegularFile(CGROUP.resolve("unified/cgroup.controllers")),
-                "no cgroup2 hierarchy: the device program has nowhere to go");
         unified = (v2 ? CGROUP : CGROUP.resolve("unified")).resolve(host.cgroupParent);
         g = host.build("devp");
         unified = unified.resolve(g);
@@ -75,10 +77,10 @@ class DevicePolicyIT {
         assertTrue(host.sh(g, "cat /proc/self/cgroup").lines().anyMatch(l -> l.equals("0::/")), "exec joins the unified cgroup");
     }
 
+    @RequiresKernel(Feature.CGROUP_V1_DEVICES)
     @Test
     void theProgramAloneDeniesADeviceTheV1ControllerWouldAllow() throws Exception {
         Path v1 = CGROUP.resolve("devices").resolve(host.cgroupParent).resolve(g);
-        Assumptions.assumeTrue(Files.isDirectory(v1), "no v1 devices controller to relax");
         Path vdir = host.guestsDir.resolve(g);
         Path node = vdir.resolve("vserver-probe-sda");
         String open = "(exec 3</vserver-probe-sda) 2>&1; echo x > /dev/null && echo null-ok";

@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vserver.context.ProcMasks;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The escape suite (security.md §4, §6): every attack of the static probe, run as root inside a
@@ -28,11 +27,12 @@ import org.vserver.context.ProcMasks;
  * targets of the visibility attacks; at the end the host must be as it was (mounts, global knobs,
  * clock, /dev, the JVM's fds).
  *
- * <p>{@link #NEEDS_SECCOMP} and {@link #NEEDS_RO_CGROUPFS} list the attacks whose defence is the
- * seccomp filter or the read-only cgroupfs: while a guest runs without them ({@code Seccomp: 0},
- * a rw cgroup mount) an attack of the list that succeeds is skipped with the reason, not passed.
+ * <p>No attack is ever skipped: {@code @BeforeAll} asserts that the attacker runs with its defences
+ * (its init under the seccomp filter, seen from the host; a read-only cgroupfs), so a guest without
+ * them fails the class, and an attack that succeeds is a failure whatever its defence.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresRoot("starts real guests")
 class EscapeIT {
     static TestHost host;
     /** The attacker: the default configuration plus pids, memory and fd limits. */
@@ -50,13 +50,6 @@ class EscapeIT {
     static String needle(String marker) { return marker.replace('.', '_'); }
     static final int NPROC = 64;
 
-    /** Defended only by the seccomp filter: the syscall needs no capability (or the userns grants one). */
-    static final Set<String> NEEDS_SECCOMP = Set.of("unshare_user", "clone_newuser", "clone3_newuser", "userns_mount",
-            "keyctl", "bpf_prog_load", "perf_event_open", "userfaultfd", "io_uring_setup", "personality", "socket_alg", "socket_vsock");
-    /** Defended by mounting the guest's cgroupfs read-only. */
-    static final Set<String> NEEDS_RO_CGROUPFS = Set.of("cgroup_release_agent", "cgroup_procs", "cgroup_pids_max",
-            "cgroup_memory_limit", "cgroup_devices_allow");
-
     @BeforeAll
     static void setUp() throws Exception {
         host = new TestHost();
@@ -73,6 +66,10 @@ class EscapeIT {
         host.start(other);
         hostMarker = new ProcessBuilder("sleep", MARKER_HOST).start();
         host.sh(other, "sleep " + MARKER_OTHER + " </dev/null >/dev/null 2>&1 &");
+        // the defences the attacks below meet: a guest without them fails here, it never skips an attack
+        assertEquals("2", HostProbe.status(host.initPid(g), "Seccomp"), "the attacker's init runs under its seccomp filter (from the host)");
+        assertEquals("2", guestStatus(g, "Seccomp"), "an exec'd process in the attacker runs under the filter");
+        assertFalse(cgroupfsWritable(g), "the attacker's cgroupfs is read-only");
     }
 
     @AfterAll
@@ -100,12 +97,8 @@ class EscapeIT {
                 .anyMatch(m -> m.fsType().startsWith("cgroup") && !m.optionList().contains("ro"));
     }
 
-    /** Asserts the safe outcome, or skips an attack whose defence has not landed yet, saying so. */
-    static void assertSafe(EscapeProbe.Outcome o) throws Exception {
-        if (o.escaped() && NEEDS_SECCOMP.contains(o.name()) && guestStatus(g, "Seccomp").equals("0"))
-            Assumptions.abort(o.name() + " SUCCEEDS today (" + o + "): its defence is the seccomp filter, and this guest runs with Seccomp: 0");
-        if (o.escaped() && NEEDS_RO_CGROUPFS.contains(o.name()) && cgroupfsWritable(g))
-            Assumptions.abort(o.name() + " SUCCEEDS today (" + o + "): its defence is a read-only cgroupfs, and this guest's is writable");
+    /** An attack that is not blocked or contained fails, whichever defence was meant to stop it. */
+    static void assertSafe(EscapeProbe.Outcome o) {
         assertTrue(o.safe(), "attack " + o.name() + " must be blocked or contained: " + o + "\n" + o.raw());
     }
 
@@ -135,7 +128,7 @@ class EscapeIT {
         EscapeProbe.Outcome o = EscapeProbe.run(host, g, attack);
         System.out.println(o);                       // the suite's log lists every outcome, the safe ones too
         assertEquals(attack, o.name());
-        if (attack.equals("clone3_newuser") && guestStatus(g, "Seccomp").equals("2"))
+        if (attack.equals("clone3_newuser"))
             assertEquals("ENOSYS", o.detail(), "the filter answers clone3 with ENOSYS so that libc falls back to clone: " + o);
         if (attack.equals("net_ifaces")) assertEquals("lo", o.detail(), "the guest sees only lo: " + o);
         assertSafe(o);

@@ -10,12 +10,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * {@code exec}, {@code suexec} and {@code enter} through bin/vserver: exit codes, the three standard
  * streams, the fast path (the launcher replays run/NAME/exec.plan, no JVM) against the Java path,
  * users, the controlling terminal, and a guest that is stopped or whose init died.
  */
+@RequiresRoot("starts real guests")
 class ExecIT {
     static TestHost host;
     static String g;

@@ -12,12 +12,14 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * runc's CVE-2024-21626 class: nothing of the host reaches a guest process through a descriptor
  * or its working directory. The caller here is a shell that holds extra descriptors open without
  * close-on-exec and sits in a host directory, as an admin's shell or a careless script would.
  */
+@RequiresRoot("starts real guests")
 class FdCwdIT {
     static TestHost host;
     static String g;

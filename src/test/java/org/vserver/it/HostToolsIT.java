@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The host's signalling and query tools against real guests: vkill (guest pids, host pids, no
  * stray signal), vwait (FINISHED, KILLED, TIMEOUT, ERROR), vserver-info and vserver-stat.
  */
+@RequiresRoot("starts real guests")
 class HostToolsIT {
     static TestHost host;
     static final ObjectMapper JSON = new ObjectMapper();

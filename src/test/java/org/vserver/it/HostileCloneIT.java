@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.guest.GuestDelete;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * A hostile guest root preparing its own tree for the admin's next routine command (issue 11, A):
@@ -27,6 +28,7 @@ import org.vserver.guest.GuestDelete;
  * flips to /dev/zero; the admin clones a guest with a 2 GiB sparse file. Each attack that works
  * fails its test.
  */
+@RequiresRoot("starts real guests")
 class HostileCloneIT {
     static final String SRC = "hc-src";
     /** Directory/link pairs the swapper exchanges in one loop: each gives cp a chance per clone. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * A hostile guest root prepares its own tree for the admin's next routine command (issue 11, part
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.TestInfo;
  * outside every guest); the guest must never read the one or write into the other, and its `/`
  * must stay its own.
  */
+@RequiresRoot("starts real guests")
 class HostileTreeIT {
     static TestHost host;
     /** A file only the host has; the planted rc script tries to read it through "/..". */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * CVE-2019-5736 and CVE-2016-9962: while the launcher joins a guest, guest root must not be able to
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * sees while the host runs {@code vserver G exec true} in a loop. The guest's init is itself a
  * launcher (the reaper), so the probe has a launcher in sight the whole time.
  */
+@RequiresRoot("starts real guests")
 class LauncherHijackIT {
     static final int ROUNDS = 150;
 

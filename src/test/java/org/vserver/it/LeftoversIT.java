@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * "Nothing is left": after a normal stop, after a start that failed half-way (the init missing, a
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * not even have created the run directory or the cgroup. {@link TestHost#close} checks the whole
  * run once more: no mount, cgroup or run state of this host.
  */
+@RequiresRoot("starts real guests")
 class LeftoversIT {
     static TestHost host;
 

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.guest.GuestStart;
+import org.vserver.testsupport.RequiresRoot;
 
 /** start, stop, restart, condrestart, status, running; a dead init; the start lock; parallel guests. */
+@RequiresRoot("starts real guests")
 class LifecycleIT {
     static TestHost host;
 

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.config.NetworkConfig;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * A shared guest's "localhost" is its own: of 127.0.0.0/8 (and {@code ::1}) it reaches only its
@@ -23,6 +26,8 @@ import org.vserver.config.NetworkConfig;
  * host's part is played by a network namespace of the test's own: its lo holds all of 127.0.0.0/8,
  * and the guests' addresses (198.18.0.0/15, never routed) are on it too.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel({Feature.LANDLOCK_SCOPES, Feature.CGROUP2})
 class LoopbackIT {
     static TestHost host;
     static TestNetns ns;

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.Counters;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Per-guest limits on real guests: a memory hog dies inside its guest only, a fork bomb stops at
  * nproc and the guest stays enterable and stoppable, per-process limits reach every process, and
  * vlimit changes a running guest at once.
  */
+@RequiresRoot("starts real guests")
 class MemoryLimitIT {
     TestHost host;
 

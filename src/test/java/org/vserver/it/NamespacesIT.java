@@ -17,11 +17,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Each of the guest's own namespaces (mnt uts ipc pid net cgroup), seen from inside (through
  * {@code vserver NAME exec}) and from the host.
  */
+@RequiresRoot("starts real guests")
 class NamespacesIT {
     static final String NODENAME = "ns-node.example";
     static final String DOMAINNAME = "ns-domain.example";

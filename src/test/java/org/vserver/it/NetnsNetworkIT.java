@@ -8,12 +8,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Guests with a network namespace of their own (NGNET): a veth to a bridge, addresses and routes
  * set by the host, frames checked at the bridge port. The host's side (bridge, veths, NAT, a
  * "world" behind it) lives in network namespaces the test makes: no packet leaves them.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel({Feature.TCX, Feature.CGROUP2})
 class NetnsNetworkIT {
     static TestHost host;
     static TestNetns ns, world;

@@ -15,12 +15,14 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The guest's root is a pivot_root with the old root detached (security.md §4.14, §4.15): the
  * chroot-and-".." escape ends in the guest, no mount of the old root is left, and the init's
  * root is the guest's directory.
  */
+@RequiresRoot("starts real guests")
 class PivotRootIT {
     static TestHost host;
     static String g;

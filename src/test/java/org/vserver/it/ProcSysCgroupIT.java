@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The kernel's escape hatches through /proc, /sys and cgroupfs (security.md §2, §4.2-§4.4) and the
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * writes are {@link ProcSysDevIT}'s; this class adds modprobe, hotplug, binfmt_misc, the guest's
  * own read-only cgroupfs without release_agent, and the sockets.
  */
+@RequiresRoot("starts real guests")
 class ProcSysCgroupIT {
     static TestHost host;
     static String g;

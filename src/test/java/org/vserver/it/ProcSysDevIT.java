@@ -18,15 +18,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.ProcMasks;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The guest's /proc, /sys and /dev (security.md §2, §4.8-§4.10): masked and read-only /proc
  * entries, a read-only sysfs, a minimal /dev of its own and a private devpts instance.
  */
+@RequiresRoot("starts real guests")
 class ProcSysDevIT {
     static TestHost host;
     static String g;
@@ -79,9 +82,9 @@ class ProcSysDevIT {
         assertTrue(someNonEmpty, "one of " + files + " has content on the host");
     }
 
+    @RequiresKernel(Feature.PROC_KEYS)
     @Test
     void aMaskCannotBeUnmounted() throws Exception {
-        Assumptions.assumeTrue(onHost("/proc/keys"), "no /proc/keys on this kernel");
         String out = host.sh(g, "umount /proc/keys 2>&1; echo umount=$?; umount -l /proc/keys 2>&1; echo lazy=$?; wc -c < /proc/keys");
         assertTrue(out.contains("umount=32") && out.contains("lazy=32"), "umount fails:\n" + out);
         assertTrue(out.contains("must be superuser to unmount"), "umount(2) refuses guest root (EPERM):\n" + out);

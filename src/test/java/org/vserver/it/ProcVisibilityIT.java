@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.ProcMasks;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * {@code apps/vprocunhide/files} on real guests: a {@code .defaults} list for every guest, a
@@ -23,6 +24,7 @@ import org.vserver.context.ProcMasks;
  * {@code pvd} has no list of its own; {@code pvl} shows /proc/interrupts and /proc/version again,
  * hides /proc/loadavg and /proc/sys/vm/, and may write /proc/sys/kernel/domainname.
  */
+@RequiresRoot("starts real guests")
 class ProcVisibilityIT {
     static final String DEFAULTS = "# every guest\n!/proc/version\n+/proc/key-users\n";
     static final String LIST = "+/proc/interrupts\n/proc/version\n!/proc/loadavg\n-/proc/sys/vm/\n>/proc/sys/kernel/domainname\n";

@@ -9,6 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The seccomp filter in real guests: loaded in the init and every exec'd process (also across a
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * seccomp/deny and seccomp/disabled change one guest only. The guest with seccomp/disabled shows
  * each defence switched off: there the same probes succeed.
  */
+@RequiresRoot("starts real guests")
 class SeccompIT {
     static TestHost host;
     static String g, denied, off;
@@ -92,13 +96,10 @@ class SeccompIT {
         assertTrue(open.contains("unshareU=0\n"), "no filter: a user namespace can be made\n" + open);
     }
 
+    /** A kernel without IA-32 emulation raises SIGSEGV on int 0x80 everywhere: no i386 entry to guard. */
+    @RequiresKernel(Feature.IA32_EMULATION)
     @Test
     void i386CallsThroughInt80AreFiltered() throws Exception {
-        // Probed on the host with the same binary: a kernel without IA-32 emulation raises SIGSEGV
-        // on int 0x80 everywhere, so there is no i386 entry for the filter to guard.
-        var onHost = HostProbe.run(probe.toString(), "i386");
-        org.junit.jupiter.api.Assumptions.assumeTrue(onHost.code() == 0 && onHost.out().contains("getpid=1\n"),
-                "kernel feature: IA-32 emulation (int 0x80 on the host gave exit " + onHost.code() + ")");
         String out = host.sh(g, "/probe/seccomp_probe i386");
         assertTrue(out.contains("getpid=1\n"), "i386 getpid is allowed\n" + out);
         assertTrue(out.contains("unshare=-1\n"), "i386 unshare(CLONE_NEWNS): EPERM\n" + out);

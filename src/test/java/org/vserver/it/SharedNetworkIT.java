@@ -15,6 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.config.NetworkConfig;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Shared-stack guests (VServer's chbind): the host's stack, each guest held to its own addresses
@@ -22,6 +25,8 @@ import org.vserver.sys.LinuxSyscalls;
  * the guests' addresses are in 127.0.0.0/8 (the host's on that namespace's lo too): no traffic
  * leaves it. What a guest may reach of 127.0.0.0/8 is LoopbackIT's.
  */
+@RequiresRoot("starts real guests")
+@RequiresKernel({Feature.LANDLOCK_SCOPES, Feature.CGROUP2})
 class SharedNetworkIT {
     static TestHost host;
     static TestNetns ns;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * The admin's terminal and the guest (security.md §4.7): TIOCSTI from a guest cannot push input
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * admin's terminal is a real pty here (python's pty module), as in an ssh session.
  * dev.tty.legacy_tiocsti is 1 on the machine this was written on: TIOCSTI itself is enabled.
  */
+@RequiresRoot("starts real guests")
 class TerminalIT {
     static TestHost host;
     static String g;

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.vserver.cgroup.CgroupManager;
 import org.vserver.config.ConfigRoot;
 import org.vserver.guest.GuestBuild;
@@ -26,6 +25,8 @@ import org.vserver.guest.Vserver;
 import org.vserver.launch.Launcher;
 import org.vserver.state.StateDir;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.testsupport.HostFeatures;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * A private vserver host for one test class: its own configuration root, run directory, guest
@@ -47,16 +48,10 @@ final class TestHost implements AutoCloseable {
     final Vserver vs;
     final Guests guests;
 
-    /** Skips (never passes) the calling test unless we are root on a host with cgroup v1 here. */
-    static void assumeRootHost() {
-        Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("vserver.it", "true")),
-                "integration tests disabled with -Dvserver.it=false");
-        Assumptions.assumeTrue(new LinuxSyscalls().geteuid() == 0,
-                "integration tests start real guests and need root: run the suite as root (CI does)");
-    }
-
+    /** The skip (never a pass) without root is {@link RequiresRoot}'s: a class that makes a TestHost carries it. */
     TestHost() throws Exception {
-        assumeRootHost();
+        if (!HostFeatures.isRoot())
+            throw new IllegalStateException("a TestHost needs root: annotate the test class with @RequiresRoot");
         root = Files.createTempDirectory("vserver-it-" + id + "-");
         confdir = root.resolve("etc");
         rundir = root.resolve("run");

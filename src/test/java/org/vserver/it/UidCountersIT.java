@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.Counters;
 import org.vserver.limits.DefaultLimits;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * What one default guest can take from the host and its neighbours through counters the kernel
@@ -25,6 +26,7 @@ import org.vserver.limits.DefaultLimits;
  * and printed (KNOWN lines), not asserted: inotify instances for the host and the neighbour,
  * message queues and queued signals for the neighbour.
  */
+@RequiresRoot("starts real guests")
 class UidCountersIT {
     TestHost host;
 

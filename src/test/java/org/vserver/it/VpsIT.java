@@ -18,12 +18,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * vps through bin/vps (the JVM-less path: the launcher's spectator plan, bin/vps.awk) and
  * {@code vps --json} (java): the CONTEXT of every process from its cgroup, ps run as the
  * spectator, ps's formats and exit code.
  */
+@RequiresRoot("starts real guests")
 class VpsIT {
     static TestHost host;
     static final List<String> GUESTS = List.of("vpsa", "vpsb", "vpsc");

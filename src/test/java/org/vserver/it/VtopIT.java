@@ -15,11 +15,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * vtop through bin/ with two running guests, one of them spinning a CPU hog: the batch text and
  * JSON name every context with its xid and show the hog in its guest at a CPU's worth.
  */
+@RequiresRoot("starts real guests")
 class VtopIT {
     static final String HOG = "sh -c while :; do :; done";
     static final ObjectMapper JSON = new ObjectMapper();

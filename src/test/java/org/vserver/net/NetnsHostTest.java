@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,16 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.testsupport.RequiresRoot;
 
 /** Netns.inside and sysctl against this host's kernel, in a throw-away network namespace. */
+@RequiresRoot("creates a network namespace")
 class NetnsHostTest {
     static final Path PING_GROUP_RANGE = Path.of("/proc/sys/net/ipv4/ping_group_range");
     final Syscalls sys = new LinuxSyscalls();
     ThrowAwayNetns ns;
 
     @BeforeEach void onlyAsRoot() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(sys.geteuid() == 0, "needs root: creates a network namespace");
         ns = new ThrowAwayNetns(sys);
     }
 

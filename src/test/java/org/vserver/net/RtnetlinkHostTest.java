@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,19 +21,19 @@ import org.junit.jupiter.api.Test;
 import org.vserver.sys.Errno;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Rtnetlink against this host's kernel, in throw-away network namespaces only: the host's links,
  * addresses and routes are never touched (checked after each test).
  */
+@RequiresRoot("creates network namespaces, links and addresses")
 class RtnetlinkHostTest {
     final Syscalls sys = new LinuxSyscalls();
     final List<AutoCloseable> toClose = new ArrayList<>();
     List<String> hostLinks;
 
     @BeforeEach void onlyAsRoot() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(sys.geteuid() == 0, "needs root: creates network namespaces, links and addresses");
         hostLinks = hostLinkNames();
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -30,6 +29,8 @@ import org.vserver.bpf.Bpf;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /**
  * The address policy enforced by this host's kernel. Each test attaches policies to throw-away
@@ -38,6 +39,7 @@ import org.vserver.sys.Syscalls;
  * the host's addresses are never touched, while cgroup-bpf applies in any namespace. The probe's
  * children join a cgroup, act, and report one {@code key=value} line per rule.
  */
+@RequiresKernel(Feature.CGROUP2)
 class SockAddrProgramsHostTest {
     static final String PRELUDE = """
             import os, socket, struct, sys, time
@@ -157,12 +159,9 @@ class SockAddrProgramsHostTest {
     static Inet6Address v6addr(String s) throws IOException { return (Inet6Address) InetAddress.getByName(s); }
 
     @BeforeEach void onlyAsRootWithAUnifiedHierarchy() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(sys.geteuid() == 0, "needs root: loads and attaches BPF programs");
         Path unified = Path.of("/sys/fs/cgroup/unified");
         Path v2 = Files.isRegularFile(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? Path.of("/sys/fs/cgroup")
                 : Files.isRegularFile(unified.resolve("cgroup.procs")) ? unified : null;
-        assumeTrue(v2 != null, "no cgroup2 hierarchy on this host");
         top = v2.resolve("vserver-test-" + id);
     }
 

@@ -3,7 +3,6 @@ package org.vserver.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.vserver.net.Frames.BROADCAST;
 import static org.vserver.net.Frames.arp;
 import static org.vserver.net.Frames.concat;
@@ -37,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.vserver.bpf.Bpf;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /**
  * The filter on a real data path, entirely inside two throw-away network namespaces: "host" has a
@@ -46,6 +47,7 @@ import org.vserver.sys.Syscalls;
  * watched on the bridge. Every scenario first shows that without the filter the bad traffic does
  * arrive, and ends each batch with a frame that must pass, so a dropped frame is not a slow one.
  */
+@RequiresKernel(Feature.TCX)
 class SpoofFilterHostTest {
     static final byte[] M = mac("52:54:00:0a:0b:0c"), OTHER = mac("52:54:00:0c:0b:0a");
     static final String SNIFF = """
@@ -97,8 +99,6 @@ class SpoofFilterHostTest {
     int[] attached = new int[0];
 
     @BeforeEach void twoNamespacesWithABridgeAndAVeth() throws Exception {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(SpoofProgramHostTest.isRoot(), "needs root: makes network namespaces and attaches a tc program");
         python = run("python3", "-c", "import sys; print(sys.executable)").strip();     // a pyenv shim needs its PATH; ip netns exec gets the binary
         made = true;
         run("ip", "netns", "add", host);

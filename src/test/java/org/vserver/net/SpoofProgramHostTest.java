@@ -1,7 +1,6 @@
 package org.vserver.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.vserver.net.Frames.BROADCAST;
 import static org.vserver.net.Frames.arp;
 import static org.vserver.net.Frames.concat;
@@ -18,17 +17,16 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
 
 /**
  * The spoof filter as this host's verifier accepts it and its kernel runs it (BPF_PROG_TEST_RUN on
@@ -36,6 +34,7 @@ import org.vserver.sys.LinuxSyscalls;
  * does not, including the frames a real stack cannot easily be made to send. (A truncated IPv4 or
  * IPv6 header cannot be tried here: the test run refuses such a frame itself, EINVAL.)
  */
+@RequiresKernel(Feature.TCX)
 class SpoofProgramHostTest {
     static final byte[] M = mac("52:54:00:12:34:56"), OTHER = mac("52:54:00:65:43:21"), ROUTER = mac("02:00:00:00:00:01");
     static final byte[] LL = SpoofFilter.linkLocal(M), ANY6 = new byte[16], ALL_NODES = ip("ff02::1"), ALL_ROUTERS = ip("ff02::2");
@@ -53,16 +52,6 @@ class SpoofProgramHostTest {
         } catch (IOException e) {
             throw new IllegalArgumentException(a, e);
         }
-    }
-
-    static boolean isRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
-    }
-
-    @BeforeEach void onlyAsRoot() throws IOException {
-        assumeTrue(!"false".equals(System.getProperty("vserver.it")), "integration tests disabled (-Dvserver.it=false)");
-        assumeTrue(isRoot(), "needs root: loads a BPF program");
     }
 
     @AfterEach void close() {

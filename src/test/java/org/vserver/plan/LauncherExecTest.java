@@ -3,7 +3,6 @@ package org.vserver.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,15 +16,16 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.proc.ProcStatus;
+import org.vserver.testsupport.RequiresRoot;
 
 /**
  * Runs the launcher on small real plans: {@code --replay PLAN -- CMD...}, and the channel mode
  * with fds 3 and 4 opened by a shell on files. Needs root (namespaces, mounts, capabilities).
  */
+@RequiresRoot("namespaces, mounts, capabilities")
 class LauncherExecTest {
 
     static final List<String> ENV = List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C");
@@ -35,13 +35,6 @@ class LauncherExecTest {
 
     record Result(int exit, String out, String err) {
         String trimmed() { return out.strip(); }
-    }
-
-    @BeforeAll
-    static void needRoot() throws IOException {
-        boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
-        assumeTrue(root, "LauncherExecTest needs root (namespaces, mounts, capabilities): skipped");
     }
 
     static String launcher() {

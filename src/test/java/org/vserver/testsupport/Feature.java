@@ -1,0 +1,27 @@
+package org.vserver.testsupport;
+
+/** A feature of the running kernel (or of how the host mounts it) that some tests need. */
+public enum Feature {
+    /** i386 system calls through {@code int 0x80} (CONFIG_IA32_EMULATION, not switched off at boot). */
+    IA32_EMULATION("IA-32 emulation"),
+    /** Landlock ABI 6: scopes, here LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET for shared-network guests. */
+    LANDLOCK_SCOPES("Landlock scopes (ABI >= 6)"),
+    /** The audit subsystem's netlink family (CONFIG_AUDIT). */
+    NETLINK_AUDIT("NETLINK_AUDIT"),
+    /** tcx attach points for tc BPF programs (Linux 6.6): the spoof filter of netns guests. */
+    TCX("tcx (BPF_TCX_INGRESS)"),
+    /** cgroup v1 hierarchies of the cpu, cpuset, memory and pids controllers under /sys/fs/cgroup. */
+    CGROUP_V1("cgroup v1 cpu, cpuset, memory and pids hierarchies"),
+    /** The cgroup v1 devices controller at /sys/fs/cgroup/devices. */
+    CGROUP_V1_DEVICES("cgroup v1 devices controller"),
+    /** A cgroup2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified (where cgroup-bpf attaches). */
+    CGROUP2("cgroup2 hierarchy"),
+    /** /proc/keys (CONFIG_KEYS). */
+    PROC_KEYS("/proc/keys (CONFIG_KEYS)"),
+    /** At least two CPUs in the root cpuset (exclusive cpusets need one to give away). */
+    TWO_CPUS("two CPUs");
+
+    final String description;
+
+    Feature(String description) { this.description = description; }
+}
