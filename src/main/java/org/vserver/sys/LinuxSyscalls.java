@@ -467,7 +467,7 @@ public final class LinuxSyscalls implements Syscalls {
                 MemorySegment attr = BpfAttr.progQuery(c.arena(), targetFd, attachType, ids);
                 long r = bpf(c, BpfAttr.BPF_PROG_QUERY, attr);
                 int count = BpfAttr.queryCount(attr);
-                if (r < 0 && c.errno() == ENOSPC && count > room) {  // more programs than room: ask again with enough
+                if (r < 0 && c.errno() == Errno.ENOSPC && count > room) {  // more programs than room: ask again with enough
                     room = count;
                     continue;
                 }
@@ -504,13 +504,13 @@ public final class LinuxSyscalls implements Syscalls {
             while (true) {
                 MemorySegment next = BpfAttr.progGetNextId(a, id);
                 if (bpf(c, BpfAttr.BPF_PROG_GET_NEXT_ID, next) < 0) {
-                    if (c.errno() == ENOENT) return out;
+                    if (c.errno() == Errno.ENOENT) return out;
                     throw c.failure();
                 }
                 id = BpfAttr.nextId(next);
                 long fd = bpf(c, BpfAttr.BPF_PROG_GET_FD_BY_ID, BpfAttr.progGetFdById(a, id));
                 if (fd < 0) {
-                    if (c.errno() == ENOENT) continue;                 // unloaded meanwhile
+                    if (c.errno() == Errno.ENOENT) continue;                 // unloaded meanwhile
                     throw fail("bpf", "BPF_PROG_GET_FD_BY_ID " + id, c.errno());
                 }
                 try {
@@ -555,6 +555,4 @@ public final class LinuxSyscalls implements Syscalls {
     public void unshare(int flags) throws ErrnoException {
         call("unshare", "flags 0x" + Integer.toHexString(flags), c -> c.check((int) Unshare.H.invokeExact(c.state(), flags)));
     }
-
-    private static final int ENOSPC = 28, ENOENT = 2;
 }
