@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.vserver.sys.Errno;
+import org.vserver.sys.LinuxSyscalls;
 
 /**
  * Reading and writing cgroup interface files. Every failure names the call and the file:
@@ -126,14 +128,11 @@ final class CgroupFiles {
         return new IOException(call + "(`" + path + "`) failed: " + reason(e), e);
     }
 
-    /** The errno text of a java.nio exception (java.nio keeps it only for the types it does not map). */
+    /** The errno text of a java.nio exception (java.nio keeps it only for the types it does not map; {@link Errno#of} knows the rest). */
     static String reason(IOException e) {
         return switch (e) {
-            case NoSuchFileException x -> "No such file or directory";
-            case AccessDeniedException x -> "Permission denied";
-            case FileAlreadyExistsException x -> "File exists";
-            case DirectoryNotEmptyException x -> "Directory not empty";
-            case NotDirectoryException x -> "Not a directory";
+            case NoSuchFileException _, AccessDeniedException _, FileAlreadyExistsException _, DirectoryNotEmptyException _,
+                    NotDirectoryException _ -> LinuxSyscalls.strerror(Errno.of(e));
             case FileSystemException x when x.getReason() != null -> x.getReason();
             default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         };

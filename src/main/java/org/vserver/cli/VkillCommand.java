@@ -18,6 +18,7 @@ import org.vserver.proc.GuestOfPid;
 import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
+import org.vserver.sys.Errno;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -133,7 +134,7 @@ final class VkillCommand implements Callable<Integer> {
         } catch (NoSuchFileException gone) {
             return -1;
         } catch (IOException e) {
-            if ("No such process".equals(e.getMessage())) return -1;
+            if (Errno.of(e) == Errno.ESRCH) return -1;
             throw new IOException("read(`" + status + "`) failed: " + e.getMessage(), e);
         }
     }

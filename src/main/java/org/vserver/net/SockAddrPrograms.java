@@ -91,7 +91,7 @@ public final class SockAddrPrograms {
     private static final int LOCALHOST = word(new byte[] {127, 0, 0, 1}, 0), MAPPED = word(new byte[] {0, 0, -1, -1}, 0),
             LOOPBACK6 = word(new byte[] {0, 0, 0, 1}, 0);
 
-    private static final int EADDRNOTAVAIL = 99, ENETUNREACH = 101;
+    private static final int EADDRNOTAVAIL = Errno.EADDRNOTAVAIL, ENETUNREACH = Errno.ENETUNREACH;
 
     /**
      * A loopback destination that is not the guest's: EPERM, "Operation not permitted", which is
@@ -101,7 +101,7 @@ public final class SockAddrPrograms {
      * down" and "the policy refuses the host's service, list it in lback.allow" look alike to the
      * admin. The guest learns nothing from it: the answer is the same whether anything listens there.
      */
-    static final int EPERM = 1;
+    static final int EPERM = Errno.EPERM;
 
     private SockAddrPrograms() {}
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.vserver.sys.Errno;
 
 /**
  * Which guest a process belongs to, from its cgroup: {@code /proc/<pid>/cgroup} has one
@@ -35,7 +36,7 @@ public final class GuestOfPid {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            if ("No such process".equals(e.getMessage())) return Optional.empty();
+            if (Errno.of(e) == Errno.ESRCH) return Optional.empty();
             throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
         }
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.vserver.sys.Errno;
 
 /**
  * The fields of {@code /proc/<pid>/stat} (proc(5)) that vps and vserver-stat use.
@@ -59,7 +60,7 @@ public record ProcStat(int pid, String comm, char state, int ppid, long utime, l
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            if ("No such process".equals(e.getMessage())) return Optional.empty();
+            if (Errno.of(e) == Errno.ESRCH) return Optional.empty();
             throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
         }
         try {
@@ -82,7 +83,7 @@ public record ProcStat(int pid, String comm, char state, int ppid, long utime, l
         } catch (NoSuchFileException e) {
             return java.util.OptionalInt.empty();
         } catch (IOException e) {
-            if ("No such process".equals(e.getMessage())) return java.util.OptionalInt.empty();
+            if (Errno.of(e) == Errno.ESRCH) return java.util.OptionalInt.empty();
             throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
         }
         ProcStat p;
