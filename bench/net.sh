@@ -110,7 +110,11 @@ mkguest() { # NAME MODE [IP]
     if [ -n "${3:-}" ]; then
         mkdir -p "$W/etc/$1/interfaces/00"
         echo "$3" > "$W/etc/$1/interfaces/00/ip"
-        [ "$2" = shared ] && echo lo > "$W/etc/$1/interfaces/00/dev"
+        if [ "$2" = shared ]; then
+            echo lo > "$W/etc/$1/interfaces/00/dev"
+            # the host's servers listen on 127.77.0.200: of 127/8 a guest reaches only what it is allowed
+            echo 127.77.0.200 > "$W/etc/$1/interfaces/lback.allow"
+        fi
         [ "$2" = netns ] && echo "${4:-vsbench0}" > "$W/etc/$1/interfaces/bridge"
     fi
     # the tools run from this guest's own tree: host-method guests share /usr, not /tmp
