@@ -15,48 +15,24 @@
 # Usage: bench/cpu-share.sh [SECONDS]   (measuring window, default 10; as root, after mvn package)
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-[ "$(id -u)" = 0 ] || die "run as root"
+. bench/lib.sh
 [ -f target/vserver.jar ] || build -DskipTests package
 WIN=${1:-10}
 CPUS=$(nproc)
-
-W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
-export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
-mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
-chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
-ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
-PARENT=vservers-bench-$$
-echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
-# crun 1.8 refuses hybrid cgroups; inside this private mount namespace it sees no v2 controllers file.
-: > "$W/empty"
-CRUN="unshare -m sh -c 'mount --bind $W/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; exec crun \"\$@\"' crun"
+bench_private_mounts "$@"
+bench_init
+CRUN="crun --root $W/crun"   # its state under $W: the cleanup sees only this run's containers
 HAVE_CRUN=yes
 MYCG=/sys/fs/cgroup/cpuacct$(awk -F: '$2 ~ /(^|,)cpuacct(,|$)/ {print $3}' /proc/self/cgroup)
-
-cleanup() {
-    set +e
-    trap - EXIT INT TERM
-    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && bin/vserver "$g" stop >/dev/null 2>&1; done
-    [ "$HAVE_CRUN" = yes ] && for c in $(eval "$CRUN list -q" 2>/dev/null); do
-        case $c in cpu$$-*) eval "$CRUN delete -f $c" >/dev/null 2>&1;; esac
-    done
-    h=/sys/fs/cgroup/cpuacct/$PARENT-host   # section 4's host cgroup: whatever is left in it out
-    [ -d "$h" ] && for p in $(cat "$h/cgroup.procs"); do echo "$p" > "$MYCG/cgroup.procs"; done 2>/dev/null
-    for h in /sys/fs/cgroup/*/"$PARENT" /sys/fs/cgroup/*/"$PARENT"-crun-* /sys/fs/cgroup/*/"$PARENT"-host; do
-        [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null
-    done
-    rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+mkdir -p "$W/crun"
+# section 4's host cgroup: whatever is left in it out, before the cgroups go
+at_cleanup 'h=/sys/fs/cgroup/cpuacct/$PARENT-host; [ -d "$h" ] && for p in $(cat "$h/cgroup.procs"); do echo "$p" > "$MYCG/cgroup.procs"; done 2>/dev/null'
+at_cleanup '[ "$HAVE_CRUN" = yes ] && for c in $($CRUN list -q 2>/dev/null); do $CRUN delete -f "$c" >/dev/null 2>&1; done'
 
 ns() { date +%s%N; }
 usage() { cat "/sys/fs/cgroup/cpuacct/$PARENT/$1/cpuacct.usage"; }
 crun_usage() { cat "/sys/fs/cgroup/cpuacct/$PARENT-crun-$1/cpuacct.usage"; }
 cstat() { awk -v k="$2" '$1 == k {print $2}' "/sys/fs/cgroup/cpu/$PARENT/$1/cpu.stat"; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN {printf $1}"; }
 
 # guest NAME FILL-RATE INTERVAL TOKENS-MIN TOKENS-MAX FLAGS...: a host-method guest whose init
@@ -102,7 +78,7 @@ crun_hog() {   # crun_hog ID QUOTA_US PERIOD_US: a detached container with CPUS 
              "resources": { "cpu": { "quota": $2, "period": $3 } },
              "cgroupsPath": "/$PARENT-crun-$1" } }
 JSON
-    eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/$1.json cpu$$-$1" >"$W/crun.err" 2>&1
+    $CRUN run -d -b "$BUNDLE" --config "$BUNDLE/$1.json" "cpu$$-$1" >"$W/crun.err" 2>&1
 }
 if ! command -v crun >/dev/null 2>&1; then
     need_packages crun:crun >/dev/null 2>&1 || true
@@ -139,7 +115,7 @@ line "vserver sched_hard 1/4  (tokens 25)" 0.25 $((b4 - a4))
 line "vserver sched_hard 1/10 (tokens 10)" 0.10 $((b10 - a10))
 if [ "$HAVE_CRUN" = yes ]; then
     line "crun quota $q10/$p10 us" 0.10 $((d10 - c10))
-    eval "$CRUN delete -f cpu$$-c4" >/dev/null 2>&1; eval "$CRUN delete -f cpu$$-c10" >/dev/null 2>&1
+    $CRUN delete -f "cpu$$-c4" >/dev/null 2>&1; $CRUN delete -f "cpu$$-c10" >/dev/null 2>&1
 else
     echo "   crun: skipped, $HAVE_CRUN"
 fi

@@ -13,41 +13,21 @@
 # Prints the figures and ratios; never fails on a figure.
 # The netns guest's bridge and the plain veth have the loopback's MTU (65535); one more guest on a
 # 1500-MTU bridge shows the cost of LAN-sized frames.
-# Usage: bench/net.sh [RUNS]   (default 5; as root, after mvn package)
+# Usage: bench/net.sh [RUNS]   (odd, default 5; as root, after mvn package)
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-[ "$(id -u)" = 0 ] || die "run as root"
+. bench/lib.sh
 need_packages iperf3:iperf3 gcc:gcc
 [ -f target/vserver.jar ] || build -DskipTests package
 RUNS=${1:-5}
-if [ -z "${VSERVER_CPU_LOCKED:-}" ]; then VSERVER_CPU_LOCKED=1 exec flock /tmp/vserver-cpu.lock "$0" "$@"; fi
-
-W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
-export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
-mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
-chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
-ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
-PARENT=vservers-bench-$$
-echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
+bench_odd "$RUNS"
+if [ -z "${VSERVER_CPU_LOCKED:-}" ]; then VSERVER_CPU_LOCKED=1 exec flock /tmp/vserver-cpu.lock "$PWD/bench/${0##*/}" "$@"; fi
+bench_init
 NS=vsbench-$$
 PEER=vsbenchp-$$
 IN="nsenter --net=/run/netns/$NS"
-
-cleanup() {
-    set +e
-    trap - EXIT INT TERM
-    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && $IN bin/vserver "$g" stop >/dev/null 2>&1; done
-    ip netns del "$PEER" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
-    for h in /sys/fs/cgroup/*/"$PARENT"; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null; done
-    rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+BENCH_IN=$IN   # the guests are stopped in the namespace they run in
+at_cleanup 'ip netns del "$PEER" 2>/dev/null; ip netns del "$NS" 2>/dev/null'
 
 # Connection rate: N connect()+close() against a server that accepts and closes; the client prints
 # connections per second of wall time (both ends are on this 2-CPU machine).
@@ -130,7 +110,11 @@ mkguest() { # NAME MODE [IP]
     if [ -n "${3:-}" ]; then
         mkdir -p "$W/etc/$1/interfaces/00"
         echo "$3" > "$W/etc/$1/interfaces/00/ip"
-        [ "$2" = shared ] && echo lo > "$W/etc/$1/interfaces/00/dev"
+        if [ "$2" = shared ]; then
+            echo lo > "$W/etc/$1/interfaces/00/dev"
+            # the host's servers listen on 127.77.0.200: of 127/8 a guest reaches only what it is allowed
+            echo 127.77.0.200 > "$W/etc/$1/interfaces/lback.allow"
+        fi
         [ "$2" = netns ] && echo "${4:-vsbench0}" > "$W/etc/$1/interfaces/bridge"
     fi
     # the tools run from this guest's own tree: host-method guests share /usr, not /tmp
@@ -142,7 +126,6 @@ mkguest bshared shared 127.77.0.1
 mkguest bnetns netns 10.77.0.2
 mkguest bnetns1500 netns 10.79.0.2 vsbench1
 
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m}'; }
 ms() { date +%s%N; }
 
 echo "== start time per network mode (ms, median of $RUNS)"
@@ -172,7 +155,7 @@ $IN "$W/conn" s 10.78.0.1 6203 & echo $! > "$W/c3.pid"
 $IN "$W/conn" s 10.79.0.1 6204 & echo $! > "$W/c4.pid"
 sleep 1
 stopservers() { for f in "$W"/ip*.pid "$W"/c*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
-trap 'stopservers; cleanup' EXIT
+at_cleanup stopservers
 
 # Gbit/s of the receiver's summary line (python3-minimal has no json module)
 gbps() { awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Gbits/sec") print $(i - 1) }'; }

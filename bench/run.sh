@@ -6,37 +6,23 @@
 #   3. memory: what one idle guest is charged (its memory cgroup) against an idle crun container.
 # The JVM's start-up is part of `vserver start`: scripts/train-aot's cache is used if present.
 # Prints medians and ratios. Never fails on a time: it measures, it does not judge.
-# Usage: bench/run.sh [RUNS]   (as root, after scripts/quickstart or mvn package)
+# Peers are timed bare: the whole bench runs in one private mount namespace (bench/lib.sh), so no
+# wrapper is inside any timing.
+# Usage: bench/run.sh [RUNS]   (odd, default 21; as root, after scripts/quickstart or mvn package)
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-[ "$(id -u)" = 0 ] || die "run as root"
+. bench/lib.sh
 need_packages crun:crun systemd-nspawn:systemd-container
 [ -f target/vserver.jar ] || build -DskipTests package
 RUNS=${1:-21}
-
-W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
-export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
-mkdir -p "$W/etc/.defaults/cgroup" "$W/guests" "$W/cgroup"
-chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
-ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
-PARENT=vservers-bench-$$
-echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
-# crun 1.8 refuses hybrid cgroups; inside this private mount namespace it sees no v2 controllers file.
-: > "$W/empty"
-CRUN="unshare -m sh -c 'mount --bind $W/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; exec crun \"\$@\"' crun"
-
-cleanup() {
-    set +e
-    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && bin/vserver "$g" stop >/dev/null 2>&1; done
-    for c in $(eval "$CRUN list -q" 2>/dev/null); do eval "$CRUN delete -f $c" >/dev/null 2>&1; done
-    for h in /sys/fs/cgroup/*/"$PARENT" /sys/fs/cgroup/*/crun-bench-*; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null; done
-    rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT INT TERM
+bench_odd "$RUNS"
+bench_private_mounts "$@"
+bench_init
+mkdir -p "$W/crun"
+CRUN="crun --root $W/crun"   # its state under $W: the cleanup sees only this run's containers
+at_cleanup 'for c in $($CRUN list -q 2>/dev/null); do $CRUN delete -f "$c" >/dev/null 2>&1; done'
 
 ms() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.1f", m/1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 # One root filesystem for everyone: a host-method guest (its /usr is the host's, bound read-only).
@@ -71,9 +57,9 @@ cat > "$BUNDLE/config.json" <<JSON
                              "/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
                              "/proc/timer_stats", "/sys/firmware", "/sys/devices/virtual/powercap"],
              "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-             "cgroupsPath": "/crun-bench-CID" } }
+             "cgroupsPath": "/PARENT-crun-CID" } }
 JSON
-oneshot() { sed "s/crun-bench-CID/crun-bench-$1/; s|\"args\": \[\"/bin/true\"\]|\"args\": [$2]|" "$BUNDLE/config.json" > "$BUNDLE/$1.json"; }
+oneshot() { sed "s/PARENT-crun-CID/$PARENT-crun-$1/; s|\"args\": \[\"/bin/true\"\]|\"args\": [$2]|" "$BUNDLE/config.json" > "$BUNDLE/$1.json"; }
 
 echo "runs per measurement: $RUNS (medians, ms)"
 
@@ -84,7 +70,7 @@ for i in $(seq "$RUNS"); do
 done
 for i in $(seq "$RUNS"); do
     oneshot "one$i" '"/bin/true"'
-    t0=$(ms); eval "$CRUN run -b $BUNDLE --config $BUNDLE/one$i.json one$i" >/dev/null; t1=$(ms)
+    t0=$(ms); $CRUN run -b $BUNDLE --config $BUNDLE/one$i.json one$i >/dev/null; t1=$(ms)
     echo $((t1 - t0)) >> "$W/crun-run"
 done
 NSPAWN=ok
@@ -93,10 +79,10 @@ for i in $(seq "$RUNS"); do
     if ! systemd-nspawn -q --register=no --keep-unit -D "$ROOT" --bind-ro=/usr /bin/true >/dev/null 2>"$W/nspawn.err"; then NSPAWN=failed; break; fi
     t1=$(ms); echo $((t1 - t0)) >> "$W/nspawn"
 done
-vs_start=$(median < "$W/vs-start"); crun_run=$(median < "$W/crun-run")
+vs_start=$(median < "$W/vs-start" | to_ms); crun_run=$(median < "$W/crun-run" | to_ms)
 printf 'start   vserver start (init running) %7s   crun run /bin/true %7s   ratio %s\n' "$vs_start" "$crun_run" "$(ratio "$vs_start" "$crun_run")"
 if [ "$NSPAWN" = ok ]; then
-    nsp=$(median < "$W/nspawn")
+    nsp=$(median < "$W/nspawn" | to_ms)
     printf 'start   vserver start (init running) %7s   systemd-nspawn    %7s   ratio %s\n' "$vs_start" "$nsp" "$(ratio "$vs_start" "$nsp")"
 else
     echo "start   systemd-nspawn could not run here: $(tail -n 1 "$W/nspawn.err")"
@@ -122,22 +108,22 @@ for n in $(seq 2 $N); do bin/vserver "bench$n" stop >/dev/null; done
 sync; sleep 1; before=$(used)
 for n in $(seq $N); do
     oneshot "idle$n" '"/bin/sleep","infinity"'
-    eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/idle$n.json idle$n" >/dev/null
+    $CRUN run -d -b $BUNDLE --config $BUNDLE/idle$n.json idle$n >/dev/null
 done
 sleep 2; after=$(used)
 crun_host=$(( (after - before) / N ))
-crun_cg=$(for n in $(seq $N); do cat /sys/fs/cgroup/memory/crun-bench-idle$n/memory.usage_in_bytes; done | awk '{s+=$1} END {printf "%d", s / NR / 1024}')
-for n in $(seq $N); do eval "$CRUN delete -f idle$n" >/dev/null; done
+crun_cg=$(for n in $(seq $N); do cat /sys/fs/cgroup/memory/$PARENT-crun-idle$n/memory.usage_in_bytes; done | awk '{s+=$1} END {printf "%d", s / NR / 1024}')
+for n in $(seq $N); do $CRUN delete -f idle$n >/dev/null; done
 printf 'memory  idle guest: host %5d KiB, cgroup %5d KiB   idle crun container: host %5d KiB, cgroup %5d KiB   ratio %s (host)\n' \
     "$vs_host" "$vs_cg" "$crun_host" "$crun_cg" "$(ratio "$vs_host" "$crun_host")"
 
 # 3. exec into a running guest / container
 oneshot execbox '"/bin/sleep","infinity"'
-eval "$CRUN run -d -b $BUNDLE --config $BUNDLE/execbox.json execbox" >/dev/null
+$CRUN run -d -b $BUNDLE --config $BUNDLE/execbox.json execbox >/dev/null
 for i in $(seq "$RUNS"); do
     t0=$(ms); bin/vserver bench exec /bin/true; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-exec"
-    t0=$(ms); eval "$CRUN exec execbox /bin/true"; t1=$(ms); echo $((t1 - t0)) >> "$W/crun-exec"
+    t0=$(ms); $CRUN exec execbox /bin/true; t1=$(ms); echo $((t1 - t0)) >> "$W/crun-exec"
 done
-vs_exec=$(median < "$W/vs-exec"); crun_exec=$(median < "$W/crun-exec")
+vs_exec=$(median < "$W/vs-exec" | to_ms); crun_exec=$(median < "$W/crun-exec" | to_ms)
 printf 'exec    vserver exec /bin/true       %7s   crun exec /bin/true %6s   ratio %s\n' "$vs_exec" "$crun_exec" "$(ratio "$vs_exec" "$crun_exec")"
 echo "processes left behind by a running guest besides its own: none (no supervisor; the init's parent is the host's init)"

@@ -11,43 +11,22 @@
 # (c) with an allow-list shaped like Docker's default (defaultAction SCMP_ACT_ERRNO, ~300 syscalls
 # allowed, socket/personality/clone allowed by argument), crun compiling both with libseccomp.
 # crun is skipped with a reason if it cannot be installed or run. Prints the figures; never fails on a time.
-# Usage: bench/seccomp.sh [RUNS]   (default 11; as root, after mvn package)
+# Usage: bench/seccomp.sh [RUNS]   (odd, default 11; as root, after mvn package)
 # Under an outer `flock /tmp/vserver-cpu.lock`, set VSERVER_CPU_LOCKED=1 (a second flock would wait forever).
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-[ "$(id -u)" = 0 ] || die "run as root"
+. bench/lib.sh
 [ -f target/vserver.jar ] || build -DskipTests package
 RUNS=${1:-11}
+bench_odd "$RUNS"
 CPU=$(($(nproc) - 1))
 CALLS=10000000
-
-W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
-export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
-mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
-chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
-ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
-PARENT=vservers-bench-$$
-echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
-# crun 1.8 refuses hybrid cgroups; inside this private mount namespace it sees no v2 controllers
-# file. Its state lives under $W, so cleanup sees only this run's containers.
-: > "$W/empty"
-CRUN="unshare -m sh -c 'mount --bind $W/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; exec crun --root $W/crun \"\$@\"' crun"
+bench_private_mounts "$@"
+bench_init
+# crun's state lives under $W, so the cleanup sees only this run's containers.
+CRUN="crun --root $W/crun"
 HAVE_CRUN=yes
-
-cleanup() {
-    set +e
-    trap - EXIT INT TERM
-    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && bin/vserver "$g" stop >/dev/null 2>&1; done
-    if [ -d "$W/crun" ]; then
-        for c in $(eval "$CRUN list -q" 2>/dev/null); do eval "$CRUN delete -f $c" >/dev/null 2>&1; done
-    fi
-    for h in /sys/fs/cgroup/*/"$PARENT" /sys/fs/cgroup/*/"$PARENT"-crun-*; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null; done
-    rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_cleanup '[ -d "$W/crun" ] && for c in $($CRUN list -q 2>/dev/null); do $CRUN delete -f "$c" >/dev/null 2>&1; done'
 
 # getppid is never cached by libc: each iteration enters the kernel (and the filter, if any).
 # Timed in thread CPU time (user + system): on a shared host wall time measures the neighbours.
@@ -188,7 +167,7 @@ CRUN_SEQ=0
 crun_loop() {   # crun_loop SECCOMP-FILE|-: one run of the loop in a fresh container, its ns on stdout
     CRUN_SEQ=$((CRUN_SEQ + 1)); id=sc$$-$CRUN_SEQ
     crun_config "$id" "$1"
-    eval "$CRUN run -b $W/bundle --config $W/bundle/$id.json $id" 2>> "$W/crun.err"
+    $CRUN run -b "$W/bundle" --config "$W/bundle/$id.json" "$id" 2>> "$W/crun.err"
 }
 if ! command -v crun >/dev/null 2>&1; then
     need_packages crun:crun >/dev/null 2>&1 || true
@@ -204,7 +183,6 @@ else
 fi
 echo "calls: $CALLS per run, runs: $RUNS (median ns per call); filtered guest: $filters"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() {
     for r in $(seq "$RUNS"); do
         "$W/loop" "$CALLS" "$CPU" >> "$W/host"

@@ -4,37 +4,18 @@
 # and `bin/vps ax >/dev/null` timed alternately. bin/vps is the JVM-less path: the launcher's
 # spectator plan runs ps, bin/vps.awk adds the CONTEXT column. Goal: vps within 2x of ps.
 # Prints medians and the ratio. Never fails on a time: it measures, it does not judge.
-# Usage: bench/vps.sh [RUNS]   (default 21; as root, after mvn package)
+# Usage: bench/vps.sh [RUNS]   (odd, default 21; as root, after mvn package)
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-[ "$(id -u)" = 0 ] || die "run as root"
+. bench/lib.sh
 [ -f target/vserver.jar ] && [ -f target/spectator.plan ] || build -DskipTests package
 RUNS=${1:-21}
+bench_odd "$RUNS"
 GUESTS=20
 SLEEPS=48
-
-W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
-export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
-mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
-chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
-ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
-PARENT=vservers-bench-$$
-echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
-
-cleanup() {
-    set +e
-    trap - EXIT INT TERM
-    for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && bin/vserver "$g" stop >/dev/null 2>&1; done
-    for h in /sys/fs/cgroup/*/"$PARENT"; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null; done
-    rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_init
 
 ns() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1e6}'; }
 
 i=1
 while [ $i -le $GUESTS ]; do
@@ -58,7 +39,7 @@ for r in $(seq "$RUNS"); do
     t0=$(ns); ps ax >/dev/null; t1=$(ns); echo $((t1 - t0)) >> "$W/ps"
     t0=$(ns); bin/vps ax >/dev/null; t1=$(ns); echo $((t1 - t0)) >> "$W/vps"
 done
-ps_ms=$(median < "$W/ps"); vps_ms=$(median < "$W/vps")
+ps_ms=$(median < "$W/ps" | to_ms); vps_ms=$(median < "$W/vps" | to_ms)
 tagged=$(bin/vps ax | awk -v p=vps '$2 ~ /^[0-9]+$/ && $3 ~ "^" p {n++} END {print n+0}')
 printf 'ps ax %7s   vps ax %7s   ratio %s (goal <= 2.0)   processes vps tagged with a guest: %s\n' \
     "$ps_ms" "$vps_ms" "$(awk -v a="$vps_ms" -v b="$ps_ms" 'BEGIN {printf "%.2f", a/b}')" "$tagged"
