@@ -93,24 +93,11 @@ class AbstractSocketIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        try {
-            if (host != null) for (String g : host.vs.state().names()) host.cliIn(ns.path, null, "vserver", g, "stop");
-            if (ns != null) ns.close();
-        } finally {
-            if (host != null) host.close();
-        }
-    }
+    static void tearDown() throws Exception { SharedStack.close(host, ns); }
 
-    static void address(String g, String ip) throws Exception {
-        host.config(g, "interfaces/00/ip", ip + "\n");
-        host.config(g, "interfaces/00/dev", "lo\n");
-    }
+    static void address(String g, String ip) throws Exception { SharedStack.address(host, g, "00", ip, null); }
 
-    static void start(String g) throws Exception {
-        var r = host.cliIn(ns.path, null, "vserver", g, "start");
-        assertEquals(0, r.code(), "start " + g + ":\n" + r);
-    }
+    static void start(String g) throws Exception { SharedStack.run(host, ns, g, "start"); }
 
     /** The probe run in guest {@code g} through {@code vserver g exec}; its one line. */
     static String in(String g, String mode, String name) throws Exception {

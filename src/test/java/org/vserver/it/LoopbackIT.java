@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,29 +77,13 @@ class LoopbackIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        try {
-            if (host != null) for (String g : host.vs.state().names()) host.cliIn(ns.path, null, "vserver", g, "stop");
-            if (ns != null) ns.close();
-        } finally {
-            if (host != null) host.close();
-        }
-    }
+    static void tearDown() throws Exception { SharedStack.close(host, ns); }
 
-    static void address(String g, String ip) throws Exception {
-        host.config(g, "interfaces/00/ip", ip + "\n");
-        host.config(g, "interfaces/00/dev", "lo\n");
-    }
+    static void address(String g, String ip) throws Exception { SharedStack.address(host, g, "00", ip, null); }
 
-    static void start(String g) throws Exception {
-        var r = host.cliIn(ns.path, null, "vserver", g, "start");
-        assertEquals(0, r.code(), "start " + g + ":\n" + r);
-    }
+    static void start(String g) throws Exception { SharedStack.run(host, ns, g, "start"); }
 
-    static void stop(String g) throws Exception {
-        var r = host.cliIn(ns.path, null, "vserver", g, "stop");
-        assertEquals(0, r.code(), "stop " + g + ":\n" + r);
-    }
+    static void stop(String g) throws Exception { SharedStack.run(host, ns, g, "stop"); }
 
     /** PROBE with {@code ops} in guest {@code g}: ARG → result. */
     static Map<String, String> in(String g, String... ops) throws Exception {
@@ -135,13 +118,9 @@ class LoopbackIT {
         return p;
     }
 
-    static String[] concat(String[] x, String... y) {
-        String[] out = Arrays.copyOf(x, x.length + y.length);
-        System.arraycopy(y, 0, out, x.length, y.length);
-        return out;
-    }
+    static String[] concat(String[] x, String... y) { return SharedStack.concat(x, y); }
 
-    static int port() { return 20000 + ThreadLocalRandom.current().nextInt(20000); }
+    static int port() { return SharedStack.port(); }
 
     @Test
     void aGuestsLocalhostServiceIsOutOfReachOfTheOtherGuests() throws Exception {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -57,25 +56,13 @@ class SharedNetworkIT {
     }
 
     @AfterAll
-    static void tearDown() throws Exception {
-        try {
-            if (host != null) for (String g : host.vs.state().names()) host.cliIn(ns.path, null, "vserver", g, "stop");
-            if (ns != null) ns.close();
-        } finally {
-            if (host != null) host.close();
-        }
-    }
+    static void tearDown() throws Exception { SharedStack.close(host, ns); }
 
     static void address(String g, String id, String ip, String name) throws Exception {
-        host.config(g, "interfaces/" + id + "/ip", ip + "\n");
-        host.config(g, "interfaces/" + id + "/dev", "lo\n");
-        if (name != null) host.config(g, "interfaces/" + id + "/name", name + "\n");
+        SharedStack.address(host, g, id, ip, name);
     }
 
-    static void start(String g) throws Exception {
-        var r = host.cliIn(ns.path, null, "vserver", g, "start");
-        assertEquals(0, r.code(), "start " + g + ":\n" + r);
-    }
+    static void start(String g) throws Exception { SharedStack.run(host, ns, g, "start"); }
 
     /** A probe run in guest {@code g}; its one line of output. */
     static String in(String g, String probe, String... args) throws Exception {
@@ -96,13 +83,9 @@ class SharedNetworkIT {
         return s;
     }
 
-    static String[] concat(String[] x, String... y) {
-        String[] out = Arrays.copyOf(x, x.length + y.length);
-        System.arraycopy(y, 0, out, x.length, y.length);
-        return out;
-    }
+    static String[] concat(String[] x, String... y) { return SharedStack.concat(x, y); }
 
-    static int port() { return 20000 + ThreadLocalRandom.current().nextInt(20000); }
+    static int port() { return SharedStack.port(); }
 
     @Test
     void theAddressesAreOnTheHostDeviceWithTheirLabel() throws Exception {
