@@ -46,8 +46,13 @@ public record EffectiveLimits(Map<Resource, Limit> limits, Map<Resource, Origin>
 
     /** Reads the guest's {@code rlimits/} and {@code ulimits/} and {@code .defaults/rlimits/} of {@code files}. */
     public static EffectiveLimits read(ConfigFiles files) throws ConfigException {
+        return of(LimitFiles.rlimits(files), LimitFiles.ulimits(files), files);
+    }
+
+    /** The same for a guest whose own {@code rlimits/} and {@code ulimits/} are read already: only {@code .defaults/rlimits/} is read. */
+    static EffectiveLimits of(Map<Resource, Limit> guest, Map<Rlimit, Limit> guestUlimits, ConfigFiles files) throws ConfigException {
         var defaults = new ConfigFiles(files.defaultsDir(), files.defaultsDir().resolve(".none"));
-        return of(LimitFiles.rlimits(files), LimitFiles.ulimits(files), LimitFiles.rlimits(defaults), DefaultLimits.BUILT_IN);
+        return of(guest, guestUlimits, LimitFiles.rlimits(defaults), DefaultLimits.BUILT_IN);
     }
 
     /** The guest {@code name} of {@code root}. */

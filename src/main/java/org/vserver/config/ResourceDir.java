@@ -31,7 +31,8 @@ public final class ResourceDir {
 
     /** A guest's configuration: {@link #read}, with the effective {@code rlimits/} ({@link EffectiveLimits}). */
     public static ResourceConfig readGuest(ConfigFiles files) throws ConfigException {
-        return read(files).withRlimits(EffectiveLimits.read(files).limits());
+        ResourceConfig own = read(files);                          // the guest's files, read once
+        return own.withRlimits(EffectiveLimits.of(own.rlimits(), own.ulimits(), files).limits());
     }
 
     /**
