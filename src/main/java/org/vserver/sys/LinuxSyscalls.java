@@ -44,6 +44,8 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long SYS_OPENAT2 = 437;
     /** struct open_how { u64 flags @0; u64 mode @8; u64 resolve @16; } */
     private static final int OPEN_HOW_SIZE = 24;
+    /** openat2's retries on EAGAIN: the launcher's VL_RESOLVE_TRIES. */
+    private static final int RESOLVE_TRIES = 256;
     /*
      * x86_64 struct stat (asm/stat.h): u64 st_dev @0, u64 st_ino @8, u64 st_nlink @16, u32 st_mode @24,
      * u32 st_uid @28, u32 st_gid @32, pad, u64 st_rdev @40, s64 st_size @48, s64 st_blksize @56,
@@ -155,9 +157,14 @@ public final class LinuxSyscalls implements Syscalls {
 
         /** The downcall, again while it fails with one of {@code retryOn} (EINTR, ...); then as {@link #check}. */
         long retry(Downcall d, int... retryOn) throws Throwable {
-            while (true) {
+            return retry(Integer.MAX_VALUE, d, retryOn);
+        }
+
+        /** The same, at most {@code tries} times: then the last failure is the answer. */
+        long retry(int tries, Downcall d, int... retryOn) throws Throwable {
+            for (int i = 1; ; i++) {
                 long r = d.invoke();
-                if (r >= 0 || !in(errno(), retryOn)) return check(r);
+                if (r >= 0 || i >= tries || !in(errno(), retryOn)) return check(r);
             }
         }
     }
@@ -329,9 +336,11 @@ public final class LinuxSyscalls implements Syscalls {
             how.set(JAVA_LONG, 16, resolve);
             MemorySegment p = c.arena().allocateFrom(path);
             // EAGAIN: RESOLVE_IN_ROOT/BENEATH saw a rename or mount change during the walk and cannot
-            // vouch for ".."; the kernel asks for a retry (openat2(2)). Anything else is the answer.
-            return (int) c.retry(() -> (long) SyscallOpenat2.H.invokeExact(c.state(), SYS_OPENAT2, dirfd, p, how, (long) OPEN_HOW_SIZE),
-                    Errno.EAGAIN, Errno.EINTR);
+            // vouch for ".."; the kernel asks for a retry (openat2(2)). A guest renaming in a loop can
+            // make that happen again and again, so the host gives up after as many tries as the
+            // launcher (root.c, VL_RESOLVE_TRIES) and reports EAGAIN. Anything else is the answer.
+            return (int) c.retry(RESOLVE_TRIES, () -> (long) SyscallOpenat2.H.invokeExact(c.state(), SYS_OPENAT2, dirfd, p, how,
+                    (long) OPEN_HOW_SIZE), Errno.EAGAIN, Errno.EINTR);
         });
     }
 
