@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.SequencedMap;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /**
  * cgroup v1: one directory {@code <root>/<hierarchy>/<parent>/<guest>} in every mounted hierarchy

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /**
  * cgroup v2: one directory {@code <root>/<parent>/<guest>} in the unified hierarchy. The

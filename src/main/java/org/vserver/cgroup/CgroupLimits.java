@@ -1,7 +1,7 @@
 package org.vserver.cgroup;
 
 import java.util.Optional;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /**
  * Everything the kernel enforces for one guest through its cgroup, fully specified: a field at its

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.vserver.kernel.CpuList;
 
 /**
  * One cgroup per guest, under a parent ({@code vservers} by default, a per-run name in tests).
@@ -62,7 +63,7 @@ public interface CgroupManager {
     java.util.SequencedMap<String, String> settings(String guest) throws IOException;
 
     /** The CPUs a guest may be given: the parent's effective cpuset, else the host's online CPUs. */
-    org.vserver.limits.CpuList cpus() throws IOException;
+    CpuList cpus() throws IOException;
 
     /** CPU time, memory and tasks of the guest and its descendants, for vserver-stat; the cgroup must exist. */
     Usage usage(String guest) throws IOException;

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /**
  * The cpuset controller. v1: a new cpuset starts with empty {@code cpuset.cpus} and

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.vserver.guest.Chbind;
 import org.vserver.net.BindPolicy;
-import org.vserver.net.LoopbackAllow;
+import org.vserver.config.LoopbackAllow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

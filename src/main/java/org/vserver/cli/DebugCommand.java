@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import org.vserver.guest.GuestLimits;
+import org.vserver.net.NetworkPlanText;
 
 /** {@code vserver debug plan NAME start|exec|enter}: what the launcher would be told to do. */
 @Command(name = "debug", subcommands = DebugCommand.PlanCommand.class, description = "Inspect what vserver decides.")
@@ -46,13 +48,13 @@ final class DebugCommand {
                 var running = guests.running(name);
                 int xid = cfg.context().isPresent() ? cfg.context().getAsInt() : running.map(RunState::xid).orElse(0);
                 var o = spec.commandLine().getOut();
-                o.print(org.vserver.net.NetworkPlanText.render(new GuestStart(guests).networkPlan(cfg, xid)));
+                o.print(NetworkPlanText.render(new GuestStart(guests).networkPlan(cfg, xid)));
                 o.flush();
                 return 0;
             }
             if (which.equals("limits")) {
                 // What the resource files become on this host's kernel, without starting anything.
-                var rp = new org.vserver.guest.GuestLimits(guests).plan(cfg);
+                var rp = new GuestLimits(guests).plan(cfg);
                 var o = spec.commandLine().getOut();
                 var c = rp.cgroup();
                 o.println(guests.vserver().cgroups().version() + " (-1 = no limit):");

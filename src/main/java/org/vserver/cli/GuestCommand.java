@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.vserver.guest.Guests;
 import picocli.CommandLine.Command;
+import org.vserver.config.ConfigException;
 
 /** The commands that follow a guest's name: {@code vserver NAME start}, ... */
 @Command(name = "vserver NAME")
@@ -48,7 +49,7 @@ final class GuestCommand {
         this.err = err;
     }
 
-    Guests guests() throws IOException, org.vserver.config.ConfigException {
+    Guests guests() throws IOException, ConfigException {
         if (guests == null) guests = VserverCommand.guests(confdir, out, err);
         return guests;
     }

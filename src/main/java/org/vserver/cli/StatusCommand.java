@@ -3,6 +3,9 @@ package org.vserver.cli;
 import java.time.Duration;
 import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
+import org.vserver.guest.GuestLimits;
+import org.vserver.guest.GuestStart;
+import org.vserver.net.NetworkPlanText;
 
 @Command(name = "status", description = "Say whether the guest runs, at which context, with how many processes, for how long. Exit 0 running, 3 stopped.")
 final class StatusCommand extends GuestVerb {
@@ -22,8 +25,8 @@ final class StatusCommand extends GuestVerb {
         parent.out.println("Vserver '" + parent.name + "' is running at context '" + s.xid() + "'");
         parent.out.println("Number of processes: " + procs);
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
-        parent.out.println("Network: " + org.vserver.net.NetworkPlanText.summary(new org.vserver.guest.GuestStart(guests).networkPlan(cfg, s.xid())));
-        for (String line : LimitsReport.status(new org.vserver.guest.GuestLimits(guests).report(parent.name))) parent.out.println(line);
+        parent.out.println("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, s.xid())));
+        for (String line : LimitsReport.status(new GuestLimits(guests).report(parent.name))) parent.out.println(line);
         return 0;
     }
 }

@@ -13,11 +13,12 @@ import org.vserver.context.Capabilities;
 import org.vserver.guest.GuestLimits;
 import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.vserver.proc.ProcStatus;
 
 /**
  * {@code vattribute --xid X --get}: the running guest's bounding capabilities (as its init holds
@@ -72,7 +73,7 @@ final class VattributeCommand implements Callable<Integer> {
 
     /** The bounding set the guest's init holds (CapBnd of /proc/PID/status), by name. */
     static Set<Capability> bounding(int initPid) throws java.io.IOException {
-        return org.vserver.proc.ProcStatus.boundingSet(Integer.toString(initPid));
+        return ProcStatus.boundingSet(Integer.toString(initPid));
     }
 
     static String text(Attributes a) {

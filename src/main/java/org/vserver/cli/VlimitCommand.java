@@ -14,6 +14,7 @@ import org.vserver.limits.LimitValue;
 import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.state.RunState;
+import org.vserver.guest.GuestNotRunningException;
 
 /** {@code vlimit}: VServer's per-context limits of a running guest, shown and changed live. See {@link VlimitArgs}. */
 final class VlimitCommand {
@@ -38,7 +39,7 @@ final class VlimitCommand {
             return 0;
         } catch (Exception e) {
             err.println("vlimit: " + Main.message(e));
-            return e instanceof org.vserver.guest.GuestNotRunningException ? 3 : e instanceof IllegalArgumentException ? 2 : 1;
+            return e instanceof GuestNotRunningException ? 3 : e instanceof IllegalArgumentException ? 2 : 1;
         }
     }
 

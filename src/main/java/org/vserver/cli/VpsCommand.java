@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import org.vserver.sys.Syscalls;
 
 /**
  * {@code vps PS-OPTIONS}: the host's ps, run as the spectator, with a CONTEXT column ("xid name",
@@ -71,7 +72,7 @@ final class VpsCommand implements java.util.concurrent.Callable<Integer> {
         int[] pipe = sys.pipe();
         int in = -1;
         try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {     // close() waits for the reader
-            in = sys.open("/dev/null", org.vserver.sys.Syscalls.O_RDONLY, 0);
+            in = sys.open("/dev/null", Syscalls.O_RDONLY, 0);
             Future<byte[]> reader = ex.submit(() -> readAll(sys, pipe[0]));
             var pid = new AtomicInteger(-1);
             Launcher.Result r;
@@ -95,7 +96,7 @@ final class VpsCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private static byte[] readAll(org.vserver.sys.Syscalls sys, int fd) throws ErrnoException {
+    private static byte[] readAll(Syscalls sys, int fd) throws ErrnoException {
         var buf = new ByteArrayOutputStream();
         byte[] b = new byte[65536];
         for (int n; (n = sys.read(fd, b, 0, b.length)) > 0; ) buf.write(b, 0, n);

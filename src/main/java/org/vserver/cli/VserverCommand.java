@@ -9,6 +9,9 @@ import org.vserver.guest.Guests;
 import org.vserver.guest.Vserver;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.vserver.config.ConfigException;
+import org.vserver.config.ConfigRoot;
+import org.vserver.guest.ThrowAwayContext;
 
 /**
  * {@code vserver [--confdir DIR] NAME COMMAND [ARGS]}: VServer's order, the guest before the
@@ -47,9 +50,9 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
-        if (org.vserver.guest.ThrowAwayContext.isContext(args[i]) && !hasConfig(confdir, args[i])) {
+        if (ThrowAwayContext.isContext(args[i]) && !hasConfig(confdir, args[i])) {
             err.println("vserver: " + args[i] + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
-                    + " its command; end it early with `vkill --xid " + args[i].substring(org.vserver.guest.ThrowAwayContext.PREFIX.length()) + " -s KILL`");
+                    + " its command; end it early with `vkill --xid " + args[i].substring(ThrowAwayContext.PREFIX.length()) + " -s KILL`");
             return 1;
         }
         var fast = Lifecycle.run(new GuestCommand(args[i], confdir, out, err), args[i + 1], Main.tail(args, i + 2));
@@ -75,15 +78,15 @@ final class VserverCommand implements Callable<Integer> {
     /** Whether NAME has a configuration directory (a guest may be named like a throw-away context). */
     private static boolean hasConfig(Optional<Path> confdir, String name) {
         try {
-            return java.nio.file.Files.isDirectory(org.vserver.config.ConfigRoot.fromEnvironment(confdir).guestDir(name));
-        } catch (org.vserver.config.ConfigException e) {
+            return java.nio.file.Files.isDirectory(ConfigRoot.fromEnvironment(confdir).guestDir(name));
+        } catch (ConfigException e) {
             return false;
         }
     }
 
     /** Shared by the commands: the host's setup for this invocation. */
     static Guests guests(Optional<Path> confdir, PrintStream out, PrintStream err)
-            throws IOException, org.vserver.config.ConfigException {
+            throws IOException, ConfigException {
         return new Guests(Vserver.fromEnvironment(confdir, out, err));
     }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import org.vserver.sys.LinuxSyscalls;
 
 /**
  * {@code vwait [--timeout S] [--terminate] [--status-fd FD] GUEST}: VServer's vwait. One word,
@@ -72,7 +73,7 @@ final class VwaitCommand implements Callable<Integer> {
             out.flush();
         } else {
             try {
-                new org.vserver.sys.LinuxSyscalls().write(statusFd, (o.name() + "\n").getBytes(StandardCharsets.UTF_8));
+                new LinuxSyscalls().write(statusFd, (o.name() + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (Exception e) {
                 spec.commandLine().getErr().println("vwait: --status-fd " + statusFd + ": " + Main.message(e));
                 return Outcome.ERROR.exitCode;

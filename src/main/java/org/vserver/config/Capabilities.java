@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.vserver.config.GuestConfig.CapabilityChange;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /**
  * {@code bcapabilities} (Linux capability names) and {@code ccapabilities} (VServer context

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.vserver.limits.DefaultLimits;
 import org.vserver.limits.Limit;
 import org.vserver.limits.Resource;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * A guest's {@code rlimits/} after its fallbacks, per resource, the first that sets it:

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.vserver.kernel.Capability;
+import org.vserver.limits.ResourceConfig;
 
 /**
  * Everything a guest's configuration directory says, after falling back to {@code .defaults/}:
@@ -42,7 +44,7 @@ public record GuestConfig(
         List<String> shell,
         OptionalInt nice,
         List<InterfaceConfig> interfaces,
-        org.vserver.limits.ResourceConfig resources,
+        ResourceConfig resources,
         ProcVisibility proc,
         SeccompConfig seccomp,
         NetworkConfig network,
@@ -51,7 +53,7 @@ public record GuestConfig(
     /** A guest with the default console. */
     public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,
                        List<String> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,
-                       List<InterfaceConfig> interfaces, org.vserver.limits.ResourceConfig resources, ProcVisibility proc,
+                       List<InterfaceConfig> interfaces, ResourceConfig resources, ProcVisibility proc,
                        SeccompConfig seccomp, NetworkConfig network) {
         this(name, cfgdir, vdir, context, uts, bcapabilities, ccapabilities, fstab, init, shell, nice, interfaces, resources, proc,
                 seccomp, network, ConsoleConfig.DEFAULT);
@@ -69,7 +71,7 @@ public record GuestConfig(
     public record Uts(String nodename, String domainname) {}
 
     /** One line of {@code bcapabilities}: {@code CAP_X} adds, {@code !CAP_X} or {@code ~CAP_X} removes. */
-    public record CapabilityChange(org.vserver.plan.Capability capability, boolean add) {}
+    public record CapabilityChange(Capability capability, boolean add) {}
 
     /**
      * One {@code fstab} line: {@code spec file vfstype options [dump [pass]]}.

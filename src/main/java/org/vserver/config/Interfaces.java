@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.vserver.config.GuestConfig.InterfaceConfig;
-import org.vserver.net.LoopbackAllow;
 
 /**
  * {@code interfaces/}: one subdirectory per address, taken in name order ({@code 00}, {@code 01},

@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.vserver.limits.Limit;
 import org.vserver.limits.LimitValue;
 import org.vserver.limits.Resource;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * {@code rlimits/<res>[.soft|.hard|.min]} (per-guest limits, VServer resources) and

@@ -2,7 +2,6 @@ package org.vserver.config;
 
 import java.net.InetAddress;
 import java.util.Locale;
-import org.vserver.net.LoopbackAllow;
 
 /**
  * How a guest reaches the network, from the guest-wide files of {@code interfaces/} (the addresses

@@ -2,7 +2,6 @@ package org.vserver.config;
 
 import java.util.List;
 
-import org.vserver.context.ProcMasks;
 
 /**
  * What a guest sees of /proc and /sys: the secure default ({@link ProcMasks}) after the

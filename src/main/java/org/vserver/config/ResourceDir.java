@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 import org.vserver.limits.Cpuset;
 import org.vserver.limits.IoNice;
 import org.vserver.limits.ResourceConfig;

@@ -14,13 +14,14 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 import org.vserver.limits.IoNice;
 import org.vserver.limits.Limit;
 import org.vserver.limits.LimitValue;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.limits.Sched;
 import org.vserver.limits.TokenBucket;
+import org.vserver.limits.Resource;
 
 /**
  * Writes a {@link ResourceConfig} as the files {@link ResourceDir#read} reads: every value of
@@ -37,7 +38,7 @@ final class ResourceWriter {
         sched(cfg.sched(), dir);
         cpuset(cfg, dir.resolve("cpuset"));
         limits(dir.resolve("rlimits"), cfg.rlimits(), r -> r.lowerName(), LimitFiles.RLIMIT_SUFFIXES,
-                n -> LimitFiles.parseName(n, org.vserver.limits.Resource::byName, LimitFiles.RLIMIT_SUFFIXES).isPresent());
+                n -> LimitFiles.parseName(n, Resource::byName, LimitFiles.RLIMIT_SUFFIXES).isPresent());
         limits(dir.resolve("ulimits"), cfg.ulimits(), r -> r.lowerName(), LimitFiles.ULIMIT_SUFFIXES,
                 n -> LimitFiles.parseName(n, LimitFiles::rlimitByName, LimitFiles.ULIMIT_SUFFIXES).isPresent());
         ionice(cfg.ionice(), dir.resolve("ionice"));

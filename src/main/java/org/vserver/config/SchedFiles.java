@@ -165,7 +165,7 @@ final class SchedFiles {
         throw l.error("invalid " + field + " '" + l.text() + "' (expected an integer)");
     }
 
-    /** A CPU number as in {@link org.vserver.limits.CpuList} (0..8191). */
+    /** A CPU number as in {@link org.vserver.kernel.CpuList} (0..8191). */
     static int cpuId(ConfigFiles.Line l) throws ConfigException {
         int cpu = l.text().matches("\\d{1,4}") ? Integer.parseInt(l.text()) : -1;
         if (cpu < 0 || cpu > 8191) throw l.error("invalid cpu-id '" + l.text() + "' (expected a CPU number 0..8191)");

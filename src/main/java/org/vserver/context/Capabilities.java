@@ -1,12 +1,12 @@
 package org.vserver.context;
 
-import static org.vserver.plan.Capability.*;
+import static org.vserver.kernel.Capability.*;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.vserver.config.GuestConfig.CapabilityChange;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /**
  * The guest's capability bounding set: VServer's secure default (vserver.md §4.4) adjusted by

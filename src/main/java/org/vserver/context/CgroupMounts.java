@@ -1,6 +1,6 @@
 package org.vserver.context;
 
-import static org.vserver.plan.MountFlag.*;
+import static org.vserver.kernel.MountFlag.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;

@@ -1,12 +1,12 @@
 package org.vserver.context;
 
-import static org.vserver.plan.MountFlag.*;
+import static org.vserver.kernel.MountFlag.*;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.vserver.plan.Namespace;
+import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;

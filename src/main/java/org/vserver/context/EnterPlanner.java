@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.vserver.config.GuestConfig;
-import org.vserver.plan.Capability;
-import org.vserver.plan.Namespace;
+import org.vserver.kernel.Capability;
+import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 

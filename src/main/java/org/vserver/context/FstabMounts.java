@@ -5,7 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.vserver.config.GuestConfig.FstabEntry;
-import org.vserver.plan.MountFlag;
+import org.vserver.kernel.MountFlag;
 import org.vserver.plan.Step;
 import org.vserver.plan.Step.BindIn;
 import org.vserver.plan.Step.MkdirIn;

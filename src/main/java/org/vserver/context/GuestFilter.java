@@ -4,12 +4,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.SeccompConfig;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.plan.Step;
 import org.vserver.seccomp.Action;
 import org.vserver.seccomp.DefaultProfile;
 import org.vserver.seccomp.FilterCompiler;
 import org.vserver.seccomp.Profile;
+import org.vserver.seccomp.BpfProgram;
 
 /**
  * The seccomp filter of a guest's processes: the default profile for its bounding set, with
@@ -31,7 +32,7 @@ public final class GuestFilter {
     static Optional<Step> step(GuestConfig cfg, Set<Capability> bounding) {
         if (cfg.seccomp().disabled()) return Optional.empty();
         if (cfg.seccomp().changes().isEmpty() && bounding.equals(Capabilities.bounding(java.util.List.of()))) {
-            Optional<org.vserver.seccomp.BpfProgram> built = DefaultFilterFile.load();   // the common case, compiled by the build
+            Optional<BpfProgram> built = DefaultFilterFile.load();   // the common case, compiled by the build
             if (built.isPresent()) return Optional.of(new Step.Seccomp(built.get()));
         }
         return Optional.of(new Step.Seccomp(FilterCompiler.compile(profile(cfg.seccomp(), bounding))));

@@ -2,7 +2,7 @@ package org.vserver.context;
 
 import java.util.List;
 import java.util.Set;
-import org.vserver.plan.Namespace;
+import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 

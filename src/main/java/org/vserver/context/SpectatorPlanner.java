@@ -3,7 +3,7 @@ package org.vserver.context;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.*;
 

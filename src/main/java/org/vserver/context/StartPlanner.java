@@ -1,6 +1,6 @@
 package org.vserver.context;
 
-import static org.vserver.plan.MountFlag.*;
+import static org.vserver.kernel.MountFlag.*;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -11,13 +11,15 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.ProcVisibility;
+import org.vserver.limits.IoNice;
 import org.vserver.limits.ResourcePlanner;
-import org.vserver.plan.Capability;
-import org.vserver.plan.Namespace;
+import org.vserver.kernel.Capability;
+import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;
+import org.vserver.config.NetworkConfig;
 
 /**
  * Decides everything about a guest's start and writes it down as a {@link Plan}. The plan reads
@@ -121,15 +123,25 @@ public final class StartPlanner {
      * the capabilities are dropped: raising a hard limit needs CAP_SYS_RESOURCE, which the guest
      * does not keep.
      */
-    static List<org.vserver.plan.Step> processResources(GuestConfig cfg) {
-        List<org.vserver.plan.Step> s = new ArrayList<>();
+    static List<Step> processResources(GuestConfig cfg) {
+        List<Step> s = new ArrayList<>();
         for (var l : ResourcePlanner.processLimits(cfg.resources())) s.add(new SetRlimit(l.resource(), l.soft(), l.hard()));
-        cfg.resources().ionice().ifPresent(n -> s.add(SetIoprio.of(n)));
+        cfg.resources().ionice().ifPresent(n -> s.add(ioprio(n)));
         return s;
     }
 
-    private List<org.vserver.plan.Step> procAndSys(GuestConfig cfg) {
-        List<org.vserver.plan.Step> s = new ArrayList<>();
+    /**
+     * The ioprio_set(2) arguments for {@code ionice/}: the idle class has no levels (the kernel
+     * wants data 0 there), and class 0 "none" with a level is refused by the kernel, so it is
+     * planned as best-effort, which is what the kernel treats it as.
+     */
+    static SetIoprio ioprio(IoNice n) {
+        if (n.ioClass() == IoNice.IDLE) return new SetIoprio(n.ioClass(), 0);
+        return new SetIoprio(n.ioClass() == 0 ? IoNice.BEST_EFFORT : n.ioClass(), n.priority());
+    }
+
+    private List<Step> procAndSys(GuestConfig cfg) {
+        List<Step> s = new ArrayList<>();
         s.add(new MkdirIn("/proc", 0555));
         s.add(new MountIn("proc", "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
         if (ownNetwork(cfg) && Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
@@ -153,9 +165,9 @@ public final class StartPlanner {
      * outlives the start to rotate anything. The launcher opens it as the init's stdout and stderr
      * after pivot_root ({@link OpenStdio}); {@code vserver NAME console} reads it through the init's root.
      */
-    private List<org.vserver.plan.Step> dev(GuestConfig cfg) {
+    private List<Step> dev(GuestConfig cfg) {
         String dev = "/dev";
-        List<org.vserver.plan.Step> s = new ArrayList<>();
+        List<Step> s = new ArrayList<>();
         s.add(new MkdirIn(dev, 0755));
         s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=" + cfg.console().tmpfsSize()));
         s.add(MknodIn.charDevice(dev + "/null", 0666, 1, 3));
@@ -195,8 +207,8 @@ public final class StartPlanner {
      * </ol>
      * Entries missing on the running kernel are skipped: there is nothing to hide or protect.
      */
-    private List<org.vserver.plan.Step> masks(ProcVisibility proc) {
-        List<org.vserver.plan.Step> s = new ArrayList<>();
+    private List<Step> masks(ProcVisibility proc) {
+        List<Step> s = new ArrayList<>();
         Predicate<String> exists = host.exists();
         // Resolved inside the root like every path there (RESOLVE_NO_MAGICLINKS: no /proc/PID/root on the way).
         for (String m : proc.masked()) if (proc.readOnlyTreeOf(m) == null && exists.test(m)) s.add(mask(m, proc));
@@ -215,7 +227,7 @@ public final class StartPlanner {
     }
 
     /** /dev/null over a file; an empty read-only tmpfs over a directory (listed as one, or one on the host). */
-    private org.vserver.plan.Step mask(String path, ProcVisibility proc) {
+    private Step mask(String path, ProcVisibility proc) {
         if (proc.maskedDirs().contains(path) || host.isDirectory().test(path))
             return new MountIn("tmpfs", path, "tmpfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), "size=4k,nr_inodes=2,mode=555");
         return new BindIn("/dev/null", path, EnumSet.of(BIND));
@@ -229,7 +241,7 @@ public final class StartPlanner {
      * bound inside its own domain. A guest with its own network namespace has its own table.
      */
     static java.util.Optional<Step> abstractSocketScope(GuestConfig cfg) {
-        return cfg.network().mode() == org.vserver.config.NetworkConfig.Mode.SHARED
+        return cfg.network().mode() == NetworkConfig.Mode.SHARED
                 ? java.util.Optional.of(new LandlockScope(LandlockScope.ABSTRACT_UNIX_SOCKET)) : java.util.Optional.empty();
     }
 
@@ -243,7 +255,7 @@ public final class StartPlanner {
 
     static boolean ownNetwork(GuestConfig cfg) {
         var m = cfg.network().mode();
-        return m == org.vserver.config.NetworkConfig.Mode.NONE || m == org.vserver.config.NetworkConfig.Mode.NETNS;
+        return m == NetworkConfig.Mode.NONE || m == NetworkConfig.Mode.NETNS;
     }
 
     static String hostname(GuestConfig cfg) {

@@ -18,6 +18,7 @@ import org.vserver.fs.BuildMethods;
 import org.vserver.fs.BuildRequest;
 import org.vserver.fs.BuildResult;
 import org.vserver.fs.CloneMethod;
+import org.vserver.fs.Barrier;
 
 /**
  * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
@@ -63,8 +64,8 @@ public final class GuestBuild {
         Path vdir = root.vdirBase().resolve(name);
         // VServer's barrier: vdirbase is made mode 000, and no build goes into a tree host users can
         // reach (checked before --force deletes the guest it would replace)
-        org.vserver.fs.Barrier.create(vdir.getParent());
-        org.vserver.fs.Barrier.check(vdir, root.vdirBase());
+        Barrier.create(vdir.getParent());
+        Barrier.check(vdir, root.vdirBase());
         OptionalInt previous = OptionalInt.empty();
         if (Files.exists(cfgdir) || Files.exists(vdir)) {
             if (!o.force())

@@ -144,5 +144,5 @@ public final class GuestLimits {
 
     static String mib(long bytes) { return String.format("%.1f MiB", bytes / 1048576.0); }
 
-    static long pages(long bytes) { return (bytes + org.vserver.limits.Resource.PAGE - 1) / org.vserver.limits.Resource.PAGE; }
+    static long pages(long bytes) { return (bytes + Resource.PAGE - 1) / Resource.PAGE; }
 }

@@ -17,6 +17,7 @@ import org.vserver.net.SockAddrPrograms;
 import org.vserver.net.SpoofFilter;
 import org.vserver.state.GuestLock;
 import org.vserver.sys.Syscalls;
+import org.vserver.net.Addresses;
 
 /**
  * Carries out a guest's {@link NetworkPlan} on the host and undoes it. Each host change is appended
@@ -73,9 +74,9 @@ final class GuestNetwork {
         int index = index(rt, a.dev());
         for (Rtnetlink.Address have : rt.addresses())
             if (have.address().equals(a.address()))
-                throw new IOException("guest " + name + ": address " + org.vserver.net.Addresses.text(a.address()) + " is already on "
+                throw new IOException("guest " + name + ": address " + Addresses.text(a.address()) + " is already on "
                         + linkName(rt, have.index()) + ": the host or another guest uses it (stop that guest, or remove the address)");
-        record(name, "address " + a.dev() + " " + org.vserver.net.Addresses.text(a.address()) + "/" + a.prefix());
+        record(name, "address " + a.dev() + " " + Addresses.text(a.address()) + "/" + a.prefix());
         rt.addAddress(index, a.address(), a.prefix(), a.label());
     }
 

@@ -19,6 +19,11 @@ import org.vserver.plan.Sync;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
+import org.vserver.config.ConfigDir;
+import org.vserver.config.NetworkConfig;
+import org.vserver.context.Capabilities;
+import org.vserver.fs.Barrier;
+import org.vserver.proc.ProcStatus;
 
 /**
  * {@code vserver NAME start}: read and check the configuration, create the cgroup and run state,
@@ -46,7 +51,7 @@ public final class GuestStart {
         checkRoot(cfg);
         checkOwnCapabilities(cfg);
         warnAboutForgery(cfg);
-        for (Path f : org.vserver.config.ConfigDir.unsupportedUts(cfg.cfgdir()))
+        for (Path f : ConfigDir.unsupportedUts(cfg.cfgdir()))
             vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
         if (cfg.seccomp().disabled())
             vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
@@ -91,9 +96,9 @@ public final class GuestStart {
     /** The guest's network plan (vserver debug plan NAME network prints it). */
     public NetworkPlan networkPlan(GuestConfig cfg, int xid) throws ConfigException {
         // only a netns guest's MAC uses the host's byte: no file read on the other modes' start path
-        int hostByte = cfg.network().mode() == org.vserver.config.NetworkConfig.Mode.NETNS
+        int hostByte = cfg.network().mode() == NetworkConfig.Mode.NETNS
                 ? NetworkPlanner.hostByte(Path.of("/etc/machine-id")) : 0;
-        return NetworkPlanner.plan(cfg, xid, org.vserver.context.Capabilities.bounding(cfg.bcapabilities()), hostByte);
+        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg.bcapabilities()), hostByte);
     }
 
     /**
@@ -173,9 +178,9 @@ public final class GuestStart {
      * bounding set) can be given to no guest: the launcher's capset would fail with a bare EPERM.
      */
     private static void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
-        var own = org.vserver.proc.ProcStatus.boundingSet("self");
+        var own = ProcStatus.boundingSet("self");
         var missing = new java.util.TreeSet<String>();
-        for (var c : org.vserver.context.Capabilities.bounding(cfg.bcapabilities()))
+        for (var c : Capabilities.bounding(cfg.bcapabilities()))
             if (!own.contains(c)) missing.add("CAP_" + c.name());
         if (!missing.isEmpty())
             throw new ConfigException(cfg.cfgdir().resolve("bcapabilities"), String.join(", ", missing)
@@ -186,8 +191,8 @@ public final class GuestStart {
 
     /** bcapabilities that add AUDIT_WRITE: allowed, but said at every start, naming the file that adds it. */
     private void warnAboutForgery(GuestConfig cfg) {
-        var bounding = org.vserver.context.Capabilities.bounding(cfg.bcapabilities());
-        for (var c : org.vserver.context.Capabilities.FORGES_HOST_RECORDS) {
+        var bounding = Capabilities.bounding(cfg.bcapabilities());
+        for (var c : Capabilities.FORGES_HOST_RECORDS) {
             if (!bounding.contains(c)) continue;
             Path own = cfg.cfgdir().resolve("bcapabilities");
             Path file = Files.exists(own) ? own : vs.config().defaultsDir().resolve("bcapabilities");
@@ -202,6 +207,6 @@ public final class GuestStart {
         if (!Files.isDirectory(vdir))
             throw new IOException("guest root " + vdir + " does not exist: build the guest first (vserver "
                     + cfg.name() + " build -m host)");
-        org.vserver.fs.Barrier.check(vdir, vs.config().vdirBase());   // host users must not reach its setuid files
+        Barrier.check(vdir, vs.config().vdirBase());   // host users must not reach its setuid files
     }
 }

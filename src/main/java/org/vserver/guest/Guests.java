@@ -12,6 +12,7 @@ import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
+import org.vserver.sys.Errno;
 
 /**
  * What every lifecycle command needs: is a guest running, and the clean-up of a guest whose init
@@ -94,7 +95,7 @@ public final class Guests {
             try {
                 vs.sys().kill(pid, signal);
             } catch (ErrnoException e) {
-                if (e.errno() != org.vserver.sys.Errno.ESRCH) throw e; // gone meanwhile
+                if (e.errno() != Errno.ESRCH) throw e; // gone meanwhile
             }
         }
     }

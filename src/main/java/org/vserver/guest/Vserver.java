@@ -10,6 +10,7 @@ import org.vserver.launch.Launcher;
 import org.vserver.state.StateDir;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.config.ConfigException;
 
 /**
  * Where this host keeps guests and how it reaches the kernel: the configuration root, the run
@@ -20,7 +21,7 @@ public record Vserver(ConfigRoot config, StateDir state, String cgroupParent, Cg
 
     /** The host's real setup, with {@code --confdir} / $VSERVER_CONFDIR and $VSERVER_RUNDIR applied. */
     public static Vserver fromEnvironment(Optional<Path> confdir, PrintStream out, PrintStream err)
-            throws IOException, org.vserver.config.ConfigException {
+            throws IOException, ConfigException {
         ConfigRoot config = ConfigRoot.fromEnvironment(confdir);
         Syscalls sys = new LinuxSyscalls();
         String cgroupRoot = System.getenv().getOrDefault("VSERVER_CGROUP_ROOT", "/sys/fs/cgroup");

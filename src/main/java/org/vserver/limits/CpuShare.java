@@ -1,5 +1,6 @@
 package org.vserver.limits;
 
+import org.vserver.kernel.CpuList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -2,7 +2,7 @@ package org.vserver.limits;
 
 import java.util.Locale;
 import java.util.Optional;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * The resources of {@code rlimits/} and {@code vlimit} (reference vserver.md §2.3), with the unit

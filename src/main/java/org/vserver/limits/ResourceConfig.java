@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * A guest's resource configuration: {@code sched/} (or the legacy {@code schedule} file) and the

@@ -3,7 +3,7 @@ package org.vserver.limits;
 import java.util.List;
 import java.util.Optional;
 import org.vserver.cgroup.CgroupLimits;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * What a {@link ResourceConfig} becomes on this kernel: the cgroup settings, the rlimits every

@@ -1,12 +1,13 @@
 package org.vserver.limits;
 
+import org.vserver.kernel.CpuList;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.vserver.cgroup.CgroupLimits;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 /**
  * Turns a {@link ResourceConfig} into what this kernel enforces ({@link ResourcePlan}): pure

@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import org.vserver.config.LoopbackAllow;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import org.vserver.config.LoopbackAllow;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.GuestConfig.InterfaceConfig;
 import org.vserver.config.NetworkConfig;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /** A guest's configuration and XID → its {@link NetworkPlan}. Pure: golden tests pin it. */
 public final class NetworkPlanner {

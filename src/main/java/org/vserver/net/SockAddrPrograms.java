@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import org.vserver.config.LoopbackAllow;
 import static org.vserver.bpf.Insn.add;
 import static org.vserver.bpf.Insn.and;
 import static org.vserver.bpf.Insn.call;

@@ -1,5 +1,8 @@
 package org.vserver.plan;
 
+import org.vserver.kernel.MountFlag;
+import org.vserver.kernel.Namespace;
+import org.vserver.kernel.Capability;
 /** The field encodings of protocol.h, named by their signature character. */
 public enum FieldType {
     /** i32, rendered decimal. */

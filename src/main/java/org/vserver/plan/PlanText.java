@@ -1,10 +1,14 @@
 package org.vserver.plan;
 
+import org.vserver.kernel.MountFlag;
+import org.vserver.kernel.Namespace;
+import org.vserver.kernel.Capability;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
+import org.vserver.seccomp.BpfProgram;
 
 /**
  * The text form of a plan: what {@code vserver debug plan} prints and what the launcher's
@@ -51,7 +55,7 @@ public final class PlanText {
                 for (String s : (List<String>) v) sj.add(quote(s));
                 yield sj.toString();
             }
-            case FILTER -> filter((org.vserver.seccomp.BpfProgram) v);
+            case FILTER -> filter((BpfProgram) v);
             case INTS -> {
                 var sj = new StringJoiner(" ", "[ ", " ]").setEmptyValue("[ ]");
                 for (int n : (List<Integer>) v) sj.add(Integer.toString(n));
@@ -61,7 +65,7 @@ public final class PlanText {
     }
 
     /** A program is too long to print: {@code bpf[N insns fnv1a HASH]}, the hash over its bytes. */
-    static String filter(org.vserver.seccomp.BpfProgram p) {
+    static String filter(BpfProgram p) {
         return String.format(Locale.ROOT, "bpf[%d insns fnv1a %016x]", p.insns().size(), p.fnv1a());
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.vserver.seccomp.BpfProgram;
 
 /** Serializes a {@link Plan} in the wire format of launcher/protocol.h. */
 public final class PlanWriter {
@@ -69,7 +70,7 @@ public final class PlanWriter {
                 pad(out, block.size());
             }
             case FILTER -> {
-                var program = (org.vserver.seccomp.BpfProgram) value;
+                var program = (BpfProgram) value;
                 out.writeBytes(le(4).putInt(program.insns().size()).array());
                 out.writeBytes(program.bytes());
             }

@@ -1,8 +1,13 @@
 package org.vserver.plan;
 
+import org.vserver.kernel.MountFlag;
+import org.vserver.kernel.Namespace;
+import org.vserver.kernel.Rlimit;
+import org.vserver.kernel.Capability;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.vserver.seccomp.BpfProgram;
 
 /**
  * One instruction of a {@link Plan}: a record per launcher op, named after its syscall. {@link
@@ -161,12 +166,6 @@ public sealed interface Step {
      * inherited by every process the guest starts.
      */
     record SetIoprio(int ioClass, int data) implements Step {
-        public static SetIoprio of(org.vserver.limits.IoNice n) {
-            // The idle class has no levels; the kernel wants data 0 there. Class 0 ("none") with a
-            // level is refused by the kernel, and IoNice reads it as best-effort anyway.
-            if (n.ioClass() == org.vserver.limits.IoNice.IDLE) return new SetIoprio(n.ioClass(), 0);
-            return new SetIoprio(n.ioClass() == 0 ? org.vserver.limits.IoNice.BEST_EFFORT : n.ioClass(), n.priority());
-        }
         public Op op() { return Op.SET_IOPRIO; }
         public List<Object> fields() { return List.of(ioClass, data); }
     }
@@ -265,7 +264,7 @@ public sealed interface Step {
      * starts, runs under it. Without no_new_privs this needs CAP_SYS_ADMIN: it comes before
      * {@link SetCaps}, and the program must allow what the remaining ops call.
      */
-    record Seccomp(org.vserver.seccomp.BpfProgram program) implements Step {
+    record Seccomp(BpfProgram program) implements Step {
         public Op op() { return Op.SECCOMP; }
         public List<Object> fields() { return List.of(program); }
     }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /** Fields of {@code /proc/PID/status} that stat does not carry. */
 public final class ProcStatus {

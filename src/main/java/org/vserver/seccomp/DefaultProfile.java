@@ -1,13 +1,13 @@
 package org.vserver.seccomp;
 
-import static org.vserver.plan.Capability.*;
+import static org.vserver.kernel.Capability.*;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /**
  * The default filter of every guest: Docker's default profile (security.md §3.1) turned around

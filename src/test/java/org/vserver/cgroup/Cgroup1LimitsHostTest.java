@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.cgroup.CgroupLimits.Memory;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 

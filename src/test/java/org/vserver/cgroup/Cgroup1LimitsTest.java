@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.cgroup.CgroupLimits.Memory;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /** apply, settings, counters and cpus of the v1 manager on a fixture tree laid out like this host's. */
 class Cgroup1LimitsTest {

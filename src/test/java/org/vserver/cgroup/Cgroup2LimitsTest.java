@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.cgroup.CgroupLimits.Memory;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 
 /** apply, settings, counters and cpus of the v2 manager on a fixture tree. */
 class Cgroup2LimitsTest {

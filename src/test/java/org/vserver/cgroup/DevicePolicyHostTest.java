@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
+import org.vserver.bpf.Bpf;
+import org.vserver.bpf.Insn;
+import org.vserver.sys.Errno;
+import org.vserver.sys.ErrnoException;
+import org.vserver.sys.LinuxSyscalls;
 
 /**
  * The device program loaded and attached by this host's kernel: a process moved into a test cgroup
@@ -102,11 +107,11 @@ class DevicePolicyHostTest {
 
     @Test void aVerifierRejectionIsReportedWithTheVerifiersReason() {
         // reads past struct bpf_cgroup_dev_ctx (12 bytes): the verifier refuses the context access
-        byte[] bad = org.vserver.bpf.Insn.encode(List.of(org.vserver.bpf.Insn.ldxw(0, 1, 12), org.vserver.bpf.Insn.exit()));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(org.vserver.sys.ErrnoException.class,
-                () -> new org.vserver.sys.LinuxSyscalls().bpfProgLoad(org.vserver.bpf.Bpf.PROG_TYPE_CGROUP_DEVICE, bad, "GPL",
-                        "vserver_bad", org.vserver.bpf.Bpf.CGROUP_DEVICE));
-        assertEquals("EACCES", org.vserver.sys.Errno.name(e.errno()), e.getMessage());
+        byte[] bad = Insn.encode(List.of(Insn.ldxw(0, 1, 12), Insn.exit()));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ErrnoException.class,
+                () -> new LinuxSyscalls().bpfProgLoad(Bpf.PROG_TYPE_CGROUP_DEVICE, bad, "GPL",
+                        "vserver_bad", Bpf.CGROUP_DEVICE));
+        assertEquals("EACCES", Errno.name(e.errno()), e.getMessage());
         assertTrue(e.getMessage().startsWith("bpf(`BPF_PROG_LOAD vserver_bad`) failed: Permission denied; the verifier says: "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("invalid bpf_context access off=12"), e.getMessage());

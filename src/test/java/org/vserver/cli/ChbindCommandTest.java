@@ -10,7 +10,7 @@ import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vserver.net.BindPolicy;
-import org.vserver.net.LoopbackAllow;
+import org.vserver.config.LoopbackAllow;
 
 /** chbind's command line: literal addresses only, usage errors exit 2 before anything is touched. */
 class ChbindCommandTest {

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
 import org.vserver.guest.ThrowAwayContext;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /** Command lines of the context tools that are refused before anything is looked up. */
 class ContextToolsCliTest {

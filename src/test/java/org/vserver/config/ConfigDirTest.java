@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.config.GuestConfig.CapabilityChange;
 import org.vserver.config.GuestConfig.InterfaceConfig;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 class ConfigDirTest {
     @TempDir Path confdir;

@@ -8,7 +8,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.config.NetworkConfig.Mode;
-import org.vserver.net.LoopbackAllow;
 
 class NetworkConfigTest {
     @TempDir Path g;

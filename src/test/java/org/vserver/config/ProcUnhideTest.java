@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.vserver.context.ProcMasks;
 
 class ProcUnhideTest {
     private static final Path F = Path.of("/etc/vservers/g/apps/vprocunhide/files");

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vserver.limits.CpuList;
+import org.vserver.kernel.CpuList;
 import org.vserver.limits.Cpuset;
 import org.vserver.limits.IoNice;
 import org.vserver.limits.Limit;
@@ -20,7 +20,7 @@ import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.limits.Sched;
 import org.vserver.limits.TokenBucket;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 class ResourceDirTest {
     @TempDir Path root;

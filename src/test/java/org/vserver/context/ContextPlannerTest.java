@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.vserver.plan.Namespace;
+import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 

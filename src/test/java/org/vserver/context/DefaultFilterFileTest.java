@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.vserver.config.SeccompConfig;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.plan.Step;
+import org.vserver.seccomp.FilterCompiler;
 
 class DefaultFilterFileTest {
     @Test void theBuildsFilterIsWhatTheCompilerGives() {
@@ -33,6 +34,6 @@ class DefaultFilterFileTest {
         more.add(Capability.SYS_TIME);
         var other = (Step.Seccomp) GuestFilter.step(web, more).orElseThrow();
         assertNotEquals(def.program(), other.program(), "another bounding set: its own filter");
-        assertEquals(org.vserver.seccomp.FilterCompiler.compile(GuestFilter.profile(SeccompConfig.DEFAULT, more)), other.program());
+        assertEquals(FilterCompiler.compile(GuestFilter.profile(SeccompConfig.DEFAULT, more)), other.program());
     }
 }

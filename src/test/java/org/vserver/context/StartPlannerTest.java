@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.vserver.config.GuestConfig;
+import org.vserver.limits.IoNice;
 import org.junit.jupiter.api.Test;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
@@ -20,6 +21,13 @@ class StartPlannerTest {
 
     static Plan start(GuestConfig cfg) {
         return new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null)));
+    }
+
+    @Test
+    void ionicePlansWhatTheKernelAccepts() {
+        assertEquals(new Step.SetIoprio(3, 0), StartPlanner.ioprio(new IoNice(3, 5)), "idle has no levels");
+        assertEquals(new Step.SetIoprio(2, 1), StartPlanner.ioprio(new IoNice(0, 1)), "none is best-effort");
+        assertEquals(new Step.SetIoprio(1, 4), StartPlanner.ioprio(new IoNice(1, 4)));
     }
 
     @Test

@@ -17,8 +17,15 @@ import org.vserver.limits.Limit;
 import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.limits.Sched;
-import org.vserver.plan.Capability;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Capability;
+import org.vserver.kernel.Rlimit;
+import org.vserver.config.ConfigException;
+import org.vserver.config.ConfigFiles;
+import org.vserver.config.ConsoleConfig;
+import org.vserver.config.NetworkConfig;
+import org.vserver.config.ProcUnhide;
+import org.vserver.config.SeccompConfig;
+import org.vserver.limits.DefaultLimits;
 
 /** Fixture guests for golden plans: fixed paths, no dependence on the host. */
 final class TestGuests {
@@ -46,20 +53,20 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of(), BUILT_IN_LIMITS, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
+                List.of(), OptionalInt.empty(), List.of(), BUILT_IN_LIMITS, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE);
     }
 
     /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
     static GuestConfig sharedGuest() {
         GuestConfig c = hostGuest();
-        var net = new org.vserver.config.NetworkConfig(org.vserver.config.NetworkConfig.Mode.SHARED, null, List.of(), null,
-                org.vserver.config.NetworkConfig.DEFAULT_BRIDGE, List.of(), false, null);
+        var net = new NetworkConfig(NetworkConfig.Mode.SHARED, null, List.of(), null,
+                NetworkConfig.DEFAULT_BRIDGE, List.of(), false, null);
         return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
                 c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net);
     }
 
     /** What a guest without rlimits/ files reads: the built-in defaults (the task limit, msgqueue, sigpending). */
-    static final ResourceConfig BUILT_IN_LIMITS = ResourceConfig.NONE.withRlimits(org.vserver.limits.DefaultLimits.BUILT_IN);
+    static final ResourceConfig BUILT_IN_LIMITS = ResourceConfig.NONE.withRlimits(DefaultLimits.BUILT_IN);
 
     /** A plain-init guest with every knob this issue has turned. */
     static GuestConfig plainGuest() {
@@ -69,8 +76,8 @@ final class TestGuests {
                 List.of(),
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
-                List.of("/bin/sh"), OptionalInt.of(10), List.of(), org.vserver.limits.ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE,
-                new org.vserver.config.ConsoleConfig(256 * 1024));
+                List.of("/bin/sh"), OptionalInt.of(10), List.of(), ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE,
+                new ConsoleConfig(256 * 1024));
     }
 
     /**
@@ -86,7 +93,7 @@ final class TestGuests {
         return new GuestConfig("batch", Path.of("/etc/vservers/batch"), Path.of("/vservers/batch"), OptionalInt.of(40010),
                 new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
+                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE);
     }
 
     /**
@@ -97,17 +104,17 @@ final class TestGuests {
      */
     static GuestConfig procGuest() {
         try {
-            var defaults = org.vserver.config.ProcUnhide.apply(ProcVisibility.SECURE_DEFAULT,
-                    org.vserver.config.ConfigFiles.Content.of(Path.of("/etc/vservers/.defaults/apps/vprocunhide/files"),
+            var defaults = ProcUnhide.apply(ProcVisibility.SECURE_DEFAULT,
+                    ConfigFiles.Content.of(Path.of("/etc/vservers/.defaults/apps/vprocunhide/files"),
                             "+/proc/interrupts\n!/proc/loadavg\n"));
-            var proc = org.vserver.config.ProcUnhide.apply(defaults,
-                    org.vserver.config.ConfigFiles.Content.of(Path.of("/etc/vservers/proc/apps/vprocunhide/files"),
+            var proc = ProcUnhide.apply(defaults,
+                    ConfigFiles.Content.of(Path.of("/etc/vservers/proc/apps/vprocunhide/files"),
                             "-/proc/sys/vm/\n~/proc/driver\n>/proc/sys/kernel/domainname\n>/proc/sysrq-trigger\n"));
             return new GuestConfig("proc", Path.of("/etc/vservers/proc"), Path.of("/vservers/proc"), OptionalInt.of(40020),
                     new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                     new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, org.vserver.config.SeccompConfig.DEFAULT, org.vserver.config.NetworkConfig.NONE);
-        } catch (org.vserver.config.ConfigException e) {
+                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, SeccompConfig.DEFAULT, NetworkConfig.NONE);
+        } catch (ConfigException e) {
             throw new AssertionError(e);
         }
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vserver.proc.ProcStat;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
+import org.vserver.sys.FileStat;
 
 /** The resolver against a guest tree full of hostile links, next to a "host" directory with secrets. */
 class GuestFilesTest {
@@ -163,7 +164,7 @@ class GuestFilesTest {
         try (GuestFiles f = files()) {
             assertEquals(List.of("ID=debian"), f.lines("/lib/os-release"), "an absolute link to a guest directory");
             assertThrows(IOException.class, () -> f.lines("/etc/os-release"), "the last link is never followed by read");
-            Optional<org.vserver.sys.FileStat> st = f.stat("/etc/os-release");
+            Optional<FileStat> st = f.stat("/etc/os-release");
             assertTrue(st.isPresent() && st.get().isRegular(), "stat follows it, inside the guest");
             assertEquals(Optional.empty(), f.stat("/etc/nothing"));
             assertEquals("ID=debian\n", new String(f.readFollowingLinks("/etc/os-release", 100), StandardCharsets.UTF_8),

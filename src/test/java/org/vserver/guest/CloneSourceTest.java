@@ -24,6 +24,7 @@ import org.vserver.config.ConfigRoot;
 import org.vserver.config.ConfigWriter;
 import org.vserver.fs.BuildException;
 import org.vserver.state.StateDir;
+import org.vserver.kernel.CpuList;
 
 /** Which guests a clone source touches, and that each is locked, frozen and thawed as it should be. */
 class CloneSourceTest {
@@ -55,7 +56,7 @@ class CloneSourceTest {
         @Override public List<Path> procsFiles(String guest) { throw new AssertionError(); }
         @Override public List<String> apply(String guest, CgroupLimits limits) { throw new AssertionError(); }
         @Override public java.util.SequencedMap<String, String> settings(String guest) { throw new AssertionError(); }
-        @Override public org.vserver.limits.CpuList cpus() { throw new AssertionError(); }
+        @Override public CpuList cpus() { throw new AssertionError(); }
         @Override public Usage usage(String guest) { throw new AssertionError(); }
         @Override public void remove(String guest) { throw new AssertionError(); }
         @Override public void removeParent() { throw new AssertionError(); }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
+import org.vserver.sys.FileStat;
 
 /** A fake kernel for the pidfd paths: records what was opened, signalled and closed. */
 final class RecordingSyscalls implements Syscalls {
@@ -54,7 +55,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public void unshare(int flags) { throw new AssertionError(); }
     @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
     @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
-    @Override public org.vserver.sys.FileStat fstat(int fd) { throw new AssertionError(); }
+    @Override public FileStat fstat(int fd) { throw new AssertionError(); }
     @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
     @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.proc.ProcStatus;
 import org.vserver.testsupport.RequiresRoot;
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.bpf.Bpf;
 import org.vserver.net.SockAddrPrograms;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 import org.vserver.testsupport.Feature;

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.testsupport.RequiresRoot;
+import org.vserver.context.Capabilities;
+import org.vserver.kernel.Capability;
 
 /**
  * The low-level context tools through bin/: vcontext and chcontext (join, create, the spectator),
@@ -87,7 +89,7 @@ class ContextToolsIT {
         assertEquals("1", lines.get(0), "pid 1 of a new pid namespace: " + r);
         assertTrue(lines.stream().filter(l -> l.matches("\\d+:.*")).allMatch(l -> l.endsWith(":/")), "its own cgroup namespace: " + r);
         assertEquals("3", lines.get(lines.size() - 2).strip(), "a fresh /proc shows sh, ps and wc only: " + r);
-        assertEquals(String.format("CapBnd:\t%016x", org.vserver.plan.Capability.bits(org.vserver.context.Capabilities.SECURE_DEFAULT)),
+        assertEquals(String.format("CapBnd:\t%016x", Capability.bits(Capabilities.SECURE_DEFAULT)),
                 lines.getLast(), "VServer's secure bounding set");
         assertTrue(r.err().matches("(?s)New security context is 4915\\d\n"), "the XID on stderr: " + r);
 

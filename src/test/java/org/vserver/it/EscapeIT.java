@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.vserver.context.ProcMasks;
+import org.vserver.config.ProcMasks;
 import org.vserver.testsupport.RequiresRoot;
 
 /**

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.testsupport.RequiresRoot;
+import org.vserver.sys.LinuxSyscalls;
 
 /**
  * Guests with a network namespace of their own (NGNET): a veth to a bridge, addresses and routes
@@ -234,7 +235,7 @@ class NetnsNetworkIT {
         start(g);
         String table = "vs" + host.context(g);
         int init = host.initPid(g);
-        new org.vserver.sys.LinuxSyscalls().kill(init, 9);
+        new LinuxSyscalls().kill(init, 9);
         for (int i = 0; i < 100 && java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + init)); i++) Thread.sleep(50);
         assertTrue(ns.exec("nft", "list", "tables").contains(table), "the host's side outlives the guest until a command looks");
         assertEquals(3, host.cliIn(ns.path, null, "vserver", g, "status").code());

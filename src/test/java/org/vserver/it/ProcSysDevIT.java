@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vserver.context.ProcMasks;
+import org.vserver.config.ProcMasks;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.testsupport.RequiresRoot;

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.vserver.context.ProcMasks;
+import org.vserver.config.ProcMasks;
 import org.vserver.testsupport.RequiresRoot;
 
 /**

@@ -17,6 +17,7 @@ import org.vserver.sys.LinuxSyscalls;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.testsupport.RequiresRoot;
+import org.vserver.sys.Syscalls;
 
 /**
  * Shared-stack guests (VServer's chbind): the host's stack, each guest held to its own addresses
@@ -260,7 +261,7 @@ class SharedNetworkIT {
 
     private static List<Integer> attached(Path dir) throws Exception {
         var sys = new LinuxSyscalls();
-        int fd = sys.open(dir.toString(), org.vserver.sys.Syscalls.O_RDONLY | org.vserver.sys.Syscalls.O_DIRECTORY, 0);
+        int fd = sys.open(dir.toString(), Syscalls.O_RDONLY | Syscalls.O_DIRECTORY, 0);
         try {
             var ids = new java.util.ArrayList<Integer>();
             for (int t : new int[] {8, 9, 10, 11, 14, 15}) for (int id : sys.bpfProgQuery(fd, t)) ids.add(id);

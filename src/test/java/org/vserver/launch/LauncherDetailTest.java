@@ -15,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 import org.vserver.proc.ProcStatus;

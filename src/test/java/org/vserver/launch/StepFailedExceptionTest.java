@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
-import org.vserver.plan.Capability;
-import org.vserver.plan.MountFlag;
+import org.vserver.kernel.Capability;
+import org.vserver.kernel.MountFlag;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanText;
 import org.vserver.plan.Step;

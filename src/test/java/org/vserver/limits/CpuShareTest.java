@@ -1,5 +1,6 @@
 package org.vserver.limits;
 
+import org.vserver.kernel.CpuList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.vserver.limits;
 
+import org.vserver.kernel.CpuList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.CgroupLimits;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.limits.ResourcePlan.ProcessLimit;
-import org.vserver.plan.Rlimit;
+import org.vserver.kernel.Rlimit;
 
 class ResourcePlannerTest {
     static final CpuList HOST = CpuList.parse("0-3");

@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import org.vserver.config.LoopbackAllow;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigException;
 import org.vserver.config.ConfigRoot;
 import org.vserver.config.GuestConfig;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 class NetworkPlannerTest {
     @TempDir Path confdir;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.BiFunction;
 import org.vserver.sys.Syscalls;
+import org.vserver.sys.FileStat;
 
 /**
  * A NETLINK_ROUTE socket whose kernel is a script: each request written is recorded and answered
@@ -68,7 +69,7 @@ final class ScriptedKernel implements Syscalls {
     @Override public int waitpid(int pid) { throw new AssertionError(); }
     @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
     @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
-    @Override public org.vserver.sys.FileStat fstat(int fd) { throw new AssertionError(); }
+    @Override public FileStat fstat(int fd) { throw new AssertionError(); }
     @Override public int pidfdOpen(int pid) { throw new AssertionError(); }
     @Override public void pidfdSendSignal(int pidfd, int signal) { throw new AssertionError(); }
     @Override public boolean pollIn(int fd, long timeoutMillis) { throw new AssertionError(); }

@@ -1,5 +1,6 @@
 package org.vserver.net;
 
+import org.vserver.config.LoopbackAllow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

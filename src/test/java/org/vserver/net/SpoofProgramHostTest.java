@@ -27,6 +27,7 @@ import org.vserver.bpf.Insn;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
+import org.vserver.sys.ErrnoException;
 
 /**
  * The spoof filter as this host's verifier accepts it and its kernel runs it (BPF_PROG_TEST_RUN on
@@ -66,7 +67,7 @@ class SpoofProgramHostTest {
             int r;
             try {
                 r = sys.bpfProgTestRun(prog, e.getValue());
-            } catch (org.vserver.sys.ErrnoException x) {
+            } catch (ErrnoException x) {
                 throw new AssertionError(e.getKey() + " (" + e.getValue().length + " bytes): " + x.getMessage());
             }
             String got = r == Bpf.TCX_PASS ? "pass" : r == Bpf.TCX_DROP ? "drop" : "returned " + r;

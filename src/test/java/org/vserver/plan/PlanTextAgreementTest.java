@@ -1,5 +1,9 @@
 package org.vserver.plan;
 
+import org.vserver.kernel.MountFlag;
+import org.vserver.kernel.Namespace;
+import org.vserver.kernel.Rlimit;
+import org.vserver.kernel.Capability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +21,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.context.Capabilities;
+import org.vserver.seccomp.BpfProgram;
+import org.vserver.seccomp.DefaultProfile;
+import org.vserver.seccomp.FilterCompiler;
+import org.vserver.seccomp.Insn;
 
 /**
  * The launcher's {@code --dry-run} decodes the binary plan and prints it; it must print exactly
@@ -83,8 +92,8 @@ class PlanTextAgreementTest {
                 .add(new Step.SetPriority(-20))
                 .add(new Step.SetPriority(19))
                 .add(new Step.SetIoprio(2, 7))
-                .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(3, 5)))
-                .add(Step.SetIoprio.of(new org.vserver.limits.IoNice(0, 3)))
+                .add(new Step.SetIoprio(3, 0))
+                .add(new Step.SetIoprio(2, 3))
                 .add(new Step.Setsid())
                 .add(new Step.SetIds(1000, 100, List.of(4, 24, 27)))
                 .add(new Step.SetIds(0, 0, List.of()))
@@ -106,9 +115,9 @@ class PlanTextAgreementTest {
                 .add(new Step.SetUmask(022))
                 .add(new Step.SetUmask(0))
                 .add(new Step.SetNsPid(4242, 123456789L, EnumSet.of(Namespace.MNT, Namespace.PID, Namespace.NET)))
-                .add(new Step.Seccomp(org.vserver.seccomp.FilterCompiler.compile(
-                        org.vserver.seccomp.DefaultProfile.of(org.vserver.context.Capabilities.SECURE_DEFAULT))))
-                .add(new Step.Seccomp(new org.vserver.seccomp.BpfProgram(List.of(org.vserver.seccomp.Insn.ret(0x7fff0000)))))
+                .add(new Step.Seccomp(FilterCompiler.compile(
+                        DefaultProfile.of(Capabilities.SECURE_DEFAULT))))
+                .add(new Step.Seccomp(new BpfProgram(List.of(Insn.ret(0x7fff0000)))))
                 .add(new Step.LandlockScope(Step.LandlockScope.ABSTRACT_UNIX_SOCKET))
                 .add(new Step.OpenRoot("/var/lib/vservers/g"))
                 .add(new Step.MkdirIn("/proc", 0555))

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.vserver.config.SeccompConfig;
 import org.vserver.context.Capabilities;
 import org.vserver.context.GuestFilter;
-import org.vserver.plan.Capability;
+import org.vserver.kernel.Capability;
 
 /** The compiled default filter, run in {@link BpfInterpreter} on (arch, nr, args). */
 class FilterCompilerTest {

@@ -1,4 +1,4 @@
-package org.vserver.limits;
+package org.vserver.kernel;
 
 import java.util.BitSet;
 

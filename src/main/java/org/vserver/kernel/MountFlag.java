@@ -1,4 +1,4 @@
-package org.vserver.plan;
+package org.vserver.kernel;
 
 import java.util.Set;
 

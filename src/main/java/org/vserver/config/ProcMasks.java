@@ -1,4 +1,4 @@
-package org.vserver.context;
+package org.vserver.config;
 
 import java.util.List;
 

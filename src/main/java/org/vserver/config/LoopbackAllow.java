@@ -1,4 +1,4 @@
-package org.vserver.net;
+package org.vserver.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -97,7 +97,7 @@ public record LoopbackAllow(Inet4Address address, int prefix, int port) {
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
-    static int mask(int prefix) { return prefix == 0 ? 0 : -1 << (32 - prefix); }
+    public static int mask(int prefix) { return prefix == 0 ? 0 : -1 << (32 - prefix); }
 
     private static Inet4Address network(Inet4Address a, int prefix) {
         int n = bits(a) & mask(prefix);
