@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.vserver.config.ConfigDir;
+import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.Capabilities;
 import org.vserver.guest.GuestLimits;
@@ -44,7 +45,7 @@ final class VattributeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object") boolean json;
 
     /** What vattribute --get shows; {@code schedFlags} are the live ones (vsched changes them). */
-    record Attributes(String guest, int xid, Set<Capability> bcaps, Set<String> ccaps, List<String> cflags, List<String> schedFlags) {}
+    record Attributes(String guest, int xid, Set<Capability> bcaps, Set<ContextCapability> ccaps, List<String> cflags, List<String> schedFlags) {}
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +64,7 @@ final class VattributeCommand implements Callable<Integer> {
         if (sched.hard()) schedFlags.add("sched_hard");
         if (sched.prio()) schedFlags.add("sched_prio");
         if (sched.pause()) schedFlags.add("sched_pause");
-        var a = new Attributes(st.name(), st.xid(), bounding(st.initPid()), Capabilities.contextCapabilities(cfg.ccapabilities()),
+        var a = new Attributes(st.name(), st.xid(), bounding(st.initPid()), Capabilities.context(cfg.ccapabilities()),
                 ConfigDir.contextFlags(guests.vserver().config(), st.name()), schedFlags);
         var out = spec.commandLine().getOut();
         out.print(json ? json(a) + "\n" : text(a));
@@ -79,7 +80,7 @@ final class VattributeCommand implements Callable<Integer> {
     static String text(Attributes a) {
         return "guest: " + a.guest() + " (xid " + a.xid() + ")\n"
                 + "bcapabilities: " + String.join(" ", a.bcaps().stream().map(Enum::name).toList()) + "\n"
-                + "ccapabilities: " + String.join(" ", a.ccaps()) + "\n"
+                + "ccapabilities: " + String.join(" ", ccapNames(a)) + "\n"
                 + "cflags: " + (a.cflags().isEmpty() ? "-" : String.join(" ", a.cflags())) + "\n"
                 + "sched flags (live): " + (a.schedFlags().isEmpty() ? "-" : String.join(" ", a.schedFlags())) + "\n";
     }
@@ -87,8 +88,13 @@ final class VattributeCommand implements Callable<Integer> {
     static String json(Attributes a) {
         return "{\"guest\":\"" + a.guest().replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"xid\":" + a.xid()
                 + ",\"bcapabilities\":" + array(a.bcaps().stream().map(Enum::name).toList())
-                + ",\"ccapabilities\":" + array(List.copyOf(a.ccaps()))
+                + ",\"ccapabilities\":" + array(ccapNames(a))
                 + ",\"cflags\":" + array(a.cflags()) + ",\"sched_flags\":" + array(a.schedFlags()) + "}";
+    }
+
+    /** As util-vserver writes them, sorted by name. */
+    private static List<String> ccapNames(Attributes a) {
+        return a.ccaps().stream().map(ContextCapability::lowerName).sorted().toList();
     }
 
     /** Names are [a-z0-9_] (checked when the configuration is read): nothing to escape. */

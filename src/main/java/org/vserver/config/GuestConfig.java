@@ -17,8 +17,8 @@ import org.vserver.limits.ResourceConfig;
  * @param context       static XID ({@code context}); empty = none given
  * @param uts           {@code uts/nodename}, {@code uts/domainname}
  * @param bcapabilities {@code bcapabilities}: changes to the secure default bounding set
- * @param ccapabilities {@code ccapabilities}: context capabilities, canonical lower-case names (aliases such
- *                      as {@code ping} resolved to {@code raw_icmp}); {@code !name} removes one
+ * @param ccapabilities {@code ccapabilities}: changes to the default context capabilities (aliases such as
+ *                      {@code ping} resolved to {@code RAW_ICMP})
  * @param fstab         {@code fstab}, in file order
  * @param init          {@code apps/init/}
  * @param shell         {@code shell} split into argv; empty = the built-in order
@@ -38,7 +38,7 @@ public record GuestConfig(
         OptionalInt context,
         Uts uts,
         List<CapabilityChange> bcapabilities,
-        List<String> ccapabilities,
+        List<ContextCapabilityChange> ccapabilities,
         List<FstabEntry> fstab,
         InitConfig init,
         List<String> shell,
@@ -52,7 +52,7 @@ public record GuestConfig(
 
     /** A guest with the default console. */
     public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,
-                       List<String> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,
+                       List<ContextCapabilityChange> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,
                        List<InterfaceConfig> interfaces, ResourceConfig resources, ProcVisibility proc,
                        SeccompConfig seccomp, NetworkConfig network) {
         this(name, cfgdir, vdir, context, uts, bcapabilities, ccapabilities, fstab, init, shell, nice, interfaces, resources, proc,
@@ -70,8 +70,17 @@ public record GuestConfig(
     /** {@code uts/nodename} and {@code uts/domainname}; null where the file is absent. */
     public record Uts(String nodename, String domainname) {}
 
+    /** One line of {@code bcapabilities} or {@code ccapabilities}: adds one capability to a default set, or removes it. */
+    public sealed interface Change<C extends Enum<C>> permits CapabilityChange, ContextCapabilityChange {
+        C capability();
+        boolean add();
+    }
+
     /** One line of {@code bcapabilities}: {@code CAP_X} adds, {@code !CAP_X} or {@code ~CAP_X} removes. */
-    public record CapabilityChange(Capability capability, boolean add) {}
+    public record CapabilityChange(Capability capability, boolean add) implements Change<Capability> {}
+
+    /** One line of {@code ccapabilities}: {@code raw_icmp} adds, {@code !raw_icmp} or {@code ~raw_icmp} removes. */
+    public record ContextCapabilityChange(ContextCapability capability, boolean add) implements Change<ContextCapability> {}
 
     /**
      * One {@code fstab} line: {@code spec file vfstype options [dump [pass]]}.

@@ -5,12 +5,15 @@ import static org.vserver.kernel.Capability.*;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig.CapabilityChange;
+import org.vserver.config.GuestConfig.Change;
+import org.vserver.config.GuestConfig.ContextCapabilityChange;
 import org.vserver.kernel.Capability;
 
 /**
  * The guest's capability bounding set: VServer's secure default (vserver.md §4.4) adjusted by
- * {@code bcapabilities}.
+ * {@code bcapabilities}, and its context capabilities: VServer's default adjusted by {@code ccapabilities}.
  *
  * <p>Two of VServer's defaults are dropped here, because without VServer's kernel they open
  * escapes: DAC_READ_SEARCH permits open_by_handle_at(2) ("Shocker", security.md §4.6) through any
@@ -41,28 +44,28 @@ public final class Capabilities {
     public static final Set<Capability> FORGES_HOST_RECORDS = Set.of(AUDIT_WRITE);
 
     /**
-     * VServer's secure default context capabilities. On mainline: raw_icmp = ping through ICMP
-     * datagram sockets (net.ipv4.ping_group_range in the guest's own network namespace);
-     * set_utsname = the guest's own UTS namespace, named from uts/ at start (changing it from
-     * inside needs CAP_SYS_ADMIN, which no guest has); audit_control has no mainline meaning.
+     * VServer's secure default context capabilities. Of these only RAW_ICMP does something on
+     * mainline; {@link ContextCapability} says why the others do not.
      */
-    public static final Set<String> DEFAULT_CCAPS = Set.of("set_utsname", "raw_icmp", "audit_control");
+    public static final Set<ContextCapability> DEFAULT_CCAPS = Set.copyOf(EnumSet.of(
+            ContextCapability.SET_UTSNAME, ContextCapability.RAW_ICMP, ContextCapability.AUDIT_CONTROL));
 
     private Capabilities() {}
 
-    /** The default context capabilities with {@code ccapabilities} applied ({@code !cap} removes). */
-    public static Set<String> contextCapabilities(List<String> ccaps) {
-        Set<String> set = new java.util.TreeSet<>(DEFAULT_CCAPS);
-        for (String c : ccaps) {
-            if (c.startsWith("!") || c.startsWith("~")) set.remove(c.substring(1));
-            else set.add(c);
-        }
-        return set;
+    /** The default context capabilities with {@code ccapabilities} applied. */
+    public static Set<ContextCapability> context(List<ContextCapabilityChange> changes) {
+        return applied(DEFAULT_CCAPS, changes);
     }
 
+    /** The secure default bounding set with {@code bcapabilities} applied. */
     public static Set<Capability> bounding(List<CapabilityChange> changes) {
-        EnumSet<Capability> set = EnumSet.copyOf(SECURE_DEFAULT);
-        for (CapabilityChange c : changes) {
+        return applied(SECURE_DEFAULT, changes);
+    }
+
+    /** {@code defaults} (not empty) with the changes applied in file order: a later line wins. */
+    private static <C extends Enum<C>> Set<C> applied(Set<C> defaults, List<? extends Change<C>> changes) {
+        EnumSet<C> set = EnumSet.copyOf(defaults);
+        for (Change<C> c : changes) {
             if (c.add()) set.add(c.capability());
             else set.remove(c.capability());
         }

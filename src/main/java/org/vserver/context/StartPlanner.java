@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.ProcVisibility;
 import org.vserver.limits.IoNice;
@@ -144,7 +145,7 @@ public final class StartPlanner {
         List<Step> s = new ArrayList<>();
         s.add(new MkdirIn("/proc", 0555));
         s.add(new MountIn("proc", "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
-        if (ownNetwork(cfg) && Capabilities.contextCapabilities(cfg.ccapabilities()).contains("raw_icmp")) {
+        if (ownNetwork(cfg) && Capabilities.context(cfg.ccapabilities()).contains(ContextCapability.RAW_ICMP)) {
             // ccap raw_icmp: ping through ICMP datagram sockets, no CAP_NET_RAW (per network namespace;
             // a guest on the host's stack would change the host's setting, so it keeps the host's).
             // Through the launcher's (the host's) /proc, not a path in the guest's tree: /proc/sys/net

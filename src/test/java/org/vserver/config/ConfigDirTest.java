@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.config.GuestConfig.CapabilityChange;
+import org.vserver.config.GuestConfig.ContextCapabilityChange;
 import org.vserver.config.GuestConfig.InterfaceConfig;
 import org.vserver.kernel.Capability;
 
@@ -64,7 +65,10 @@ class ConfigDirTest {
         assertEquals(new GuestConfig.Uts("web.example.org", "example"), c.uts());
         assertEquals(List.of(new CapabilityChange(Capability.NET_RAW, true), new CapabilityChange(Capability.SYS_TIME, true),
                 new CapabilityChange(Capability.KILL, false), new CapabilityChange(Capability.CHOWN, false)), c.bcapabilities());
-        assertEquals(List.of("set_utsname", "raw_icmp", "secure_mount", "!raw_icmp"), c.ccapabilities());
+        assertEquals(List.of(new ContextCapabilityChange(ContextCapability.SET_UTSNAME, true),
+                new ContextCapabilityChange(ContextCapability.RAW_ICMP, true),
+                new ContextCapabilityChange(ContextCapability.SECURE_MOUNT, true),
+                new ContextCapabilityChange(ContextCapability.RAW_ICMP, false)), c.ccapabilities());
         assertEquals(2, c.fstab().size());
         assertEquals(new GuestConfig.FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 4), c.fstab().get(1));
         var init = c.init();
@@ -198,8 +202,10 @@ class ConfigDirTest {
                 "tiocsti", "raw_icmp", "syslog", "oom_adjust", "audit_control", "secure_mount", "secure_remount",
                 "binary_mount", "dev_mount", "quota_ctl", "admin_mapper", "admin_cloop", "kthread", "namespace",
                 "mount", "remount", "icmp", "ping", "utsname", "rlimit", "VXC_SYSLOG") + "\n");
-        var caps = ConfigDir.read(root(), "web").ccapabilities();
-        assertEquals(List.of("secure_mount", "secure_remount", "raw_icmp", "raw_icmp", "set_utsname", "set_rlimit", "syslog"),
+        var caps = ConfigDir.read(root(), "web").ccapabilities().stream().map(ContextCapabilityChange::capability).toList();
+        assertEquals(List.of(ContextCapability.values()), caps.subList(0, 18));
+        assertEquals(List.of(ContextCapability.SECURE_MOUNT, ContextCapability.SECURE_REMOUNT, ContextCapability.RAW_ICMP,
+                ContextCapability.RAW_ICMP, ContextCapability.SET_UTSNAME, ContextCapability.SET_RLIMIT, ContextCapability.SYSLOG),
                 caps.subList(18, 25));
     }
 

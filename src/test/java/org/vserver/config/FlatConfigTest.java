@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.vserver.config.GuestConfig.ContextCapabilityChange;
 import org.junit.jupiter.api.io.TempDir;
 
 class FlatConfigTest {
@@ -71,7 +72,8 @@ class FlatConfigTest {
         // everything set is what read sees
         GuestConfig c = ConfigDir.read(new ConfigRoot(confdir), "web");
         assertEquals(1234, c.context().getAsInt());
-        assertEquals(List.of("raw_icmp", "set_utsname"), c.ccapabilities());
+        assertEquals(List.of(new ContextCapabilityChange(ContextCapability.RAW_ICMP, true),
+                new ContextCapabilityChange(ContextCapability.SET_UTSNAME, true)), c.ccapabilities());
         assertEquals(List.of(15, 10, 9), c.init().killseq());
         assertEquals(List.of("/bin/bash", "-l"), c.shell());
         assertEquals(2, c.fstab().size());

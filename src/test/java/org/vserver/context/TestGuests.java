@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.vserver.config.GuestConfig;
+import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig.CapabilityChange;
+import org.vserver.config.GuestConfig.ContextCapabilityChange;
 import org.vserver.config.GuestConfig.FstabEntry;
 import org.vserver.config.GuestConfig.InitConfig;
 import org.vserver.config.ProcVisibility;
@@ -47,7 +49,8 @@ final class TestGuests {
     /** What `build -m host` writes: the host's /usr shared read-only, the default fstab; no rlimits/ of its own. */
     static GuestConfig hostGuest() {
         return new GuestConfig("web", Path.of("/etc/vservers/web"), Path.of("/vservers/web"), OptionalInt.of(40000),
-                new GuestConfig.Uts("web.example.org", null), List.of(), List.of("set_utsname", "raw_icmp"),
+                new GuestConfig.Uts("web.example.org", null), List.of(), List.of(new ContextCapabilityChange(ContextCapability.SET_UTSNAME, true),
+                        new ContextCapabilityChange(ContextCapability.RAW_ICMP, true)),
                 List.of(new FstabEntry("/usr", "/usr", "none", List.of("bind", "ro"), 1),
                         new FstabEntry("none", "/proc", "proc", List.of("defaults"), 2),
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
