@@ -21,7 +21,7 @@ public record Insn(int code, int dst, int src, int off, int imm) {
     /** Load/store sizes (word 4, half 2, byte 1, double word 8) and modes (memory, 64-bit immediate). */
     public static final int W = 0x00, H = 0x08, B = 0x10, DW = 0x18, IMM = 0x00, MEM = 0x60;
     /** ALU operations. */
-    public static final int ADD = 0x00, SUB = 0x10, OR = 0x40, AND = 0x50, LSH = 0x60, RSH = 0x70, MOV = 0xb0, END = 0xd0;
+    public static final int ADD = 0x00, SUB = 0x10, OR = 0x40, AND = 0x50, LSH = 0x60, RSH = 0x70, XOR = 0xa0, MOV = 0xb0, END = 0xd0;
     /** Jump operations: always, equal, unsigned greater (or equal), any bit set, not equal, call, return r0, unsigned less (or equal). */
     public static final int JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40, JNE = 0x50, CALL = 0x80, EXIT = 0x90,
             JLT = 0xa0, JLE = 0xb0;
@@ -140,8 +140,16 @@ public record Insn(int code, int dst, int src, int off, int imm) {
     /** {@code return r0}. */
     public static Insn exit() { return new Insn(JMP | EXIT, 0, 0, 0, 0); }
 
-    /** A copy jumping {@code off} instructions (the assembler fills in its labels this way). */
-    Insn withOff(int newOff) { return new Insn(code, dst, src, newOff, imm); }
+    /** eBPF jumps for {@link Assembler}: one target each (a false condition falls through), a signed 16-bit offset. */
+    static final Jumps<Insn> JUMPS = new Jumps<>() {
+        @Override public int targets(Insn i) { return i.isJump() ? 1 : 0; }
+
+        @Override public long reach(Insn jump) { return Short.MAX_VALUE; }
+
+        @Override public Insn resolve(Insn j, int ifTrue, int ifFalse) { return new Insn(j.code, j.dst, j.src, ifTrue, j.imm); }
+
+        @Override public Insn always(int offset) { return ja(offset); }
+    };
 
     /** True for a conditional or unconditional jump (not exit, not a call). */
     public boolean isJump() {

@@ -13,6 +13,7 @@ import java.util.List;
 import org.vserver.bpf.Assembler;
 import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
+import org.vserver.bpf.Label;
 
 /**
  * {@link DeviceRules} compiled to a BPF_PROG_TYPE_CGROUP_DEVICE program, the cgroup v2 form of the
@@ -35,7 +36,7 @@ public final class DeviceProgram {
 
     /** The program allowing exactly {@code allow}; an empty list denies every device. */
     public static List<Insn> of(List<DeviceRules.Rule> allow) {
-        var a = new Assembler()
+        var a = Assembler.extended()
                 .emit(ldxw(ACCESS, CTX, Bpf.DEV_ACCESS_TYPE))
                 .emit(movReg(TYPE, ACCESS))
                 .emit(and(TYPE, 0xffff))
@@ -44,14 +45,14 @@ public final class DeviceProgram {
                 .emit(ldxw(MINOR, CTX, Bpf.DEV_MINOR));
         for (int i = 0; i < allow.size(); i++) {
             DeviceRules.Rule r = allow.get(i);
-            String next = "rule" + (i + 1);
+            Label next = a.label();
             a.jump(jne(TYPE, type(r), 0), next);
             if (r.major() != DeviceRules.ANY) a.jump(jne(MAJOR, r.major(), 0), next);
             if (r.minor() != DeviceRules.ANY) a.jump(jne(MINOR, r.minor(), 0), next);
             // any requested bit outside the rule's access (unknown future bits included): not this rule
             a.jump(jset(ACCESS, ~access(r) & 0xffff, 0), next);
             a.emit(mov(RESULT, 1)).emit(exit());
-            a.label(next);
+            a.bind(next);
         }
         return a.emit(mov(RESULT, 0)).emit(exit()).assemble();
     }

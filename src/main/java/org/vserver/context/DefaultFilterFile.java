@@ -2,17 +2,13 @@ package org.vserver.context;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.vserver.bpf.ClassicProgram;
 import org.vserver.config.SeccompConfig;
-import org.vserver.seccomp.BpfProgram;
 import org.vserver.seccomp.FilterCompiler;
-import org.vserver.seccomp.Insn;
 
 /**
  * The seccomp filter of a guest with the default profile and the default bounding set (most
@@ -29,28 +25,18 @@ public final class DefaultFilterFile {
     private DefaultFilterFile() {}
 
     /** The program {@link GuestFilter} gives a guest with neither seccomp/ changes nor bcapabilities. */
-    static BpfProgram compile() {
+    static ClassicProgram compile() {
         return FilterCompiler.compile(GuestFilter.profile(SeccompConfig.DEFAULT, Capabilities.bounding(List.of())));
     }
 
     /** The compiled default from the jar, if it is there. */
-    static Optional<BpfProgram> load() {
+    static Optional<ClassicProgram> load() {
         try (InputStream in = DefaultFilterFile.class.getResourceAsStream(RESOURCE)) {
             if (in == null) return Optional.empty();
-            return Optional.of(decode(in.readAllBytes()));
+            return Optional.of(ClassicProgram.decode(in.readAllBytes()));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();                                   // compiled instead: slower, never wrong
         }
-    }
-
-    /** The inverse of {@link BpfProgram#bytes()}: {@code struct sock_filter} entries, native order. */
-    static BpfProgram decode(byte[] bytes) {
-        if (bytes.length % 8 != 0) throw new IllegalArgumentException("a filter of " + bytes.length + " bytes");
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
-        List<Insn> insns = new ArrayList<>(bytes.length / 8);
-        while (b.hasRemaining())
-            insns.add(new Insn(Short.toUnsignedInt(b.getShort()), b.get() & 0xff, b.get() & 0xff, b.getInt()));
-        return new BpfProgram(insns);
     }
 
     /** Writes the compiled default to {@code args[0]} (the build's classes directory). */

@@ -2,6 +2,7 @@ package org.vserver.context;
 
 import java.util.Optional;
 import java.util.Set;
+import org.vserver.bpf.ClassicProgram;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.SeccompConfig;
 import org.vserver.kernel.Capability;
@@ -10,7 +11,6 @@ import org.vserver.seccomp.Action;
 import org.vserver.seccomp.DefaultProfile;
 import org.vserver.seccomp.FilterCompiler;
 import org.vserver.seccomp.Profile;
-import org.vserver.seccomp.BpfProgram;
 
 /**
  * The seccomp filter of a guest's processes: the default profile for its bounding set, with
@@ -32,7 +32,7 @@ public final class GuestFilter {
     static Optional<Step> step(GuestConfig cfg, Set<Capability> bounding) {
         if (cfg.seccomp().disabled()) return Optional.empty();
         if (cfg.seccomp().changes().isEmpty() && bounding.equals(Capabilities.bounding(java.util.List.of()))) {
-            Optional<BpfProgram> built = DefaultFilterFile.load();   // the common case, compiled by the build
+            Optional<ClassicProgram> built = DefaultFilterFile.load();   // the common case, compiled by the build
             if (built.isPresent()) return Optional.of(new Step.Seccomp(built.get()));
         }
         return Optional.of(new Step.Seccomp(FilterCompiler.compile(profile(cfg.seccomp(), bounding))));

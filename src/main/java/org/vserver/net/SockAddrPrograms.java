@@ -31,6 +31,7 @@ import java.util.Set;
 import org.vserver.bpf.Assembler;
 import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
+import org.vserver.bpf.Label;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
@@ -234,35 +235,35 @@ public final class SockAddrPrograms {
 
     /** An assembler that knows the shared exits and emits only those jumped to (the verifier refuses unreachable code). */
     private static final class Code {
-        static final String ALLOW = "allow", EADDR = "eaddrnotavail", EUNREACH = "enetunreach", EPERM = "eperm";
-        final Assembler a = new Assembler();
-        final Set<String> used = new HashSet<>();
-        int labels;
+        final Assembler<Insn> a = Assembler.extended();
+        /** The shared exits: allow, or refuse with one errno. */
+        final Label allow = a.label(), eaddr = a.label(), eunreach = a.label(), eperm = a.label();
+        final Set<Label> used = new HashSet<>();
 
-        String label() { return "l" + labels++; }
+        Label label() { return a.label(); }
 
         Code emit(Insn i) {
             a.emit(i);
             return this;
         }
 
-        Code go(Insn jump, String label) {
+        Code go(Insn jump, Label label) {
             used.add(label);
             a.jump(jump, label);
             return this;
         }
 
-        Code at(String label) {
-            a.label(label);
+        Code at(Label label) {
+            a.bind(label);
             return this;
         }
 
         /** Compared through a register: an immediate is sign-extended to 64 bits, a loaded word is not. */
-        Code ifEq(int reg, int value, String label) {
+        Code ifEq(int reg, int value, Label label) {
             return emit(mov32(TMP, value)).go(jeqReg(reg, TMP, 0), label);
         }
 
-        Code ifNe(int reg, int value, String label) {
+        Code ifNe(int reg, int value, Label label) {
             return emit(mov32(TMP, value)).go(jneReg(reg, TMP, 0), label);
         }
 
@@ -271,21 +272,21 @@ public final class SockAddrPrograms {
         Code store(int ctxOff, int value) { return emit(mov32(TMP, value)).emit(stxw(CTX, ctxOff, TMP)); }
 
         /** Jumps to {@code label} unless the four words at {@code ctxOff} are {@code addr}. */
-        Code ifNot6(int ctxOff, int[] addr, String label) {
+        Code ifNot6(int ctxOff, int[] addr, Label label) {
             for (int i = 0; i < 4; i++) load(TMP2, ctxOff + 4 * i).ifNe(TMP2, addr[i], label);
             return this;
         }
 
         List<Insn> assemble() {
-            if (used.contains(ALLOW)) at(ALLOW).emit(mov(0, 1)).emit(exit());
-            if (used.contains(EADDR)) refuse(EADDR, EADDRNOTAVAIL);
-            if (used.contains(EUNREACH)) refuse(EUNREACH, ENETUNREACH);
-            if (used.contains(EPERM)) refuse(EPERM, SockAddrPrograms.EPERM);
+            if (used.contains(allow)) at(allow).emit(mov(0, 1)).emit(exit());
+            if (used.contains(eaddr)) refuse(eaddr, EADDRNOTAVAIL);
+            if (used.contains(eunreach)) refuse(eunreach, ENETUNREACH);
+            if (used.contains(eperm)) refuse(eperm, EPERM);
             return a.assemble();
         }
 
         /** bpf_set_retval(-errno); return 0: the syscall fails with errno instead of EPERM. */
-        private void refuse(String label, int errno) {
+        private void refuse(Label label, int errno) {
             at(label).emit(mov(1, -errno)).emit(call(Bpf.FUNC_SET_RETVAL)).emit(mov(0, 0)).emit(exit());
         }
     }
@@ -293,7 +294,7 @@ public final class SockAddrPrograms {
     /** No raw inet socket: it would bypass every address hook. */
     static List<Insn> sockCreate() {
         var c = new Code();
-        c.emit(ldxw(TMP, 1, SOCK_TYPE)).go(jne(TMP, Syscalls.SOCK_RAW, 0), Code.ALLOW);
+        c.emit(ldxw(TMP, 1, SOCK_TYPE)).go(jne(TMP, Syscalls.SOCK_RAW, 0), c.allow);
         c.emit(mov(0, 0)).emit(exit());                        // EPERM, as without CAP_NET_RAW
         return c.assemble();
     }
@@ -307,17 +308,17 @@ public final class SockAddrPrograms {
 
     /** The IPv4 bind rules on the word in ADDR, which was loaded from {@code ctxOff} (user_ip4 or user_ip6[3]). */
     private static void bindRules4(Code c, Words p, int ctxOff) {
-        String notAny = c.label(), notLocalhost = c.label();
-        c.go(jne(ADDR, 0, 0), notAny).store(ctxOff, p.bindPrimary()).go(ja(0), Code.ALLOW);
-        c.at(notAny).ifNe(ADDR, LOCALHOST, notLocalhost).store(ctxOff, p.lback()).go(ja(0), Code.ALLOW);
+        Label notAny = c.label(), notLocalhost = c.label();
+        c.go(jne(ADDR, 0, 0), notAny).store(ctxOff, p.bindPrimary()).go(ja(0), c.allow);
+        c.at(notAny).ifNe(ADDR, LOCALHOST, notLocalhost).store(ctxOff, p.lback()).go(ja(0), c.allow);
         c.at(notLocalhost);
-        for (int own : p.own4()) c.ifEq(ADDR, own, Code.ALLOW);
-        c.go(ja(0), Code.EADDR);
+        for (int own : p.own4()) c.ifEq(ADDR, own, c.allow);
+        c.go(ja(0), c.eaddr);
     }
 
     static List<Insn> bind6(Words p) {
         var c = new Code();
-        String v6 = c.label(), mapped = c.label(), notAny = c.label();
+        Label v6 = c.label(), mapped = c.label(), notAny = c.label();
         c.emit(movReg(CTX, 1));
         c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
@@ -328,17 +329,17 @@ public final class SockAddrPrograms {
         } else {
             c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.bindPrimary());
         }
-        c.go(ja(0), Code.ALLOW);
+        c.go(ja(0), c.allow);
         c.at(notAny).ifNe(ADDR, LOOPBACK6, v6);               // ::1 becomes ::ffff:lback
-        c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback()).go(ja(0), Code.ALLOW);
+        c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback()).go(ja(0), c.allow);
         c.at(mapped).load(ADDR, USER_IP6 + 12);
         bindRules4(c, p, USER_IP6 + 12);
         c.at(v6);
         for (int[] own : p.v6()) {
-            String next = c.label();
-            c.ifNot6(USER_IP6, own, next).go(ja(0), Code.ALLOW).at(next);
+            Label next = c.label();
+            c.ifNot6(USER_IP6, own, next).go(ja(0), c.allow).at(next);
         }
-        c.go(ja(0), Code.EADDR);
+        c.go(ja(0), c.eaddr);
         return c.assemble();
     }
 
@@ -349,23 +350,23 @@ public final class SockAddrPrograms {
      * host's service sees which guest asks, and a guest without IPv4 reaches it too), else the
      * primary, or ENETUNREACH without one.
      */
-    private static void destination4(Code c, Words p, int ctxOff, String srcChosen) {
-        String loopback = c.label(), dst = c.label(), toLback = c.label(), viaPrimary = c.label();
+    private static void destination4(Code c, Words p, int ctxOff, Label srcChosen) {
+        Label loopback = c.label(), dst = c.label(), toLback = c.label(), viaPrimary = c.label();
         c.go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOCALHOST, dst);
         c.at(loopback).emit(mov32(ADDR, p.lback())).emit(stxw(CTX, ctxOff, ADDR));
         c.at(dst).ifEq(ADDR, p.lback(), toLback);
         c.emit(movReg(TMP2, ADDR)).emit(and(TMP2, 0xff)).go(jne(TMP2, 127, 0), viaPrimary);   // the first byte: 127.0.0.0/8?
         for (int own : p.ownLoopback()) c.ifEq(ADDR, own, viaPrimary);
         for (int[] e : p.lbackAllow()) {
-            String next = c.label();
+            Label next = c.label();
             if (e[1] == -1) c.ifNe(ADDR, e[0], next);                                      // a /32
             else c.emit(movReg(TMP2, ADDR)).emit(and(TMP2, e[1])).ifNe(TMP2, e[0], next);
             if (e[2] != 0) c.load(TMP2, USER_PORT).ifNe(TMP2, e[2], next);
             c.go(ja(0), toLback).at(next);
         }
-        c.go(ja(0), Code.EPERM);
+        c.go(ja(0), c.eperm);
         c.at(viaPrimary);
-        if (p.v4().length == 0) c.go(ja(0), Code.EUNREACH);
+        if (p.v4().length == 0) c.go(ja(0), c.eunreach);
         else c.emit(mov32(SRC, p.v4()[0])).go(ja(0), srcChosen);
         c.at(toLback).emit(mov32(SRC, p.lback()));            // falls through to srcChosen
     }
@@ -373,10 +374,10 @@ public final class SockAddrPrograms {
     /** bpf_bind(ctx, stack, size); success, or a socket that already has an address, allows. */
     private static void bindSource(Code c, int stack, int size, int srcOff, int words) {
         c.emit(movReg(1, CTX)).emit(movReg(2, FP)).emit(add(2, stack)).emit(mov(3, size)).emit(call(Bpf.FUNC_BIND));
-        c.go(jeq(0, 0, 0), Code.ALLOW);
+        c.go(jeq(0, 0, 0), c.allow);
         c.emit(ldxdw(TMP, CTX, SK));                           // PTR_TO_SOCKET, never null here
-        for (int i = 0; i < words; i++) c.emit(ldxw(TMP2, TMP, srcOff + 4 * i)).go(jne(TMP2, 0, 0), Code.ALLOW);
-        c.go(ja(0), Code.EADDR);                               // autobound without an address: the route would pick a host's
+        for (int i = 0; i < words; i++) c.emit(ldxw(TMP2, TMP, srcOff + 4 * i)).go(jne(TMP2, 0, 0), c.allow);
+        c.go(ja(0), c.eaddr);                               // autobound without an address: the route would pick a host's
     }
 
     private static void zeroStack(Code c, int stack, int bytes, int family) {
@@ -386,7 +387,7 @@ public final class SockAddrPrograms {
 
     static List<Insn> connect4(Words p) {
         var c = new Code();
-        String bind = c.label();
+        Label bind = c.label();
         c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
         destination4(c, p, USER_IP4, bind);
         c.at(bind);
@@ -398,7 +399,7 @@ public final class SockAddrPrograms {
 
     static List<Insn> connect6(Words p) {
         var c = new Code();
-        String v6 = c.label(), mapped = c.label(), loopback = c.label(), bindMapped = c.label(), bind = c.label();
+        Label v6 = c.label(), mapped = c.label(), loopback = c.label(), bindMapped = c.label(), bind = c.label();
         c.emit(movReg(CTX, 1));
         c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
@@ -415,7 +416,7 @@ public final class SockAddrPrograms {
         c.go(ja(0), bind);
         c.at(v6);
         if (p.v6().length == 0) {
-            c.go(ja(0), Code.EUNREACH);
+            c.go(ja(0), c.eunreach);
         } else {
             zeroStack(c, STACK6, 32, Syscalls.AF_INET6);
             for (int i = 0; i < 4; i++) c.emit(mov32(TMP, p.v6()[0][i])).emit(stxw(FP, STACK6 + 8 + 4 * i, TMP));
@@ -427,40 +428,40 @@ public final class SockAddrPrograms {
 
     static List<Insn> sendmsg4(Words p) {
         var c = new Code();
-        String chosen = c.label(), check = c.label();
+        Label chosen = c.label(), check = c.label();
         c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
         destination4(c, p, USER_IP4, chosen);
         c.at(chosen);                                          // SRC: what an unbound socket sends from
         c.load(TMP2, MSG_SRC_IP4).go(jne(TMP2, 0, 0), check);
-        c.emit(stxw(CTX, MSG_SRC_IP4, SRC)).go(ja(0), Code.ALLOW);
+        c.emit(stxw(CTX, MSG_SRC_IP4, SRC)).go(ja(0), c.allow);
         c.at(check);                                           // bound, or an IP_PKTINFO source
-        for (int own : p.own4()) c.ifEq(TMP2, own, Code.ALLOW);
-        c.go(ja(0), Code.EADDR);
+        for (int own : p.own4()) c.ifEq(TMP2, own, c.allow);
+        c.go(ja(0), c.eaddr);
         return c.assemble();
     }
 
     static List<Insn> sendmsg6(Words p) {
         var c = new Code();
-        String v6 = c.label(), check = c.label();
+        Label v6 = c.label(), check = c.label();
         c.emit(movReg(CTX, 1));
         c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 8).go(jne(ADDR, 0, 0), v6);   // a mapped destination never gets here
-        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), Code.EUNREACH).ifEq(ADDR, LOOPBACK6, Code.EUNREACH);
+        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), c.eunreach).ifEq(ADDR, LOOPBACK6, c.eunreach);
         c.at(v6);
         if (p.v6().length == 0) {
-            c.go(ja(0), Code.EUNREACH);
+            c.go(ja(0), c.eunreach);
             return c.assemble();
         }
         for (int i = 0; i < 4; i++) c.load(TMP2, MSG_SRC_IP6 + 4 * i).go(jne(TMP2, 0, 0), check);
         for (int i = 0; i < 4; i++) c.store(MSG_SRC_IP6 + 4 * i, p.v6()[0][i]);
-        c.go(ja(0), Code.ALLOW);
+        c.go(ja(0), c.allow);
         c.at(check);
         for (int[] own : p.v6()) {
-            String next = c.label();
-            c.ifNot6(MSG_SRC_IP6, own, next).go(ja(0), Code.ALLOW).at(next);
+            Label next = c.label();
+            c.ifNot6(MSG_SRC_IP6, own, next).go(ja(0), c.allow).at(next);
         }
-        c.go(ja(0), Code.EADDR);
+        c.go(ja(0), c.eaddr);
         return c.assemble();
     }
 }

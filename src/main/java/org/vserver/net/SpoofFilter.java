@@ -29,6 +29,7 @@ import java.util.List;
 import org.vserver.bpf.Assembler;
 import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
+import org.vserver.bpf.Label;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
@@ -82,87 +83,95 @@ public final class SpoofFilter {
 
     private SpoofFilter() {}
 
+    /** The program's named places: the blocks the ethertype and ICMPv6 checks lead to, and the two verdicts. */
+    private record Targets(Label ipv4, Label arp, Label ipv6, Label src6Ok, Label icmp6, Label na, Label pass, Label drop) {
+        Targets(Assembler<Insn> a) {
+            this(a.label(), a.label(), a.label(), a.label(), a.label(), a.label(), a.label(), a.label());
+        }
+    }
+
     /** The program enforcing {@code policy}; the same policy always gives the same instructions. */
     public static List<Insn> of(SpoofPolicy policy) {
         byte[] mac = policy.mac();
-        var a = new Assembler()
-                .emit(ldxw(VAL, CTX, SKB_VLAN_PRESENT))
-                .jump(jne(VAL, 0, 0), "drop")
+        var a = Assembler.extended();
+        var to = new Targets(a);
+        a.emit(ldxw(VAL, CTX, SKB_VLAN_PRESENT))
+                .jump(jne(VAL, 0, 0), to.drop)
                 .emit(ldxw(DATA, CTX, SKB_DATA))
                 .emit(ldxw(END, CTX, SKB_DATA_END));
-        need(a, ETH_LEN);
-        sameMac(a, ETH_SRC, mac);
+        need(a, to, ETH_LEN);
+        sameMac(a, to, ETH_SRC, mac);
         a.emit(ldxh(VAL, DATA, ETH_TYPE))
-                .jump(jeq(VAL, be16(ETH_P_IP), 0), "ipv4")
-                .jump(jeq(VAL, be16(ETH_P_ARP), 0), "arp")
-                .jump(jeq(VAL, be16(ETH_P_IPV6), 0), "ipv6")
-                .jump(ja(0), "drop");
+                .jump(jeq(VAL, be16(ETH_P_IP), 0), to.ipv4)
+                .jump(jeq(VAL, be16(ETH_P_ARP), 0), to.arp)
+                .jump(jeq(VAL, be16(ETH_P_IPV6), 0), to.ipv6)
+                .jump(ja(0), to.drop);
 
-        a.label("ipv4");
-        need(a, IP4_MIN);
+        a.bind(to.ipv4);
+        need(a, to, IP4_MIN);
         a.emit(ldxw(VAL, DATA, IP4_SRC));
-        oneOf4(a, policy, false);
+        oneOf4(a, to, policy, false);
 
         // ARP: only Ethernet/IPv4 ARP has the sender fields where they are read below
-        a.label("arp");
-        need(a, ARP_LEN);
-        a.emit(ldxw(VAL, DATA, ARP_HW)).emit(mov32(R6, le32(new byte[] {0, 1, 8, 0}))).jump(jneReg(VAL, R6, 0), "drop");
-        a.emit(ldxh(VAL, DATA, ARP_LENS)).jump(jne(VAL, le16(new byte[] {6, 4}), 0), "drop");
-        sameMac(a, ARP_SHA, mac);
+        a.bind(to.arp);
+        need(a, to, ARP_LEN);
+        a.emit(ldxw(VAL, DATA, ARP_HW)).emit(mov32(R6, le32(new byte[] {0, 1, 8, 0}))).jump(jneReg(VAL, R6, 0), to.drop);
+        a.emit(ldxh(VAL, DATA, ARP_LENS)).jump(jne(VAL, le16(new byte[] {6, 4}), 0), to.drop);
+        sameMac(a, to, ARP_SHA, mac);
         a.emit(ldxw(VAL, DATA, ARP_SPA));
-        oneOf4(a, policy, true);
+        oneOf4(a, to, policy, true);
 
-        a.label("ipv6");
-        need(a, IP6_LEN);
+        a.bind(to.ipv6);
+        need(a, to, IP6_LEN);
         a.emit(ldxdw(R6, DATA, IP6_SRC)).emit(ldxdw(R7, DATA, IP6_SRC + 8));
         List<byte[]> sources = new ArrayList<>();
         policy.v6().forEach(ip -> sources.add(ip.getAddress()));
         sources.add(linkLocal(mac));
         sources.add(new byte[16]);                                       // :: (duplicate address detection)
-        oneOf6(a, sources, "src6_", "src6_ok");
+        oneOf6(a, to, sources, to.src6Ok);
 
         // walk the extension headers to the upper-layer protocol; R7 = its offset in the frame
-        a.label("src6_ok");
+        a.bind(to.src6Ok);
         a.emit(ldxb(VAL, DATA, IP6_NEXT)).emit(mov(R7, IP6_LEN));
         for (int i = 0; i <= IPV6_EXTENSIONS; i++) {
-            String ext = "ext" + i;
-            a.jump(jeq(VAL, ICMPV6, 0), "icmp6");
+            Label ext = a.label();
+            a.jump(jeq(VAL, ICMPV6, 0), to.icmp6);
             for (int header : new int[] {HOPOPTS, ROUTING, FRAGMENT, DSTOPTS}) a.jump(jeq(VAL, header, 0), ext);
-            a.jump(ja(0), "pass");                                       // TCP, UDP, no next header, ...
-            a.label(ext);
+            a.jump(ja(0), to.pass);                                       // TCP, UDP, no next header, ...
+            a.bind(ext);
             if (i == IPV6_EXTENSIONS) break;                             // a longer chain than any stack sends
             a.emit(movReg(PTR, DATA)).emit(addReg(PTR, R7)).emit(movReg(R8, PTR)).emit(add(R8, 8))
-                    .jump(jgtReg(R8, END, 0), "drop");                   // every extension header has 8 bytes at least
-            String length = "len" + i, done = "done" + i;
+                    .jump(jgtReg(R8, END, 0), to.drop);                   // every extension header has 8 bytes at least
+            Label length = a.label(), done = a.label();
             a.jump(jne(VAL, FRAGMENT, 0), length)
-                    .emit(ldxh(R8, PTR, 2)).jump(jset(R8, le16(new byte[] {(byte) 0xff, (byte) 0xf8}), 0), "pass")  // offset != 0
+                    .emit(ldxh(R8, PTR, 2)).jump(jset(R8, le16(new byte[] {(byte) 0xff, (byte) 0xf8}), 0), to.pass)  // offset != 0
                     .emit(mov(R8, 8))                                    // a fragment header is 8 bytes; its second byte is reserved, not a length
                     .jump(ja(0), done);
-            a.label(length).emit(ldxb(R8, PTR, 1)).emit(lsh(R8, 3)).emit(add(R8, 8));    // (hdr_ext_len + 1) * 8
-            a.label(done).emit(ldxb(VAL, PTR, 0)).emit(addReg(R7, R8));
+            a.bind(length).emit(ldxb(R8, PTR, 1)).emit(lsh(R8, 3)).emit(add(R8, 8));    // (hdr_ext_len + 1) * 8
+            a.bind(done).emit(ldxb(VAL, PTR, 0)).emit(addReg(R7, R8));
         }
-        a.jump(ja(0), "drop");
+        a.jump(ja(0), to.drop);
 
-        a.label("icmp6");
+        a.bind(to.icmp6);
         a.emit(movReg(PTR, DATA)).emit(addReg(PTR, R7)).emit(movReg(R8, PTR)).emit(add(R8, 1))
-                .jump(jgtReg(R8, END, 0), "drop")
+                .jump(jgtReg(R8, END, 0), to.drop)
                 .emit(ldxb(VAL, PTR, 0))
-                .jump(jeq(VAL, ND_ROUTER_ADVERT, 0), "drop")
-                .jump(jeq(VAL, ND_REDIRECT, 0), "drop")
-                .jump(jeq(VAL, ND_NEIGHBOR_ADVERT, 0), "na")
-                .jump(ja(0), "pass");
+                .jump(jeq(VAL, ND_ROUTER_ADVERT, 0), to.drop)
+                .jump(jeq(VAL, ND_REDIRECT, 0), to.drop)
+                .jump(jeq(VAL, ND_NEIGHBOR_ADVERT, 0), to.na)
+                .jump(ja(0), to.pass);
 
         // IPv6's ARP poisoning: an advertisement from the guest's own address naming another's target
-        a.label("na");
-        a.emit(movReg(R8, PTR)).emit(add(R8, NA_LEN)).jump(jgtReg(R8, END, 0), "drop");
+        a.bind(to.na);
+        a.emit(movReg(R8, PTR)).emit(add(R8, NA_LEN)).jump(jgtReg(R8, END, 0), to.drop);
         a.emit(ldxdw(R6, PTR, NA_TARGET)).emit(ldxdw(R7, PTR, NA_TARGET + 8));
         List<byte[]> targets = new ArrayList<>();
         policy.v6().forEach(ip -> targets.add(ip.getAddress()));
         targets.add(linkLocal(mac));
-        oneOf6(a, targets, "target6_", "pass");
+        oneOf6(a, to, targets, to.pass);
 
-        a.label("pass").emit(mov(RESULT, Bpf.TCX_PASS)).emit(exit());
-        a.label("drop").emit(mov(RESULT, Bpf.TCX_DROP)).emit(exit());
+        a.bind(to.pass).emit(mov(RESULT, Bpf.TCX_PASS)).emit(exit());
+        a.bind(to.drop).emit(mov(RESULT, Bpf.TCX_DROP)).emit(exit());
         return a.assemble();
     }
 
@@ -209,35 +218,35 @@ public final class SpoofFilter {
     }
 
     /** Drops a frame shorter than {@code bytes}: R4 = data + bytes, compared with data_end (the form the verifier recognises). */
-    private static void need(Assembler a, int bytes) {
-        a.emit(movReg(PTR, DATA)).emit(add(PTR, bytes)).jump(jgtReg(PTR, END, 0), "drop");
+    private static void need(Assembler<Insn> a, Targets to, int bytes) {
+        a.emit(movReg(PTR, DATA)).emit(add(PTR, bytes)).jump(jgtReg(PTR, END, 0), to.drop);
     }
 
     /** Drops the frame unless the 6 bytes at {@code offset} are {@code mac}. */
-    private static void sameMac(Assembler a, int offset, byte[] mac) {
+    private static void sameMac(Assembler<Insn> a, Targets to, int offset, byte[] mac) {
         a.emit(ldxw(VAL, DATA, offset)).emit(mov32(R6, le32(new byte[] {mac[0], mac[1], mac[2], mac[3]})))
-                .jump(jneReg(VAL, R6, 0), "drop");
-        a.emit(ldxh(VAL, DATA, offset + 4)).jump(jne(VAL, le16(new byte[] {mac[4], mac[5]}), 0), "drop");
+                .jump(jneReg(VAL, R6, 0), to.drop);
+        a.emit(ldxh(VAL, DATA, offset + 4)).jump(jne(VAL, le16(new byte[] {mac[4], mac[5]}), 0), to.drop);
     }
 
     /** Passes the frame if R5 (an IPv4 address as loaded) is one of the policy's (or 0.0.0.0 if {@code orZero}), drops it otherwise. */
-    private static void oneOf4(Assembler a, SpoofPolicy policy, boolean orZero) {
-        if (orZero) a.jump(jeq(VAL, 0, 0), "pass");
-        for (InetAddress ip : policy.v4()) a.emit(mov32(R6, le32(ip.getAddress()))).jump(jeqReg(VAL, R6, 0), "pass");
-        a.jump(ja(0), "drop");
+    private static void oneOf4(Assembler<Insn> a, Targets to, SpoofPolicy policy, boolean orZero) {
+        if (orZero) a.jump(jeq(VAL, 0, 0), to.pass);
+        for (InetAddress ip : policy.v4()) a.emit(mov32(R6, le32(ip.getAddress()))).jump(jeqReg(VAL, R6, 0), to.pass);
+        a.jump(ja(0), to.drop);
     }
 
     /** Jumps to {@code match} if R6:R7 (an IPv6 address as two loaded halves) is one of {@code addresses}, else drops the frame. */
-    private static void oneOf6(Assembler a, List<byte[]> addresses, String labels, String match) {
+    private static void oneOf6(Assembler<Insn> a, Targets to, List<byte[]> addresses, Label match) {
         for (int i = 0; i < addresses.size(); i++) {
             ByteBuffer b = ByteBuffer.wrap(addresses.get(i)).order(ByteOrder.LITTLE_ENDIAN);
-            String next = labels + (i + 1);
+            Label next = a.label();
             a.emitAll(ldImm64(R8, b.getLong(0))).jump(jneReg(R6, R8, 0), next);
             a.emitAll(ldImm64(R8, b.getLong(8))).jump(jneReg(R7, R8, 0), next);
             a.jump(ja(0), match);
-            a.label(next);
+            a.bind(next);
         }
-        a.jump(ja(0), "drop");
+        a.jump(ja(0), to.drop);
     }
 
     private static int le32(byte[] b) { return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(); }

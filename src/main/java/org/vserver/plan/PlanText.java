@@ -1,5 +1,6 @@
 package org.vserver.plan;
 
+import org.vserver.bpf.ClassicProgram;
 import org.vserver.kernel.MountFlag;
 import org.vserver.kernel.Namespace;
 import org.vserver.kernel.Capability;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
-import org.vserver.seccomp.BpfProgram;
 
 /**
  * The text form of a plan: what {@code vserver debug plan} prints and what the launcher's
@@ -55,7 +55,7 @@ public final class PlanText {
                 for (String s : (List<String>) v) sj.add(quote(s));
                 yield sj.toString();
             }
-            case FILTER -> filter((BpfProgram) v);
+            case FILTER -> filter((ClassicProgram) v);
             case INTS -> {
                 var sj = new StringJoiner(" ", "[ ", " ]").setEmptyValue("[ ]");
                 for (int n : (List<Integer>) v) sj.add(Integer.toString(n));
@@ -65,7 +65,7 @@ public final class PlanText {
     }
 
     /** A program is too long to print: {@code bpf[N insns fnv1a HASH]}, the hash over its bytes. */
-    static String filter(BpfProgram p) {
+    static String filter(ClassicProgram p) {
         return String.format(Locale.ROOT, "bpf[%d insns fnv1a %016x]", p.insns().size(), p.fnv1a());
     }
 

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.vserver.seccomp.BpfProgram;
+import org.vserver.bpf.ClassicProgram;
 
 /** Serializes a {@link Plan} in the wire format of launcher/protocol.h. */
 public final class PlanWriter {
@@ -70,7 +70,7 @@ public final class PlanWriter {
                 pad(out, block.size());
             }
             case FILTER -> {
-                var program = (BpfProgram) value;
+                var program = (ClassicProgram) value;
                 out.writeBytes(le(4).putInt(program.insns().size()).array());
                 out.writeBytes(program.bytes());
             }

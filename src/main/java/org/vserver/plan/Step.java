@@ -1,5 +1,6 @@
 package org.vserver.plan;
 
+import org.vserver.bpf.ClassicProgram;
 import org.vserver.kernel.MountFlag;
 import org.vserver.kernel.Namespace;
 import org.vserver.kernel.Rlimit;
@@ -7,7 +8,6 @@ import org.vserver.kernel.Capability;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.vserver.seccomp.BpfProgram;
 
 /**
  * One instruction of a {@link Plan}: a record per launcher op, named after its syscall. {@link
@@ -264,7 +264,7 @@ public sealed interface Step {
      * starts, runs under it. Without no_new_privs this needs CAP_SYS_ADMIN: it comes before
      * {@link SetCaps}, and the program must allow what the remaining ops call.
      */
-    record Seccomp(BpfProgram program) implements Step {
+    record Seccomp(ClassicProgram program) implements Step {
         public Op op() { return Op.SECCOMP; }
         public List<Object> fields() { return List.of(program); }
     }

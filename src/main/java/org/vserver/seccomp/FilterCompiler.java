@@ -1,12 +1,21 @@
 package org.vserver.seccomp;
 
+import static org.vserver.bpf.ClassicInsn.jeq;
+import static org.vserver.bpf.ClassicInsn.jge;
+import static org.vserver.bpf.ClassicInsn.jset;
+import static org.vserver.bpf.ClassicInsn.load;
+import static org.vserver.bpf.ClassicInsn.ret;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.vserver.bpf.Assembler;
+import org.vserver.bpf.ClassicInsn;
+import org.vserver.bpf.ClassicProgram;
 
 /**
- * Compiles a {@link Profile} to BPF, shaped for speed:
+ * Compiles a {@link Profile} to classic BPF (what seccomp takes), shaped for speed:
  * <ol>
  *   <li>the arch first: an arch the profile does not list kills the process;</li>
  *   <li>on the x86_64 audit arch, numbers with __X32_SYSCALL_BIT go to the x32 table, or are
@@ -31,43 +40,43 @@ public final class FilterCompiler {
     /** A range of numbers [from, next range's from) with one decision. */
     record Range(long from, Decision decision) {}
 
-    public static BpfProgram compile(Profile profile) {
-        var a = new Assembler();
+    public static ClassicProgram compile(Profile profile) {
+        var a = Assembler.classic();
         var x86 = a.label();
         var i386 = a.label();
         boolean wantsX86 = profile.arches().contains(Arch.X86_64) || profile.arches().contains(Arch.X32);
-        a.load(ARCH);
+        a.emit(load(ARCH));
         var notX86 = a.label();
         if (wantsX86) {
-            a.jump(Insn.JMP_JEQ_K, Arch.X86_64.auditArch(), x86, notX86);
+            a.jump(jeq(Arch.X86_64.auditArch()), x86, notX86);
             a.bind(notX86);
         }
         if (profile.arches().contains(Arch.I386)) {
             var kill = a.label();
-            a.jump(Insn.JMP_JEQ_K, Arch.I386.auditArch(), i386, kill);
+            a.jump(jeq(Arch.I386.auditArch()), i386, kill);
             a.bind(kill);
         }
-        a.ret(Action.KILL_PROCESS.value());
+        a.emit(ret(Action.KILL_PROCESS.value()));
 
         if (wantsX86) {
             a.bind(x86);
-            a.load(NR);
+            a.emit(load(NR));
             var x32 = a.label();
             var native64 = a.label();
-            a.jump(Insn.JMP_JGE_K, Arch.X32_SYSCALL_BIT, x32, native64);
+            a.jump(jge(Arch.X32_SYSCALL_BIT), x32, native64);
             a.bind(native64);
             if (profile.arches().contains(Arch.X86_64)) emit(a, ranges(profile, Arch.X86_64, 0));
-            else a.ret(Action.KILL_PROCESS.value());
+            else a.emit(ret(Action.KILL_PROCESS.value()));
             a.bind(x32);
             if (profile.arches().contains(Arch.X32)) emit(a, ranges(profile, Arch.X32, Arch.X32_SYSCALL_BIT));
-            else a.ret(Action.KILL_PROCESS.value());
+            else a.emit(ret(Action.KILL_PROCESS.value()));
         }
         if (profile.arches().contains(Arch.I386)) {
             a.bind(i386);
-            a.load(NR);
+            a.emit(load(NR));
             emit(a, ranges(profile, Arch.I386, 0));
         }
-        return new BpfProgram(a.assemble());
+        return new ClassicProgram(a.assemble());
     }
 
     /**
@@ -95,11 +104,11 @@ public final class FilterCompiler {
     }
 
     /** A balanced binary search over {@code r} with A = the number; each leaf returns. */
-    private static void emit(Assembler a, List<Range> r) {
+    private static void emit(Assembler<ClassicInsn> a, List<Range> r) {
         emit(a, r, 0, r.size() - 1);
     }
 
-    private static void emit(Assembler a, List<Range> r, int lo, int hi) {
+    private static void emit(Assembler<ClassicInsn> a, List<Range> r, int lo, int hi) {
         if (lo == hi) {
             leaf(a, r.get(lo).decision());
             return;
@@ -107,29 +116,29 @@ public final class FilterCompiler {
         int mid = (lo + hi + 1) >>> 1;
         var right = a.label();
         var left = a.label();
-        a.jump(Insn.JMP_JGE_K, (int) r.get(mid).from(), right, left);
+        a.jump(jge((int) r.get(mid).from()), right, left);
         a.bind(left);
         emit(a, r, lo, mid - 1);
         a.bind(right);
         emit(a, r, mid, hi);
     }
 
-    private static void leaf(Assembler a, Decision d) {
+    private static void leaf(Assembler<ClassicInsn> a, Decision d) {
         switch (d) {
-            case Action act -> a.ret(act.value());
+            case Action act -> a.emit(ret(act.value()));
             case ArgRule rule -> {
                 int loaded = -1;
                 for (ArgRule.Check c : rule.checks()) {
-                    if (c.arg() != loaded) a.load(argLow(c.arg()));
+                    if (c.arg() != loaded) a.emit(load(argLow(c.arg())));
                     loaded = c.arg();
                     var hit = a.label();
                     var miss = a.label();
-                    a.jump(c.test() == ArgRule.Test.EQ ? Insn.JMP_JEQ_K : Insn.JMP_JSET_K, c.value(), hit, miss);
+                    a.jump(c.test() == ArgRule.Test.EQ ? jeq(c.value()) : jset(c.value()), hit, miss);
                     a.bind(hit);
-                    a.ret(c.action().value());
+                    a.emit(ret(c.action().value()));
                     a.bind(miss);
                 }
-                a.ret(rule.otherwise().value());
+                a.emit(ret(rule.otherwise().value()));
             }
         }
     }

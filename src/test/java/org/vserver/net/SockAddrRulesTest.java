@@ -16,7 +16,7 @@ import org.vserver.bpf.Bpf;
 import org.vserver.sys.Syscalls;
 
 /**
- * The loopback rules of the programs, run in {@link SockAddrInterpreter} (no kernel, no root):
+ * The loopback rules of the programs, run in the interpreter on a {@link SockAddrContext} (no kernel, no root):
  * which destinations of 127.0.0.0/8 are let through, from which source, and which get EPERM.
  * SockAddrProgramsHostTest proves the same against the real hooks.
  */
@@ -33,7 +33,7 @@ class SockAddrRulesTest {
 
     /** A bpf_sock_addr for {@code dst}:{@code port} (IPv4, or IPv6 with a mapped or real address). */
     static byte[] ctx(String dst, int port) {
-        byte[] c = new byte[SockAddrInterpreter.CTX_SIZE];
+        byte[] c = new byte[SockAddrContext.CTX_SIZE];
         ByteBuffer b = ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN);
         byte[] a = InetAddress.ofLiteral(dst).getAddress();
         if (a.length == 4 && !dst.contains(":")) {
@@ -54,8 +54,8 @@ class SockAddrRulesTest {
         return c;
     }
 
-    static SockAddrInterpreter.Run run(BindPolicy p, int hook, String dst, int port) {
-        return SockAddrInterpreter.run(SockAddrPrograms.of(p).get(hook), ctx(dst, port), new byte[SockAddrInterpreter.SOCK_SIZE], 0);
+    static SockAddrContext.Run run(BindPolicy p, int hook, String dst, int port) {
+        return SockAddrContext.run(SockAddrPrograms.of(p).get(hook), ctx(dst, port), new byte[SockAddrContext.SOCK_SIZE], 0);
     }
 
     /** Java turns ::ffff:a.b.c.d into an IPv4 address: said here as the kernel has it. */

@@ -10,9 +10,12 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
 
 /** Policy → program, without a kernel: deterministic, every address in it, any number of addresses. */
@@ -70,6 +73,41 @@ class SpoofFilterTest {
             if (i.isJump()) assertTrue(k + 1 + i.off() < p.size() && i.off() >= 0, "jump at " + k + " lands outside");
         }
         assertEquals(Insn.exit(), p.getLast());
+    }
+
+    static String verdict(SpoofPolicy policy, byte[] frame) { return verdict(policy, frame, false); }
+
+    static String verdict(SpoofPolicy policy, byte[] frame, boolean vlanPresent) {
+        long r = SkbContext.run(SpoofFilter.of(policy), frame, vlanPresent);
+        return r == Bpf.TCX_PASS ? "pass" : r == Bpf.TCX_DROP ? "drop" : "returned " + r;
+    }
+
+    /** A sample of SpoofProgramHostTest's frames, decided without a kernel (that test has the kernel's verdicts on all of them). */
+    @Test void theProgramDecidesFramesInTheInterpreterAsInTheKernel() {
+        var policy = new SpoofPolicy(MAC, List.of((Inet4Address) addr("10.9.8.2")), List.of((Inet6Address) addr("2001:db8::2")));
+        byte[] ll = SpoofFilter.linkLocal(MAC), ra = Frames.icmp6(134), udp = new byte[8];
+        var frames = new LinkedHashMap<String, byte[]>();
+        frames.put("pass: udp from its address", SpoofProgramHostTest.v4From(MAC, "10.9.8.2"));
+        frames.put("drop: udp from a neighbour's address", SpoofProgramHostTest.v4From(MAC, "10.9.8.3"));
+        frames.put("drop: udp from its address with a foreign MAC", SpoofProgramHostTest.v4From(SpoofProgramHostTest.OTHER, "10.9.8.2"));
+        frames.put("pass: arp from its address", SpoofProgramHostTest.arpFrom(MAC, MAC, "10.9.8.2"));
+        frames.put("pass: arp probe", SpoofProgramHostTest.arpFrom(MAC, MAC, "0.0.0.0"));
+        frames.put("drop: arp for a neighbour's address", SpoofProgramHostTest.arpFrom(MAC, MAC, "10.9.8.3"));
+        frames.put("drop: a truncated ARP message", Arrays.copyOf(SpoofProgramHostTest.arpFrom(MAC, MAC, "10.9.8.2"), 14 + 27));
+        frames.put("drop: LLDP", Frames.ether(Frames.mac("01:80:c2:00:00:0e"), MAC, 0x88cc, new byte[20]));
+        frames.put("pass: udp from its IPv6 address", SpoofProgramHostTest.v6(Frames.ip("2001:db8::2"), 17, udp));
+        frames.put("drop: udp from a neighbour's IPv6 address", SpoofProgramHostTest.v6(Frames.ip("2001:db8::3"), 17, udp));
+        frames.put("pass: solicitation from its link-local address", SpoofProgramHostTest.v6(ll, 58, Frames.icmp6(135)));
+        frames.put("pass: advertisement for its address", SpoofProgramHostTest.v6(ll, 58, SpoofProgramHostTest.advert(Frames.ip("2001:db8::2"))));
+        frames.put("drop: advertisement for a neighbour's address", SpoofProgramHostTest.v6(ll, 58, SpoofProgramHostTest.advert(Frames.ip("2001:db8::3"))));
+        frames.put("drop: router advertisement", SpoofProgramHostTest.v6(ll, 58, ra));
+        frames.put("drop: RA behind hop-by-hop and destination options", SpoofProgramHostTest.v6(ll, 0, Frames.ext(60, Frames.ext(58, ra))));
+        frames.put("pass: a later fragment whose data starts with 134", SpoofProgramHostTest.v6(ll, 44, Frames.fragment(58, 3, false, ra)));
+        frames.put("drop: five extension headers", SpoofProgramHostTest.v6(ll, 0,
+                Frames.ext(60, Frames.ext(43, Frames.ext(60, Frames.ext(60, Frames.ext(17, udp)))))));
+        frames.put("drop: an ICMPv6 header past the frame", Arrays.copyOf(SpoofProgramHostTest.v6(ll, 0, Frames.ext(58, ra)), 14 + 40 + 8));
+        for (var e : frames.entrySet()) assertEquals(e.getKey().substring(0, 4), verdict(policy, e.getValue()), e.getKey());
+        assertEquals("drop", verdict(policy, SpoofProgramHostTest.v4From(MAC, "10.9.8.2"), true), "a tag the veth took off");
     }
 
     @Test void theLinkLocalAddressIsTheModifiedEui64OfTheMac() {

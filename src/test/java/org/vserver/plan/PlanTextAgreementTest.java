@@ -1,5 +1,7 @@
 package org.vserver.plan;
 
+import org.vserver.bpf.ClassicInsn;
+import org.vserver.bpf.ClassicProgram;
 import org.vserver.kernel.MountFlag;
 import org.vserver.kernel.Namespace;
 import org.vserver.kernel.Rlimit;
@@ -22,10 +24,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.context.Capabilities;
-import org.vserver.seccomp.BpfProgram;
 import org.vserver.seccomp.DefaultProfile;
 import org.vserver.seccomp.FilterCompiler;
-import org.vserver.seccomp.Insn;
 
 /**
  * The launcher's {@code --dry-run} decodes the binary plan and prints it; it must print exactly
@@ -117,7 +117,7 @@ class PlanTextAgreementTest {
                 .add(new Step.SetNsPid(4242, 123456789L, EnumSet.of(Namespace.MNT, Namespace.PID, Namespace.NET)))
                 .add(new Step.Seccomp(FilterCompiler.compile(
                         DefaultProfile.of(Capabilities.SECURE_DEFAULT))))
-                .add(new Step.Seccomp(new BpfProgram(List.of(Insn.ret(0x7fff0000)))))
+                .add(new Step.Seccomp(new ClassicProgram(List.of(ClassicInsn.ret(0x7fff0000)))))
                 .add(new Step.LandlockScope(Step.LandlockScope.ABSTRACT_UNIX_SOCKET))
                 .add(new Step.OpenRoot("/var/lib/vservers/g"))
                 .add(new Step.MkdirIn("/proc", 0555))

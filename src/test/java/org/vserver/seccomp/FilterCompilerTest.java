@@ -14,14 +14,14 @@ import org.vserver.context.Capabilities;
 import org.vserver.context.GuestFilter;
 import org.vserver.kernel.Capability;
 
-/** The compiled default filter, run in {@link BpfInterpreter} on (arch, nr, args). */
+/** The compiled default filter, translated to eBPF and run on a {@link SeccompData} of (arch, nr, args). */
 class FilterCompilerTest {
     static final int X86_64 = Arch.X86_64.auditArch(), I386 = Arch.I386.auditArch();
     static final int ALLOW = Action.RET_ALLOW, EPERM = Action.EPERM.value(), ENOSYS = Action.ENOSYS.value(),
             KILL = Action.RET_KILL_PROCESS, EAFNOSUPPORT = Action.errno(97).value();
 
     static final Profile GUEST = DefaultProfile.of(Capabilities.SECURE_DEFAULT);
-    static final BpfInterpreter BPF = new BpfInterpreter(FilterCompiler.compile(GUEST).insns());
+    static final SeccompData.Filter BPF = new SeccompData.Filter(FilterCompiler.compile(GUEST));
 
     static int nr(Arch a, String name) { return SyscallTable.of(a).numbers().get(name) + a.base(); }
 
@@ -33,7 +33,7 @@ class FilterCompilerTest {
     void anArchNotListedIsKilled() {
         assertEquals(KILL, BPF.run(0xC00000B7 /* AUDIT_ARCH_AARCH64 */, 172).action());
         assertEquals(KILL, BPF.run(0, 39).action());
-        var only64 = new BpfInterpreter(FilterCompiler.compile(new Profile(EnumSet.of(Arch.X86_64), Map.of(), Action.ALLOW, Action.ENOSYS)).insns());
+        var only64 = new SeccompData.Filter(FilterCompiler.compile(new Profile(EnumSet.of(Arch.X86_64), Map.of(), Action.ALLOW, Action.ENOSYS)));
         assertEquals(KILL, only64.run(I386, 20).action());
         assertEquals(KILL, only64.run(X86_64, Arch.X32_SYSCALL_BIT + 39).action(), "x32 numbers on the x86_64 arch");
         assertEquals(ALLOW, only64.run(X86_64, 39).action());
@@ -143,7 +143,7 @@ class FilterCompilerTest {
     void capabilitiesOpenTheirGates() {
         var caps = EnumSet.copyOf(Capabilities.SECURE_DEFAULT);
         caps.addAll(Set.of(Capability.SYS_ADMIN, Capability.SYS_TIME, Capability.SYS_PTRACE));
-        var bpf = new BpfInterpreter(FilterCompiler.compile(DefaultProfile.of(caps)).insns());
+        var bpf = new SeccompData.Filter(FilterCompiler.compile(DefaultProfile.of(caps)));
         for (String s : List.of("mount", "umount2", "setns", "pivot_root", "bpf", "perf_event_open", "clock_settime", "kcmp", "clone3"))
             assertEquals(ALLOW, bpf.run(X86_64, nr(Arch.X86_64, s)).action(), s);
         assertEquals(ALLOW, bpf.run(X86_64, nr(Arch.X86_64, "clone"), 0x10000000L | 17).action(), "CLONE_NEWUSER with SYS_ADMIN");
@@ -152,7 +152,7 @@ class FilterCompilerTest {
         var noBoot = EnumSet.copyOf(Capabilities.SECURE_DEFAULT);
         noBoot.remove(Capability.SYS_BOOT);
         noBoot.remove(Capability.SYS_CHROOT);
-        var b2 = new BpfInterpreter(FilterCompiler.compile(DefaultProfile.of(noBoot)).insns());
+        var b2 = new SeccompData.Filter(FilterCompiler.compile(DefaultProfile.of(noBoot)));
         assertEquals(EPERM, b2.run(X86_64, nr(Arch.X86_64, "reboot")).action());
         assertEquals(EPERM, b2.run(X86_64, nr(Arch.X86_64, "chroot")).action());
     }
@@ -162,7 +162,7 @@ class FilterCompilerTest {
         var cfg = new SeccompConfig(false, List.of(new SeccompConfig.Change("uname", 1), new SeccompConfig.Change("keyctl", 0),
                 new SeccompConfig.Change("getppid", 38), new SeccompConfig.Change("personality", 0),
                 new SeccompConfig.Change("uname", 13)));
-        var bpf = new BpfInterpreter(FilterCompiler.compile(GuestFilter.profile(cfg, Capabilities.SECURE_DEFAULT)).insns());
+        var bpf = new SeccompData.Filter(FilterCompiler.compile(GuestFilter.profile(cfg, Capabilities.SECURE_DEFAULT)));
         assertEquals(Action.errno(13).value(), bpf.run(X86_64, nr(Arch.X86_64, "uname")).action(), "the later line wins");
         assertEquals(Action.errno(13).value(), bpf.run(I386, nr(Arch.I386, "uname")).action(), "every ABI");
         assertEquals(ALLOW, bpf.run(X86_64, nr(Arch.X86_64, "keyctl")).action());
