@@ -108,6 +108,6 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         }
         Skeleton.write(NAME, tree, req, Skeleton.Resolver.KEEP_GUEST);
         return new BuildResult(List.of(), SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

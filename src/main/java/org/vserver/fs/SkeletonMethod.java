@@ -55,6 +55,6 @@ public record SkeletonMethod(String distribution, List<String> command, SearchPa
             new Command(NAME, searchPath, command, vdir, Map.of("VDIR", vdir.toString()), req.progress()).run();
         }
         return new BuildResult(BuildResult.DEFAULT_FSTAB, SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

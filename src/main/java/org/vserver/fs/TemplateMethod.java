@@ -84,6 +84,6 @@ public record TemplateMethod(List<Path> tarballs, String distribution, SearchPat
         }
         Skeleton.write(NAME, tree, req, Skeleton.Resolver.KEEP_GUEST);
         return new BuildResult(BuildResult.DEFAULT_FSTAB, SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

@@ -47,7 +47,7 @@ public final class Chbind {
         // ^C reaches the command and the JVM alike: once the command is gone, its cgroup goes too.
         Thread interrupted = new Thread(() -> removeQuietly(dir));
         Runtime.getRuntime().addShutdownHook(interrupted);
-        GuestLock[] held = {GuestLock.acquire(lockFile)};
+        GuestLock[] held = {GuestLock.acquire(lockFile, vs.proc())};
         try {
             ChbindCgroup.sweep(dir.getParent());
             if (ChbindCgroup.prepare(vs.sys(), dir, policy)) announce.accept(name);
@@ -64,7 +64,7 @@ public final class Chbind {
             return GuestJoin.EXIT_SETUP;
         } finally {
             if (held[0] != null) held[0].close();
-            try (GuestLock l = GuestLock.acquire(lockFile)) {
+            try (GuestLock l = GuestLock.acquire(lockFile, vs.proc())) {
                 ChbindCgroup.removeIfEmpty(dir);
             } finally {
                 try {
@@ -77,10 +77,11 @@ public final class Chbind {
     }
 
     /** The JVM's capability sets, which the launcher inherits. */
-    private static ChbindPlanner.Caps callerCaps() throws IOException {
-        return new ChbindPlanner.Caps(ProcStatus.capabilities("self", "CapBnd"), ProcStatus.capabilities("self", "CapEff"),
-                ProcStatus.capabilities("self", "CapPrm"), ProcStatus.capabilities("self", "CapInh"),
-                ProcStatus.capabilities("self", "CapAmb"));
+    private ChbindPlanner.Caps callerCaps() throws IOException {
+        Path self = vs.proc().self();
+        return new ChbindPlanner.Caps(ProcStatus.capabilities(self, "CapBnd"), ProcStatus.capabilities(self, "CapEff"),
+                ProcStatus.capabilities(self, "CapPrm"), ProcStatus.capabilities(self, "CapInh"),
+                ProcStatus.capabilities(self, "CapAmb"));
     }
 
     /** No lock here: the main thread may hold it, and a chbind that loses this race only fails to start. */

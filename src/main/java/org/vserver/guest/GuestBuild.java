@@ -76,11 +76,11 @@ public final class GuestBuild {
         }
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
-        try (Undo undo = new Undo()) {
+        try (Undo undo = new Undo(vs.err())) {
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r;
             try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {
-                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
+                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress, vs.sys(), vs.proc()));
             }
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
             String style = o.initStyle() != null ? o.initStyle() : r.initStyle();

@@ -90,7 +90,7 @@ public final class ThrowAwayContext {
             @Override
             public void sync(Sync sync) throws IOException {
                 if (sync != Sync.GUEST_PID) return;
-                long start = ProcStat.read(Path.of("/proc"), child)
+                long start = ProcStat.read(vs.proc().root(), child)
                         .orElseThrow(() -> new IOException("the context's first process (pid " + child + ") died at once"))
                         .startTicks();
                 new RunState(name, xid, child, start, System.currentTimeMillis(), vs.cgroupParent())
