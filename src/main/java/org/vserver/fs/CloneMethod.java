@@ -41,7 +41,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         excludes = List.copyOf(excludes);
     }
 
-    static CloneMethod parse(List<String> words) throws BuildException {
+    static CloneMethod parse(List<String> words, SearchPath path) throws BuildException {
         MethodArgs args = new MethodArgs(NAME, USAGE, words);
         Path source = null;
         List<String> excludes = new ArrayList<>();
@@ -58,7 +58,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         if (source == null) {
             throw args.usage("no source: give the guest's vdir or a directory with --source");
         }
-        return new CloneMethod(source, excludes, dist, SearchPath.fromEnvironment());
+        return new CloneMethod(source, excludes, dist, path);
     }
 
     @Override

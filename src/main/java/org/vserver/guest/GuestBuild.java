@@ -19,6 +19,7 @@ import org.vserver.fs.BuildRequest;
 import org.vserver.fs.BuildResult;
 import org.vserver.fs.CloneMethod;
 import org.vserver.fs.Barrier;
+import org.vserver.fs.SearchPath;
 
 /**
  * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
@@ -57,7 +58,7 @@ public final class GuestBuild {
         }
         List<String> args = new ArrayList<>(o.methodArgs());
         List<String> sourceFstab = resolveCloneSource(o.method(), args);
-        BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
+        BuildMethod method = BuildMethods.parse(o.method(), args, SearchPath.fromEnvironment(vs.env()));    // usage errors before anything is made
         // A clone's source must hold still while it is copied (CloneSource); a name was replaced by its vdir above.
         Path cloneSource = method instanceof CloneMethod c ? c.source() : null;
         Path cfgdir = root.guestDir(name);

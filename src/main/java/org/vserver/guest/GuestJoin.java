@@ -40,7 +40,7 @@ public final class GuestJoin {
         // only reach the guest's own pty. bin/vserver's replay fast path is for the rest.
         boolean tty = System.console() != null && System.console().isTerminal();
         if (tty) {
-            String term = System.getenv("TERM");
+            String term = vs.env().get("TERM");
             env.put("TERM", term != null ? term : "linux");
         }
         var cmd = new EnterPlanner.Command(argv, resolveUser(st, user), tty, env, false);
@@ -51,7 +51,7 @@ public final class GuestJoin {
         GuestConfig cfg = guests.config(name);
         RunState st = requireRunning(name);
         Map<String, String> env = new LinkedHashMap<>();
-        String term = System.getenv("TERM");
+        String term = vs.env().get("TERM");
         env.put("TERM", term != null ? term : "linux");
         var cmd = new EnterPlanner.Command(shell(cfg, st), EnterPlanner.User.ROOT, true, env);
         return run(plan(cfg, st, cmd));

@@ -61,7 +61,7 @@ class CloneMethodTest {
         Path dst = tmp.resolve("vservers/c1");
         BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
 
-        BuildResult r = new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment()).build(req);
+        BuildResult r = new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req);
 
         assertCopied(dst);
         assertTrue(Files.exists(dst.resolve("var/cache/apt/pkgcache.bin")));
@@ -76,7 +76,7 @@ class CloneMethodTest {
         Path dst = tmp.resolve("vservers/c1");
         BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
 
-        new CloneMethod(src, List.of("/var/cache/apt", "*.log"), null, SearchPath.fromEnvironment()).build(req);
+        new CloneMethod(src, List.of("/var/cache/apt", "*.log"), null, SearchPath.fromEnvironment(System.getenv())).build(req);
 
         assertCopied(dst);
         assertFalse(Files.exists(dst.resolve("var/cache/apt")));
@@ -100,7 +100,7 @@ class CloneMethodTest {
         assertTrue(blocks(src.resolve("var/log/holes.img")) < 2048, "the source is sparse");
         for (List<String> excludes : List.of(List.<String>of(), List.of("var/cache"))) {
             Path dst = tmp.resolve("vservers/c" + excludes.size());
-            new CloneMethod(src, excludes, null, SearchPath.fromEnvironment())
+            new CloneMethod(src, excludes, null, SearchPath.fromEnvironment(System.getenv()))
                     .build(new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host()));
             Path copy = dst.resolve("var/log/holes.img");
             assertEquals(256L << 20, Files.size(copy));
@@ -113,7 +113,7 @@ class CloneMethodTest {
     void unknownSource(@TempDir Path tmp) {
         BuildRequest req = new BuildRequest("c1", tmp.resolve("c1"), null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
         BuildException e = assertThrows(BuildException.class,
-                () -> new CloneMethod(Path.of("no-such-guest"), List.of(), null, SearchPath.fromEnvironment()).build(req));
+                () -> new CloneMethod(Path.of("no-such-guest"), List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req));
         assertEquals("build -m clone: source no-such-guest: no such guest or directory (give a guest's name or a"
                 + " directory path)", e.getMessage());
     }
@@ -123,7 +123,7 @@ class CloneMethodTest {
         Path src = source(tmp);
         BuildRequest req = new BuildRequest("c1", src.resolve("var/inner"), null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
         BuildException e = assertThrows(BuildException.class,
-                () -> new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment()).build(req));
+                () -> new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req));
         assertTrue(e.getMessage().contains("one contains the other"), e.getMessage());
     }
 }

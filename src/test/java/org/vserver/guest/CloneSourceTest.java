@@ -78,7 +78,7 @@ class CloneSourceTest {
         cgroups = new FakeCgroups();
         var quiet = new PrintStream(new ByteArrayOutputStream(), true);
         guests = new Guests(new Vserver(root, new StateDir(tmp.resolve("run")), "vservers-test", cgroups,
-                new RecordingSyscalls(), ProcFs.host(), null, quiet, quiet));
+                new RecordingSyscalls(), ProcFs.host(), null, Map.of(), quiet, quiet));
     }
 
     @Test

@@ -66,7 +66,7 @@ final class TestHost implements AutoCloseable {
         var sys = new LinuxSyscalls();
         vs = new Vserver(new ConfigRoot(confdir), new StateDir(rundir), cgroupParent,
                 CgroupManager.detect(Path.of("/sys/fs/cgroup"), cgroupParent, ProcFs.host(), sys), sys, ProcFs.host(),
-                new Launcher(LAUNCHER, sys),
+                new Launcher(LAUNCHER, sys), System.getenv(),
                 new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(errBytes, true));
         guests = new Guests(vs);
     }
