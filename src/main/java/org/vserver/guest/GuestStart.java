@@ -41,7 +41,7 @@ public final class GuestStart {
 
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
     public Plan plan(GuestConfig cfg, List<String> rescue) {
-        return new StartPlanner(StartPlanner.Host.real())
+        return new StartPlanner(StartPlanner.Host.real(vs.proc()))
                 .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue)));
     }
 
