@@ -36,26 +36,39 @@ public final class Cgroup1Manager implements CgroupManager {
     private final Optional<Path> unified;
     private final DevicePolicy devices;
 
-    /** @throws IOException if {@code root} cannot be listed */
-    public Cgroup1Manager(Path root, String parent) throws IOException {
-        this(root, parent, Mountinfo.SELF);
-    }
-
-    /** With the unified hierarchy found through {@code mountinfo} ({@link #unifiedOf}). */
-    Cgroup1Manager(Path root, String parent, Path mountinfo) throws IOException {
-        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT, CgroupWriter.KERNEL, Cgroup2Manager.ONLINE,
-                unifiedOf(root, mountinfo), DevicePolicy.KERNEL);
+    /**
+     * With the unified hierarchy found through {@code mountinfo} ({@link #unifiedOf}).
+     *
+     * @param devices the composition root's {@link DevicePolicy#bpf}, for the unified directory
+     * @throws IOException if {@code root} cannot be listed
+     */
+    public Cgroup1Manager(Path root, String parent, Path mountinfo, DevicePolicy devices) throws IOException {
+        this(root, parent, CgroupDirs.FILES, Timeouts.DEFAULT, CgroupWriter.FILES, Cgroup2Manager.ONLINE,
+                unifiedOf(root, mountinfo), devices);
     }
 
     /** Without a unified hierarchy (fixture trees of the v1 controllers). */
     Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts) throws IOException {
-        this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, Cgroup2Manager.ONLINE);
+        this(root, parent, dirs, timeouts, CgroupWriter.FILES, Cgroup2Manager.ONLINE);
     }
 
     Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online)
             throws IOException {
-        this(root, parent, dirs, timeouts, writer, online, Optional.empty(), DevicePolicy.KERNEL);
+        this(root, parent, dirs, timeouts, writer, online, Optional.empty(), NO_UNIFIED);
     }
+
+    /** Without a unified hierarchy there is no directory a device program could go on. */
+    private static final DevicePolicy NO_UNIFIED = new DevicePolicy() {
+        @Override
+        public void attach(Path cgroup) {
+            throw new IllegalStateException("no unified hierarchy to attach a device program to: " + cgroup);
+        }
+
+        @Override
+        public List<Integer> attached(Path cgroup) {
+            return List.of();
+        }
+    };
 
     /**
      * @param writer  the limits' writes go through it (tests record their order)

@@ -29,12 +29,13 @@ public final class Cgroup2Manager implements CgroupManager {
     private final Path online;
     private final DevicePolicy devices;
 
-    public Cgroup2Manager(Path root, String parent) {
-        this(root, parent, CgroupDirs.KERNEL, Timeouts.DEFAULT, CgroupWriter.KERNEL, ONLINE, DevicePolicy.KERNEL);
+    /** @param devices the composition root's {@link DevicePolicy#bpf} */
+    public Cgroup2Manager(Path root, String parent, DevicePolicy devices) {
+        this(root, parent, CgroupDirs.FILES, Timeouts.DEFAULT, CgroupWriter.FILES, ONLINE, devices);
     }
 
     Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, DevicePolicy devices) {
-        this(root, parent, dirs, timeouts, CgroupWriter.KERNEL, ONLINE, devices);
+        this(root, parent, dirs, timeouts, CgroupWriter.FILES, ONLINE, devices);
     }
 
     /**

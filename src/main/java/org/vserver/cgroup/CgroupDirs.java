@@ -18,8 +18,8 @@ interface CgroupDirs {
     /** rmdir(2); fails with EBUSY while the cgroup has tasks or children. */
     void rmdir(Path dir) throws IOException;
 
-    /** The real thing. */
-    CgroupDirs KERNEL = new CgroupDirs() {
+    /** Plain java.nio directory calls, which the cgroup filesystem answers as above; holds nothing. */
+    CgroupDirs FILES = new CgroupDirs() {
         @Override
         public void mkdir(Path dir) throws IOException {
             Files.createDirectory(dir);

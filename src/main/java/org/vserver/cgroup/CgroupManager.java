@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.vserver.kernel.CpuList;
+import org.vserver.sys.ProcFs;
+import org.vserver.sys.Syscalls;
 
 /**
  * One cgroup per guest, under a parent ({@code vservers} by default, a per-run name in tests).
@@ -101,20 +103,22 @@ public interface CgroupManager {
      *
      * @param root   the cgroup root, /sys/fs/cgroup on a real host, a @TempDir fixture in tests
      * @param parent the parent cgroup name, e.g. "vservers"
+     * @param proc   this process's /proc, for its mountinfo
+     * @param sys    the syscalls the device programs are loaded and attached with
      */
-    static CgroupManager detect(Path root, String parent) throws IOException {
-        return detect(root, parent, Mountinfo.SELF);
+    static CgroupManager detect(Path root, String parent, ProcFs proc, Syscalls sys) throws IOException {
+        return detect(root, parent, Mountinfo.self(proc), DevicePolicy.bpf(sys));
     }
 
     /**
-     * {@link #detect(Path, String)} against a given mountinfo file. v2 if {@code root} is a cgroup2
-     * mount point or holds {@code cgroup.controllers} (a fixture tree); otherwise v1, which needs
-     * at least one controller hierarchy under root.
+     * {@link #detect(Path, String, ProcFs, Syscalls)} against a given mountinfo file and device
+     * policy. v2 if {@code root} is a cgroup2 mount point or holds {@code cgroup.controllers} (a
+     * fixture tree); otherwise v1, which needs at least one controller hierarchy under root.
      */
-    static CgroupManager detect(Path root, String parent, Path mountinfo) throws IOException {
+    static CgroupManager detect(Path root, String parent, Path mountinfo, DevicePolicy devices) throws IOException {
         if (Mountinfo.isMountPoint(mountinfo, root, "cgroup2") || Files.isRegularFile(root.resolve("cgroup.controllers")))
-            return new Cgroup2Manager(root, parent);
-        var v1 = new Cgroup1Manager(root, parent, mountinfo);
+            return new Cgroup2Manager(root, parent, devices);
+        var v1 = new Cgroup1Manager(root, parent, mountinfo, devices);
         if (v1.hierarchies().isEmpty())
             throw new IOException("detect(`" + root + "`) failed: neither a cgroup2 mount nor cgroup v1 hierarchies of "
                     + String.join(", ", Hierarchy.CONTROLLERS));

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 interface CgroupWriter {
     void write(Path file, String value) throws IOException;
 
-    /** {@link CgroupFiles#write}: O_TRUNC, one write per value. */
-    CgroupWriter KERNEL = CgroupFiles::write;
+    /**
+     * {@link CgroupFiles#write}: O_TRUNC, one write per value. A constant because it holds nothing:
+     * plain java.nio file calls, no syscalls object of the composition root.
+     */
+    CgroupWriter FILES = CgroupFiles::write;
 }

@@ -3,7 +3,6 @@ package org.vserver.cgroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -24,11 +23,8 @@ public interface DevicePolicy {
     /** The ids of the device programs attached to {@code cgroup} itself (not the inherited ones). */
     List<Integer> attached(Path cgroup) throws IOException;
 
-    /** The kernel's bpf(2). */
+    /** The kernel's bpf(2) through {@code sys}, the composition root's syscalls. */
     static DevicePolicy bpf(Syscalls sys) {
         return new BpfDevicePolicy(sys, DeviceRules.ALLOW);
     }
-
-    /** The kernel's bpf(2) through this JVM's syscalls; nothing is linked until the first attach. */
-    DevicePolicy KERNEL = bpf(new LinuxSyscalls());
 }

@@ -3,12 +3,16 @@ package org.vserver.cgroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.vserver.sys.ProcFs;
 
 /** Reads /proc/self/mountinfo (proc(5)): is a directory the mount point of a filesystem type? */
 final class Mountinfo {
-    static final Path SELF = Path.of("/proc/self/mountinfo");
-
     private Mountinfo() {}
+
+    /** This process's mount table: {@code /proc/self/mountinfo}. */
+    static Path self(ProcFs proc) {
+        return proc.self().resolve("mountinfo");
+    }
 
     /**
      * True if {@code dir} is a mount point of a {@code fstype} filesystem according to {@code mountinfo}.

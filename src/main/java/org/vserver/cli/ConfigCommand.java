@@ -20,7 +20,7 @@ final class ConfigCommand extends GuestVerb implements Main.OptionsAfterArgument
 
     @Override
     public Integer call() throws Exception {
-        var root = ConfigRoot.fromEnvironment(parent.confdir);
+        var root = ConfigRoot.fromEnvironment(parent.confdir, System.getenv());
         FlatConfig cfg = FlatConfig.open(root, parent.name);
         switch (action) {
             case "show" -> {

@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.vserver.sys.ProcFs;
 
 /**
  * The controlling terminal in vtop's key-at-a-time mode, set with stty(1) on /dev/tty rather than
@@ -47,9 +47,9 @@ final class RawTerminal implements AutoCloseable {
     }
 
     /** True if fd 1 is a terminal: vtop is interactive only then. */
-    static boolean stdoutIsTerminal() {
+    static boolean stdoutIsTerminal(ProcFs proc) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+            String target = Files.readSymbolicLink(proc.selfFd(1)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException e) {
             return false;

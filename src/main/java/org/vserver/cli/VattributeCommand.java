@@ -16,6 +16,7 @@ import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
 import org.vserver.kernel.Capability;
 import org.vserver.state.RunState;
+import org.vserver.sys.ProcFs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,7 +65,7 @@ final class VattributeCommand implements Callable<Integer> {
         if (sched.hard()) schedFlags.add("sched_hard");
         if (sched.prio()) schedFlags.add("sched_prio");
         if (sched.pause()) schedFlags.add("sched_pause");
-        var a = new Attributes(st.name(), st.xid(), bounding(st.initPid()), Capabilities.context(cfg.ccapabilities()),
+        var a = new Attributes(st.name(), st.xid(), bounding(guests.vserver().proc(), st.initPid()), Capabilities.context(cfg.ccapabilities()),
                 ConfigDir.contextFlags(guests.vserver().config(), st.name()), schedFlags);
         var out = spec.commandLine().getOut();
         out.print(json ? json(a) + "\n" : text(a));
@@ -73,8 +74,8 @@ final class VattributeCommand implements Callable<Integer> {
     }
 
     /** The bounding set the guest's init holds (CapBnd of /proc/PID/status), by name. */
-    static Set<Capability> bounding(int initPid) throws java.io.IOException {
-        return ProcStatus.boundingSet(Integer.toString(initPid));
+    static Set<Capability> bounding(ProcFs proc, int initPid) throws java.io.IOException {
+        return ProcStatus.boundingSet(proc.pid(initPid));
     }
 
     static String text(Attributes a) {

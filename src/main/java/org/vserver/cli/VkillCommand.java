@@ -32,8 +32,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "vkill", mixinStandardHelpOptions = true, description = "Send a signal to processes of a guest or of the host.")
 final class VkillCommand implements Callable<Integer> {
-    private static final Path PROC = Path.of("/proc");
-
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--xid", paramLabel = "GUEST", description = "guest name or context number: the pids are the guest's own")
@@ -51,13 +49,14 @@ final class VkillCommand implements Callable<Integer> {
         int sig = signal.equals("0") ? 0 : KillSeq.signal(signal);
         if (sig < 0) throw new IllegalArgumentException("unknown signal '" + signal + "'");
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        var signaller = new PidfdSignal(guests.vserver().sys(), PROC);
-        if (xid == null) return hostPids(signaller, sig, err);
+        Path proc = guests.vserver().proc().root();
+        var signaller = new PidfdSignal(guests.vserver().sys(), proc);
+        if (xid == null) return hostPids(proc, signaller, sig, err);
 
         RunState st = GuestRef.require(guests, xid).requireRunning();
-        var ofPid = new GuestOfPid(PROC, guests.vserver().cgroupParent());
+        var ofPid = new GuestOfPid(proc, guests.vserver().cgroupParent());
         PidfdSignal.Check inGuest = pid -> ofPid.guestOf(pid).filter(st.name()::equals).isPresent();
-        Map<Integer, GuestProcess> byGuestPid = guestProcesses(guests.vserver().cgroups().processes(st.name()));
+        Map<Integer, GuestProcess> byGuestPid = guestProcesses(proc, guests.vserver().cgroups().processes(st.name()));
         List<GuestProcess> targets = new ArrayList<>();
         if (pids.isEmpty()) targets.addAll(byGuestPid.values());
         for (int guestPid : pids) {
@@ -79,7 +78,7 @@ final class VkillCommand implements Callable<Integer> {
         return rc;
     }
 
-    private int hostPids(PidfdSignal signaller, int sig, java.io.PrintWriter err) throws IOException {
+    private int hostPids(Path proc, PidfdSignal signaller, int sig, java.io.PrintWriter err) throws IOException {
         if (pids.isEmpty()) {
             err.println("vkill: give host pids, or --xid GUEST for a guest's processes (see --help)");
             return 2;
@@ -96,7 +95,7 @@ final class VkillCommand implements Callable<Integer> {
         }
         int rc = 0;
         for (int pid : pids) {
-            Optional<ProcStat> p = ProcStat.read(PROC, pid);
+            Optional<ProcStat> p = ProcStat.read(proc, pid);
             if (p.isEmpty() || signaller.send(GuestProcess.of(p.get()), q -> true, sig) == PidfdSignal.Result.GONE) {
                 err.println("vkill: no process " + pid);
                 rc = 1;
@@ -110,20 +109,20 @@ final class VkillCommand implements Callable<Integer> {
      * and start time. The start time is read before NSpid: if the pid is reused in between, the
      * start time recorded is the old process's and the signal is refused.
      */
-    static Map<Integer, GuestProcess> guestProcesses(List<Integer> hostPids) throws IOException {
+    static Map<Integer, GuestProcess> guestProcesses(Path proc, List<Integer> hostPids) throws IOException {
         Map<Integer, GuestProcess> out = new LinkedHashMap<>();
         for (int pid : hostPids) {
-            Optional<ProcStat> stat = ProcStat.read(PROC, pid);
+            Optional<ProcStat> stat = ProcStat.read(proc, pid);
             if (stat.isEmpty()) continue;
-            int inner = innermostPid(pid);
+            int inner = innermostPid(proc, pid);
             if (inner > 0) out.put(inner, GuestProcess.of(stat.get()));
         }
         return out;
     }
 
     /** NSpid's last field of {@code /proc/PID/status}; -1 if the process is gone. */
-    private static int innermostPid(int pid) throws IOException {
-        Path status = PROC.resolve(Integer.toString(pid)).resolve("status");
+    private static int innermostPid(Path proc, int pid) throws IOException {
+        Path status = proc.resolve(Integer.toString(pid)).resolve("status");
         try {
             for (String line : Files.readAllLines(status))
                 if (line.startsWith("NSpid:")) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +51,7 @@ final class VpsCommand implements java.util.concurrent.Callable<Integer> {
         List<String> argv = new ArrayList<>(List.of("ps"));
         argv.addAll(psArgs);
         var ps = runAsSpectator(vs, argv);
-        var ofPid = new ContextOfPid(Path.of("/proc"), ContextOfPid.running(Path.of("/proc"), vs.state()), vs.cgroupParent(), ps.pid());
+        var ofPid = new ContextOfPid(vs.proc().root(), ContextOfPid.running(vs.proc().root(), vs.state()), vs.cgroupParent(), ps.pid());
         var out = spec.commandLine().getOut();
         if (json) out.println(JSON.writeValueAsString(VpsColumn.rows(ps.output(), ofPid::of)));
         else out.print(VpsColumn.insertContextColumn(ps.output(), pid -> ofPid.of(pid).text()));

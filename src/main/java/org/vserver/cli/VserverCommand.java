@@ -78,7 +78,7 @@ final class VserverCommand implements Callable<Integer> {
     /** Whether NAME has a configuration directory (a guest may be named like a throw-away context). */
     private static boolean hasConfig(Optional<Path> confdir, String name) {
         try {
-            return java.nio.file.Files.isDirectory(ConfigRoot.fromEnvironment(confdir).guestDir(name));
+            return java.nio.file.Files.isDirectory(ConfigRoot.fromEnvironment(confdir, System.getenv()).guestDir(name));
         } catch (ConfigException e) {
             return false;
         }

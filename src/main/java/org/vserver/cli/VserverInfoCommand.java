@@ -103,7 +103,7 @@ final class VserverInfoCommand implements Callable<Integer> {
         if (ref.isEmpty() && tag.equals("XIDTYPE") && number) return xidType(Long.parseLong(target));
         Subject s;
         if (ref.isPresent()) s = new Subject(ref, "guest '" + ref.get().name() + "'");
-        else if (number && Files.isDirectory(Path.of("/proc", target))) s = ofPid(guests, Integer.parseInt(target));
+        else if (number && Files.isDirectory(guests.vserver().proc().root().resolve(target))) s = ofPid(guests, Integer.parseInt(target));
         else return fail("'" + target + "' is neither a guest, the context number of one, nor a pid");
 
         if (s.guest().isEmpty())                                    // a host process: context 0
@@ -136,7 +136,7 @@ final class VserverInfoCommand implements Callable<Integer> {
     }
 
     private Subject ofPid(Guests guests, int pid) throws Exception {
-        Optional<String> name = new GuestOfPid(Path.of("/proc"), guests.vserver().cgroupParent()).guestOf(pid);
+        Optional<String> name = new GuestOfPid(guests.vserver().proc().root(), guests.vserver().cgroupParent()).guestOf(pid);
         if (name.isEmpty()) return new Subject(Optional.empty(), "pid " + pid);
         return new Subject(Optional.of(new GuestRef(name.get(), guests.running(name.get()))), "pid " + pid);
     }

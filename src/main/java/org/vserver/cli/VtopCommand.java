@@ -61,7 +61,7 @@ final class VtopCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-n wants at least 1 snapshot, not " + iterations);
         var guests = VserverCommand.guests(Optional.ofNullable(confdir), System.out, System.err);
         var host = new HostView(guests);
-        var sampler = new TopSampler(new ProcScan(Path.of("/proc"), guests.vserver().cgroupParent()),
+        var sampler = new TopSampler(new ProcScan(guests.vserver().proc().root(), guests.vserver().cgroupParent()),
                 UserNames.read(Path.of("/etc/passwd"))::of);
         Sampling sample = () -> {
             List<TopContext> running = new ArrayList<>();
@@ -69,7 +69,7 @@ final class VtopCommand implements Callable<Integer> {
             return sampler.next(running, Instant.now(), System.nanoTime());
         };
         PrintWriter out = spec.commandLine().getOut();
-        if (batch || json || !RawTerminal.stdoutIsTerminal()) return batch(sample, out, iterations == null ? 1 : iterations);
+        if (batch || json || !RawTerminal.stdoutIsTerminal(guests.vserver().proc())) return batch(sample, out, iterations == null ? 1 : iterations);
         return live(sample, out);
     }
 

@@ -1,7 +1,6 @@
 package org.vserver.cli;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -11,11 +10,11 @@ import org.vserver.guest.GuestWait;
 import org.vserver.guest.GuestWait.Outcome;
 import org.vserver.guest.Guests;
 import org.vserver.state.RunState;
+import org.vserver.sys.Syscalls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import org.vserver.sys.LinuxSyscalls;
 
 /**
  * {@code vwait [--timeout S] [--terminate] [--status-fd FD] GUEST}: VServer's vwait. One word,
@@ -42,38 +41,39 @@ final class VwaitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
+        Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);   // its syscalls write --status-fd
+        Syscalls sys = guests.vserver().sys();
         if (timeout != null && timeout < 0) {
             err.println("vwait: --timeout must be 0 or more seconds, got " + timeout);
-            return report(Outcome.ERROR);
+            return report(Outcome.ERROR, sys);
         }
         if (terminate && timeout == null) err.println("vwait: --terminate does nothing without --timeout");
-        Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         Outcome outcome;
         try {
             Optional<GuestRef> ref = GuestRef.find(guests, guest);
             if (ref.isEmpty() || ref.get().running().isEmpty()) {
                 err.println("vwait: " + (ref.isEmpty() ? "no guest '" + guest + "'" : "guest '" + ref.get().name() + "' is not running"));
-                return report(Outcome.ERROR);
+                return report(Outcome.ERROR, sys);
             }
             RunState st = ref.get().running().get();
-            outcome = new GuestWait(guests.vserver().sys(), Path.of("/proc"))
+            outcome = new GuestWait(sys, guests.vserver().proc().root())
                     .await(st, Optional.ofNullable(timeout).map(Duration::ofSeconds));
             if (outcome == Outcome.TIMEOUT && terminate) new GuestStop(guests).stop(st.name());
         } catch (Exception e) {
             err.println("vwait: " + Main.message(e));
-            return report(Outcome.ERROR);
+            return report(Outcome.ERROR, sys);
         }
-        return report(outcome);
+        return report(outcome, sys);
     }
 
-    private int report(Outcome o) throws Exception {
+    private int report(Outcome o, Syscalls sys) throws Exception {
         if (statusFd == null) {
             var out = spec.commandLine().getOut();
             out.println(o.name());
             out.flush();
         } else {
             try {
-                new LinuxSyscalls().write(statusFd, (o.name() + "\n").getBytes(StandardCharsets.UTF_8));
+                sys.write(statusFd, (o.name() + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (Exception e) {
                 spec.commandLine().getErr().println("vwait: --status-fd " + statusFd + ": " + Main.message(e));
                 return Outcome.ERROR.exitCode;

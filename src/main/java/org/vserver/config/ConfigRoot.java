@@ -28,12 +28,11 @@ public record ConfigRoot(Path confdir) {
         confdir = confdir.toAbsolutePath().normalize();
     }
 
-    /** {@code --confdir} if given, else {@code $VSERVER_CONFDIR} if set and not empty, else /etc/vservers. */
-    public static ConfigRoot fromEnvironment(Optional<Path> confdirOption) {
-        return fromEnvironment(confdirOption, System.getenv());
-    }
-
-    static ConfigRoot fromEnvironment(Optional<Path> confdirOption, Map<String, String> env) {
+    /**
+     * {@code --confdir} if given, else {@code $VSERVER_CONFDIR} if set and not empty, else
+     * /etc/vservers. The environment is the caller's (the composition root reads it).
+     */
+    public static ConfigRoot fromEnvironment(Optional<Path> confdirOption, Map<String, String> env) {
         if (confdirOption.isPresent()) return new ConfigRoot(confdirOption.get());
         String e = env.get(CONFDIR_ENV);
         return new ConfigRoot(e != null && !e.isBlank() ? Path.of(e) : DEFAULT_CONFDIR);

@@ -21,6 +21,7 @@ import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;
 import org.vserver.config.NetworkConfig;
+import org.vserver.sys.ProcFs;
 
 /**
  * Decides everything about a guest's start and writes it down as a {@link Plan}. The plan reads
@@ -51,10 +52,11 @@ public final class StartPlanner {
             cgroups = List.copyOf(cgroups);
         }
 
-        public static Host real() {
+        /** The running host; {@code proc} (the composition root's) gives this process's mountinfo. */
+        public static Host real(ProcFs proc) {
             List<CgroupMounts.Hierarchy> cgroups;
             try {
-                cgroups = CgroupMounts.fromMountinfo(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")));
+                cgroups = CgroupMounts.fromMountinfo(java.nio.file.Files.readAllLines(proc.self().resolve("mountinfo")));
             } catch (java.io.IOException e) {
                 cgroups = List.of();                                              // no /proc: the guest start fails on its own
             }

@@ -16,19 +16,20 @@ public final class BuildMethods {
 
     /**
      * The method {@code method}, with {@code methodArgs} (the words after {@code --}) parsed and
-     * checked. Nothing is touched yet: files and tools are checked when it builds.
+     * checked. Nothing is touched yet: files and tools are checked when it builds, looked up in
+     * {@code path} (the composition root's $PATH, {@link SearchPath#fromEnvironment}).
      *
      * @throws BuildException an unknown method (the message lists the known ones), or a usage error
      *                        (the message ends with the method's usage line)
      */
-    public static BuildMethod parse(String method, List<String> methodArgs) throws BuildException {
+    public static BuildMethod parse(String method, List<String> methodArgs, SearchPath path) throws BuildException {
         List<String> args = methodArgs == null ? List.of() : methodArgs;
         return switch (method == null ? DEFAULT : method) {
             case HostMethod.NAME -> HostMethod.parse(args);
-            case SkeletonMethod.NAME -> SkeletonMethod.parse(args);
-            case TemplateMethod.NAME -> TemplateMethod.parse(args);
-            case CloneMethod.NAME -> CloneMethod.parse(args);
-            case DebootstrapMethod.NAME -> DebootstrapMethod.parse(args);
+            case SkeletonMethod.NAME -> SkeletonMethod.parse(args, path);
+            case TemplateMethod.NAME -> TemplateMethod.parse(args, path);
+            case CloneMethod.NAME -> CloneMethod.parse(args, path);
+            case DebootstrapMethod.NAME -> DebootstrapMethod.parse(args, path);
             default -> throw new BuildException(null, "unknown build method '" + method + "': the known methods are "
                     + String.join(", ", NAMES));
         };

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.vserver.sys.ProcFs;
+import org.vserver.sys.Syscalls;
 
 /**
  * What every build method is given.
@@ -15,9 +17,11 @@ import java.util.function.Consumer;
  *                   returned by {@link BuildMethods#parse} already holds them parsed)
  * @param hostRoot   where the host's files are read from: "/" normally, a fixture in tests
  * @param progress   one line per step and per line of an external command's output; null = quiet
+ * @param sys        the composition root's syscalls, for reading the new rootfs ({@link GuestFiles})
+ * @param proc       the composition root's /proc, likewise
  */
 public record BuildRequest(String name, Path vdir, String hostname, List<String> methodArgs, Path hostRoot,
-                           Consumer<String> progress) {
+                           Consumer<String> progress, Syscalls sys, ProcFs proc) {
 
     public BuildRequest {
         Objects.requireNonNull(name, "name");
@@ -26,11 +30,8 @@ public record BuildRequest(String name, Path vdir, String hostname, List<String>
         methodArgs = methodArgs == null ? List.of() : List.copyOf(methodArgs);
         hostRoot = hostRoot == null ? Path.of("/") : hostRoot;
         progress = progress == null ? line -> { } : progress;
-    }
-
-    /** A request on the real host ("/"), with no method words. */
-    public static BuildRequest of(String name, Path vdir, Consumer<String> progress) {
-        return new BuildRequest(name, vdir, null, List.of(), Path.of("/"), progress);
+        Objects.requireNonNull(sys, "sys");
+        Objects.requireNonNull(proc, "proc");
     }
 
     /** The host path of an absolute host file, e.g. "etc/resolv.conf" below {@link #hostRoot()}. */

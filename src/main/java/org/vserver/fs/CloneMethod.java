@@ -41,7 +41,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         excludes = List.copyOf(excludes);
     }
 
-    static CloneMethod parse(List<String> words) throws BuildException {
+    static CloneMethod parse(List<String> words, SearchPath path) throws BuildException {
         MethodArgs args = new MethodArgs(NAME, USAGE, words);
         Path source = null;
         List<String> excludes = new ArrayList<>();
@@ -58,7 +58,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         if (source == null) {
             throw args.usage("no source: give the guest's vdir or a directory with --source");
         }
-        return new CloneMethod(source, excludes, dist, SearchPath.fromEnvironment());
+        return new CloneMethod(source, excludes, dist, path);
     }
 
     @Override
@@ -108,6 +108,6 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         }
         Skeleton.write(NAME, tree, req, Skeleton.Resolver.KEEP_GUEST);
         return new BuildResult(List.of(), SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

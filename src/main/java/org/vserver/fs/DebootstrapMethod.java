@@ -44,7 +44,7 @@ public record DebootstrapMethod(String suite, String mirror, String script, List
         options = List.copyOf(options);
     }
 
-    static DebootstrapMethod parse(List<String> words) throws BuildException {
+    static DebootstrapMethod parse(List<String> words, SearchPath path) throws BuildException {
         MethodArgs args = new MethodArgs(NAME, USAGE, words);
         String suite = null;
         String mirror = null;
@@ -67,7 +67,7 @@ public record DebootstrapMethod(String suite, String mirror, String script, List
             throw args.usage("unknown suite '" + suite + "': not a Debian or Ubuntu codename this build knows;"
                     + " give its mirror with -m MIRROR");
         }
-        return new DebootstrapMethod(suite, mirror, script, options, SearchPath.fromEnvironment());
+        return new DebootstrapMethod(suite, mirror, script, options, path);
     }
 
     @Override

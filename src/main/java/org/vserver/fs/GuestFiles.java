@@ -19,6 +19,7 @@ import org.vserver.proc.ProcStat;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.FileStat;
+import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -50,21 +51,24 @@ public final class GuestFiles implements AutoCloseable {
     private static final long RESOLVE = Syscalls.RESOLVE_IN_ROOT | Syscalls.RESOLVE_NO_MAGICLINKS;
 
     private final Syscalls sys;
+    private final ProcFs proc;
     private final int root;
     private final String where;
 
-    private GuestFiles(Syscalls sys, int root, String where) {
+    private GuestFiles(Syscalls sys, ProcFs proc, int root, String where) {
         this.sys = sys;
+        this.proc = proc;
         this.root = root;
         this.where = where;
     }
 
     /**
      * The tree below {@code root} (a vdir). The path of the root itself is the admin's and is
-     * resolved on the host; everything below it is the guest's.
+     * resolved on the host; everything below it is the guest's. {@code proc} is this process's
+     * /proc, whose {@code self/fd} links reopen a checked file.
      */
-    public static GuestFiles at(Syscalls sys, Path root) throws IOException {
-        return new GuestFiles(sys, sys.openat(AT_FDCWD, root.toString(), O_PATH | O_DIRECTORY), root.toString());
+    public static GuestFiles at(Syscalls sys, ProcFs proc, Path root) throws IOException {
+        return new GuestFiles(sys, proc, sys.openat(AT_FDCWD, root.toString(), O_PATH | O_DIRECTORY), root.toString());
     }
 
     /**
@@ -75,8 +79,8 @@ public final class GuestFiles implements AutoCloseable {
      * root is opened through the same descriptor, which keeps naming that process (it fails if the
      * process exits, even if its pid is reused meanwhile).
      */
-    public static GuestFiles ofProcess(Syscalls sys, Path proc, int pid, long startTicks) throws IOException {
-        String dir = proc.resolve(Integer.toString(pid)).toString();
+    public static GuestFiles ofProcess(Syscalls sys, ProcFs proc, int pid, long startTicks) throws IOException {
+        String dir = proc.pid(pid).toString();
         int pidDir;
         try {
             pidDir = sys.openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY);
@@ -94,7 +98,7 @@ public final class GuestFiles implements AutoCloseable {
             }
             if (ticks != startTicks) throw gone(pid);
             try {
-                return new GuestFiles(sys, sys.openat(pidDir, "root", O_PATH | O_DIRECTORY), dir + "/root");
+                return new GuestFiles(sys, proc, sys.openat(pidDir, "root", O_PATH | O_DIRECTORY), dir + "/root");
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.ENOENT || e.errno() == Errno.ESRCH) throw gone(pid);
                 throw e;
@@ -139,7 +143,7 @@ public final class GuestFiles implements AutoCloseable {
                         + " regular files of a guest" + (followLast ? "" : " and does not follow a link at the end of the path"));
             if (st.size() > maxBytes) throw tooLarge(rel, maxBytes);
             // Reopened through our own /proc/self/fd: exactly the inode checked above, never a path again.
-            int fd = sys.open("/proc/self/fd/" + pathFd, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+            int fd = sys.open(proc.selfFd(pathFd).toString(), O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
             try {
                 byte[] data = readAtMost(sys, fd, maxBytes + 1);
                 if (data.length > maxBytes) throw tooLarge(rel, maxBytes);   // grew, or a file whose size lies
@@ -166,7 +170,7 @@ public final class GuestFiles implements AutoCloseable {
             if (!st.isRegular())
                 throw new IOException(describe(rel) + " is " + st.kind() + ", not a regular file: the host opens only"
                         + " regular files of a guest and does not follow a link at the end of the path");
-            return sys.open("/proc/self/fd/" + pathFd, access | O_NONBLOCK | O_NOCTTY, 0);
+            return sys.open(proc.selfFd(pathFd).toString(), access | O_NONBLOCK | O_NOCTTY, 0);
         } finally {
             sys.close(pathFd);
         }

@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
+import org.vserver.sys.Syscalls;
 
 /** What a rootfs says it is: os-release(5)'s ID, read through {@link GuestFiles} (the file is a link on Debian). */
 final class OsRelease {
@@ -19,8 +20,8 @@ final class OsRelease {
      * ID= of etc/os-release, else usr/lib/os-release; unquoted, lower case as the spec says. Read by
      * {@link GuestFiles}: links resolve inside the rootfs, only a regular file is read.
      */
-    static Optional<String> id(GuestTree tree) {
-        try (GuestFiles files = GuestFiles.at(new LinuxSyscalls(), tree.root())) {
+    static Optional<String> id(GuestTree tree, Syscalls sys, ProcFs proc) {
+        try (GuestFiles files = GuestFiles.at(sys, proc, tree.root())) {
             for (String rel : new String[] {"etc/os-release", "usr/lib/os-release"}) {
                 String text;
                 try {
@@ -46,10 +47,10 @@ final class OsRelease {
     /**
      * The distribution of a rootfs for {@link BuildResult#distribution()}: os-release's ID;
      * "host" for a host-method guest (an empty usr/, where the host's /usr is mounted at start,
-     * and bin a link into it); else "unknown".
+     * and bin a link into it); else "unknown". The request's syscalls and /proc read os-release.
      */
-    static String distribution(GuestTree tree) {
-        Optional<String> id = id(tree);
+    static String distribution(GuestTree tree, BuildRequest req) {
+        Optional<String> id = id(tree, req.sys(), req.proc());
         if (id.isPresent()) {
             return id.get();
         }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -23,9 +24,12 @@ public record SearchPath(List<Path> directories) {
         directories = List.copyOf(directories);
     }
 
-    /** {@code $PATH} (or the usual directories when unset), with the sbin directories appended if missing. */
-    public static SearchPath fromEnvironment() {
-        String path = System.getenv("PATH");
+    /**
+     * {@code $PATH} of {@code env} (the composition root's environment; the usual directories when
+     * unset), with the sbin directories appended if missing.
+     */
+    public static SearchPath fromEnvironment(Map<String, String> env) {
+        String path = env.get("PATH");
         List<String> dirs = new ArrayList<>(List.of(
                 (path == null || path.isBlank() ? "/usr/local/bin:/usr/bin:/bin" : path).split(":")));
         for (String d : SBIN) {

@@ -21,7 +21,7 @@ public record SkeletonMethod(String distribution, List<String> command, SearchPa
         command = List.copyOf(command);
     }
 
-    static SkeletonMethod parse(List<String> words) throws BuildException {
+    static SkeletonMethod parse(List<String> words, SearchPath path) throws BuildException {
         MethodArgs args = new MethodArgs(NAME, USAGE, words);
         String dist = null;
         while (args.hasNext()) {
@@ -38,7 +38,7 @@ public record SkeletonMethod(String distribution, List<String> command, SearchPa
                 break;                        // the command starts here, `--` or not
             }
         }
-        return new SkeletonMethod(dist, args.rest(), SearchPath.fromEnvironment());
+        return new SkeletonMethod(dist, args.rest(), path);
     }
 
     @Override
@@ -55,6 +55,6 @@ public record SkeletonMethod(String distribution, List<String> command, SearchPa
             new Command(NAME, searchPath, command, vdir, Map.of("VDIR", vdir.toString()), req.progress()).run();
         }
         return new BuildResult(BuildResult.DEFAULT_FSTAB, SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

@@ -27,7 +27,7 @@ public record TemplateMethod(List<Path> tarballs, String distribution, SearchPat
         tarballs = List.copyOf(tarballs);
     }
 
-    static TemplateMethod parse(List<String> words) throws BuildException {
+    static TemplateMethod parse(List<String> words, SearchPath path) throws BuildException {
         MethodArgs args = new MethodArgs(NAME, USAGE, words);
         List<Path> tarballs = new ArrayList<>();
         String dist = null;
@@ -42,7 +42,7 @@ public record TemplateMethod(List<Path> tarballs, String distribution, SearchPat
         if (tarballs.isEmpty()) {
             throw args.usage("no archive: give one with -t TARBALL");
         }
-        return new TemplateMethod(tarballs, dist, SearchPath.fromEnvironment());
+        return new TemplateMethod(tarballs, dist, path);
     }
 
     @Override
@@ -84,6 +84,6 @@ public record TemplateMethod(List<Path> tarballs, String distribution, SearchPat
         }
         Skeleton.write(NAME, tree, req, Skeleton.Resolver.KEEP_GUEST);
         return new BuildResult(BuildResult.DEFAULT_FSTAB, SysvRc.present(tree) ? "sysv" : "plain",
-                distribution != null ? distribution : OsRelease.distribution(tree));
+                distribution != null ? distribution : OsRelease.distribution(tree, req));
     }
 }

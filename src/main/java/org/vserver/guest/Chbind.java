@@ -2,9 +2,7 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.vserver.context.ChbindPlanner;
@@ -42,12 +40,12 @@ public final class Chbind {
         Path dir = vs.cgroups().bpfDir(name).orElseThrow(() -> new IOException(
                 "chbind needs a cgroup v2 hierarchy (/sys/fs/cgroup or /sys/fs/cgroup/unified) for its programs: none is mounted"));
         Optional<ChbindPlanner.Caps> caps = secure ? Optional.of(callerCaps()) : Optional.empty();
-        Plan plan = ChbindPlanner.plan(dir.resolve("cgroup.procs"), argv, environment(), caps);
+        Plan plan = ChbindPlanner.plan(dir.resolve("cgroup.procs"), argv, vs.environment(), caps);
         Path lockFile = vs.state().lockFile(LOCK);
         // ^C reaches the command and the JVM alike: once the command is gone, its cgroup goes too.
         Thread interrupted = new Thread(() -> removeQuietly(dir));
         Runtime.getRuntime().addShutdownHook(interrupted);
-        GuestLock[] held = {GuestLock.acquire(lockFile)};
+        GuestLock[] held = {GuestLock.acquire(lockFile, vs.proc())};
         try {
             ChbindCgroup.sweep(dir.getParent());
             if (ChbindCgroup.prepare(vs.sys(), dir, policy)) announce.accept(name);
@@ -64,7 +62,7 @@ public final class Chbind {
             return GuestJoin.EXIT_SETUP;
         } finally {
             if (held[0] != null) held[0].close();
-            try (GuestLock l = GuestLock.acquire(lockFile)) {
+            try (GuestLock l = GuestLock.acquire(lockFile, vs.proc())) {
                 ChbindCgroup.removeIfEmpty(dir);
             } finally {
                 try {
@@ -77,10 +75,11 @@ public final class Chbind {
     }
 
     /** The JVM's capability sets, which the launcher inherits. */
-    private static ChbindPlanner.Caps callerCaps() throws IOException {
-        return new ChbindPlanner.Caps(ProcStatus.capabilities("self", "CapBnd"), ProcStatus.capabilities("self", "CapEff"),
-                ProcStatus.capabilities("self", "CapPrm"), ProcStatus.capabilities("self", "CapInh"),
-                ProcStatus.capabilities("self", "CapAmb"));
+    private ChbindPlanner.Caps callerCaps() throws IOException {
+        Path self = vs.proc().self();
+        return new ChbindPlanner.Caps(ProcStatus.capabilities(self, "CapBnd"), ProcStatus.capabilities(self, "CapEff"),
+                ProcStatus.capabilities(self, "CapPrm"), ProcStatus.capabilities(self, "CapInh"),
+                ProcStatus.capabilities(self, "CapAmb"));
     }
 
     /** No lock here: the main thread may hold it, and a chbind that loses this race only fails to start. */
@@ -95,10 +94,4 @@ public final class Chbind {
         }
     }
 
-    /** The caller's environment: the command runs on the host, as the caller's shell would run it. */
-    private static List<String> environment() {
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
-        return env;
-    }
 }

@@ -84,7 +84,7 @@ final class CloneSource implements AutoCloseable {
     }
 
     private void holdStill(String name, Consumer<String> progress) throws IOException, BuildException {
-        locks.add(GuestLock.acquire(vs.state().lockFile(name)));
+        locks.add(GuestLock.acquire(vs.state().lockFile(name), vs.proc()));
         var cgroups = vs.cgroups();
         if (!cgroups.exists(name) || cgroups.processes(name).isEmpty()) return;   // nothing of it runs
         if (cgroups.counters(name).frozen()) {
@@ -157,7 +157,7 @@ final class CloneSource implements AutoCloseable {
                 try {
                     vs.cgroups().freeze(name, false);
                 } catch (IOException e) {
-                    System.err.println("vserver: guest " + name + " stays frozen: " + e.getMessage()
+                    vs.err().println("vserver: guest " + name + " stays frozen: " + e.getMessage()
                             + "; thaw it with `vsched --xid " + name + " --flag ~sched_pause`");
                 }
             }

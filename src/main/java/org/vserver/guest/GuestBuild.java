@@ -19,6 +19,7 @@ import org.vserver.fs.BuildRequest;
 import org.vserver.fs.BuildResult;
 import org.vserver.fs.CloneMethod;
 import org.vserver.fs.Barrier;
+import org.vserver.fs.SearchPath;
 
 /**
  * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
@@ -57,7 +58,7 @@ public final class GuestBuild {
         }
         List<String> args = new ArrayList<>(o.methodArgs());
         List<String> sourceFstab = resolveCloneSource(o.method(), args);
-        BuildMethod method = BuildMethods.parse(o.method(), args);    // usage errors before anything is made
+        BuildMethod method = BuildMethods.parse(o.method(), args, SearchPath.fromEnvironment(vs.env()));    // usage errors before anything is made
         // A clone's source must hold still while it is copied (CloneSource); a name was replaced by its vdir above.
         Path cloneSource = method instanceof CloneMethod c ? c.source() : null;
         Path cfgdir = root.guestDir(name);
@@ -76,11 +77,11 @@ public final class GuestBuild {
         }
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
-        try (Undo undo = new Undo()) {
+        try (Undo undo = new Undo(vs.err())) {
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r;
             try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {
-                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress));
+                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress, vs.sys(), vs.proc()));
             }
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
             String style = o.initStyle() != null ? o.initStyle() : r.initStyle();

@@ -2,13 +2,13 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import org.vserver.context.StartPlanner;
 import org.vserver.fs.GuestFiles;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
+import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -21,15 +21,16 @@ import org.vserver.sys.Syscalls;
  * to read; {@code --follow} streams what comes after, until the init exits.
  */
 public final class GuestConsole {
-    private static final Path PROC = Path.of("/proc");
     private static final long FOLLOW_POLL_MILLIS = 200;
 
     private final Guests guests;
     private final Syscalls sys;
+    private final ProcFs proc;
 
     public GuestConsole(Guests guests) {
         this.guests = guests;
         this.sys = guests.vserver().sys();
+        this.proc = guests.vserver().proc();
     }
 
     /**
@@ -74,7 +75,7 @@ public final class GuestConsole {
     private Opened open(String name, int access) throws IOException {
         RunState st = guests.running(name).orElseThrow(() -> new GuestNotRunningException(name));
         int pidfd = pidfd(name, st);                                  // --follow ends when it exits
-        try (GuestFiles root = GuestFiles.ofProcess(sys, PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles root = GuestFiles.ofProcess(sys, proc, st.initPid(), st.initStartTicks())) {
             return new Opened(sys, root.openRegular(StartPlanner.CONSOLE, access), pidfd);
         } catch (IOException | RuntimeException e) {
             sys.close(pidfd);
@@ -91,7 +92,7 @@ public final class GuestConsole {
             if (e.errno() == Errno.ESRCH) throw new GuestNotRunningException(name);
             throw e;
         }
-        boolean same = ProcStat.read(PROC, st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
+        boolean same = ProcStat.read(proc.root(), st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
         if (!same) {
             sys.close(pidfd);
             throw new GuestNotRunningException(name);

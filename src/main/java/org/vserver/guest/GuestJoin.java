@@ -1,7 +1,6 @@
 package org.vserver.guest;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,6 @@ import org.vserver.state.RunState;
 public final class GuestJoin {
     /** The command did not run: a step before it failed (launcher/protocol.h VL_EXIT_SETUP). */
     public static final int EXIT_SETUP = 125;
-    private static final Path PROC = Path.of("/proc");
 
     private final Guests guests;
     private final Vserver vs;
@@ -42,7 +40,7 @@ public final class GuestJoin {
         // only reach the guest's own pty. bin/vserver's replay fast path is for the rest.
         boolean tty = System.console() != null && System.console().isTerminal();
         if (tty) {
-            String term = System.getenv("TERM");
+            String term = vs.env().get("TERM");
             env.put("TERM", term != null ? term : "linux");
         }
         var cmd = new EnterPlanner.Command(argv, resolveUser(st, user), tty, env, false);
@@ -53,7 +51,7 @@ public final class GuestJoin {
         GuestConfig cfg = guests.config(name);
         RunState st = requireRunning(name);
         Map<String, String> env = new LinkedHashMap<>();
-        String term = System.getenv("TERM");
+        String term = vs.env().get("TERM");
         env.put("TERM", term != null ? term : "linux");
         var cmd = new EnterPlanner.Command(shell(cfg, st), EnterPlanner.User.ROOT, true, env);
         return run(plan(cfg, st, cmd));
@@ -91,7 +89,7 @@ public final class GuestJoin {
      */
     List<String> shell(GuestConfig cfg, RunState st) throws IOException {
         if (!cfg.shell().isEmpty()) return cfg.shell();
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), st.initPid(), st.initStartTicks())) {
             for (String sh : List.of("/bin/bash", "/bin/sh")) {
                 var f = guest.stat(sh);
                 if (f.isPresent() && f.get().isRegular() && (f.get().mode() & 0111) != 0) return List.of(sh, "-l");
@@ -109,7 +107,7 @@ public final class GuestJoin {
      */
     EnterPlanner.User resolveUser(RunState st, String user) throws IOException {
         if (user == null || user.equals("root") || user.equals("0")) return EnterPlanner.User.ROOT;
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), st.initPid(), st.initStartTicks())) {
             for (String line : guest.lines("/etc/passwd")) {
                 String[] f = line.split(":", -1);
                 if (f.length < 7) continue;

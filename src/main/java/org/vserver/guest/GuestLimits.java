@@ -85,7 +85,7 @@ public final class GuestLimits {
      */
     public List<String> change(String name, UnaryOperator<ResourceConfig> edit)
             throws IOException, ConfigException, LimitException {
-        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             RunState st = guests.running(name).orElseThrow(() -> new GuestNotRunningException(name));
             ResourceConfig now = live(name);
             ResourceConfig next = edit.apply(now);

@@ -82,7 +82,7 @@ final class GuestNetwork {
 
     private void setUpVeth(String name, NetworkPlan.Netns n, int initPid) throws IOException {
         record(name, "netns " + currentNetns());
-        int ns = vs.sys().open("/proc/" + initPid + "/ns/net", Syscalls.O_RDONLY, 0);
+        int ns = vs.sys().open(vs.proc().netns(initPid).toString(), Syscalls.O_RDONLY, 0);
         try (Rtnetlink rt = Rtnetlink.open(vs.sys())) {
             int bridge = joinBridge(name, rt, n.bridge(), n.mtu());
             int mtu = n.mtu() != null ? n.mtu() : rt.link(n.bridge()).orElseThrow().mtu();
@@ -98,7 +98,7 @@ final class GuestNetwork {
             List<InetAddress> gateways = n.gateways().isEmpty() ? bridgeGateways(rt, bridge, n) : n.gateways();
             if (n.nat()) {
                 record(name, "nat " + n.hostLink());
-                Nat.add(n.hostLink(), n.spoof().v4(), n.bridge());
+                Nat.add(vs.proc(), n.hostLink(), n.spoof().v4(), n.bridge());
             }
             Netns.inside(vs.sys(), ns, () -> {
                 try (Rtnetlink g = Rtnetlink.open(vs.sys())) {
@@ -121,7 +121,7 @@ final class GuestNetwork {
      * that name. Under the host-wide network lock: a stopping guest may be removing the bridge.
      */
     private int joinBridge(String name, Rtnetlink rt, String bridge, Integer mtu) throws IOException {
-        try (GuestLock lock = GuestLock.acquire(vs.state().networkLock())) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().networkLock(), vs.proc())) {
             record(name, "port " + bridge);
             Optional<Rtnetlink.Link> l = rt.link(bridge);
             if (l.isPresent()) {
@@ -215,7 +215,7 @@ final class GuestNetwork {
 
     /** Removes a bridge vserver created once its last port is gone. */
     private void releaseBridge(Rtnetlink rt, String bridge) throws IOException {
-        try (GuestLock lock = GuestLock.acquire(vs.state().networkLock())) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().networkLock(), vs.proc())) {
             Path marker = vs.state().bridgeMarker(bridge);
             if (!Files.exists(marker)) return;                                     // the admin's bridge: never ours to remove
             Optional<Rtnetlink.Link> b = rt.link(bridge);
@@ -235,7 +235,7 @@ final class GuestNetwork {
     }
 
     private <T> T inside(int initPid, java.util.concurrent.Callable<T> action) throws IOException {
-        int ns = vs.sys().open("/proc/" + initPid + "/ns/net", Syscalls.O_RDONLY, 0);
+        int ns = vs.sys().open(vs.proc().netns(initPid).toString(), Syscalls.O_RDONLY, 0);
         try {
             return Netns.inside(vs.sys(), ns, action);
         } finally {
@@ -254,8 +254,8 @@ final class GuestNetwork {
     }
 
     /** {@code net:[inode]} of this process's network namespace. */
-    static String currentNetns() throws IOException {
-        return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+    private String currentNetns() throws IOException {
+        return Files.readSymbolicLink(vs.proc().self().resolve("ns").resolve("net")).toString();
     }
 
 }

@@ -41,7 +41,7 @@ public final class GuestStart {
 
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
     public Plan plan(GuestConfig cfg, List<String> rescue) {
-        return new StartPlanner(StartPlanner.Host.real())
+        return new StartPlanner(StartPlanner.Host.real(vs.proc()))
                 .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue)));
     }
 
@@ -56,7 +56,7 @@ public final class GuestStart {
         if (cfg.seccomp().disabled())
             vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
                     + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
-        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
                 return false;
@@ -69,7 +69,7 @@ public final class GuestStart {
             NetworkPlan net = networkPlan(cfg, xid);                 // a guest that could not be isolated: refused here
             GuestLimits limits = new GuestLimits(guests);
             ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
-            try (Undo undo = new Undo()) {
+            try (Undo undo = new Undo(vs.err())) {
                 vs.state().create(name);
                 undo.add(() -> vs.state().remove(name));
                 Path log = vs.state().launcherLog(name);
@@ -149,7 +149,7 @@ public final class GuestStart {
 
     /** Writes the run state and the replayable exec plan while the init waits at its first sync. */
     private void record(GuestConfig cfg, int xid, int initPid) throws IOException {
-        long start = ProcStat.read(Path.of("/proc"), initPid)
+        long start = ProcStat.read(vs.proc().root(), initPid)
                 .orElseThrow(() -> new IOException("the guest's init (pid " + initPid + ") died during start"))
                 .startTicks();
         var target = new EnterPlanner.Target(initPid, start, vs.cgroups().procsFiles(cfg.name()));
@@ -177,8 +177,8 @@ public final class GuestStart {
      * A capability vserver itself lacks (a container or a restricted host may run it with a reduced
      * bounding set) can be given to no guest: the launcher's capset would fail with a bare EPERM.
      */
-    private static void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
-        var own = ProcStatus.boundingSet("self");
+    private void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
+        var own = ProcStatus.boundingSet(vs.proc().self());
         var missing = new java.util.TreeSet<String>();
         for (var c : Capabilities.bounding(cfg.bcapabilities()))
             if (!own.contains(c)) missing.add("CAP_" + c.name());

@@ -38,7 +38,7 @@ public final class GuestStop {
     /** @return false if the guest was not running (its leftovers are cleaned up all the same) */
     public boolean stop(String name) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);
-        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name))) {
+        try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             Optional<RunState> st = guests.running(name);
             if (st.isEmpty()) {
                 guests.cleanup(name);

@@ -1,7 +1,6 @@
 package org.vserver.guest;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +18,6 @@ import org.vserver.sys.Errno;
  * died behind our back (there is no supervisor; the next command notices and cleans up).
  */
 public final class Guests {
-    private static final Path PROC = Path.of("/proc");
 
     private final Vserver vs;
 
@@ -47,9 +45,9 @@ public final class Guests {
         throw new GuestNotRunningException(xid);
     }
 
-    static boolean isAlive(RunState st) throws IOException {
+    boolean isAlive(RunState st) throws IOException {
         // A zombie init is dead: its pid namespace is gone; only the host's reaper has not collected it yet.
-        return ProcStat.read(PROC, st.initPid())
+        return ProcStat.read(vs.proc().root(), st.initPid())
                 .map(p -> p.startTicks() == st.initStartTicks() && p.state() != 'Z' && p.state() != 'X').orElse(false);
     }
 

@@ -22,11 +22,13 @@ import org.vserver.proc.StatTable;
  * pid → guest map behind vps and vkill. Reads /proc and the guests' cgroups, nothing else.
  */
 public final class HostView {
-    private static final Path PROC = Path.of("/proc");
-
     private final Guests guests;
+    private final Path proc;
 
-    public HostView(Guests guests) { this.guests = guests; }
+    public HostView(Guests guests) {
+        this.guests = guests;
+        this.proc = guests.vserver().proc().root();
+    }
 
     /** Running guests with their run state, by name; stale ones are cleaned up on the way. */
     public List<RunState> runningGuests() throws IOException {
@@ -45,7 +47,7 @@ public final class HostView {
      */
     public List<StatRow> statRows() throws IOException {
         Instant now = Instant.now();
-        ProcClock clock = ProcClock.read(PROC);
+        ProcClock clock = ProcClock.read(proc);
         List<StatRow> rows = new ArrayList<>();
         Set<Integer> inGuests = new HashSet<>();
         List<StatRow> guestRows = new ArrayList<>();
@@ -54,7 +56,7 @@ public final class HostView {
             inGuests.addAll(pids);
             long vsz = 0, rss = 0;
             for (int pid : pids) {
-                Optional<ProcStat> p = ProcStat.read(PROC, pid);
+                Optional<ProcStat> p = ProcStat.read(proc, pid);
                 if (p.isPresent()) {
                     vsz += p.get().vsize();
                     rss += p.get().rssBytes();
@@ -68,7 +70,7 @@ public final class HostView {
         long vsz = 0, rss = 0, user = 0, sys = 0;
         for (int pid : allPids()) {
             if (inGuests.contains(pid)) continue;
-            Optional<ProcStat> p = ProcStat.read(PROC, pid);
+            Optional<ProcStat> p = ProcStat.read(proc, pid);
             if (p.isEmpty()) continue;
             procs++;
             vsz += p.get().vsize();
@@ -83,9 +85,9 @@ public final class HostView {
         return rows;
     }
 
-    static List<Integer> allPids() throws IOException {
+    private List<Integer> allPids() throws IOException {
         List<Integer> pids = new ArrayList<>();
-        try (Stream<Path> s = Files.list(PROC)) {
+        try (Stream<Path> s = Files.list(proc)) {
             s.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
                     .forEach(n -> pids.add(Integer.parseInt(n)));
         }

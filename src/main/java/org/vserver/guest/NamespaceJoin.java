@@ -3,9 +3,7 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.vserver.context.NamespacePlanner;
 import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
@@ -30,8 +28,7 @@ public final class NamespaceJoin {
     /** Runs {@code argv} in the guest's mount namespace; its exit code, 125 if it did not start. */
     public int enterMounts(String xid, List<String> argv) throws IOException {
         RunState st = guests.runningByXid(xid);
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+        List<String> env = vs.environment();
         try {
             return vs.launcher().run(NamespacePlanner.enterMounts(st.initPid(), st.initStartTicks(), argv, env),
                     Launcher.Stdio.INHERIT, new Launcher.Host() {}).exitCode();

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.IntConsumer;
 import org.vserver.context.ContextPlanner;
@@ -65,7 +63,7 @@ public final class ThrowAwayContext {
         try {
             announce.accept(xid);
             vs.cgroups().create(name);
-            Plan plan = ContextPlanner.plan(new ContextPlanner.Request(vs.cgroups().procsFiles(name), uid, argv, environment()));
+            Plan plan = ContextPlanner.plan(new ContextPlanner.Request(vs.cgroups().procsFiles(name), uid, argv, vs.environment()));
             return launch(xid, name, plan);
         } catch (StepFailedException e) {
             vs.err().println("vcontext: " + e.brief());
@@ -90,7 +88,7 @@ public final class ThrowAwayContext {
             @Override
             public void sync(Sync sync) throws IOException {
                 if (sync != Sync.GUEST_PID) return;
-                long start = ProcStat.read(Path.of("/proc"), child)
+                long start = ProcStat.read(vs.proc().root(), child)
                         .orElseThrow(() -> new IOException("the context's first process (pid " + child + ") died at once"))
                         .startTicks();
                 new RunState(name, xid, child, start, System.currentTimeMillis(), vs.cgroupParent())
@@ -145,10 +143,4 @@ public final class ThrowAwayContext {
         }
     }
 
-    /** The caller's environment: the context runs on the host's filesystem, as the caller's shell would. */
-    private static List<String> environment() {
-        List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
-        return env;
-    }
 }

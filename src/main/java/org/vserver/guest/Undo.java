@@ -1,5 +1,6 @@
 package org.vserver.guest;
 
+import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -15,7 +16,13 @@ public final class Undo implements AutoCloseable {
     }
 
     private final Deque<Action> actions = new ArrayDeque<>();
+    private final PrintStream err;
     private boolean committed;
+
+    /** @param err where a revert that fails is reported (the command's error stream): the others still run */
+    public Undo(PrintStream err) {
+        this.err = err;
+    }
 
     public void add(Action a) { actions.push(a); }
 
@@ -28,7 +35,7 @@ public final class Undo implements AutoCloseable {
             try {
                 actions.pop().run();
             } catch (Exception e) {
-                System.err.println("vserver: cleanup after the failure also failed: " + e.getMessage());
+                err.println("vserver: cleanup after the failure also failed: " + e.getMessage());
             }
         }
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
@@ -164,11 +165,12 @@ public final class Launcher {
     }
 
     /**
-     * Where the launcher binary is: {@code -Dvserver.launcher}, {@code $VSERVER_LAUNCHER}, or next
-     * to the jar (target/launcher/ in a checkout, the same directory when installed).
+     * Where the launcher binary is: {@code -Dvserver.launcher}, {@code $VSERVER_LAUNCHER} of
+     * {@code env} (the composition root's environment), or next to the jar (target/launcher/ in a
+     * checkout, the same directory when installed).
      */
-    public static Path locate() throws IOException {
-        String p = System.getProperty("vserver.launcher", System.getenv("VSERVER_LAUNCHER"));
+    public static Path locate(Map<String, String> env) throws IOException {
+        String p = System.getProperty("vserver.launcher", env.get("VSERVER_LAUNCHER"));
         if (p != null) return Path.of(p);
         try {
             Path jar = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -3,8 +3,10 @@ package org.vserver.net;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.vserver.sys.ProcFs;
 
 /**
  * Masquerading for a netns guest on private addresses: one nftables table per guest
@@ -33,10 +35,13 @@ public final class Nat {
         return s.toString();
     }
 
-    /** Loads the guest's table, and enables IPv4 forwarding in the caller's namespace (NAT needs it). */
-    public static void add(String table, List<Inet4Address> sources, String bridge) throws IOException {
+    /**
+     * Loads the guest's table, and enables IPv4 forwarding in the caller's namespace (NAT needs it)
+     * through {@code proc}, the host's /proc.
+     */
+    public static void add(ProcFs proc, String table, List<Inet4Address> sources, String bridge) throws IOException {
         if (sources.isEmpty()) return;
-        java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_forward"), "1\n");
+        Files.writeString(proc.sysctl("net/ipv4/ip_forward"), "1\n");
         nft(List.of("-f", "-"), ruleset(table, sources, bridge));
     }
 

@@ -3,6 +3,7 @@ package org.vserver.net;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -57,10 +58,13 @@ public final class Netns {
         Throwable failure;
     }
 
-    /** Writes {@code value} to {@code /proc/sys/KEY} (e.g. {@code net/ipv4/ping_group_range}) inside the namespace. */
-    public static void sysctl(Syscalls sys, int nsFd, String key, String value) throws IOException {
+    /**
+     * Writes {@code value} to {@code /proc/sys/KEY} (e.g. {@code net/ipv4/ping_group_range}) inside
+     * the namespace; {@code proc} is the host's /proc, opened from in there.
+     */
+    public static void sysctl(Syscalls sys, ProcFs proc, int nsFd, String key, String value) throws IOException {
         if (key.isEmpty() || key.startsWith("/") || key.contains("..")) throw new IllegalArgumentException("sysctl key '" + key + "' must be relative to /proc/sys, e.g. net/ipv4/ping_group_range");
-        String path = "/proc/sys/" + key;
+        String path = proc.sysctl(key).toString();
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         try {
             inside(sys, nsFd, () -> {

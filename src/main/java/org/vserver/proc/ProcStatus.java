@@ -11,21 +11,23 @@ public final class ProcStatus {
     private ProcStatus() {}
 
     /**
-     * The capability bounding set ({@code CapBnd}) of a process; {@code "self"} for the caller.
+     * The capability bounding set ({@code CapBnd}) of a process.
      *
+     * @param process the process's /proc directory ({@code ProcFs.pid(n)}, {@code ProcFs.self()}, or a fixture)
      * @throws IOException if the process is gone or the line is missing
      */
-    public static Set<Capability> boundingSet(String pid) throws IOException {
-        return capabilities(pid, "CapBnd");
+    public static Set<Capability> boundingSet(Path process) throws IOException {
+        return capabilities(process, "CapBnd");
     }
 
     /**
      * One capability set of a process: {@code field} is CapInh, CapPrm, CapEff, CapBnd or CapAmb.
      *
+     * @param process the process's /proc directory
      * @throws IOException if the process is gone or the line is missing
      */
-    public static Set<Capability> capabilities(String pid, String field) throws IOException {
-        Path status = Path.of("/proc", pid, "status");
+    public static Set<Capability> capabilities(Path process, String field) throws IOException {
+        Path status = process.resolve("status");
         for (String line : Files.readAllLines(status))
             if (line.startsWith(field + ":")) return Capability.of(Long.parseUnsignedLong(line.substring(field.length() + 1).strip(), 16));
         throw new IOException(status + " has no " + field + " line");

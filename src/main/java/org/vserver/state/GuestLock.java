@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.vserver.sys.ProcFs;
 
 /**
  * Serializes start/stop/... of one guest (util-vserver's {@code vserver.NAME.startup} lock):
@@ -34,7 +35,8 @@ public final class GuestLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    public static GuestLock acquire(Path lockFile) throws IOException {
+    /** @param proc this process's /proc, whose {@code self/fd} tells whether the locked file is still linked */
+    public static GuestLock acquire(Path lockFile, ProcFs proc) throws IOException {
         Path file = lockFile.toAbsolutePath();
         ReentrantLock jvmLock = IN_THIS_JVM.computeIfAbsent(file, f -> new ReentrantLock());
         jvmLock.lock();
@@ -54,7 +56,7 @@ public final class GuestLock implements AutoCloseable {
                     ch.close();
                     throw e;
                 }
-                if (stillLinked(file)) return new GuestLock(file, jvmLock, ch, l);
+                if (stillLinked(file, proc)) return new GuestLock(file, jvmLock, ch, l);
                 l.release();
                 ch.close();
             }
@@ -65,9 +67,9 @@ public final class GuestLock implements AutoCloseable {
     }
 
     /** True if one of our descriptors names the file by its path, i.e. it was not unlinked meanwhile. */
-    private static boolean stillLinked(Path file) throws IOException {
+    private static boolean stillLinked(Path file, ProcFs proc) throws IOException {
         String name = file.toString();
-        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+        try (var fds = Files.newDirectoryStream(proc.self().resolve("fd"))) {
             for (Path fd : fds) {
                 try {
                     if (Files.readSymbolicLink(fd).toString().equals(name)) return true;

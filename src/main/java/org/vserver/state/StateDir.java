@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -17,9 +18,10 @@ import java.util.stream.Stream;
  */
 public record StateDir(Path root) {
 
-    public static StateDir fromEnvironment() {
-        String env = System.getenv("VSERVER_RUNDIR");
-        return new StateDir(Path.of(env != null && !env.isEmpty() ? env : "/run/vservers"));
+    /** {@code $VSERVER_RUNDIR} of {@code env} (the composition root's environment) if set and not empty, else /run/vservers. */
+    public static StateDir fromEnvironment(Map<String, String> env) {
+        String dir = env.get("VSERVER_RUNDIR");
+        return new StateDir(Path.of(dir != null && !dir.isEmpty() ? dir : "/run/vservers"));
     }
 
     public Path guestDir(String name) { return root.resolve(name); }

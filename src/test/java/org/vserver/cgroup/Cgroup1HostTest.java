@@ -19,12 +19,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.proc.GuestOfPid;
 import org.vserver.proc.ProcStat;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 
 /** The v1 manager against this host's kernel: real cgroups under a per-run parent, a real process. */
 @RequiresKernel(Feature.CGROUP_V1)
 class Cgroup1HostTest {
+    /** The kernel's device programs, through this JVM's syscalls. */
+    final DevicePolicy bpf = DevicePolicy.bpf(new LinuxSyscalls());
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     static final String GUEST = "g1";
 
@@ -33,7 +37,7 @@ class Cgroup1HostTest {
     Process sleeper;
 
     @BeforeEach void onlyAsRootOnAV1Host() throws IOException {
-        cgroups = new Cgroup1Manager(ROOT, parent);
+        cgroups = new Cgroup1Manager(ROOT, parent, Mountinfo.self(ProcFs.host()), bpf);
     }
 
     @AfterEach void cleanUp() throws Exception {
@@ -72,7 +76,7 @@ class Cgroup1HostTest {
             // hybrid: the unified cgroup too, with exactly one device program
             assertTrue(membership.lines().anyMatch(l -> l.equals("0::/" + parent + "/" + GUEST)), membership);
             Path u = cgroups.unified().get().resolve(parent).resolve(GUEST);
-            assertEquals(1, DevicePolicy.KERNEL.attached(u).size());
+            assertEquals(1, bpf.attached(u).size());
         }
 
         cgroups.freeze(GUEST, true);

@@ -22,12 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.CgroupLimits.CpuBandwidth;
 import org.vserver.cgroup.CgroupLimits.Memory;
 import org.vserver.kernel.CpuList;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 
 /** apply/settings/counters against this host's v1 kernel: every limit raised and lowered in both directions. */
 @RequiresKernel(Feature.CGROUP_V1)
 class Cgroup1LimitsHostTest {
+    /** The kernel's device programs, through this JVM's syscalls. */
+    final DevicePolicy bpf = DevicePolicy.bpf(new LinuxSyscalls());
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     static final long MB = 1 << 20;
 
@@ -35,7 +39,7 @@ class Cgroup1LimitsHostTest {
     Cgroup1Manager cgroups;
 
     @BeforeEach void onlyAsRootOnAV1Host() throws IOException {
-        cgroups = new Cgroup1Manager(ROOT, parent);
+        cgroups = new Cgroup1Manager(ROOT, parent, Mountinfo.self(ProcFs.host()), bpf);
     }
 
     @AfterEach void cleanUp() throws IOException {

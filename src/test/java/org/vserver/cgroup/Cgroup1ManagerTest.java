@@ -33,7 +33,7 @@ class Cgroup1ManagerTest {
 
     /** A hybrid host: the v1 hierarchies plus the controller-less cgroup2 "unified" beside them. */
     Cgroup1Manager hybrid(String parent) throws IOException {
-        return new Cgroup1Manager(root, parent, dirs, SHORT, CgroupWriter.KERNEL, root.resolve("online"),
+        return new Cgroup1Manager(root, parent, dirs, SHORT, CgroupWriter.FILES, root.resolve("online"),
                 java.util.Optional.of(root.resolve("unified")), devices);
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.bpf.Bpf;
@@ -32,6 +33,8 @@ import org.vserver.sys.LinuxSyscalls;
  */
 @RequiresKernel(Feature.CGROUP2)
 class DevicePolicyHostTest {
+    /** The kernel's device programs, through this JVM's syscalls. */
+    final DevicePolicy bpf = DevicePolicy.bpf(new LinuxSyscalls());
     final String name = "vservers-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     @TempDir Path tmp;
     Path v2;
@@ -40,8 +43,8 @@ class DevicePolicyHostTest {
 
     @BeforeEach void onlyAsRootWithACgroup2Hierarchy() throws IOException {
         Path sys = Path.of("/sys/fs/cgroup");
-        v2 = Mountinfo.isMountPoint(Mountinfo.SELF, sys, "cgroup2") ? sys
-                : Mountinfo.isMountPoint(Mountinfo.SELF, sys.resolve("unified"), "cgroup2") ? sys.resolve("unified") : null;
+        v2 = Mountinfo.isMountPoint(Mountinfo.self(ProcFs.host()), sys, "cgroup2") ? sys
+                : Mountinfo.isMountPoint(Mountinfo.self(ProcFs.host()), sys.resolve("unified"), "cgroup2") ? sys.resolve("unified") : null;
         cgroup = v2.resolve(name).resolve("dev");
     }
 
@@ -51,7 +54,7 @@ class DevicePolicyHostTest {
             child.waitFor(10, TimeUnit.SECONDS);
         }
         if (cgroup != null) {
-            CgroupTree.remove(CgroupDirs.KERNEL, v2.resolve(name), Timeouts.DEFAULT.busy());   // detaches the program
+            CgroupTree.remove(CgroupDirs.FILES, v2.resolve(name), Timeouts.DEFAULT.busy());   // detaches the program
             assertFalse(Files.exists(v2.resolve(name)), "test cgroup left behind");
         }
     }
@@ -79,7 +82,7 @@ class DevicePolicyHostTest {
         Files.deleteIfExists(tmp.resolve("sdb"));
 
         Files.createDirectories(cgroup);
-        DevicePolicy policy = DevicePolicy.KERNEL;
+        DevicePolicy policy = bpf;
         policy.attach(cgroup);
         List<Integer> ids = policy.attached(cgroup);
         assertEquals(1, ids.size(), "one program attached: " + ids);
@@ -96,13 +99,13 @@ class DevicePolicyHostTest {
 
     @Test void theProgramStaysAttachedAfterItsFdsAreClosed() throws Exception {
         Files.createDirectories(cgroup);
-        DevicePolicy.KERNEL.attach(cgroup);                 // closes the program's and the directory's fds
+        bpf.attach(cgroup);                 // closes the program's and the directory's fds
         System.gc();
-        assertEquals(1, DevicePolicy.KERNEL.attached(cgroup).size());
+        assertEquals(1, bpf.attached(cgroup).size());
         String out = runIn(Optional.of(cgroup), "head -c1 /dev/zero >/dev/null && echo zero-ok; cat /dev/kmsg 2>&1 | head -1");
         assertTrue(out.contains("zero-ok") && out.contains("Operation not permitted"), out);
-        DevicePolicy.KERNEL.attach(cgroup);
-        assertEquals(2, DevicePolicy.KERNEL.attached(cgroup).size(), "BPF_F_ALLOW_MULTI: a second attach adds one");
+        bpf.attach(cgroup);
+        assertEquals(2, bpf.attached(cgroup).size(), "BPF_F_ALLOW_MULTI: a second attach adds one");
     }
 
     @Test void aVerifierRejectionIsReportedWithTheVerifiersReason() {

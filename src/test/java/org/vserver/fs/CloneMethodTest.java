@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,9 +59,9 @@ class CloneMethodTest {
     void copiesEverythingWithCp(@TempDir Path tmp) throws Exception {
         Path src = source(tmp);
         Path dst = tmp.resolve("vservers/c1");
-        BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null);
+        BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
 
-        BuildResult r = new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment()).build(req);
+        BuildResult r = new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req);
 
         assertCopied(dst);
         assertTrue(Files.exists(dst.resolve("var/cache/apt/pkgcache.bin")));
@@ -72,9 +74,9 @@ class CloneMethodTest {
     void excludesGoThroughATarPipe(@TempDir Path tmp) throws Exception {
         Path src = source(tmp);
         Path dst = tmp.resolve("vservers/c1");
-        BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null);
+        BuildRequest req = new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
 
-        new CloneMethod(src, List.of("/var/cache/apt", "*.log"), null, SearchPath.fromEnvironment()).build(req);
+        new CloneMethod(src, List.of("/var/cache/apt", "*.log"), null, SearchPath.fromEnvironment(System.getenv())).build(req);
 
         assertCopied(dst);
         assertFalse(Files.exists(dst.resolve("var/cache/apt")));
@@ -98,8 +100,8 @@ class CloneMethodTest {
         assertTrue(blocks(src.resolve("var/log/holes.img")) < 2048, "the source is sparse");
         for (List<String> excludes : List.of(List.<String>of(), List.of("var/cache"))) {
             Path dst = tmp.resolve("vservers/c" + excludes.size());
-            new CloneMethod(src, excludes, null, SearchPath.fromEnvironment())
-                    .build(new BuildRequest("c1", dst, null, List.of(), tmp, null));
+            new CloneMethod(src, excludes, null, SearchPath.fromEnvironment(System.getenv()))
+                    .build(new BuildRequest("c1", dst, null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host()));
             Path copy = dst.resolve("var/log/holes.img");
             assertEquals(256L << 20, Files.size(copy));
             assertTrue(blocks(copy) < 2048, (excludes.isEmpty() ? "cp" : "tar") + " allocated " + blocks(copy)
@@ -109,9 +111,9 @@ class CloneMethodTest {
 
     @Test
     void unknownSource(@TempDir Path tmp) {
-        BuildRequest req = new BuildRequest("c1", tmp.resolve("c1"), null, List.of(), tmp, null);
+        BuildRequest req = new BuildRequest("c1", tmp.resolve("c1"), null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
         BuildException e = assertThrows(BuildException.class,
-                () -> new CloneMethod(Path.of("no-such-guest"), List.of(), null, SearchPath.fromEnvironment()).build(req));
+                () -> new CloneMethod(Path.of("no-such-guest"), List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req));
         assertEquals("build -m clone: source no-such-guest: no such guest or directory (give a guest's name or a"
                 + " directory path)", e.getMessage());
     }
@@ -119,9 +121,9 @@ class CloneMethodTest {
     @Test
     void refusesToCloneIntoItself(@TempDir Path tmp) throws Exception {
         Path src = source(tmp);
-        BuildRequest req = new BuildRequest("c1", src.resolve("var/inner"), null, List.of(), tmp, null);
+        BuildRequest req = new BuildRequest("c1", src.resolve("var/inner"), null, List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
         BuildException e = assertThrows(BuildException.class,
-                () -> new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment()).build(req));
+                () -> new CloneMethod(src, List.of(), null, SearchPath.fromEnvironment(System.getenv())).build(req));
         assertTrue(e.getMessage().contains("one contains the other"), e.getMessage());
     }
 }

@@ -15,6 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Never runs a real debootstrap: the command line is checked, and a PATH without it. */
 class DebootstrapMethodTest {
+    /** The build's parser with this JVM's $PATH, as the composition root passes it. */
+    private static BuildMethod parse(String method, List<String> args) throws BuildException {
+        return BuildMethods.parse(method, args, SearchPath.fromEnvironment(System.getenv()));
+    }
+
     private static final Path DEBOOTSTRAP = Path.of("/usr/sbin/debootstrap");
     private static final Path UNSHARE = Path.of("/usr/bin/unshare");
 
@@ -34,7 +39,7 @@ class DebootstrapMethodTest {
 
     @Test
     void debianSuiteUsesTheDebianMirrorAndRunsInItsOwnMountNamespace(@TempDir Path tmp) throws Exception {
-        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "bookworm", "--", "--include=less"));
+        var method = (DebootstrapMethod) parse("debootstrap", List.of("-d", "bookworm", "--", "--include=less"));
         StringBuilder log = new StringBuilder();
         List<String> argv = method.command(Shell.request(tmp, tmp, log), DEBOOTSTRAP, Optional.of(UNSHARE), Path.of("/v/d1"));
         assertEquals(List.of("/usr/bin/unshare", "--mount", "--", "/usr/sbin/debootstrap", "--variant=minbase",
@@ -47,7 +52,7 @@ class DebootstrapMethodTest {
         Path keyring = tmp.resolve(DebootstrapMethod.UBUNTU_KEYRING);
         Files.createDirectories(keyring.getParent());
         Files.writeString(keyring, "key");
-        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "noble"));
+        var method = (DebootstrapMethod) parse("debootstrap", List.of("-d", "noble"));
 
         List<String> argv = method.command(Shell.request(tmp, tmp, new StringBuilder()), DEBOOTSTRAP, Optional.empty(),
                 Path.of("/v/u1"));
@@ -58,7 +63,7 @@ class DebootstrapMethodTest {
 
     @Test
     void ubuntuWithoutKeyringWarnsAndSkipsTheCheck(@TempDir Path tmp) throws Exception {
-        var method = (DebootstrapMethod) BuildMethods.parse("debootstrap", List.of("-d", "jammy", "-m", "http://m/ubuntu"));
+        var method = (DebootstrapMethod) parse("debootstrap", List.of("-d", "jammy", "-m", "http://m/ubuntu"));
         StringBuilder log = new StringBuilder();
 
         List<String> argv = method.command(Shell.request(tmp, tmp, log), DEBOOTSTRAP, Optional.empty(), Path.of("/v/u2"));

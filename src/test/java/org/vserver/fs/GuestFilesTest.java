@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.proc.ProcStat;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.FileStat;
 
@@ -40,7 +41,7 @@ class GuestFilesTest {
     }
 
     private GuestFiles files() throws IOException {
-        return GuestFiles.at(sys, guest);
+        return GuestFiles.at(sys, ProcFs.host(), guest);
     }
 
     @Test
@@ -197,7 +198,7 @@ class GuestFilesTest {
     @Test
     void magicLinksAreNotCrossed() throws IOException {
         // The real root as the "guest": its /proc is mounted, and /proc/self/root is a magic link.
-        try (GuestFiles f = GuestFiles.at(sys, Path.of("/"))) {
+        try (GuestFiles f = GuestFiles.at(sys, ProcFs.host(), Path.of("/"))) {
             IOException e = assertThrows(IOException.class, () -> f.read("/proc/self/root" + guest + "/etc/passwd", 100));
             assertTrue(e.getMessage().contains("magic link"), e.getMessage());
             assertTrue(f.read(guest + "/etc/passwd", 1000).length > 0, "the same file without the magic link is read");
@@ -208,12 +209,12 @@ class GuestFilesTest {
     void theRootOfAProcessIsCheckedAgainstItsStartTime() throws IOException {
         int pid = (int) ProcessHandle.current().pid();
         long ticks = ProcStat.read(Path.of("/proc"), pid).orElseThrow().startTicks();
-        try (GuestFiles f = GuestFiles.ofProcess(sys, Path.of("/proc"), pid, ticks)) {
+        try (GuestFiles f = GuestFiles.ofProcess(sys, ProcFs.host(), pid, ticks)) {
             assertTrue(f.read(guest + "/etc/passwd", 1000).length > 0);
         }
-        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, Path.of("/proc"), pid, ticks + 1));
+        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, ProcFs.host(), pid, ticks + 1));
         assertEquals("the guest's init (pid " + pid + ") exited meanwhile: the guest is not running any more", e.getMessage());
-        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, tmp, pid, ticks), "no such /proc/PID");
+        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, new ProcFs(tmp), pid, ticks), "no such /proc/PID");
     }
 
     private static void deleteTree(Path p) throws IOException {

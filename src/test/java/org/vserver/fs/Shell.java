@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.HostFeatures;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +44,6 @@ final class Shell {
     }
 
     static BuildRequest request(Path vdir, Path hostRoot, StringBuilder log) {
-        return new BuildRequest("test1", vdir, null, java.util.List.of(), hostRoot, l -> log.append(l).append('\n'));
+        return new BuildRequest("test1", vdir, null, java.util.List.of(), hostRoot, l -> log.append(l).append('\n'), new LinuxSyscalls(), ProcFs.host());
     }
 }

@@ -12,11 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SkeletonMethodTest {
+    /** The build's parser with this JVM's $PATH, as the composition root passes it. */
+    private static BuildMethod parse(String method, List<String> args) throws BuildException {
+        return BuildMethods.parse(method, args, SearchPath.fromEnvironment(System.getenv()));
+    }
+
 
     @Test
     void runsTheCommandInTheVdirWithVdirSet(@TempDir Path tmp) throws Exception {
         Path vdir = tmp.resolve("s1");
-        var method = (SkeletonMethod) BuildMethods.parse("skeleton",
+        var method = (SkeletonMethod) parse("skeleton",
                 List.of("--", "sh", "-c", "printf %s \"$VDIR\" > from-command; echo done"));
         StringBuilder log = new StringBuilder();
 
@@ -31,7 +36,7 @@ class SkeletonMethodTest {
 
     @Test
     void aFailingCommandIsReportedWithItsExitCodeAndOutput(@TempDir Path tmp) throws Exception {
-        var method = (SkeletonMethod) BuildMethods.parse("skeleton", List.of("sh", "-c", "echo oops >&2; exit 3"));
+        var method = (SkeletonMethod) parse("skeleton", List.of("sh", "-c", "echo oops >&2; exit 3"));
 
         BuildException e = assertThrows(BuildException.class,
                 () -> method.build(Shell.request(tmp.resolve("s2"), tmp, new StringBuilder())));

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +29,7 @@ class SkeletonTest {
     @Test
     void writesTheDirectoriesFilesAndLinks(@TempDir Path tmp) throws Exception {
         Path vdir = tmp.resolve("vservers/g1");
-        BuildRequest req = new BuildRequest("g1", vdir, "g1.example.org", List.of(), hostWithResolvConf(tmp), null);
+        BuildRequest req = new BuildRequest("g1", vdir, "g1.example.org", List.of(), hostWithResolvConf(tmp), null, new LinuxSyscalls(), ProcFs.host());
 
         GuestTree tree = Skeleton.createRoot("skeleton", vdir);
         Skeleton.write("skeleton", tree, req, Skeleton.Resolver.FROM_HOST);
@@ -55,7 +57,7 @@ class SkeletonTest {
         Path outside = Files.createDirectories(tmp.resolve("some/outside"));
         Path vdir = Files.createDirectories(tmp.resolve("vdir"));
         Files.createSymbolicLink(vdir.resolve("etc"), outside);   // a hostile template: etc -> a host directory
-        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null);
+        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null, new LinuxSyscalls(), ProcFs.host());
 
         BuildException e = assertThrows(BuildException.class,
                 () -> Skeleton.write("template", GuestTree.of(vdir), req, Skeleton.Resolver.KEEP_GUEST));
@@ -74,7 +76,7 @@ class SkeletonTest {
     void refusesATemplateWhoseTmpIsALinkToTheRoot(@TempDir Path tmp) throws Exception {
         Path vdir = Files.createDirectories(tmp.resolve("vdir"));
         Files.createSymbolicLink(vdir.resolve("tmp"), Path.of("/"));
-        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null);
+        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null, new LinuxSyscalls(), ProcFs.host());
 
         BuildException e = assertThrows(BuildException.class,
                 () -> Skeleton.write("clone", GuestTree.of(vdir), req, Skeleton.Resolver.KEEP_GUEST));
@@ -88,7 +90,7 @@ class SkeletonTest {
     void keepsAGuestResolvConfWhenAsked(@TempDir Path tmp) throws Exception {
         Path vdir = Files.createDirectories(tmp.resolve("vdir/etc")).getParent();
         Files.writeString(vdir.resolve("etc/resolv.conf"), "nameserver 10.0.0.1\n");
-        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null);
+        BuildRequest req = new BuildRequest("g1", vdir, null, List.of(), hostWithResolvConf(tmp), null, new LinuxSyscalls(), ProcFs.host());
 
         Skeleton.write("clone", GuestTree.of(vdir), req, Skeleton.Resolver.KEEP_GUEST);
 
@@ -98,7 +100,7 @@ class SkeletonTest {
 
     @Test
     void rejectsAHostnameThatIsNotOne(@TempDir Path tmp) {
-        BuildRequest req = new BuildRequest("g1", tmp, "bad\nname", List.of(), tmp, null);
+        BuildRequest req = new BuildRequest("g1", tmp, "bad\nname", List.of(), tmp, null, new LinuxSyscalls(), ProcFs.host());
         BuildException e = assertThrows(BuildException.class,
                 () -> Skeleton.write("host", GuestTree.of(tmp), req, Skeleton.Resolver.FROM_HOST));
         assertTrue(e.getMessage().contains("invalid hostname"), e.getMessage());

@@ -44,7 +44,7 @@ class TemplateMethodTest {
     @ValueSource(strings = {"gz", "xz", "zst"})
     void unpacksCompressedArchivesKeepingOwnersAndModes(String ext, @TempDir Path tmp) throws Exception {
         if (ext.equals("zst")) {
-            assumeTrue(SearchPath.fromEnvironment().find("zstd").isPresent(),
+            assumeTrue(SearchPath.fromEnvironment(System.getenv()).find("zstd").isPresent(),
                     "zstd is not installed (apt-get install zstd): skipping the .tar.zst case");
         }
         Path src = rootfs(tmp);
@@ -57,7 +57,7 @@ class TemplateMethodTest {
         Shell.run("tar", "--numeric-owner", compress, "-C", src.toString(), "-cf", archive.toString(), ".");
         Path vdir = tmp.resolve("vservers/t1");
 
-        BuildResult r = new TemplateMethod(List.of(archive), null, SearchPath.fromEnvironment())
+        BuildResult r = new TemplateMethod(List.of(archive), null, SearchPath.fromEnvironment(System.getenv()))
                 .build(Shell.request(vdir, tmp.resolve("nohost"), new StringBuilder()));
 
         assertEquals(BuildResult.DEFAULT_FSTAB, r.fstab());
@@ -83,7 +83,7 @@ class TemplateMethodTest {
         Files.writeString(src.resolve("init"), "");
         Path archive = tmp.resolve("a.tar");
         Shell.run("tar", "-C", tmp.resolve("src").toString(), "-cf", archive.toString(), ".");
-        BuildResult r = new TemplateMethod(List.of(archive), "custom", SearchPath.fromEnvironment())
+        BuildResult r = new TemplateMethod(List.of(archive), "custom", SearchPath.fromEnvironment(System.getenv()))
                 .build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder()));
         assertEquals("plain", r.initStyle());
         assertEquals("custom", r.distribution());
@@ -93,7 +93,7 @@ class TemplateMethodTest {
     void missingTarball(@TempDir Path tmp) {
         Path missing = tmp.resolve("nope.tar.gz");
         BuildException e = assertThrows(BuildException.class, () -> new TemplateMethod(List.of(missing), null,
-                SearchPath.fromEnvironment()).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
+                SearchPath.fromEnvironment(System.getenv())).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
         assertEquals("build -m template: template " + missing + ": no such file; give an existing archive with -t",
                 e.getMessage());
         assertFalse(Files.exists(tmp.resolve("vdir")));
@@ -102,7 +102,7 @@ class TemplateMethodTest {
     @Test
     void missingZstdNamesTheDebianPackage(@TempDir Path tmp) throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("tar"), SearchPath.fromEnvironment().find("tar").orElseThrow());
+        Files.createSymbolicLink(bin.resolve("tar"), SearchPath.fromEnvironment(System.getenv()).find("tar").orElseThrow());
         Path archive = Files.write(tmp.resolve("rootfs.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0});
 
         BuildException e = assertThrows(BuildException.class, () -> new TemplateMethod(List.of(archive), null,
@@ -122,7 +122,7 @@ class TemplateMethodTest {
         Shell.run("tar", "-C", src.toString(), "-czf", archive.toString(), ".");
 
         BuildException e = assertThrows(BuildException.class, () -> new TemplateMethod(List.of(archive), null,
-                SearchPath.fromEnvironment()).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
+                SearchPath.fromEnvironment(System.getenv())).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
 
         assertTrue(e.getMessage().contains("etc -> " + outside), e.getMessage());
         try (var files = Files.list(outside)) {
@@ -134,7 +134,7 @@ class TemplateMethodTest {
     void aBrokenArchiveNamesTheCommandAndItsOutput(@TempDir Path tmp) throws Exception {
         Path archive = Files.writeString(tmp.resolve("broken.tar"), "this is not a tar archive\n".repeat(40));
         BuildException e = assertThrows(BuildException.class, () -> new TemplateMethod(List.of(archive), null,
-                SearchPath.fromEnvironment()).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
+                SearchPath.fromEnvironment(System.getenv())).build(Shell.request(tmp.resolve("vdir"), tmp, new StringBuilder())));
         String m = e.getMessage();
         assertTrue(m.contains("--numeric-owner") && m.contains("-xpf " + archive) && m.contains("failed with exit code 2"), m);
         assertTrue(m.contains("last output:") && m.contains("does not look like a tar archive"), m);

@@ -25,6 +25,7 @@ import org.vserver.config.ConfigWriter;
 import org.vserver.fs.BuildException;
 import org.vserver.state.StateDir;
 import org.vserver.kernel.CpuList;
+import org.vserver.sys.ProcFs;
 
 /** Which guests a clone source touches, and that each is locked, frozen and thawed as it should be. */
 class CloneSourceTest {
@@ -77,7 +78,7 @@ class CloneSourceTest {
         cgroups = new FakeCgroups();
         var quiet = new PrintStream(new ByteArrayOutputStream(), true);
         guests = new Guests(new Vserver(root, new StateDir(tmp.resolve("run")), "vservers-test", cgroups,
-                new RecordingSyscalls(), null, quiet, quiet));
+                new RecordingSyscalls(), ProcFs.host(), null, Map.of(), quiet, quiet));
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
 import org.vserver.kernel.Capability;
 import org.vserver.proc.ProcStatus;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.RequiresRoot;
 
 /**
@@ -82,7 +83,7 @@ class CapabilitiesIT {
      */
     @Test
     void aStartThatFailsAtTheBoundingSetDropNamesTheExactCall() throws Exception {
-        Set<Capability> own = EnumSet.copyOf(ProcStatus.boundingSet("self"));
+        Set<Capability> own = EnumSet.copyOf(ProcStatus.boundingSet(ProcFs.host().self()));
         own.remove(Capability.SETPCAP);
         Capability first = null; // the first the launcher drops: in vserver's set, not in the guest's
         for (Capability c : Capability.values()) if (own.contains(c) && !Capabilities.SECURE_DEFAULT.contains(c)) { first = c; break; }

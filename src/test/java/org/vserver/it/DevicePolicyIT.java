@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.cgroup.DevicePolicy;
 import org.vserver.cgroup.DeviceRules;
+import org.vserver.sys.LinuxSyscalls;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.testsupport.RequiresRoot;
@@ -69,8 +70,8 @@ class DevicePolicyIT {
     @Test
     void theGuestsUnifiedCgroupCarriesTheDeviceProgramAndItsProcesses() throws Exception {
         assertTrue(Files.isDirectory(unified), unified.toString());
-        assertEquals(1, DevicePolicy.KERNEL.attached(unified).size(), "one device program on " + unified);
-        assertEquals(List.of(), DevicePolicy.KERNEL.attached(unified.getParent()), "none on the parent");
+        assertEquals(1, DevicePolicy.bpf(new LinuxSyscalls()).attached(unified).size(), "one device program on " + unified);
+        assertEquals(List.of(), DevicePolicy.bpf(new LinuxSyscalls()).attached(unified.getParent()), "none on the parent");
         String init = Files.readString(Path.of("/proc/" + host.initPid(g) + "/cgroup"));
         assertTrue(init.lines().anyMatch(l -> l.equals("0::/" + host.cgroupParent + "/" + g)), init);
         // an exec'd process joined it too: at the root of the guest's cgroup namespace, not above it

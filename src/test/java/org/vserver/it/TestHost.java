@@ -25,6 +25,7 @@ import org.vserver.guest.Vserver;
 import org.vserver.launch.Launcher;
 import org.vserver.state.StateDir;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.HostFeatures;
 import org.vserver.testsupport.RequiresRoot;
 
@@ -64,7 +65,8 @@ final class TestHost implements AutoCloseable {
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
         var sys = new LinuxSyscalls();
         vs = new Vserver(new ConfigRoot(confdir), new StateDir(rundir), cgroupParent,
-                CgroupManager.detect(Path.of("/sys/fs/cgroup"), cgroupParent), sys, new Launcher(LAUNCHER, sys),
+                CgroupManager.detect(Path.of("/sys/fs/cgroup"), cgroupParent, ProcFs.host(), sys), sys, ProcFs.host(),
+                new Launcher(LAUNCHER, sys), System.getenv(),
                 new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(errBytes, true));
         guests = new Guests(vs);
     }

@@ -19,6 +19,7 @@ import org.vserver.kernel.Capability;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 import org.vserver.proc.ProcStatus;
+import org.vserver.sys.ProcFs;
 
 /**
  * The launcher's DETAIL record reaches the exception: a step that fails for real names the exact
@@ -51,7 +52,7 @@ class LauncherDetailTest {
     @Test
     void aBoundingSetDropThatFailsIsNamedExactly() throws IOException {
         // what this process has (a host may run us without some, e.g. CAP_SYS_RESOURCE): capset takes no more
-        Set<Capability> all = ProcStatus.boundingSet("self"), noSetpcap = EnumSet.copyOf(all);
+        Set<Capability> all = ProcStatus.boundingSet(ProcFs.host().self()), noSetpcap = EnumSet.copyOf(all);
         assumeTrue(all.containsAll(EnumSet.of(Capability.SETPCAP, Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.KILL)),
                 "this test's process has no CAP_SETPCAP, CAP_CHOWN, CAP_DAC_OVERRIDE or CAP_KILL: " + all);
         noSetpcap.remove(Capability.SETPCAP);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 import org.vserver.testsupport.RequiresRoot;
 
@@ -73,16 +74,16 @@ class NetnsHostTest {
         String hostBefore = readSysctl();
         assertEquals(2, hostBefore.trim().split("\\s+").length, hostBefore);
         String value = hostBefore.trim().split("\\s+")[0].equals("100") ? "101 201" : "100 200";
-        Netns.sysctl(sys, ns.fd, "net/ipv4/ping_group_range", value);
+        Netns.sysctl(sys, ProcFs.host(), ns.fd, "net/ipv4/ping_group_range", value);
         String inside = Netns.inside(sys, ns.fd, () -> readSysctl());
         assertEquals(List.of(value.split(" ")), List.of(inside.trim().split("\\s+")));
         assertEquals(hostBefore, readSysctl(), "the host's value changed");
 
-        var noKey = assertThrows(IOException.class, () -> Netns.sysctl(sys, ns.fd, "net/ipv4/no_such_key", "1"));
+        var noKey = assertThrows(IOException.class, () -> Netns.sysctl(sys, ProcFs.host(), ns.fd, "net/ipv4/no_such_key", "1"));
         assertTrue(noKey.getMessage().startsWith("sysctl net/ipv4/no_such_key=1 in network namespace"), noKey.getMessage());
         assertTrue(noKey.getMessage().contains("ENOENT"), noKey.getMessage());
-        var badValue = assertThrows(IOException.class, () -> Netns.sysctl(sys, ns.fd, "net/ipv4/ping_group_range", "x"));
+        var badValue = assertThrows(IOException.class, () -> Netns.sysctl(sys, ProcFs.host(), ns.fd, "net/ipv4/ping_group_range", "x"));
         assertTrue(badValue.getMessage().contains("ping_group_range=x") && badValue.getMessage().contains("EINVAL"), badValue.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Netns.sysctl(sys, ns.fd, "../../etc/passwd", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Netns.sysctl(sys, ProcFs.host(), ns.fd, "../../etc/passwd", "x"));
     }
 }

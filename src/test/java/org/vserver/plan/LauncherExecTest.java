@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vserver.proc.ProcStatus;
+import org.vserver.sys.ProcFs;
 import org.vserver.testsupport.RequiresRoot;
 
 /**
@@ -669,7 +670,7 @@ class LauncherExecTest {
      */
     static Plan boundingDropRefused() throws IOException {
         // what this process has (a host may run us without some, e.g. CAP_SYS_RESOURCE): capset takes no more
-        Set<Capability> all = ProcStatus.boundingSet("self"), noSetpcap = EnumSet.copyOf(all);
+        Set<Capability> all = ProcStatus.boundingSet(ProcFs.host().self()), noSetpcap = EnumSet.copyOf(all);
         assumeTrue(all.containsAll(EnumSet.of(Capability.SETPCAP, Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.KILL)),
                 "this test's process has no CAP_SETPCAP, CAP_CHOWN, CAP_DAC_OVERRIDE or CAP_KILL: " + all);
         noSetpcap.remove(Capability.SETPCAP);
