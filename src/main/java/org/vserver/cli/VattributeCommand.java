@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import org.vserver.proc.ProcStatus;
+import org.vserver.guest.GuestRef;
 
 /**
  * {@code vattribute --xid X --get}: the running guest's bounding capabilities (as its init holds
@@ -56,7 +57,7 @@ final class VattributeCommand implements Callable<Integer> {
             return 1;
         }
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         GuestConfig cfg = guests.config(st.name());
         Sched sched = new GuestLimits(guests).live(st.name()).sched();
         List<String> schedFlags = new ArrayList<>();

@@ -54,7 +54,7 @@ final class VkillCommand implements Callable<Integer> {
         var signaller = new PidfdSignal(guests.vserver().sys(), PROC);
         if (xid == null) return hostPids(signaller, sig, err);
 
-        RunState st = GuestRef.require(guests, xid).requireRunning();
+        RunState st = GuestRef.requireRunning(guests, xid);
         var ofPid = new GuestOfPid(PROC, guests.vserver().cgroupParent());
         PidfdSignal.Check inGuest = pid -> ofPid.guestOf(pid).filter(st.name()::equals).isPresent();
         Map<Integer, GuestProcess> byGuestPid = guestProcesses(guests.vserver().cgroups().processes(st.name()));

@@ -16,6 +16,7 @@ import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.vserver.guest.GuestRef;
 
 /**
  * {@code vsched --xid GUEST [--fill-rate N] [--interval MS] ... [--flag [~]sched_hard] [--get]}:
@@ -51,7 +52,7 @@ final class VschedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         GuestLimits limits = new GuestLimits(guests);
         if (dir != null) readDir();
         if (changesBucket() || !flags.isEmpty()) {

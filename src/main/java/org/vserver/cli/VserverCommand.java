@@ -52,7 +52,7 @@ final class VserverCommand implements Callable<Integer> {
         }
         if (ThrowAwayContext.isContext(args[i]) && !hasConfig(confdir, args[i])) {
             err.println("vserver: " + args[i] + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
-                    + " its command; end it early with `vkill --xid " + args[i].substring(ThrowAwayContext.PREFIX.length()) + " -s KILL`");
+                    + " its command; end it early with `vkill --xid " + ThrowAwayContext.xidOf(args[i]).getAsInt() + " -s KILL`");
             return 1;
         }
         var fast = Lifecycle.run(new GuestCommand(args[i], confdir, out, err), args[i + 1], Main.tail(args, i + 2));

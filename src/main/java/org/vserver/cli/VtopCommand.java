@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import org.vserver.state.Xid;
 
 /**
  * {@code vtop}: top of the host and its guests. VServer ran top in the spectator context; here the
@@ -118,7 +119,7 @@ final class VtopCommand implements Callable<Integer> {
     }
 
     private static List<Integer> guestXids(TopSnapshot s) {
-        return s.guests().stream().mapToInt(TopGuest::xid).filter(x -> x != 0).boxed().toList();
+        return s.guests().stream().mapToInt(TopGuest::xid).filter(x -> x != Xid.HOST).boxed().toList();
     }
 
     private long millis() {

@@ -50,12 +50,7 @@ final class VwaitCommand implements Callable<Integer> {
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         Outcome outcome;
         try {
-            Optional<GuestRef> ref = GuestRef.find(guests, guest);
-            if (ref.isEmpty() || ref.get().running().isEmpty()) {
-                err.println("vwait: " + (ref.isEmpty() ? "no guest '" + guest + "'" : "guest '" + ref.get().name() + "' is not running"));
-                return report(Outcome.ERROR);
-            }
-            RunState st = ref.get().running().get();
+            RunState st = GuestRef.requireRunning(guests, guest);     // unknown or stopped: ERROR, saying which
             outcome = new GuestWait(guests.vserver().sys(), Path.of("/proc"))
                     .await(st, Optional.ofNullable(timeout).map(Duration::ofSeconds));
             if (outcome == Outcome.TIMEOUT && terminate) new GuestStop(guests).stop(st.name());

@@ -5,11 +5,9 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import org.vserver.context.StartPlanner;
 import org.vserver.fs.GuestFiles;
-import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
-import org.vserver.sys.Errno;
-import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
+import org.vserver.proc.GuestProcess;
 
 /**
  * {@code vserver NAME console}: the guest's console read from the host. It is a regular file in
@@ -72,7 +70,7 @@ public final class GuestConsole {
     }
 
     private Opened open(String name, int access) throws IOException {
-        RunState st = guests.running(name).orElseThrow(() -> new GuestNotRunningException(name));
+        RunState st = guests.requireRunning(name);
         int pidfd = pidfd(name, st);                                  // --follow ends when it exits
         try (GuestFiles root = GuestFiles.ofProcess(sys, PROC, st.initPid(), st.initStartTicks())) {
             return new Opened(sys, root.openRegular(StartPlanner.CONSOLE, access), pidfd);
@@ -84,18 +82,6 @@ public final class GuestConsole {
 
     /** A pidfd of the guest's init; GuestNotRunningException if the pid now names another process. */
     private int pidfd(String name, RunState st) throws IOException {
-        int pidfd;
-        try {
-            pidfd = sys.pidfdOpen(st.initPid());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ESRCH) throw new GuestNotRunningException(name);
-            throw e;
-        }
-        boolean same = ProcStat.read(PROC, st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
-        if (!same) {
-            sys.close(pidfd);
-            throw new GuestNotRunningException(name);
-        }
-        return pidfd;
+        return GuestProcess.initOf(st).pidfd(sys, PROC).orElseThrow(() -> new GuestNotRunningException(name));
     }
 }

@@ -78,10 +78,12 @@ public final class GuestJoin {
     }
 
     RunState requireRunning(String name) throws IOException {
-        var st = guests.running(name);
-        if (st.isPresent()) return st.get();
-        if (vs.state().read(name).isPresent()) guests.cleanup(name);   // its init died: clean up now
-        throw new GuestNotRunningException(name);
+        try {
+            return guests.requireRunning(name);
+        } catch (GuestNotRunningException e) {
+            if (vs.state().read(name).isPresent()) guests.cleanup(name);   // its init died: clean up now
+            throw e;
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import org.vserver.proc.ProcStat;
 import org.vserver.proc.StatRow;
 import org.vserver.state.RunState;
 import org.vserver.proc.StatTable;
+import org.vserver.state.Xid;
 
 /**
  * The host's view of its guests (VServer's context 0 and 1): vserver-stat's rows and the
@@ -77,7 +78,7 @@ public final class HostView {
             sys += p.get().stimeNanos();
         }
         long hostUp = java.time.Duration.between(clock.bootTime(), now).toNanos();
-        rows.add(new StatRow(0, StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
+        rows.add(new StatRow(Xid.HOST, StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
         guestRows.sort(java.util.Comparator.comparingInt(StatRow::xid).thenComparing(StatRow::name));
         rows.addAll(guestRows);
         return rows;
