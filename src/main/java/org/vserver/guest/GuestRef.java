@@ -20,8 +20,8 @@ import org.vserver.state.Xid;
  * {@code context} file holds that number. Tools that also take a pid (vserver-info) then ask
  * {@link #ofPid} which guest the process runs in.
  *
- * <p>{@code vserver NAME COMMAND} takes a name only, as util-vserver's scripts and bin/vserver's
- * exec fast path do; it needs no resolver.
+ * <p>{@code vserver XID COMMAND} resolves a number that is no guest's name here too; a name goes
+ * straight to the command (bin/vserver's exec fast path knows names only).
  *
  * @param name    the guest's directory name in the configuration root (or a throw-away context's {@code ctx-XID})
  * @param running its run state if it runs

@@ -1,6 +1,7 @@
 package org.vserver.guest;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.launch.Launcher;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
 import org.vserver.sys.Syscalls;
@@ -87,8 +89,9 @@ public final class GuestStop {
         }
     }
 
+    /** Through a pidfd of the recorded init: one that died since it was found running, its pid reused, is not hit. */
     private void signalInit(RunState st, int signal) throws IOException {
-        guests.signal(List.of(st.initPid()), signal);
+        new PidfdSignal(vs.sys(), Path.of("/proc")).send(GuestProcess.initOf(st), pid -> true, signal);
     }
 
     /** {@code killseq}: {@code sig [wait sig]*}; each signal goes to every process while any is left. */
