@@ -72,7 +72,7 @@ public final class GuestConsole {
     private Opened open(String name, int access) throws IOException {
         RunState st = guests.requireRunning(name);
         int pidfd = pidfd(name, st);                                  // --follow ends when it exits
-        try (GuestFiles root = GuestFiles.ofProcess(sys, PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles root = GuestFiles.ofProcess(sys, PROC, GuestProcess.initOf(st))) {
             return new Opened(sys, root.openRegular(StartPlanner.CONSOLE, access), pidfd);
         } catch (IOException | RuntimeException e) {
             sys.close(pidfd);

@@ -13,6 +13,7 @@ import org.vserver.fs.GuestFiles;
 import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
 import org.vserver.plan.Plan;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
 
 /**
@@ -93,7 +94,7 @@ public final class GuestJoin {
      */
     List<String> shell(GuestConfig cfg, RunState st) throws IOException {
         if (!cfg.shell().isEmpty()) return cfg.shell();
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, GuestProcess.initOf(st))) {
             for (String sh : List.of("/bin/bash", "/bin/sh")) {
                 var f = guest.stat(sh);
                 if (f.isPresent() && f.get().isRegular() && (f.get().mode() & 0111) != 0) return List.of(sh, "-l");
@@ -111,7 +112,7 @@ public final class GuestJoin {
      */
     EnterPlanner.User resolveUser(RunState st, String user) throws IOException {
         if (user == null || user.equals("root") || user.equals("0")) return EnterPlanner.User.ROOT;
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), PROC, GuestProcess.initOf(st))) {
             for (String line : guest.lines("/etc/passwd")) {
                 String[] f = line.split(":", -1);
                 if (f.length < 7) continue;

@@ -22,6 +22,7 @@ import org.vserver.proc.ProcStat;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.FileStat;
+import org.vserver.proc.GuestProcess;
 
 /** The resolver against a guest tree full of hostile links, next to a "host" directory with secrets. */
 class GuestFilesTest {
@@ -208,12 +209,12 @@ class GuestFilesTest {
     void theRootOfAProcessIsCheckedAgainstItsStartTime() throws IOException {
         int pid = (int) ProcessHandle.current().pid();
         long ticks = ProcStat.read(Path.of("/proc"), pid).orElseThrow().startTicks();
-        try (GuestFiles f = GuestFiles.ofProcess(sys, Path.of("/proc"), pid, ticks)) {
+        try (GuestFiles f = GuestFiles.ofProcess(sys, Path.of("/proc"), new GuestProcess(pid, ticks))) {
             assertTrue(f.read(guest + "/etc/passwd", 1000).length > 0);
         }
-        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, Path.of("/proc"), pid, ticks + 1));
+        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, Path.of("/proc"), new GuestProcess(pid, ticks + 1)));
         assertEquals("the guest's init (pid " + pid + ") exited meanwhile: the guest is not running any more", e.getMessage());
-        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, tmp, pid, ticks), "no such /proc/PID");
+        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, tmp, new GuestProcess(pid, ticks)), "no such /proc/PID");
     }
 
     private static void deleteTree(Path p) throws IOException {
