@@ -11,6 +11,7 @@ import org.vserver.config.ConfigDir;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.Capabilities;
 import org.vserver.guest.GuestLimits;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
 import org.vserver.kernel.Capability;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import org.vserver.proc.ProcStatus;
-import org.vserver.guest.GuestRef;
 
 /**
  * {@code vattribute --xid X --get}: the running guest's bounding capabilities (as its init holds

@@ -7,6 +7,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.vserver.context.SpectatorPlanner;
 import org.vserver.guest.GuestJoin;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.guest.ThrowAwayContext;
 import org.vserver.launch.Launcher;
@@ -17,7 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import org.vserver.guest.GuestRef;
 
 /**
  * {@code vcontext --migrate --xid X -- CMD} (and {@code chcontext --ctx X CMD}): CMD in a running

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.vserver.guest.GuestLimits;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
 import org.vserver.limits.TokenBucket;
@@ -16,7 +17,6 @@ import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import org.vserver.guest.GuestRef;
 
 /**
  * {@code vsched --xid GUEST [--fill-rate N] [--interval MS] ... [--flag [~]sched_hard] [--get]}:

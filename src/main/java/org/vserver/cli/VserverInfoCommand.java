@@ -14,11 +14,11 @@ import org.vserver.config.GuestConfig;
 import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import org.vserver.state.Xid;
 
 /**
  * {@code vserver-info [-q] NAME|XID|PID TAG [ARG]}: util-vserver's query tool, for the tags that

@@ -19,11 +19,11 @@ import org.vserver.proc.TopTable;
 import org.vserver.proc.TopView;
 import org.vserver.proc.UserNames;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import org.vserver.state.Xid;
 
 /**
  * {@code vtop}: top of the host and its guests. VServer ran top in the spectator context; here the

@@ -5,9 +5,9 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import org.vserver.context.StartPlanner;
 import org.vserver.fs.GuestFiles;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
 import org.vserver.sys.Syscalls;
-import org.vserver.proc.GuestProcess;
 
 /**
  * {@code vserver NAME console}: the guest's console read from the host. It is a regular file in

@@ -8,11 +8,11 @@ import java.util.Optional;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.Errno;
-import org.vserver.proc.GuestProcess;
 
 /**
  * What every lifecycle command needs: is a guest running, and the clean-up of a guest whose init

@@ -2,11 +2,11 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import org.vserver.proc.GuestProcess;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
-import java.util.OptionalInt;
 
 /**
  * Signals a chosen process so that a recycled pid is never hit: {@code pidfd_open} pins whatever

@@ -18,11 +18,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcStat;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.FileStat;
-import org.vserver.proc.GuestProcess;
 
 /** The resolver against a guest tree full of hostile links, next to a "host" directory with secrets. */
 class GuestFilesTest {
