@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.vserver.cgroup.CgroupManager;
+import org.vserver.proc.ContextOfPid;
 import org.vserver.proc.ProcClock;
 import org.vserver.proc.ProcStat;
 import org.vserver.proc.StatRow;
@@ -29,14 +30,12 @@ public final class HostView {
 
     public HostView(Guests guests) { this.guests = guests; }
 
-    /** Running guests with their run state, by name; stale ones are cleaned up on the way. */
+    /**
+     * Running guests (and throw-away contexts) with their run state, by name: the same list vps
+     * decides its CONTEXT column by. A damaged run state is a stopped guest here, as there.
+     */
     public List<RunState> runningGuests() throws IOException {
-        List<RunState> out = new ArrayList<>();
-        for (String name : guests.vserver().state().names()) {
-            Optional<RunState> st = guests.running(name);
-            if (st.isPresent()) out.add(st.get());
-        }
-        return out;
+        return ContextOfPid.running(PROC, guests.vserver().state());
     }
 
     /**
