@@ -58,7 +58,7 @@ public final class GuestWait {
     private OptionalInt exitStatus(int fd, GuestProcess init) throws IOException {
         OptionalInt s = sys.pidfdExitStatus(fd);
         if (s.isPresent()) return s;
-        OptionalInt z = ProcStat.zombieExitStatus(procRoot, init.pid(), init.startTicks());
+        OptionalInt z = ProcStat.zombieExitStatus(procRoot, init);
         return z.isPresent() ? z : sys.pidfdExitStatus(fd);   // reaped between the two reads: the pidfd has it now
     }
 
