@@ -1,7 +1,5 @@
 package org.vserver.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +10,7 @@ import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.Capabilities;
 import org.vserver.guest.GuestLimits;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
 import org.vserver.kernel.Capability;
@@ -58,7 +57,7 @@ final class VattributeCommand implements Callable<Integer> {
             return 1;
         }
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         GuestConfig cfg = guests.config(st.name());
         Sched sched = new GuestLimits(guests).live(st.name()).sched();
         List<String> schedFlags = new ArrayList<>();

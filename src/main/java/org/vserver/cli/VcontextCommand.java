@@ -7,11 +7,13 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.vserver.context.SpectatorPlanner;
 import org.vserver.guest.GuestJoin;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.guest.ThrowAwayContext;
 import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,7 +57,7 @@ final class VcontextCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         String tool = legacy ? "chcontext" : "vcontext";
         if (create && migrate) return usage(tool + ": --create and --migrate exclude each other");
-        boolean spectator = Integer.toString(SpectatorPlanner.SPECTATOR_XID).equals(xid) && !create;
+        boolean spectator = Xid.parse(xid).equals(OptionalInt.of(Xid.SPECTATOR)) && !create;
         if (!create && !migrate && !spectator) {
             if (!legacy) return usage("vcontext: say --create, --migrate --xid X, or --xid 1 (the spectator)");
             if (xid == null) create = true;
@@ -65,7 +67,7 @@ final class VcontextCommand implements Callable<Integer> {
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         if (spectator) return spectator(guests, tool);
         if (migrate) {
-            RunState st = guests.runningByXid(xid);
+            RunState st = GuestRef.requireRunning(guests, xid);
             if (ThrowAwayContext.isContext(st.name()))
                 throw new IllegalArgumentException(st.name() + " is a throw-away context (vcontext --create): it has no"
                         + " configuration to join by; run a second command in it from its first one");
@@ -73,8 +75,11 @@ final class VcontextCommand implements Callable<Integer> {
         }
         OptionalInt wanted = OptionalInt.empty();
         if (xid != null) {
-            if (!xid.matches("\\d{1,9}")) return usage(tool + ": --create takes a context number, not '" + xid + "'");
-            wanted = OptionalInt.of(Integer.parseInt(xid));
+            try {
+                wanted = OptionalInt.of(Xid.parseGuest(xid));
+            } catch (IllegalArgumentException e) {
+                return usage(tool + ": --create takes a context number: " + e.getMessage());
+            }
         }
         int user = 0;
         if (uid != null) {

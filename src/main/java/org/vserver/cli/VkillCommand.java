@@ -53,7 +53,7 @@ final class VkillCommand implements Callable<Integer> {
         var signaller = new PidfdSignal(guests.vserver().sys(), proc);
         if (xid == null) return hostPids(proc, signaller, sig, err);
 
-        RunState st = GuestRef.require(guests, xid).requireRunning();
+        RunState st = GuestRef.requireRunning(guests, xid);
         var ofPid = new GuestOfPid(proc, guests.vserver().cgroupParent());
         PidfdSignal.Check inGuest = pid -> ofPid.guestOf(pid).filter(st.name()::equals).isPresent();
         Map<Integer, GuestProcess> byGuestPid = guestProcesses(proc, guests.vserver().cgroups().processes(st.name()));

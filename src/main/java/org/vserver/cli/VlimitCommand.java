@@ -15,6 +15,7 @@ import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
 import org.vserver.state.RunState;
 import org.vserver.guest.GuestNotRunningException;
+import org.vserver.guest.GuestRef;
 
 /** {@code vlimit}: VServer's per-context limits of a running guest, shown and changed live. See {@link VlimitArgs}. */
 final class VlimitCommand {
@@ -30,7 +31,7 @@ final class VlimitCommand {
             List<VlimitArgs.Change> changes = new ArrayList<>(args.changes());
             if (args.dir().isPresent()) changes.addAll(0, fromDir(args.dir().get(), args.missingOk()));
             Guests guests = VserverCommand.guests(Optional.empty(), out, err);
-            RunState st = guests.runningByXid(args.xid());
+            RunState st = GuestRef.requireRunning(guests, args.xid());
             GuestLimits limits = new GuestLimits(guests);
             if (!changes.isEmpty())
                 for (String n : limits.change(st.name(), cfg -> apply(cfg, changes))) err.println("vlimit: " + n);

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.vserver.guest.GuestLimits;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.limits.Sched;
 import org.vserver.limits.TokenBucket;
@@ -51,7 +52,7 @@ final class VschedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         GuestLimits limits = new GuestLimits(guests);
         if (dir != null) readDir();
         if (changesBucket() || !flags.isEmpty()) {

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
 import org.vserver.guest.Vserver;
 import picocli.CommandLine;
@@ -12,9 +13,10 @@ import picocli.CommandLine.Command;
 import org.vserver.config.ConfigException;
 import org.vserver.config.ConfigRoot;
 import org.vserver.guest.ThrowAwayContext;
+import org.vserver.state.Xid;
 
 /**
- * {@code vserver [--confdir DIR] NAME COMMAND [ARGS]}: VServer's order, the guest before the
+ * {@code vserver [--confdir DIR] NAME|XID COMMAND [ARGS]}: VServer's order, the guest before the
  * command, which picocli cannot express; so the name is taken here and the command line that
  * follows goes to {@link GuestCommand}'s subcommands. {@code vserver debug ...} has no guest first.
  */
@@ -50,19 +52,20 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: usage: vserver NAME COMMAND [ARGS]; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
-        if (ThrowAwayContext.isContext(args[i]) && !hasConfig(confdir, args[i])) {
-            err.println("vserver: " + args[i] + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
-                    + " its command; end it early with `vkill --xid " + args[i].substring(ThrowAwayContext.PREFIX.length()) + " -s KILL`");
+        String name = guestName(args[i], args[i + 1], confdir, out, err);
+        if (ThrowAwayContext.isContext(name) && !hasConfig(confdir, name)) {
+            err.println("vserver: " + name + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
+                    + " its command; end it early with `vkill --xid " + ThrowAwayContext.xidOf(name).getAsInt() + " -s KILL`");
             return 1;
         }
-        var fast = Lifecycle.run(new GuestCommand(args[i], confdir, out, err), args[i + 1], Main.tail(args, i + 2));
+        var fast = Lifecycle.run(new GuestCommand(name, confdir, out, err), args[i + 1], Main.tail(args, i + 2));
         if (fast.isPresent()) return fast.getAsInt();
         Object sub = GuestCommand.subcommand(args[i + 1]);
         if (sub == null) {
             err.println("vserver: unknown command '" + args[i + 1] + "'; commands: " + GuestCommand.COMMANDS);
             return 2;
         }
-        var cl = Main.commandLine(new GuestCommand(args[i], confdir, out, err), out, err);
+        var cl = Main.commandLine(new GuestCommand(name, confdir, out, err), out, err);
         cl.addSubcommand(args[i + 1], sub);
         // Settings reach only the subcommands present when they are made: this one came later.
         CommandLine subCl = cl.getSubcommands().get(args[i + 1]);
@@ -74,6 +77,22 @@ final class VserverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() { return 0; }
+
+    /**
+     * VServer's {@code vserver XID COMMAND}: a context number that is no guest's name stands for
+     * the guest that has it ({@link GuestRef}). Not for {@code build} and {@code delete}: a new
+     * guest may be named by a number, and a guest is removed only by its name. A name costs no
+     * lookup (the start path stays as short as it was); an unknown argument is passed on as it
+     * is, for the command to report.
+     */
+    private static String guestName(String arg, String command, Optional<Path> confdir, PrintStream out, PrintStream err) {
+        if (command.equals("build") || command.equals("delete") || !Xid.isNumber(arg) || hasConfig(confdir, arg)) return arg;
+        try {
+            return GuestRef.find(guests(confdir, out, err), arg).map(GuestRef::name).orElse(arg);
+        } catch (IOException | ConfigException e) {
+            return arg;
+        }
+    }
 
     /** Whether NAME has a configuration directory (a guest may be named like a throw-away context). */
     private static boolean hasConfig(Optional<Path> confdir, String name) {

@@ -11,11 +11,10 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.GuestConfig;
-import org.vserver.config.XidAllocator;
 import org.vserver.guest.GuestRef;
 import org.vserver.guest.Guests;
-import org.vserver.proc.GuestOfPid;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +33,7 @@ import picocli.CommandLine.Spec;
         description = {"Query a guest, a context number or a process. Tags: CONTEXT ID RUNNING VDIR NAME CFGDIR",
             "APPDIR app, INITPID XID XIDTYPE CANONIFY APIVER, FEATURE [name] (alone: lists the features)."})
 final class VserverInfoCommand implements Callable<Integer> {
+
     /** VServer's feature names this rebuild provides, with what provides them. */
     static final Map<String, String> FEATURES = new java.util.TreeMap<>(Map.ofEntries(
             Map.entry("vkill", "vkill through pidfds"),
@@ -99,17 +99,18 @@ final class VserverInfoCommand implements Callable<Integer> {
 
         Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
         Optional<GuestRef> ref = GuestRef.find(guests, target);
-        boolean number = target.matches("\\d{1,10}");
+        boolean number = Xid.isNumber(target);
         if (ref.isEmpty() && tag.equals("XIDTYPE") && number) return xidType(Long.parseLong(target));
         Subject s;
         if (ref.isPresent()) s = new Subject(ref, "guest '" + ref.get().name() + "'");
-        else if (number && Files.isDirectory(guests.vserver().proc().root().resolve(target))) s = ofPid(guests, Integer.parseInt(target));
+        else if (number && Long.parseLong(target) <= Integer.MAX_VALUE && Files.isDirectory(guests.vserver().proc().root().resolve(target)))
+            s = new Subject(GuestRef.ofPid(guests, guests.vserver().proc().root(), Integer.parseInt(target)), "pid " + target);
         else return fail("'" + target + "' is neither a guest, the context number of one, nor a pid");
 
         if (s.guest().isEmpty())                                    // a host process: context 0
             return switch (tag) {
-                case "CONTEXT", "XID" -> print("0");
-                case "XIDTYPE" -> print("main");
+                case "CONTEXT", "XID" -> print(Integer.toString(Xid.HOST));
+                case "XIDTYPE" -> print(Xid.Kind.MAIN.word());
                 case "RUNNING" -> print("running");
                 default -> fail(s.described() + " runs on the host (context 0), not in a guest: " + tag + " has no value");
             };
@@ -130,26 +131,20 @@ final class VserverInfoCommand implements Callable<Integer> {
                         : c.isPresent() ? print(Integer.toString(c.getAsInt()))
                         : fail("guest '" + g.name() + "' has no context file and is not running: its context number is chosen at start");
             }
-            case "XIDTYPE" -> print(ConfigDir.staticContext(guests.vserver().config(), g.name()).isPresent() ? "static" : "dynamic");
+            case "XIDTYPE" -> print((ConfigDir.staticContext(guests.vserver().config(), g.name()).isPresent() ? Xid.Kind.STATIC : Xid.Kind.DYNAMIC).word());
             default -> throw new IllegalStateException("tag " + tag);
         };
-    }
-
-    private Subject ofPid(Guests guests, int pid) throws Exception {
-        Optional<String> name = new GuestOfPid(guests.vserver().proc().root(), guests.vserver().cgroupParent()).guestOf(pid);
-        if (name.isEmpty()) return new Subject(Optional.empty(), "pid " + pid);
-        return new Subject(Optional.of(new GuestRef(name.get(), guests.running(name.get()))), "pid " + pid);
     }
 
     private static GuestConfig config(Guests guests, GuestRef g) throws Exception { return guests.config(g.name()); }
 
     /** VServer's classes of context numbers (vserver.md §4.1). */
     private int xidType(long xid) {
-        if (xid == 0) return print("main");
-        if (xid == 1) return print("watch");
-        if (xid <= XidAllocator.LAST_STATIC) return print("static");
-        if (xid <= ConfigDir.MAX_XID) return print("dynamic");
-        return fail("context number " + xid + " is out of range 0.." + ConfigDir.MAX_XID);
+        try {
+            return print(Xid.kind(xid).word());
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage());
+        }
     }
 
     private int feature() {

@@ -19,6 +19,7 @@ import org.vserver.proc.TopTable;
 import org.vserver.proc.TopView;
 import org.vserver.proc.UserNames;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -118,7 +119,7 @@ final class VtopCommand implements Callable<Integer> {
     }
 
     private static List<Integer> guestXids(TopSnapshot s) {
-        return s.guests().stream().mapToInt(TopGuest::xid).filter(x -> x != 0).boxed().toList();
+        return s.guests().stream().mapToInt(TopGuest::xid).filter(x -> x != Xid.HOST).boxed().toList();
     }
 
     private long millis() {

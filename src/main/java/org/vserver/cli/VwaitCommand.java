@@ -50,12 +50,7 @@ final class VwaitCommand implements Callable<Integer> {
         if (terminate && timeout == null) err.println("vwait: --terminate does nothing without --timeout");
         Outcome outcome;
         try {
-            Optional<GuestRef> ref = GuestRef.find(guests, guest);
-            if (ref.isEmpty() || ref.get().running().isEmpty()) {
-                err.println("vwait: " + (ref.isEmpty() ? "no guest '" + guest + "'" : "guest '" + ref.get().name() + "' is not running"));
-                return report(Outcome.ERROR, sys);
-            }
-            RunState st = ref.get().running().get();
+            RunState st = GuestRef.requireRunning(guests, guest);     // unknown or stopped: ERROR, saying which
             outcome = new GuestWait(sys, guests.vserver().proc().root())
                     .await(st, Optional.ofNullable(timeout).map(Duration::ofSeconds));
             if (outcome == Outcome.TIMEOUT && terminate) new GuestStop(guests).stop(st.name());

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import org.vserver.config.GuestConfig.Uts;
+import org.vserver.state.Xid;
 
 /**
  * Reads a guest's configuration directory ({@code /etc/vservers/NAME/}, util-vserver's layout: one
@@ -33,10 +34,6 @@ import org.vserver.config.GuestConfig.Uts;
 public final class ConfigDir {
     private ConfigDir() {}
 
-    /** The lowest and highest XIDs {@code context} may hold: 0 is the host, 1 the spectator. */
-    public static final int MIN_XID = 2;
-    /** util-vserver allows up to 65535 when dynamic contexts are compiled out; there is no kernel range here. */
-    public static final int MAX_XID = 65535;
     /** The kernel's UTS length limit (__NEW_UTS_LEN). */
     static final int MAX_UTS = 64;
     /** uts/ files the VServer kernel virtualized and mainline's UTS namespace cannot. */
@@ -132,13 +129,18 @@ public final class ConfigDir {
 
     static String displayName(ConfigFiles.Content c) throws ConfigException { return c.nonEmptyScalar().text(); }
 
+    /**
+     * A guest's context number: static or dynamic alike (util-vserver allows up to 65535 when
+     * dynamic contexts are compiled out, and there is no kernel range here), never the host's or
+     * the spectator's.
+     */
     static int context(ConfigFiles.Content c) throws ConfigException {
         ConfigFiles.Line l = c.nonEmptyScalar();
-        int xid = l.text().matches("\\d{1,6}") ? Integer.parseInt(l.text()) : -1;
-        if (xid < MIN_XID || xid > MAX_XID)
-            throw l.error("invalid context '" + l.text() + "': expected a number " + MIN_XID + ".." + MAX_XID
-                    + " (0 is the host, 1 the spectator)");
-        return xid;
+        try {
+            return Xid.parseGuest(l.text());
+        } catch (IllegalArgumentException e) {
+            throw l.error(e.getMessage());
+        }
     }
 
     static String nodename(ConfigFiles.Content c) throws ConfigException {

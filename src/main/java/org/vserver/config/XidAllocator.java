@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.vserver.state.Xid;
 
 /**
  * Static XIDs for {@code build} (reference §4.1): {@code .defaults/context.next}, starting at
@@ -23,9 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * throws {@code OverlappingFileLockException}), so a JVM-wide mutex is taken first.
  */
 public final class XidAllocator {
+    /** util-vserver's packaged {@code context.start}. */
     public static final int DEFAULT_START = 40000;
-    /** The last static XID: above it the VServer kernel hands out dynamic ids (reference §4.1). */
-    public static final int LAST_STATIC = 49151;
 
     /** Not configuration state: only serializes this JVM's threads before they take the file lock. */
     private static final ReentrantLock JVM_LOCK = new ReentrantLock();
@@ -42,8 +42,8 @@ public final class XidAllocator {
             int xid = start(nextFile, defaults.resolve("context.start"));
             Set<Integer> used = usedXids(root);
             while (used.contains(xid)) xid++;
-            if (xid > LAST_STATIC)
-                throw new ConfigException(nextFile, "no static XID left (" + xid + " > " + LAST_STATIC
+            if (xid > Xid.LAST_STATIC)
+                throw new ConfigException(nextFile, "no static XID left (" + xid + " > " + Xid.LAST_STATIC
                         + "): lower context.next or give --context");
             ConfigFiles.writeAtomically(nextFile, (xid + 1) + "\n");
             return xid;

@@ -25,9 +25,6 @@ public final class SpectatorPlanner {
      */
     public static final int SPECTATOR_UID = 2_147_483_646, SPECTATOR_GID = 2_147_483_646;
 
-    /** The XID the spectator is known by, as in VServer. */
-    public static final int SPECTATOR_XID = 1;
-
     public static final List<String> ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C.UTF-8");
 
     /**

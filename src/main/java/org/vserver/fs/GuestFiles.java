@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcStat;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
@@ -74,12 +75,13 @@ public final class GuestFiles implements AutoCloseable {
     /**
      * The root of process {@code pid} as its own mount namespace sees it ({@code /proc/PID/root}):
      * for a running guest, what the guest's programs see as "/", with the guest's own mounts. The
-     * process must still be the one that started at {@code startTicks} (the guest's init as its run
+     * process must still be {@code process} (the guest's init as its run
      * state recorded it): the start time is read through a descriptor of {@code /proc/PID}, and the
      * root is opened through the same descriptor, which keeps naming that process (it fails if the
      * process exits, even if its pid is reused meanwhile).
      */
-    public static GuestFiles ofProcess(Syscalls sys, ProcFs proc, int pid, long startTicks) throws IOException {
+    public static GuestFiles ofProcess(Syscalls sys, ProcFs proc, GuestProcess process) throws IOException {
+        int pid = process.pid();
         String dir = proc.pid(pid).toString();
         int pidDir;
         try {
@@ -90,13 +92,13 @@ public final class GuestFiles implements AutoCloseable {
         }
         try {
             int statFd = sys.openat(pidDir, "stat", O_RDONLY);
-            long ticks;
+            ProcStat now;
             try {
-                ticks = ProcStat.parse(new String(readAtMost(sys, statFd, 4096), StandardCharsets.US_ASCII)).startTicks();
+                now = ProcStat.parse(new String(readAtMost(sys, statFd, 4096), StandardCharsets.US_ASCII));
             } finally {
                 sys.close(statFd);
             }
-            if (ticks != startTicks) throw gone(pid);
+            if (!process.isStill(now)) throw gone(pid);
             try {
                 return new GuestFiles(sys, proc, sys.openat(pidDir, "root", O_PATH | O_DIRECTORY), dir + "/root");
             } catch (ErrnoException e) {

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import org.vserver.context.StartPlanner;
 import org.vserver.fs.GuestFiles;
-import org.vserver.proc.ProcStat;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
-import org.vserver.sys.Errno;
-import org.vserver.sys.ErrnoException;
 import org.vserver.sys.ProcFs;
 import org.vserver.sys.Syscalls;
 
@@ -73,9 +71,9 @@ public final class GuestConsole {
     }
 
     private Opened open(String name, int access) throws IOException {
-        RunState st = guests.running(name).orElseThrow(() -> new GuestNotRunningException(name));
+        RunState st = guests.requireRunning(name);
         int pidfd = pidfd(name, st);                                  // --follow ends when it exits
-        try (GuestFiles root = GuestFiles.ofProcess(sys, proc, st.initPid(), st.initStartTicks())) {
+        try (GuestFiles root = GuestFiles.ofProcess(sys, proc, GuestProcess.initOf(st))) {
             return new Opened(sys, root.openRegular(StartPlanner.CONSOLE, access), pidfd);
         } catch (IOException | RuntimeException e) {
             sys.close(pidfd);
@@ -85,18 +83,6 @@ public final class GuestConsole {
 
     /** A pidfd of the guest's init; GuestNotRunningException if the pid now names another process. */
     private int pidfd(String name, RunState st) throws IOException {
-        int pidfd;
-        try {
-            pidfd = sys.pidfdOpen(st.initPid());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ESRCH) throw new GuestNotRunningException(name);
-            throw e;
-        }
-        boolean same = ProcStat.read(proc.root(), st.initPid()).map(p -> p.startTicks() == st.initStartTicks()).orElse(false);
-        if (!same) {
-            sys.close(pidfd);
-            throw new GuestNotRunningException(name);
-        }
-        return pidfd;
+        return GuestProcess.initOf(st).pidfd(sys, proc.root()).orElseThrow(() -> new GuestNotRunningException(name));
     }
 }

@@ -12,6 +12,7 @@ import org.vserver.fs.GuestFiles;
 import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
 import org.vserver.plan.Plan;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
 
 /**
@@ -76,10 +77,12 @@ public final class GuestJoin {
     }
 
     RunState requireRunning(String name) throws IOException {
-        var st = guests.running(name);
-        if (st.isPresent()) return st.get();
-        if (vs.state().read(name).isPresent()) guests.cleanup(name);   // its init died: clean up now
-        throw new GuestNotRunningException(name);
+        try {
+            return guests.requireRunning(name);
+        } catch (GuestNotRunningException e) {
+            if (vs.state().read(name).isPresent()) guests.cleanup(name);   // its init died: clean up now
+            throw e;
+        }
     }
 
     /**
@@ -89,7 +92,7 @@ public final class GuestJoin {
      */
     List<String> shell(GuestConfig cfg, RunState st) throws IOException {
         if (!cfg.shell().isEmpty()) return cfg.shell();
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), GuestProcess.initOf(st))) {
             for (String sh : List.of("/bin/bash", "/bin/sh")) {
                 var f = guest.stat(sh);
                 if (f.isPresent() && f.get().isRegular() && (f.get().mode() & 0111) != 0) return List.of(sh, "-l");
@@ -107,7 +110,7 @@ public final class GuestJoin {
      */
     EnterPlanner.User resolveUser(RunState st, String user) throws IOException {
         if (user == null || user.equals("root") || user.equals("0")) return EnterPlanner.User.ROOT;
-        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), st.initPid(), st.initStartTicks())) {
+        try (GuestFiles guest = GuestFiles.ofProcess(vs.sys(), vs.proc(), GuestProcess.initOf(st))) {
             for (String line : guest.lines("/etc/passwd")) {
                 String[] f = line.split(":", -1);
                 if (f.length < 7) continue;

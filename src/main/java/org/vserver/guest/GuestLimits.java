@@ -86,7 +86,7 @@ public final class GuestLimits {
     public List<String> change(String name, UnaryOperator<ResourceConfig> edit)
             throws IOException, ConfigException, LimitException {
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
-            RunState st = guests.running(name).orElseThrow(() -> new GuestNotRunningException(name));
+            RunState st = guests.requireRunning(name);
             ResourceConfig now = live(name);
             ResourceConfig next = edit.apply(now);
             ResourcePlan plan = ResourcePlanner.plan(next, vs.cgroups().cpus());

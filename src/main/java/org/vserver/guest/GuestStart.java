@@ -19,6 +19,7 @@ import org.vserver.plan.Sync;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.NetworkConfig;
 import org.vserver.context.Capabilities;
@@ -64,7 +65,8 @@ public final class GuestStart {
             // What a dead init or an interrupted start left behind; nothing to do (and no I/O
             // on the start path) for a guest that was stopped cleanly.
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
-            int xid = cfg.context().orElseGet(() -> Xids.dynamic(vs.state(), name));
+            int xid = cfg.context().isPresent() ? cfg.context().getAsInt()
+                    : Xid.lowestFreeDynamic(vs.state().xids(name)).orElseThrow(() -> new IOException(Xid.noFreeDynamic()));
             Plan plan = plan(cfg, rescue);
             NetworkPlan net = networkPlan(cfg, xid);                 // a guest that could not be isolated: refused here
             GuestLimits limits = new GuestLimits(guests);

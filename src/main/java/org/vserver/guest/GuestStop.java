@@ -14,6 +14,7 @@ import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.launch.Launcher;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
 import org.vserver.sys.Syscalls;
@@ -87,8 +88,9 @@ public final class GuestStop {
         }
     }
 
+    /** Through a pidfd of the recorded init: one that died since it was found running, its pid reused, is not hit. */
     private void signalInit(RunState st, int signal) throws IOException {
-        guests.signal(List.of(st.initPid()), signal);
+        new PidfdSignal(vs.sys(), vs.proc().root()).send(GuestProcess.initOf(st), pid -> true, signal);
     }
 
     /** {@code killseq}: {@code sig [wait sig]*}; each signal goes to every process while any is left. */

@@ -8,8 +8,6 @@ import java.util.OptionalInt;
 import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
-import org.vserver.sys.Errno;
-import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 
 /**
@@ -40,17 +38,12 @@ public final class GuestWait {
      * that is gone by the time its init is opened has FINISHED (its status is lost with it).
      */
     public Outcome await(RunState st, Optional<Duration> timeout) throws IOException {
-        var init = new GuestProcess(st.initPid(), st.initStartTicks());
-        int fd;
+        var init = GuestProcess.initOf(st);
+        // Gone, or its pid reused: the guest is gone.
+        OptionalInt pidfd = init.pidfd(sys, procRoot);
+        if (pidfd.isEmpty()) return Outcome.FINISHED;
+        int fd = pidfd.getAsInt();
         try {
-            fd = sys.pidfdOpen(init.pid());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ESRCH) return Outcome.FINISHED;
-            throw e;
-        }
-        try {
-            // The pidfd pins a process: if it is not the recorded init (pid reused), the guest is gone.
-            if (!init.isRunning(procRoot)) return Outcome.FINISHED;
             if (!sys.pollIn(fd, timeout.map(Duration::toMillis).orElse(-1L))) return Outcome.TIMEOUT;
             return classify(exitStatus(fd, init));
         } finally {
@@ -65,7 +58,7 @@ public final class GuestWait {
     private OptionalInt exitStatus(int fd, GuestProcess init) throws IOException {
         OptionalInt s = sys.pidfdExitStatus(fd);
         if (s.isPresent()) return s;
-        OptionalInt z = ProcStat.zombieExitStatus(procRoot, init.pid(), init.startTicks());
+        OptionalInt z = ProcStat.zombieExitStatus(procRoot, init);
         return z.isPresent() ? z : sys.pidfdExitStatus(fd);   // reaped between the two reads: the pidfd has it now
     }
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
-import org.vserver.proc.ProcStat;
+import org.vserver.proc.GuestProcess;
 import org.vserver.state.RunState;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
@@ -33,22 +33,12 @@ public final class Guests {
     public Optional<RunState> running(String name) throws IOException {
         Optional<RunState> st = vs.state().read(name);
         if (st.isEmpty()) return st;
-        return isAlive(st.get()) ? st : Optional.empty();
+        return GuestProcess.initOf(st.get()).isAlive(vs.proc().root()) ? st : Optional.empty();
     }
 
-    /** The running guest named {@code xid}, or running at context number {@code xid} (vkill, vsched, vlimit --xid). */
-    public RunState runningByXid(String xid) throws IOException {
-        for (String n : vs.state().names()) {
-            Optional<RunState> st = running(n);
-            if (st.isPresent() && (n.equals(xid) || Integer.toString(st.get().xid()).equals(xid))) return st.get();
-        }
-        throw new GuestNotRunningException(xid);
-    }
-
-    boolean isAlive(RunState st) throws IOException {
-        // A zombie init is dead: its pid namespace is gone; only the host's reaper has not collected it yet.
-        return ProcStat.read(vs.proc().root(), st.initPid())
-                .map(p -> p.startTicks() == st.initStartTicks() && p.state() != 'Z' && p.state() != 'X').orElse(false);
+    /** The run state of guest {@code name}; {@link GuestNotRunningException} (exit 3) if it is stopped. */
+    public RunState requireRunning(String name) throws IOException {
+        return running(name).orElseThrow(() -> new GuestNotRunningException(name));
     }
 
     /**

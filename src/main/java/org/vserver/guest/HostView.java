@@ -11,11 +11,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.vserver.cgroup.CgroupManager;
+import org.vserver.proc.ContextOfPid;
 import org.vserver.proc.ProcClock;
 import org.vserver.proc.ProcStat;
 import org.vserver.proc.StatRow;
 import org.vserver.state.RunState;
 import org.vserver.proc.StatTable;
+import org.vserver.state.Xid;
 
 /**
  * The host's view of its guests (VServer's context 0 and 1): vserver-stat's rows and the
@@ -30,14 +32,12 @@ public final class HostView {
         this.proc = guests.vserver().proc().root();
     }
 
-    /** Running guests with their run state, by name; stale ones are cleaned up on the way. */
+    /**
+     * Running guests (and throw-away contexts) with their run state, by name: the same list vps
+     * decides its CONTEXT column by. A damaged run state is a stopped guest here, as there.
+     */
     public List<RunState> runningGuests() throws IOException {
-        List<RunState> out = new ArrayList<>();
-        for (String name : guests.vserver().state().names()) {
-            Optional<RunState> st = guests.running(name);
-            if (st.isPresent()) out.add(st.get());
-        }
-        return out;
+        return ContextOfPid.running(proc, guests.vserver().state());
     }
 
     /**
@@ -79,7 +79,7 @@ public final class HostView {
             sys += p.get().stimeNanos();
         }
         long hostUp = java.time.Duration.between(clock.bootTime(), now).toNanos();
-        rows.add(new StatRow(0, StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
+        rows.add(new StatRow(Xid.HOST, StatTable.HOST_NAME, procs, vsz, rss, user, sys, hostUp));
         guestRows.sort(java.util.Comparator.comparingInt(StatRow::xid).thenComparing(StatRow::name));
         rows.addAll(guestRows);
         return rows;

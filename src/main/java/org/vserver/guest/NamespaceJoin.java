@@ -11,7 +11,7 @@ import org.vserver.state.RunState;
 
 /**
  * One namespace of a running guest: its mount table ({@code vnamespace --enter}) and its node and
- * domain name ({@code vuname}). The guest is found by name or XID, as {@code --xid} takes it.
+ * domain name ({@code vuname}). The guest is found by name or XID ({@link GuestRef}), as {@code --xid} takes it.
  */
 public final class NamespaceJoin {
     private final Guests guests;
@@ -27,7 +27,7 @@ public final class NamespaceJoin {
 
     /** Runs {@code argv} in the guest's mount namespace; its exit code, 125 if it did not start. */
     public int enterMounts(String xid, List<String> argv) throws IOException {
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         List<String> env = vs.environment();
         try {
             return vs.launcher().run(NamespacePlanner.enterMounts(st.initPid(), st.initStartTicks(), argv, env),
@@ -39,7 +39,7 @@ public final class NamespaceJoin {
     }
 
     public Uts readUts(String xid) throws IOException {
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         // The reader's output goes to a file of the run state: the launcher hands its stdout over as a file.
         Path out = Files.createTempFile(vs.state().guestDir(st.name()), "uts", ".txt");
         try {
@@ -57,7 +57,7 @@ public final class NamespaceJoin {
 
     /** Changes the running guest's names; null leaves one as it is. Not stored: the next start uses uts/. */
     public void setUts(String xid, String nodename, String domainname) throws IOException {
-        RunState st = guests.runningByXid(xid);
+        RunState st = GuestRef.requireRunning(guests, xid);
         int rc = vs.launcher().run(NamespacePlanner.setUts(st.initPid(), st.initStartTicks(), nodename, domainname),
                 Launcher.Stdio.INHERIT, new Launcher.Host() {}).exitCode();
         if (rc != 0) throw new IOException("setting the names of guest " + st.name() + " failed: /bin/true exited " + rc);

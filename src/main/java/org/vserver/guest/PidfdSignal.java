@@ -2,6 +2,7 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import org.vserver.proc.GuestProcess;
 import org.vserver.sys.Errno;
 import org.vserver.sys.ErrnoException;
@@ -34,15 +35,11 @@ public final class PidfdSignal {
     }
 
     public Result send(GuestProcess chosen, Check stillChosen, int signal) throws IOException {
-        int fd;
+        OptionalInt pidfd = chosen.pidfd(sys, procRoot);
+        if (pidfd.isEmpty()) return Result.GONE;
+        int fd = pidfd.getAsInt();
         try {
-            fd = sys.pidfdOpen(chosen.pid());
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ESRCH) return Result.GONE;
-            throw e;
-        }
-        try {
-            if (!chosen.isRunning(procRoot) || !stillChosen.test(chosen.pid())) return Result.GONE;
+            if (!stillChosen.test(chosen.pid())) return Result.GONE;
             sys.pidfdSendSignal(fd, signal);
             return Result.SENT;
         } catch (ErrnoException e) {

@@ -14,6 +14,7 @@ import org.vserver.plan.Plan;
 import org.vserver.plan.Sync;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.RunState;
+import org.vserver.state.Xid;
 
 /**
  * {@code vcontext --create}: a context that lives as long as its command. It gets a run-state
@@ -26,7 +27,7 @@ public final class ThrowAwayContext {
     public static final int EXIT_EXISTS = 254;
 
     /** The prefix of a throw-away context's run-state and cgroup name. */
-    public static final String PREFIX = "ctx-";
+    private static final String PREFIX = "ctx-";
 
     private final Guests guests;
     private final Vserver vs;
@@ -39,13 +40,17 @@ public final class ThrowAwayContext {
     /** A throw-away context's name: never a guest's, since configurations are not looked up for it. */
     public static String name(int xid) { return PREFIX + xid; }
 
-    /** Whether a run-state name belongs to a throw-away context rather than a configured guest. */
-    public static boolean isContext(String name) {
-        return name.startsWith(PREFIX) && name.length() > PREFIX.length()
-                && name.substring(PREFIX.length()).chars().allMatch(Character::isDigit);
+    /** The XID a throw-away context's name holds; empty for any other name. */
+    public static OptionalInt xidOf(String name) {
+        if (!name.startsWith(PREFIX)) return OptionalInt.empty();
+        OptionalInt x = Xid.parse(name.substring(PREFIX.length()));
+        return x.isPresent() && Xid.isGuest(x.getAsInt()) ? x : OptionalInt.empty();
     }
 
-    /** Refused: the XID is taken, reserved, or not a context number. */
+    /** Whether a run-state name belongs to a throw-away context rather than a configured guest. */
+    public static boolean isContext(String name) { return xidOf(name).isPresent(); }
+
+    /** Refused: the XID is taken. */
     public static final class XidTakenException extends IOException {
         public XidTakenException(String message) { super(message); }
     }
@@ -100,25 +105,24 @@ public final class ThrowAwayContext {
 
     /**
      * Takes the XID: the run-state directory is made with one mkdir, so two creates never share
-     * one. A dynamic XID moves on to the next free one; a given one fails with exit code 254.
+     * one. A dynamic XID moves on to the next free one; a given one (2..65535) that is taken
+     * fails with exit code 254.
      */
     int claim(OptionalInt wanted) throws IOException {
         if (wanted.isPresent()) {
             int x = wanted.getAsInt();
-            if (x < 2 || x > Xids.DYNAMIC_LAST)
-                throw new XidTakenException("XID " + x + " cannot be created: 0 is the host, 1 the spectator, the range is 2.."
-                        + Xids.DYNAMIC_LAST);
-            var holder = Xids.holder(guests, x);
+            if (!Xid.isGuest(x)) throw new IllegalArgumentException("XID " + x + " is not a guest's (Xid.parseGuest checks it)");
+            var holder = GuestRef.holder(guests, x);
             if (holder.isPresent())
                 throw new XidTakenException("context " + x + " already exists (guest '" + holder.get().name() + "')");
             if (!mkdir(name(x))) throw new XidTakenException("context " + x + " already exists");
             return x;
         }
         // Lowest first, as guests get theirs; an id whose directory another create has just made is skipped.
-        var used = Xids.used(vs.state(), null);
-        for (int x = Xids.DYNAMIC_FIRST; x <= Xids.DYNAMIC_LAST; x++)
+        var used = vs.state().xids(null);
+        for (int x = Xid.FIRST_DYNAMIC; x <= Xid.LAST_DYNAMIC; x++)
             if (!used.contains(x) && mkdir(name(x))) return x;
-        throw new IOException("no free dynamic XID: all of " + Xids.DYNAMIC_FIRST + ".." + Xids.DYNAMIC_LAST + " are in use");
+        throw new IOException(Xid.noFreeDynamic());
     }
 
     private boolean mkdir(String name) throws IOException {

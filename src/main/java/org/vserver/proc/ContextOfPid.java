@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import org.vserver.state.RunState;
 import org.vserver.state.StateDir;
+import org.vserver.state.Xid;
 
 /**
  * vps's CONTEXT of a pid, from the kernel only: {@code /proc/PID/cgroup} (the {@link GuestOfPid}
@@ -28,10 +29,10 @@ import org.vserver.state.StateDir;
 public final class ContextOfPid {
     /** A context as vps shows it; {@code xid} -1 for a guest that is not running. */
     public record Context(int xid, String name) {
-        public static final Context HOST = new Context(0, "MAIN");
-        public static final Context SPECTATOR = new Context(1, "ALL_PROC");
+        public static final Context HOST = new Context(Xid.HOST, Xid.HOST_NAME);
+        public static final Context SPECTATOR = new Context(Xid.SPECTATOR, Xid.SPECTATOR_NAME);
 
-        public String text() { return (xid < 0 ? "?" : Integer.toString(xid)) + " " + name; }
+        public String text() { return Xid.format(xid) + " " + name; }
     }
 
     private final Path proc;
@@ -66,9 +67,7 @@ public final class ContextOfPid {
             try {
                 Optional<RunState> st = state.read(name);
                 if (st.isEmpty() || st.get().name() == null || st.get().name().isEmpty()) continue;
-                Optional<ProcStat> init = ProcStat.read(proc, st.get().initPid());
-                if (init.isPresent() && init.get().startTicks() == st.get().initStartTicks()
-                        && init.get().state() != 'Z' && init.get().state() != 'X') out.add(st.get());
+                if (GuestProcess.initOf(st.get()).isAlive(proc)) out.add(st.get());
             } catch (IOException damagedOrUnreadable) {
                 // not running as far as vps can tell; `vserver NAME stop` cleans it up
             }

@@ -71,11 +71,12 @@ public record ProcStat(int pid, String comm, char state, int ppid, long utime, l
     }
 
     /**
-     * The wait status of a zombie that is still the process started at {@code startTicks}: field 52
+     * The wait status of a zombie that is still {@code process}: field 52
      * ({@code exit_code}, Linux 3.5+). A zombie keeps its pid, so the start time proves it is the
      * process meant; empty if it is running, gone (reaped) or another process.
      */
-    public static java.util.OptionalInt zombieExitStatus(Path procRoot, int pid, long startTicks) throws IOException {
+    public static java.util.OptionalInt zombieExitStatus(Path procRoot, GuestProcess process) throws IOException {
+        int pid = process.pid();
         Path file = procRoot.resolve(Integer.toString(pid)).resolve("stat");
         String line;
         try {
@@ -93,7 +94,7 @@ public record ProcStat(int pid, String comm, char state, int ppid, long utime, l
             throw new IOException("read(`" + file + "`) failed: " + e.getMessage(), e);
         }
         String[] f = line.substring(line.lastIndexOf(')') + 1).strip().split(" +");
-        if (p.state() != 'Z' || p.startTicks() != startTicks || f.length < 52 - 2) return java.util.OptionalInt.empty();
+        if (p.state() != 'Z' || !process.isStill(p) || f.length < 52 - 2) return java.util.OptionalInt.empty();
         try {
             return java.util.OptionalInt.of(Integer.parseInt(f[52 - 3]));
         } catch (NumberFormatException e) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vserver.state.Xid;
 
 /**
  * vserver-stat's table, column for column as util-vserver prints it:
@@ -46,7 +47,7 @@ public final class StatTable {
     }
 
     private static String name(StatRow r) {
-        String name = r.xid() == 0 ? HOST_NAME : r.name() == null ? "" : r.name();
+        String name = r.xid() == Xid.HOST ? HOST_NAME : r.name() == null ? "" : r.name();
         return name.length() > NAME_MAX ? name.substring(0, NAME_MAX) : name;
     }
 
@@ -107,7 +108,7 @@ public final class StatTable {
             m.put("user_ns", r.userNanos());
             m.put("sys_ns", r.sysNanos());
             m.put("uptime_ns", r.uptimeNanos());
-            m.put("name", r.xid() == 0 ? HOST_NAME : r.name());
+            m.put("name", r.xid() == Xid.HOST ? HOST_NAME : r.name());
             list.add(m);
         }
         try {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import org.vserver.state.Xid;
 
 /**
  * Turns passes over /proc into vtop snapshots. CPU% is the growth of utime + stime since the
@@ -16,9 +17,6 @@ import java.util.function.IntFunction;
  * and shows each process's lifetime average instead.
  */
 public final class TopSampler {
-    /** The name vps and vtop give context 0. */
-    public static final String HOST = "MAIN";
-
     private static final long NANOS_PER_TICK = 1_000_000_000L / ProcStat.CLOCK_TICKS;
 
     private final ProcScan scan;
@@ -64,8 +62,8 @@ public final class TopSampler {
             int xid;
             String context;
             if (e.guest().isEmpty()) {
-                xid = 0;
-                context = HOST;
+                xid = Xid.HOST;
+                context = Xid.HOST_NAME;
             } else {
                 TopContext g = byName.get(e.guest().get());
                 xid = g == null ? -1 : g.xid();
@@ -83,7 +81,7 @@ public final class TopSampler {
         List<TopContext> sorted = new ArrayList<>(guests);
         sorted.sort(Comparator.comparingInt(TopContext::xid));
         List<TopGuest> out = new ArrayList<>();
-        out.add(sum(0, HOST, uptime, processes));
+        out.add(sum(Xid.HOST, Xid.HOST_NAME, uptime, processes));
         for (TopContext g : sorted) out.add(sum(g.xid(), g.name(), Math.max(0, uptime - g.startTicks()), processes));
         return out;
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.vserver.state.Xid;
 
 /**
  * vtop's output. The text form is two tables, each column separated by at least one space and
@@ -122,7 +123,7 @@ public final class TopTable {
     static List<String> processLines(List<TopProcess> processes) {
         List<List<String>> rows = new ArrayList<>();
         for (TopProcess p : processes) {
-            rows.add(List.of(Integer.toString(p.pid()), p.xid() < 0 ? "?" : Integer.toString(p.xid()), word(p.context()),
+            rows.add(List.of(Integer.toString(p.pid()), Xid.format(p.xid()), word(p.context()),
                     word(p.user()), percent(p.cpuPercent()), StatTable.memory(p.rssBytes()).strip(),
                     String.valueOf(p.state()), time(p.cpuNanos()), printable(p.command())));
         }

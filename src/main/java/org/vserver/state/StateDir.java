@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +58,21 @@ public record StateDir(Path root) {
     public Optional<RunState> read(String name) throws IOException {
         Path f = stateFile(name);
         return Files.exists(f) ? Optional.of(RunState.read(f)) : Optional.empty();
+    }
+
+    /**
+     * The XIDs recorded in the run state of every entry but {@code except} (null: none excepted),
+     * running or stale: a new dynamic context takes none of them.
+     */
+    public Set<Integer> xids(String except) {
+        Set<Integer> used = new HashSet<>();
+        try {
+            for (String n : names())
+                if (!n.equals(except)) read(n).ifPresent(s -> used.add(s.xid()));
+        } catch (IOException e) {
+            // unreadable state of another guest: at worst two contexts show the same dynamic id
+        }
+        return used;
     }
 
     /** Names with a state directory, running or stale. */

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.vserver.context.Capabilities;
 import org.vserver.guest.ThrowAwayContext;
@@ -38,6 +39,11 @@ class ContextToolsCliTest {
         var r = run("vcontext", "--create", "--xid", "web", "--", "true");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("context number"), r.err());
+        for (String outOfRange : List.of("0", "1", "65536")) {
+            var o = run("vcontext", "--create", "--xid", outOfRange, "--", "true");
+            assertEquals(2, o.code(), outOfRange + ": " + o);
+            assertTrue(o.err().contains("expected a number 2..65535 (0 is the host, 1 the spectator)"), o.err());
+        }
         assertEquals(2, run("vcontext", "--create", "--uid", "www-data", "--", "true").code());
         assertEquals(2, run("vcontext", "--xid", "1", "--uid", "0", "--", "true").code(), "the spectator has its own uid");
     }
@@ -80,6 +86,9 @@ class ContextToolsCliTest {
     void throwAwayNames() {
         assertEquals("ctx-49152", ThrowAwayContext.name(49152));
         assertTrue(ThrowAwayContext.isContext("ctx-49152"));
+        assertEquals(OptionalInt.of(4711), ThrowAwayContext.xidOf("ctx-4711"));
+        assertEquals(OptionalInt.empty(), ThrowAwayContext.xidOf("ctx-1"), "the spectator is no throw-away context");
+        assertEquals(OptionalInt.empty(), ThrowAwayContext.xidOf("ctx-99999"));
         assertTrue(!ThrowAwayContext.isContext("ctx-web") && !ThrowAwayContext.isContext("ctx-") && !ThrowAwayContext.isContext("web"));
     }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcStat;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.ProcFs;
@@ -209,12 +210,12 @@ class GuestFilesTest {
     void theRootOfAProcessIsCheckedAgainstItsStartTime() throws IOException {
         int pid = (int) ProcessHandle.current().pid();
         long ticks = ProcStat.read(Path.of("/proc"), pid).orElseThrow().startTicks();
-        try (GuestFiles f = GuestFiles.ofProcess(sys, ProcFs.host(), pid, ticks)) {
+        try (GuestFiles f = GuestFiles.ofProcess(sys, ProcFs.host(), new GuestProcess(pid, ticks))) {
             assertTrue(f.read(guest + "/etc/passwd", 1000).length > 0);
         }
-        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, ProcFs.host(), pid, ticks + 1));
+        IOException e = assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, ProcFs.host(), new GuestProcess(pid, ticks + 1)));
         assertEquals("the guest's init (pid " + pid + ") exited meanwhile: the guest is not running any more", e.getMessage());
-        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, new ProcFs(tmp), pid, ticks), "no such /proc/PID");
+        assertThrows(IOException.class, () -> GuestFiles.ofProcess(sys, new ProcFs(tmp), new GuestProcess(pid, ticks)), "no such /proc/PID");
     }
 
     private static void deleteTree(Path p) throws IOException {

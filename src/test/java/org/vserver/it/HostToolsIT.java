@@ -251,6 +251,9 @@ class HostToolsIT {
             assertEquals(host.guestsDir.resolve(g) + "\n", info(0, g, "VDIR"));
             assertEquals(host.confdir.resolve(g) + "\n", info(0, g, "CFGDIR"));
             assertEquals(xid + "\n", info(0, Integer.toString(sleepIn(g, 1005)), "CONTEXT"), "a pid in the guest");
+            var byNumber = host.cli("vserver", xid, "status");
+            assertEquals(0, byNumber.code(), "vserver XID COMMAND, as VServer: " + byNumber);
+            assertTrue(byNumber.out().contains("Vserver '" + g + "' is running"), byNumber.toString());
             assertEquals("0\n", info(0, Long.toString(ProcessHandle.current().pid()), "CONTEXT"), "a host pid");
             assertEquals("watch\n", info(0, "1", "XIDTYPE"));
             assertEquals("dynamic\n", info(0, "49152", "XIDTYPE"));
@@ -278,6 +281,15 @@ class HostToolsIT {
         var unknown = host.cli("vserver-info", "no-such-guest", "ID");
         assertEquals(1, unknown.code(), unknown.toString());
         assertTrue(unknown.err().contains("'no-such-guest'"), unknown.err());
+        // Every --xid tool: a stopped guest (by name or number) exits 3, an unknown one 1, saying which.
+        for (String tool : List.of("vsched", "vlimit", "vattribute", "vuname")) {
+            var stopped = host.cli(tool, "--xid", xid, "--get");
+            assertEquals(3, stopped.code(), tool + ": " + stopped);
+            assertTrue(stopped.err().contains("guest '" + g + "' is not running"), tool + ": " + stopped.err());
+            var none = host.cli(tool, "--xid", "no-such-guest", "--get");
+            assertEquals(1, none.code(), tool + ": " + none);
+            assertTrue(none.err().contains("no guest 'no-such-guest'"), tool + ": " + none.err());
+        }
         host.assertNothingLeftOf(g);
     }
 

@@ -76,12 +76,17 @@ class ProcStatTest {
         assertFalse(init.isStill(new ProcStat(4242, "init", 'S', 1, 0, 0, 99999, 0, 0)), "same pid, later start: a successor");
         assertFalse(init.isStill(new ProcStat(4243, "init", 'S', 1, 0, 0, 49567, 0, 0)));
 
-        assertFalse(init.isRunning(proc));
+        assertFalse(init.exists(proc));
         Files.createDirectories(proc.resolve("4242"));
         Files.writeString(proc.resolve("4242/stat"), "4242 (init) S" + TAIL);
-        assertTrue(init.isRunning(proc));
+        assertTrue(init.exists(proc));
+        assertTrue(init.isAlive(proc));
+        Files.writeString(proc.resolve("4242/stat"), "4242 (init) Z" + TAIL);
+        assertTrue(init.exists(proc), "a zombie is still the process (its exit status is to be read)");
+        assertFalse(init.isAlive(proc), "but a zombie init is no running guest");
         Files.writeString(proc.resolve("4242/stat"), "4242 (init) S" + TAIL.replace(" 49567 ", " 50000 "));
-        assertFalse(init.isRunning(proc));
+        assertFalse(init.exists(proc));
+        assertFalse(init.isAlive(proc));
     }
 
     @Test void procClockFromBtime(@TempDir Path proc) throws IOException {
