@@ -45,8 +45,10 @@ public final class ConfigDir {
         if (!Files.isDirectory(cfgdir)) throw new ConfigException(cfgdir, "no such guest (configuration directory missing)");
         var files = new ConfigFiles(cfgdir, root.defaultsDir());
 
+        // The `name` file is only a label (config get name): the directory name is what run state,
+        // cgroups and every tool key a guest by, so a label that differs cannot split one guest in two.
         Optional<ConfigFiles.Content> n = files.guest("name");
-        String displayName = n.isPresent() ? displayName(n.get()) : name;
+        if (n.isPresent()) displayName(n.get());
         Path vdir = vdir(root, cfgdir, name);
 
         Optional<ConfigFiles.Content> ctx = files.guest("context");
@@ -64,7 +66,7 @@ public final class ConfigDir {
         Optional<ConfigFiles.Content> nice = files.lookup("nice");
 
         List<GuestConfig.InterfaceConfig> interfaces = Interfaces.read(files);
-        return new GuestConfig(displayName, cfgdir, vdir, context, uts,
+        return new GuestConfig(name, cfgdir, vdir, context, uts,
                 bcaps.isPresent() ? Capabilities.bounding(bcaps.get()) : List.of(),
                 ccaps.isPresent() ? Capabilities.context(ccaps.get()) : List.of(),
                 fstab.isPresent() ? Fstab.parse(fstab.get()) : List.of(),

@@ -11,7 +11,7 @@ import org.vserver.limits.ResourceConfig;
  * Everything a guest's configuration directory says, after falling back to {@code .defaults/}:
  * util-vserver's layout (one value per file) read into immutable records.
  *
- * @param name          display name ({@code name}, else the directory's basename)
+ * @param name          the directory's basename: what run state, cgroups and tools key the guest by (the {@code name} file is only a label)
  * @param cfgdir        /etc/vservers/NAME
  * @param vdir          the guest root ({@code vdir} link, else {@code .defaults/vdirbase}/NAME)
  * @param context       static XID ({@code context}); empty = none given

@@ -58,7 +58,7 @@ class ConfigDirTest {
         Files.createSymbolicLink(g().resolve("vdir"), Path.of("/srv/web"));
 
         GuestConfig c = ConfigDir.read(root(), "web");
-        assertEquals("Web Server", c.name());
+        assertEquals("web", c.name(), "the directory names the guest; the name file is a label");
         assertEquals(g(), c.cfgdir());
         assertEquals(Path.of("/srv/web"), c.vdir());
         assertEquals(OptionalInt.of(1042), c.context());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -48,6 +49,20 @@ class LifecycleIT {
         host.assertNothingLeftOf(g);
         assertEquals(0, host.cli("vserver", g, "condrestart").code());
         assertEquals(1, host.cli("vserver", g, "running").code(), "condrestart does not start a stopped guest");
+    }
+
+    @Test
+    void aNameFileIsALabelNotTheGuestsKey() throws Exception {
+        String g = host.build("labelled");
+        Files.writeString(host.confdir.resolve(g).resolve("name"), "Web Server\n");
+        var start = host.cli("vserver", g, "start");
+        assertEquals(0, start.code(), start.toString());
+        var status = host.cli("vserver", g, "status");
+        assertEquals(0, status.code(), status.toString());
+        assertEquals(0, host.cli("vserver", g, "exec", "true").code());
+        assertEquals("Web Server", host.cli("vserver", g, "config", "get", "name").out().strip());
+        assertEquals(0, host.cli("vserver", g, "stop").code());
+        host.assertNothingLeftOf(g);
     }
 
     @Test
