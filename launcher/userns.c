@@ -179,7 +179,7 @@ op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
                      (unsigned long long) nstypes);
   n = 1 + __builtin_popcountll (nstypes);
   if (fd <= VL_STATUS_FD || fd > 1 << 20)
-    return vl_failf (EINVAL, "dup3(%d): fds up to %d are the launcher's", fd, VL_STATUS_FD);
+    return vl_failf (EINVAL, "dup3(%d): the plan's fds are %d..%d", fd, VL_STATUS_FD + 1, 1 << 20);
   for (i = fd; i < fd + n; i++)
     if (i == ctx->root_fd || i == ctx->exec_gate)
       return vl_failf (EBUSY, "dup3(%d): the launcher holds that fd (%s)", i, i == ctx->root_fd ? "OPEN_ROOT" : "CLONE");
