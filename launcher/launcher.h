@@ -97,6 +97,7 @@ int op_reaper (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_seccomp (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_open_stdio (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_chown (struct vl_ctx *ctx, const struct vl_rec *r);
 
 /* root.c: OPEN_ROOT and the ops on paths inside it; the root check of VERIFY_CWD. */
 int op_open_root (struct vl_ctx *ctx, const struct vl_rec *r);
@@ -105,7 +106,18 @@ int op_mknod_in (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_symlink_in (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_mount_in (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_bind_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_bind_idmap_in (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_chown_in (struct vl_ctx *ctx, const struct vl_rec *r);
 int vl_verify_root (struct vl_ctx *ctx);
+
+/* userns.c: USERNS_CREATE, SETNS_FD, MOUNT_IDMAP. */
+int op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_setns_fd (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_mount_idmap (struct vl_ctx *ctx, const struct vl_rec *r);
+
+/* The idmapped copy of SOURCE (open_tree CLONE|RECURSIVE, mount_setattr IDMAP of the user namespace
+   USERNS_FD plus the MOUNT_ATTR_* of the mount(2) FLAGS), detached: its fd, or -1 after vl_fail. */
+int vl_idmapped_tree (const char *source, int userns_fd, uint64_t flags);
 
 /* seal.c: re-executes from a sealed memfd unless already running from one; returns only when
    sealed, exits 125 on any failure. */

@@ -556,3 +556,13 @@ op_open_stdio (struct vl_ctx *ctx, const struct vl_rec *r)
     close (fd);
   return err;
 }
+
+/* CHOWN path uid gid: lchown(path, uid, gid); -1 keeps an id */
+int
+op_chown (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  (void) ctx;
+  if (lchown (r->f[0].s, (uid_t) r->f[1].i, (gid_t) r->f[2].i) < 0)
+    return vl_fail ("lchown", r->f[0].s);
+  return 0;
+}

@@ -147,9 +147,29 @@
   VL_OP (40, OPEN_STDIO, "s")     /* open(path, O_WRONLY|O_APPEND|O_NOCTTY|O_NOFOLLOW), a regular   \
                                      file or a character device, dup2'd to fds 1 and 2: a guest's  \
                                      console inside its own tree */                                \
+  /* User-namespaced guests (doc/userns.md): namespaces held by fd between ops, trees idmapped.    \
+     The fds are close-on-exec: they survive CLONE (a fork) and SETNS_FD closes each it joins. */ \
+  VL_OP (41, USERNS_CREATE, "issN") /* fork a holder: unshare(CLONE_NEWUSER); the launcher writes  \
+                                     /proc/H/uid_map and gid_map (the texts, one write each); the  \
+                                     holder unshare(nstypes) (owned by the new userns; 0 = none,   \
+                                     NEWUSER refused); open /proc/H/ns/user at fd, each of nstypes \
+                                     (pid, time: *_for_children) at fd+1... in CLONE_NEW* bit     \
+                                     order; kill and reap the holder (fd > 4) */                   \
+  VL_OP (42, SETNS_FD, "iN")      /* setns(fd, nstype), then close(fd) */                          \
+  VL_OP (43, MOUNT_IDMAP, "ssiM") /* open_tree(source, CLONE|RECURSIVE), mount_setattr(RECURSIVE,  \
+                                     MOUNT_ATTR_IDMAP of the userns at fd + flags), move_mount onto \
+                                     target (host paths, a last link followed as by mount(2));     \
+                                     flags: RDONLY NOSUID NODEV NOEXEC NOSYMFOLLOW NOATIME          \
+                                     NODIRATIME RELATIME STRICTATIME, as their MOUNT_ATTR_*, else   \
+                                     EINVAL */                                                      \
+  VL_OP (44, BIND_IDMAP_IN, "ssiM") /* as MOUNT_IDMAP, the target in the root: move_mount onto    \
+                                     its resolved fd (MOVE_MOUNT_T_EMPTY_PATH) */                  \
   VL_OP (45, LANDLOCK_SCOPE, "u") /* landlock_restrict_self(landlock_create_ruleset({.scoped =     \
                                      bits})): 1 = abstract unix sockets of this domain only;      \
-                                     needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */
+                                     needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */     \
+  VL_OP (46, CHOWN_IN, "sii")     /* fchownat(path in root, "", uid, gid, AT_EMPTY_PATH): a link    \
+                                     there is refused (ELOOP), never followed; -1 keeps an id */    \
+  VL_OP (47, CHOWN, "sii")        /* lchown(path, uid, gid): a host path (a cgroup directory) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

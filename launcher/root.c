@@ -9,7 +9,7 @@
  * RESOLVE_NO_MAGICLINKS) (a link's absolute target starts again at the guest root, ".." stops
  * there, /proc/PID/root and friends are refused), the last component is never followed, and the
  * syscall then acts on the fd: mkdirat/mknodat/symlinkat on the parent's fd, mount(2) on
- * /proc/self/fd/N of an O_PATH fd of the target itself.
+ * /proc/self/fd/N of an O_PATH fd of the target itself, move_mount(2) and fchownat(2) on that fd.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -278,6 +278,46 @@ op_bind_in (struct vl_ctx *ctx, const struct vl_rec *r)
   ret = mount_fds (ctx, NULL, src, path, fd, NULL, (unsigned long) r->f[2].u, NULL);
   if (src != fd)
     close (src);
+  close (fd);
+  return ret;
+}
+
+/* BIND_IDMAP_IN source target fd flags: the idmapped copy of source (a host path, userns.c) moved
+   onto the target's fd in the root */
+int
+op_bind_idmap_in (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[1].s;
+  int fd, tree, ret = 0;
+
+  fd = open_in (ctx, "move_mount", path);
+  if (fd < 0)
+    return -1;
+  tree = vl_idmapped_tree (r->f[0].s, r->f[2].i, r->f[3].u);
+  if (tree < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  if (move_mount (tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    ret = fail_in (ctx, errno, "move_mount", path, NULL);
+  close (tree);
+  close (fd);
+  return ret;
+}
+
+/* CHOWN_IN path uid gid: fchownat on the resolved file itself (AT_EMPTY_PATH): what was checked
+   not to be a link is what gets the owner, however the tree changes meanwhile */
+int
+op_chown_in (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *path = r->f[0].s;
+  int fd = open_in (ctx, "chown", path), ret = 0;
+
+  if (fd < 0)
+    return -1;
+  if (fchownat (fd, "", (uid_t) r->f[1].i, (gid_t) r->f[2].i, AT_EMPTY_PATH) < 0)
+    ret = fail_in (ctx, errno, "chown", path, NULL);
   close (fd);
   return ret;
 }

@@ -144,7 +144,13 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_MOUNT_IN] = op_mount_in,
   [VL_OP_BIND_IN] = op_bind_in,
   [VL_OP_OPEN_STDIO] = op_open_stdio,
+  [VL_OP_USERNS_CREATE] = op_userns_create,
+  [VL_OP_SETNS_FD] = op_setns_fd,
+  [VL_OP_MOUNT_IDMAP] = op_mount_idmap,
+  [VL_OP_BIND_IDMAP_IN] = op_bind_idmap_in,
   [VL_OP_LANDLOCK_SCOPE] = op_landlock_scope,
+  [VL_OP_CHOWN_IN] = op_chown_in,
+  [VL_OP_CHOWN] = op_chown,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */

@@ -64,6 +64,8 @@ public final class StepFailedException extends IOException {
             case Step.SymlinkIn x -> x.linkPath();
             case Step.MountIn x -> x.target();
             case Step.BindIn x -> x.target();
+            case Step.BindIdmapIn x -> x.target();
+            case Step.ChownIn x -> x.path();
             default -> null;
         };
         if (s instanceof Step.SetCaps && errno == Errno.EPERM)
@@ -77,7 +79,7 @@ public final class StepFailedException extends IOException {
         if (errno == Errno.ELOOP)
             return ": `" + path + "`" + (s instanceof Step.BindIn b ? " (or the bind's source `" + b.source() + "`)" : "")
                     + " is a symbolic link in the guest's tree; the launcher never"
-                    + " follows a link where it creates or mounts (the guest could point it at the host): replace the"
+                    + " follows a link where it creates, mounts or chowns (the guest could point it at the host): replace the"
                     + " link with a directory (or file) inside the guest";
         if (errno == Errno.EXDEV)
             return ": `" + path + "` is the guest's root itself; nothing is mounted over it: fix the fstab line";

@@ -45,7 +45,13 @@ public enum Op {
     MOUNT_IN(38, "sssMs"),
     BIND_IN(39, "ssM"),
     OPEN_STDIO(40, "s"),
-    LANDLOCK_SCOPE(45, "u");
+    USERNS_CREATE(41, "issN"),
+    SETNS_FD(42, "iN"),
+    MOUNT_IDMAP(43, "ssiM"),
+    BIND_IDMAP_IN(44, "ssiM"),
+    LANDLOCK_SCOPE(45, "u"),
+    CHOWN_IN(46, "sii"),
+    CHOWN(47, "sii");
 
     private final int code;
     private final String signature;

@@ -343,6 +343,93 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(source, target, MountFlag.bits(flags)); }
     }
 
+    /** chown(path, uid, gid) in the guest root, on the file itself: a link there is refused (ELOOP), never followed; -1 keeps an id. */
+    record ChownIn(String path, int uid, int gid) implements Step {
+        public Op op() { return Op.CHOWN_IN; }
+        public List<Object> fields() { return List.of(path, uid, gid); }
+    }
+
+    /** lchown(path, uid, gid) on a host path (a guest's cgroup directory, for delegation); -1 keeps an id. */
+    record Chown(String path, int uid, int gid) implements Step {
+        public Op op() { return Op.CHOWN; }
+        public List<Object> fields() { return List.of(path, uid, gid); }
+    }
+
+    /*
+     * User-namespaced guests (doc/userns.md). The namespaces a UsernsCreate makes are held by fds
+     * until the child joins them (SetNsFd); the fds are close-on-exec and survive CLONE.
+     */
+
+    /**
+     * A new user namespace with the given maps, and the {@code namespaces} that must be owned by
+     * it (the guest's netns): the launcher forks a holder that unshares the user namespace, writes
+     * its {@code uid_map}/{@code gid_map} as host root ({@code "0 100000 65536\n"}, see {@link
+     * #mapLine}), has the holder unshare {@code namespaces}, and leaves the user namespace at fd
+     * {@code fd} and the others after it ({@link #fdOf}). The holder is gone when the step ends.
+     */
+    record UsernsCreate(int fd, String uidMap, String gidMap, Set<Namespace> namespaces) implements Step {
+        public UsernsCreate {
+            if (fd <= 4) throw new IllegalArgumentException("UsernsCreate at fd " + fd + ": fds up to 4 are the launcher's");
+            if (namespaces.contains(Namespace.USER))
+                throw new IllegalArgumentException("UsernsCreate: the user namespace is its own, not one of " + namespaces);
+            namespaces = Set.copyOf(namespaces);
+        }
+
+        /** One line of a uid_map or gid_map: {@code count} ids from {@code inside} map to host ids from {@code outside}. */
+        public static String mapLine(long inside, long outside, long count) {
+            return inside + " " + outside + " " + count + "\n";
+        }
+
+        /** The fd the launcher leaves {@code ns} at: the user namespace at {@link #fd}, the others after it in clone-flag order. */
+        public int fdOf(Namespace ns) {
+            if (ns == Namespace.USER) return fd;
+            if (!namespaces.contains(ns)) throw new IllegalArgumentException(ns + " is not created by " + this);
+            int at = fd + 1;
+            for (Namespace n : Namespace.values()) // declared in ascending flag order, as the launcher counts
+                if (n == ns) return at;
+                else if (namespaces.contains(n)) at++;
+            throw new AssertionError(ns);
+        }
+
+        public Op op() { return Op.USERNS_CREATE; }
+        public List<Object> fields() { return List.of(fd, uidMap, gidMap, Namespace.bits(namespaces)); }
+    }
+
+    /** setns(fd, type), then close(fd): joins a namespace a {@link UsernsCreate} left at {@code fd}. */
+    record SetNsFd(int fd, Namespace type) implements Step {
+        public Op op() { return Op.SETNS_FD; }
+        public List<Object> fields() { return List.of(fd, type.flag()); }
+    }
+
+    /** The mount flags an idmapped mount can carry: each is a MOUNT_ATTR_* of mount_setattr(2). */
+    Set<MountFlag> IDMAP_ATTRS = Set.copyOf(EnumSet.of(MountFlag.RDONLY, MountFlag.NOSUID, MountFlag.NODEV, MountFlag.NOEXEC,
+            MountFlag.NOSYMFOLLOW, MountFlag.NOATIME, MountFlag.NODIRATIME, MountFlag.RELATIME, MountFlag.STRICTATIME));
+
+    private static Set<MountFlag> idmapAttrs(Set<MountFlag> attrs) {
+        if (!IDMAP_ATTRS.containsAll(attrs))
+            throw new IllegalArgumentException("an idmapped mount takes only " + IDMAP_ATTRS + ", not " + attrs);
+        return attrs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(attrs));
+    }
+
+    /**
+     * The tree at {@code source} (a host path, with its submounts) mounted on the host path {@code
+     * target}, its ids mapped through the user namespace at {@code usernsFd}: a file owned by 0 on
+     * disk is the guest's root inside, and what guest root creates is stored as 0. {@code attrs}
+     * come from {@link #IDMAP_ATTRS} and apply to the whole tree.
+     */
+    record MountIdmap(String source, String target, int usernsFd, Set<MountFlag> attrs) implements Step {
+        public MountIdmap { attrs = idmapAttrs(attrs); }
+        public Op op() { return Op.MOUNT_IDMAP; }
+        public List<Object> fields() { return List.of(source, target, usernsFd, MountFlag.bits(attrs)); }
+    }
+
+    /** As {@link MountIdmap}, the target in the guest root (resolved like the other {@code *In} steps). */
+    record BindIdmapIn(String source, String target, int usernsFd, Set<MountFlag> attrs) implements Step {
+        public BindIdmapIn { attrs = idmapAttrs(attrs); }
+        public Op op() { return Op.BIND_IDMAP_IN; }
+        public List<Object> fields() { return List.of(source, target, usernsFd, MountFlag.bits(attrs)); }
+    }
+
     record Reaper() implements Step {
         public Op op() { return Op.REAPER; }
         public List<Object> fields() { return List.of(); }

@@ -27,7 +27,7 @@ class StepFailedExceptionTest {
     void aLinkInTheGuestsTreeIsNamedWithWhatToDo() {
         assertEquals("mount(`/mnt/scratch`" + IN + ": a symbolic link, never followed) failed: Too many levels of symbolic"
                 + " links (ELOOP): `/mnt/scratch` is a symbolic link in the guest's tree; the launcher never follows a link"
-                + " where it creates or mounts (the guest could point it at the host): replace the link with a directory"
+                + " where it creates, mounts or chowns (the guest could point it at the host): replace the link with a directory"
                 + " (or file) inside the guest (step 1/2: 1 MOUNT_IN \"none\" \"/mnt/scratch\" \"tmpfs\" 0 -)",
                 message(new Step.MountIn("none", "/mnt/scratch", "tmpfs", EnumSet.noneOf(MountFlag.class), null), Errno.ELOOP,
                         "mount(`/mnt/scratch`" + IN + ": a symbolic link, never followed)"));
@@ -35,6 +35,9 @@ class StepFailedExceptionTest {
                 "mount(`/var/www`" + IN + ": a symbolic link, never followed)");
         assertTrue(bind.startsWith("mount(`/var/www`" + IN + ": a symbolic link, never followed) failed: "), bind);
         assertTrue(bind.contains("`/mnt/www` (or the bind's source `/var/www`) is a symbolic link"), bind);
+        String chown = message(new Step.ChownIn("/dev/null", 100000, 100000), Errno.ELOOP,
+                "chown(`/dev/null`" + IN + ": a symbolic link, never followed)");
+        assertTrue(chown.contains(": `/dev/null` is a symbolic link in the guest's tree"), chown);
     }
 
     @Test

@@ -454,6 +454,182 @@ class LauncherExecTest {
                 r.err());
     }
 
+    // --- user-namespaced guests (doc/userns.md) ---
+
+    /** A host id range no other test or guest uses: a process mapped with it is one of ours. */
+    static final int BASE = 3_210_000;
+    static final String MAP = Step.UsernsCreate.mapLine(0, BASE, 65536);
+
+    /** Processes mapped with {@link #BASE}: the holders and commands of these tests (none must be left). */
+    static List<String> mappedProcesses() throws IOException {
+        var found = new ArrayList<String>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("uid_map")).contains(" " + BASE + " ")) found.add(p.getFileName().toString());
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Prints the shell's own children, zombies included (/proc/PID/stat field 4), with builtins only: no fork of its own. */
+    static final String CHILDREN = "for f in /proc/[0-9]*/stat; do read -r l < $f 2>/dev/null || continue; set -- $l;"
+            + " [ \"$4\" = \"$$\" ] && echo \"child $1 $2 $3\"; done; ";
+
+    /**
+     * USERNS_CREATE's holder makes the user namespace, the launcher writes its maps, the holder makes
+     * uts and net owned by it; the launcher keeps them at fds 5, 6, 7 and reaps the holder. Joined
+     * with SETNS_FD, the command is root in the map; the netns is the new one (only lo) and owned by
+     * the userns (its sysctls belong to the userns's root, else they would show the overflow uid).
+     */
+    @Test
+    void usernsCreateHoldsTheNamespacesAndSetnsFdJoinsThem() throws Exception {
+        var create = new Step.UsernsCreate(5, MAP, MAP, EnumSet.of(Namespace.NET, Namespace.UTS));
+        assertEquals(List.of(6, 7), List.of(create.fdOf(Namespace.UTS), create.fdOf(Namespace.NET)));
+        Result r = replay(plan(create,
+                new Step.SetNsFd(create.fdOf(Namespace.NET), Namespace.NET),
+                new Step.SetNsFd(create.fdOf(Namespace.UTS), Namespace.UTS),
+                new Step.SetHostname("vl-userns"),
+                new Step.SetNsFd(create.fdOf(Namespace.USER), Namespace.USER),
+                new Step.SetIds(0, 0, List.of()),
+                new Step.ExecArgv(ENV)),
+                "sh", "-c", CHILDREN + "cat /proc/self/uid_map /proc/self/gid_map | tr -s ' '; id -u; id -g; hostname;"
+                        + " tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; stat -c %u:%g /proc/sys/net/ipv4/ip_forward;"
+                        + " ls /proc/self/fd | wc -l");
+        assertOk(r);
+        assertEquals(List.of("0 " + BASE + " 65536", "0 " + BASE + " 65536", "0", "0", "vl-userns", "lo", "0:0",
+                "4"), r.trimmed().lines().map(String::strip).toList(), "no child left (the holder reaped), fds 5-7 closed by SETNS_FD");
+        assertEquals(List.of(), mappedProcesses(), "nothing of the userns runs any more");
+        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        assertFalse(host.equals("vl-userns"), "the uts namespace was the holder's");
+    }
+
+    /** The fds survive CLONE (a fork) and are not inherited by the exec: the child joins them, its exec has none. */
+    @Test
+    void usernsFdsSurviveCloneAndNeverReachTheExec() throws Exception {
+        var create = new Step.UsernsCreate(9, MAP, MAP, EnumSet.of(Namespace.NET));
+        Result r = replay(plan(create, new Step.Clone(EnumSet.of(Namespace.PID), Step.ParentMode.WAIT),
+                new Step.SetNsFd(10, Namespace.NET), new Step.ExecArgv(ENV)),
+                "sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; cat /proc/self/uid_map | tr -s ' ';"
+                        + " ls /proc/self/fd | wc -l");
+        assertOk(r);
+        assertEquals(List.of("lo", "0 0 4294967295", "4"), r.trimmed().lines().map(String::strip).toList(),
+                "the net ns joined, the user ns not; fd 9 closed on exec");
+        assertEquals(List.of(), mappedProcesses());
+    }
+
+    /**
+     * MOUNT_IDMAP and BIND_IDMAP_IN: a tree owned by 0 on disk is owned by the guest's root inside,
+     * what it creates is stored as 0, nothing is chowned; the mounts stay in the launcher's private
+     * mount namespace.
+     */
+    @Test
+    void idmappedMountsShowDiskRootAsGuestRoot() throws Exception {
+        Path tree = Files.createDirectory(dir.resolve("tree")), mnt = Files.createDirectory(dir.resolve("mnt"));
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Files.createDirectory(root.resolve("usr"));
+        Files.writeString(tree.resolve("owned"), "x");
+        Files.createFile(tree.resolve("odd"));
+        Files.setAttribute(tree.resolve("odd"), "unix:uid", 7);   // disk ids are the guest's: 7 inside
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        var create = new Step.UsernsCreate(5, MAP, MAP, Set.of());
+        Result r = replay(plan(new Step.Unshare(EnumSet.of(Namespace.MNT)),
+                new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null),
+                create,
+                new Step.MountIdmap(tree.toString(), mnt.toString(), 5, EnumSet.of(MountFlag.NOSUID)),
+                new Step.OpenRoot(root.toString()),
+                new Step.BindIdmapIn(tree.toString(), "/usr", 5, EnumSet.of(MountFlag.RDONLY)),
+                new Step.Chdir(dir.toString()),            // relative paths: the guest cannot search what lies above
+                new Step.SetNsFd(5, Namespace.USER),
+                new Step.SetIds(0, 0, List.of()),
+                new Step.ExecArgv(ENV)),
+                "sh", "-c", "id -u; stat -c '%n %u:%g' mnt/owned mnt/odd root/usr/owned; echo new > mnt/new;"
+                        + " stat -c '%n %u:%g' mnt/new; touch root/usr/ro 2>/dev/null || echo ro");
+        assertOk(r);
+        assertEquals(List.of("0", "mnt/owned 0:0", "mnt/odd 7:0", "root/usr/owned 0:0", "mnt/new 0:0", "ro"),
+                r.trimmed().lines().toList());
+        assertEquals(0, Files.getAttribute(tree.resolve("new"), "unix:uid"), "stored as 0 on disk");
+        assertEquals(0, Files.getAttribute(tree.resolve("owned"), "unix:uid"), "nothing chowned");
+        assertEquals(7, Files.getAttribute(tree.resolve("odd"), "unix:uid"));
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.toString()), "no mount left behind");
+        assertEquals(List.of(), mappedProcesses());
+    }
+
+    @Test
+    void chownInNeverFollowsALinkAndChownTakesAHostPath() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Files.createFile(root.resolve("f"));
+        Files.createSymbolicLink(root.resolve("l"), Path.of("f"));
+        Files.createSymbolicLink(root.resolve("out"), dir);
+        Path host = Files.createDirectory(dir.resolve("cg")), hostLink = Files.createSymbolicLink(dir.resolve("cglink"), host);
+        Result r = replay(plan(new Step.OpenRoot(root.toString()), new Step.ChownIn("/f", BASE, BASE + 5),
+                new Step.ChownIn("/f", -1, BASE + 6), new Step.Chown(host.toString(), BASE, -1),
+                new Step.Chown(hostLink.toString(), BASE + 1, BASE + 1), new Step.ExecArgv(ENV)), "true");
+        assertOk(r);
+        assertEquals(BASE, Files.getAttribute(root.resolve("f"), "unix:uid"));
+        assertEquals(BASE + 6, Files.getAttribute(root.resolve("f"), "unix:gid"));
+        assertEquals(BASE, Files.getAttribute(host, "unix:uid"));
+        assertEquals(0, Files.getAttribute(host, "unix:gid"));
+        assertEquals(BASE + 1, Files.getAttribute(hostLink, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS), "lchown: the link itself");
+
+        String in = "` in the guest root `" + root + "`";
+        for (String link : List.of("/l", "/out")) {
+            r = replay(plan(new Step.OpenRoot(root.toString()), new Step.ChownIn(link, 1, 1), new Step.ExecArgv(ENV)), "true");
+            assertEquals(125, r.exit());
+            assertEquals("vserver-launcher: step 1 CHOWN_IN: chown(`" + link + in + ": a symbolic link, never followed) failed: "
+                    + "Too many levels of symbolic links (ELOOP)\n", r.err());
+        }
+        assertEquals(BASE, Files.getAttribute(root.resolve("f"), "unix:uid"), "the link's target untouched");
+        assertEquals(0, Files.getAttribute(dir, "unix:uid"));
+        r = replay(plan(new Step.OpenRoot(root.toString()), new Step.ChownIn("/", 1, 1), new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 1 CHOWN_IN: chown(`/" + in + ": the guest root itself) failed: "
+                + "Invalid cross-device link (EXDEV)\n", r.err());
+    }
+
+    @Test
+    void usernsFailuresNameTheCall() throws Exception {
+        // a bad map: the kernel refuses the write; the holder goes with the launcher
+        Result r = replay(plan(new Step.UsernsCreate(5, "0 " + BASE + "\n", MAP, Set.of()), new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        var m = java.util.regex.Pattern.compile("vserver-launcher: step 0 USERNS_CREATE: write\\(`/proc/(\\d+)/uid_map`\\) failed: "
+                + "Invalid argument \\(EINVAL\\)\n").matcher(r.err());
+        assertTrue(m.matches(), r.err());
+        assertFalse(Files.exists(Path.of("/proc/" + m.group(1))), "the holder is gone");
+
+        r = replay(plan(new Step.UsernsCreate(5, MAP, "", Set.of()), new Step.ExecArgv(ENV)), "true");
+        assertTrue(r.err().matches("vserver-launcher: step 0 USERNS_CREATE: write\\(`/proc/\\d+/gid_map`\\) failed: "
+                + "Invalid argument \\(EINVAL\\)\n"), r.err());
+
+        // the same in channel mode: DETAIL, then FAIL(EINVAL)
+        Channel c = channel(PlanWriter.write(plan(new Step.UsernsCreate(5, "x", MAP, Set.of()),
+                new Step.Exec("/bin/true", List.of(), ENV))));
+        assertEquals(127, c.exit());
+        assertEquals(new Status(4, 0, EINVAL), c.status().get(1));
+        assertTrue(c.details().getFirst().matches("write\\(`/proc/\\d+/uid_map`\\)"), c.details().toString());
+
+        Path missing = dir.resolve("missing");
+        Step unshare = new Step.Unshare(EnumSet.of(Namespace.MNT)),
+                privateRoot = new Step.Mount(null, "/", null, EnumSet.of(MountFlag.REC, MountFlag.PRIVATE), null);
+        r = replay(plan(unshare, privateRoot, new Step.UsernsCreate(5, MAP, MAP, Set.of()),
+                new Step.MountIdmap(missing.toString(), dir.toString(), 5, Set.of()), new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 3 MOUNT_IDMAP: open_tree(`" + missing + "`) failed: No such file or directory (ENOENT)\n",
+                r.err());
+        r = replay(plan(unshare, privateRoot, new Step.MountIdmap(dir.toString(), dir.toString(), 5, Set.of()),
+                new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 2 MOUNT_IDMAP: mount_setattr(`" + dir + "`) failed: Bad file descriptor (EBADF)\n",
+                r.err(), "no user namespace at fd 5");
+
+        r = replay(plan(new Step.SetNsFd(99, Namespace.NET), new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 0 SETNS_FD: setns(99, 0x40000000) failed: Bad file descriptor (EBADF)\n", r.err());
+        r = replay(plan(new Step.Chown(missing.toString(), 0, 0), new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 0 CHOWN: lchown(`" + missing + "`) failed: No such file or directory (ENOENT)\n", r.err());
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.toString()), "no mount left behind");
+        assertEquals(List.of(), mappedProcesses());
+    }
+
     @Test
     void idsCapsAndNoNewPrivs() throws Exception {
         Result r = replay(plan(new Step.SetIds(65534, 65534, List.of(65534, 100)), new Step.ExecArgv(ENV)),

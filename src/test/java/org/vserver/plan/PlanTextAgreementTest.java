@@ -128,6 +128,19 @@ class PlanTextAgreementTest {
                 .add(new Step.MountIn(null, "/proc/sys", null, EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND, MountFlag.RDONLY), ""))
                 .add(new Step.BindIn("/dev/null", "/proc/kcore", EnumSet.of(MountFlag.BIND)))
                 .add(new Step.BindIn("/proc/sys", "/proc/sys", EnumSet.of(MountFlag.BIND, MountFlag.REC)))
+                .add(new Step.UsernsCreate(7, Step.UsernsCreate.mapLine(0, 100000, 65536),
+                        "0 100000 65536\n65536 1000 1\n", EnumSet.of(Namespace.NET)))
+                .add(new Step.UsernsCreate(20, "", "", Set.of()))
+                .add(new Step.SetNsFd(8, Namespace.NET))
+                .add(new Step.SetNsFd(7, Namespace.USER))
+                .add(new Step.MountIdmap("/var/lib/vservers/g", "/var/lib/vservers/g", 7, Set.of()))
+                .add(new Step.MountIdmap("/usr", "/mnt/usr", 7, EnumSet.of(MountFlag.RDONLY, MountFlag.NOSUID, MountFlag.NODEV)))
+                .add(new Step.BindIdmapIn("/usr", "/usr", 7, EnumSet.of(MountFlag.RDONLY)))
+                .add(new Step.BindIdmapIn("/srv/shared", "/srv", 9, Step.IDMAP_ATTRS.stream()
+                        .filter(f -> f != MountFlag.RELATIME && f != MountFlag.STRICTATIME).collect(java.util.stream.Collectors.toSet())))
+                .add(new Step.ChownIn("/dev/null", 100000, 100000))
+                .add(new Step.ChownIn("/dev/tty", -1, 100005))
+                .add(new Step.Chown("/sys/fs/cgroup/vservers/g", 100000, -1))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
@@ -254,7 +267,13 @@ class PlanTextAgreementTest {
                 .add(Op.SET_RLIMIT, 0, Long.MAX_VALUE, 0L)
                 .add(Op.MKNOD, "/dev/x", 0, -1L)
                 .add(Op.VERIFY_PROC, 0, 0L)
-                .add(Op.AWAIT, -7);
+                .add(Op.AWAIT, -7)
+                .add(Op.USERNS_CREATE, 5, "0 0 1", null, unknownNs | Namespace.USER.flag())
+                .add(Op.SETNS_FD, -1, -1L)
+                .add(Op.MOUNT_IDMAP, "/a", "/b", Integer.MIN_VALUE, unknownMount | MountFlag.BIND.bit())
+                .add(Op.BIND_IDMAP_IN, "", "", 0, -1L)
+                .add(Op.CHOWN_IN, "/x", Integer.MIN_VALUE, Integer.MAX_VALUE)
+                .add(Op.CHOWN, "/x", -2, 0);
         Result r = dryRun(raw.bytes());
         assertEquals(0, r.exit(), "--dry-run failed: " + r.err());
         assertEquals(raw.text(), r.out());
