@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,7 @@ public final class UsernsAllocator {
             while (c + n - 1 <= root.hostLast()) {
                 IdRange candidate = new IdRange(c, n);
                 Optional<IdRange> hit = taken.stream().filter(candidate::overlaps)
-                        .max((a, b) -> Long.compare(a.hostLast(), b.hostLast()));
+                        .max(Comparator.comparingLong(IdRange::hostLast));
                 if (hit.isEmpty()) return candidate;
                 c = root.hostFirst() + Math.ceilDiv(hit.get().hostLast() + 1 - root.hostFirst(), n) * n;
             }
