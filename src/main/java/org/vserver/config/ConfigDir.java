@@ -18,7 +18,7 @@ import org.vserver.state.Xid;
  *
  * <p>What falls back to {@code .defaults/}: {@code bcapabilities}, {@code ccapabilities},
  * {@code apps/init/*}, {@code shell}, {@code nice} and {@code console/size}: host-wide policy. What does not: the guest's
- * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}) and {@code fstab} and
+ * identity ({@code name}, {@code context}, {@code uts/*}, {@code vdir}, {@code userns/}) and {@code fstab} and
  * {@code interfaces/}, which are per guest by nature ({@code .defaults/fstab} is the template
  * {@code build} copies, not a fallback). {@code rlimits/} falls back per resource to
  * {@code .defaults/rlimits/} and then to built-in defaults ({@link EffectiveLimits}). A file in the guest replaces the {@code .defaults} file;
@@ -78,7 +78,8 @@ public final class ConfigDir {
                 ProcUnhide.read(files),
                 SeccompFiles.read(files),
                 Interfaces.network(files, interfaces),
-                ConsoleConfig.read(files));
+                ConsoleConfig.read(files),
+                UsernsFiles.read(files));
     }
 
     /**

@@ -30,6 +30,7 @@ import org.vserver.limits.ResourceConfig;
  * @param seccomp       {@code seccomp/} of {@code .defaults} and of the guest: changes to the default filter ({@link SeccompFiles})
  * @param network       the guest-wide files of {@code interfaces/}: the network mode and its settings
  * @param console       {@code console/} of the guest, else of {@code .defaults}: the console's cap
+ * @param userns        {@code userns/} of the guest: its id ranges and the opt-out ({@link UsernsFiles})
  */
 public record GuestConfig(
         String name,
@@ -48,7 +49,17 @@ public record GuestConfig(
         ProcVisibility proc,
         SeccompConfig seccomp,
         NetworkConfig network,
-        ConsoleConfig console) {
+        ConsoleConfig console,
+        UsernsConfig userns) {
+
+    /** A guest with no {@code userns/} files. */
+    public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,
+                       List<ContextCapabilityChange> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,
+                       List<InterfaceConfig> interfaces, ResourceConfig resources, ProcVisibility proc,
+                       SeccompConfig seccomp, NetworkConfig network, ConsoleConfig console) {
+        this(name, cfgdir, vdir, context, uts, bcapabilities, ccapabilities, fstab, init, shell, nice, interfaces, resources, proc,
+                seccomp, network, console, UsernsConfig.NONE);
+    }
 
     /** A guest with the default console. */
     public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,

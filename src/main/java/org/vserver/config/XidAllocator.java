@@ -1,11 +1,8 @@
 package org.vserver.config;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -17,11 +14,8 @@ import org.vserver.state.Xid;
  * {@code .defaults/context.start} or 40000, skipping ids another guest's {@code context} already
  * holds, then incremented.
  *
- * <p>Two builds must never get the same id, whether they run in two JVMs or two threads. Between
- * processes an exclusive {@code fcntl} lock on {@code .defaults/context.next.lock} serializes them.
- * That file is never deleted, so there is no window in which two processes lock two different
- * inodes. Within one JVM the lock is held per process, not per thread (a second {@code lock()}
- * throws {@code OverlappingFileLockException}), so a JVM-wide mutex is taken first.
+ * <p>Two builds must never get the same id, whether they run in two JVMs or two threads: a
+ * {@link ConfigLock} on {@code .defaults/context.next.lock} serializes them.
  */
 public final class XidAllocator {
     /** util-vserver's packaged {@code context.start}. */
@@ -34,10 +28,7 @@ public final class XidAllocator {
     public int next(ConfigRoot root) throws IOException, ConfigException {
         Path defaults = root.defaultsDir();
         Files.createDirectories(defaults);
-        JVM_LOCK.lock();
-        try (FileChannel ch = FileChannel.open(defaults.resolve("context.next.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock _ = ch.lock()) {
+        try (ConfigLock _ = ConfigLock.acquire(JVM_LOCK, defaults.resolve("context.next.lock"))) {
             Path nextFile = defaults.resolve("context.next");
             int xid = start(nextFile, defaults.resolve("context.start"));
             Set<Integer> used = usedXids(root);
@@ -47,8 +38,6 @@ public final class XidAllocator {
                         + "): lower context.next or give --context");
             ConfigFiles.writeAtomically(nextFile, (xid + 1) + "\n");
             return xid;
-        } finally {
-            JVM_LOCK.unlock();
         }
     }
 

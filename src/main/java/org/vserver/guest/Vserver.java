@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.vserver.cgroup.CgroupManager;
 import org.vserver.config.ConfigException;
 import org.vserver.config.ConfigRoot;
+import org.vserver.config.SubidFiles;
 import org.vserver.launch.Launcher;
 import org.vserver.state.StateDir;
 import org.vserver.sys.LinuxSyscalls;
@@ -25,11 +26,22 @@ import org.vserver.sys.Syscalls;
  *
  * @param env the caller's environment: what commands run "as the caller's shell would" inherit
  *            ({@link #environment}), and $TERM and $PATH for the guest's commands and the build
+ * @param subids root's subordinate-id files, from which guests' id ranges are allocated
  */
 public record Vserver(ConfigRoot config, StateDir state, String cgroupParent, CgroupManager cgroups, Syscalls sys,
-                      ProcFs proc, Launcher launcher, Map<String, String> env, PrintStream out, PrintStream err) {
+                      ProcFs proc, Launcher launcher, Map<String, String> env, PrintStream out, PrintStream err,
+                      SubidFiles subids) {
 
-    /** The host's real setup, with {@code --confdir} / $VSERVER_CONFDIR, $VSERVER_RUNDIR and $VSERVER_CGROUP_ROOT applied. */
+    /** With the host's /etc/subuid and /etc/subgid. */
+    public Vserver(ConfigRoot config, StateDir state, String cgroupParent, CgroupManager cgroups, Syscalls sys,
+                   ProcFs proc, Launcher launcher, Map<String, String> env, PrintStream out, PrintStream err) {
+        this(config, state, cgroupParent, cgroups, sys, proc, launcher, env, out, err, SubidFiles.DEFAULT);
+    }
+
+    /**
+     * The host's real setup, with {@code --confdir} / $VSERVER_CONFDIR, $VSERVER_RUNDIR, $VSERVER_CGROUP_ROOT,
+     * $VSERVER_SUBUID and $VSERVER_SUBGID applied.
+     */
     public static Vserver fromEnvironment(Optional<Path> confdir, PrintStream out, PrintStream err)
             throws IOException, ConfigException {
         Map<String, String> env = System.getenv();
@@ -40,7 +52,7 @@ public record Vserver(ConfigRoot config, StateDir state, String cgroupParent, Cg
         String parent = config.cgroupParent();
         return new Vserver(config, StateDir.fromEnvironment(env), parent,
                 CgroupManager.detect(Path.of(cgroupRoot), parent, proc, sys), sys, proc,
-                new Launcher(Launcher.locate(env), sys), env, out, err);
+                new Launcher(Launcher.locate(env), sys), env, out, err, SubidFiles.fromEnvironment(env));
     }
 
     /** {@link #env} as execve(2) takes it, {@code KEY=VALUE}. */

@@ -312,6 +312,35 @@ class FlatConfigTest {
         assertEquals(Optional.of("inf"), flat.get("ulimits.nofile"));
     }
 
+    @Test void usernsKeys() throws Exception {
+        assertEquals(g.resolve("userns/uidmap"), flat.file("userns.uidmap"));
+        assertEquals(g.resolve("userns/gidmap"), flat.file("userns.gidmap"));
+        assertEquals(g.resolve("userns/disabled"), flat.file("userns.disabled"));
+        flat.set("userns.uidmap", " 1000000   65536 ");
+        flat.set("userns.gidmap", "2000000 131072");
+        flat.set("userns.disabled", "true");
+        assertEquals("1000000 65536\n", Fixture.read(g.resolve("userns/uidmap")));
+        assertEquals("", Fixture.read(g.resolve("userns/disabled")));
+        assertEquals(Optional.of("1000000 65536"), flat.get("userns.uidmap"));
+        assertEquals(Optional.of("true"), flat.get("userns.disabled"));
+        assertTrue(flat.showText().contains("userns.gidmap = 2000000 131072\nuserns.uidmap = 1000000 65536\n"), flat.showText());
+        JsonNode j = new ObjectMapper().readTree(flat.showJson());
+        assertEquals(1000000, j.get("userns.uidmap").get(0).asLong());
+        assertEquals(65536, j.get("userns.uidmap").get(1).asLong());
+        assertTrue(j.get("userns.disabled").asBoolean());
+        assertEquals(new IdRange(2_000_000, 131072), ConfigDir.read(new ConfigRoot(confdir), "web").userns().gid().orElseThrow());
+
+        refused("userns.uidmap", "1000000", "userns/uidmap", 1,
+                "expected 'HOSTFIRST COUNT' (guest ids 0..COUNT-1 are host ids HOSTFIRST..HOSTFIRST+COUNT-1), got '1000000'");
+        refused("userns.gidmap", "1000 65536", "userns/gidmap", 1,
+                "host id 1000 is the host's own: a guest's range starts at 65536 or above");
+        refused("userns.uidmap", "1000000 1000", "userns/uidmap", 1,
+                "count 1000 is below 65536: a guest needs ids 0..65535 (nobody is 65534)");
+        assertEquals("1000000 65536\n", Fixture.read(g.resolve("userns/uidmap")), "a refused value leaves the old file");
+        flat.set("userns.disabled", "false");
+        assertFalse(Files.exists(g.resolve("userns/disabled")));
+    }
+
     @Test void vprocunhideListIsShownAndChecked() throws Exception {
         assertEquals(g.resolve("apps/vprocunhide/files"), flat.file("vprocunhide.files"));
         assertEquals(g.resolve("apps/vprocunhide/files"), flat.file("apps.vprocunhide.files"));
