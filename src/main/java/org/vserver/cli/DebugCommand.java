@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.vserver.context.EnterPlanner;
+import org.vserver.context.UserNamespace;
 import org.vserver.guest.GuestStart;
 import org.vserver.guest.Guests;
 import org.vserver.plan.Plan;
@@ -79,7 +80,9 @@ final class DebugCommand {
                     var cmd = which.equals("exec")
                             ? new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of())
                             : new EnterPlanner.Command(List.of("/bin/sh", "-l"), EnterPlanner.User.ROOT, true, Map.of("TERM", "linux"));
-                    var target = new EnterPlanner.Target(st.initPid(), st.initStartTicks(), guests.vserver().cgroups().procsFiles(name));
+                    var target = st.initPid() == 0   // not running: as a guest started now would be joined
+                            ? new EnterPlanner.Target(0, 0, guests.vserver().cgroups().procsFiles(name), UserNamespace.planned(cfg))
+                            : guests.joinTarget(name, st);
                     yield new EnterPlanner().plan(cfg, target, cmd, which.equals("exec"));
                 }
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),

@@ -52,6 +52,12 @@ public record GuestConfig(
         ConsoleConfig console,
         UsernsConfig userns) {
 
+    /** This configuration with {@code userns} instead (the ranges allocated at start). */
+    public GuestConfig withUserns(UsernsConfig userns) {
+        return new GuestConfig(name, cfgdir, vdir, context, uts, bcapabilities, ccapabilities, fstab, init, shell, nice, interfaces,
+                resources, proc, seccomp, network, console, userns);
+    }
+
     /** A guest with no {@code userns/} files. */
     public GuestConfig(String name, Path cfgdir, Path vdir, OptionalInt context, Uts uts, List<CapabilityChange> bcapabilities,
                        List<ContextCapabilityChange> ccapabilities, List<FstabEntry> fstab, InitConfig init, List<String> shell, OptionalInt nice,

@@ -1,13 +1,16 @@
 package org.vserver.context;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.vserver.config.GuestConfig;
 import org.vserver.kernel.Capability;
 import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
+import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 
 /**
@@ -24,8 +27,11 @@ public final class EnterPlanner {
     /** The first fd the guest's cgroup.procs files are kept at between {@link OpenFd} and {@link WriteFd}. */
     static final int CGROUP_FD = 10;
 
-    /** The running guest's init, as recorded at start (pid + start time guard against pid reuse). */
-    public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles) {}
+    /**
+     * The running guest's init, as recorded at start (pid + start time guard against pid reuse),
+     * and the user namespace it runs in (empty: the host's), as the kernel reports it.
+     */
+    public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles, Optional<UserNamespace> userns) {}
 
     /** The user a command runs as: resolved from the guest's own /etc/passwd and /etc/group. */
     public record User(int uid, int gid, List<Integer> groups, String name, String home) {
@@ -44,6 +50,14 @@ public final class EnterPlanner {
         }
     }
 
+    /** {@link #JOINED}, and the guest's user namespace if it has one. */
+    static Set<Namespace> joined(Optional<UserNamespace> userns) {
+        if (userns.isEmpty()) return JOINED;
+        EnumSet<Namespace> s = EnumSet.copyOf(JOINED);
+        s.add(Namespace.USER);
+        return Set.copyOf(s);
+    }
+
     public Plan plan(GuestConfig cfg, Target target, Command cmd, boolean replay) {
         var p = Plan.builder();
         // A replay plan runs without java's channels, so fds 3 and 4 are foreign there too.
@@ -54,9 +68,16 @@ public final class EnterPlanner {
         // nproc limit refuses forks but not a process moving in, so it can always be entered.
         List<Path> procsFiles = target.cgroupProcsFiles();
         for (int i = 0; i < procsFiles.size(); i++) p.add(new OpenFd(procsFiles.get(i).toString(), CGROUP_FD + i));
+        // Process attributes the host's CAP_SYS_NICE/CAP_SYS_RESOURCE may be needed for: before the
+        // guest's user namespace, where the host's capabilities are gone. They survive the joins.
+        cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
+        p.addAll(StartPlanner.processResources(cfg));              // the same limits as the guest's init
         // One setns through a pidfd of the init: all namespaces at once, and no pid-reuse window
-        // between the check above and the join.
-        p.add(new SetNsPid(target.initPid(), target.initStartTicks(), JOINED));
+        // between the check above and the join. A guest in a user namespace is joined in it too,
+        // as its root: host uid 0 is not mapped there.
+        Optional<UserNamespace> userns = target.userns();
+        p.add(new SetNsPid(target.initPid(), target.initStartTicks(), joined(userns)));
+        p.addAll(userns.isPresent() ? List.of(new SetIds(0, 0, List.of())) : List.<Step>of());
         if (cmd.pty()) {
             p.add(new PtyRelay());                                   // forks: the shell gets a new pty of the guest
         } else {
@@ -70,8 +91,6 @@ public final class EnterPlanner {
         String cwd = cmd.login() ? cmd.user().home() : "/";
         p.add(new Chdir(cwd));
         p.add(new VerifyCwd(cwd));
-        cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
-        p.addAll(StartPlanner.processResources(cfg));              // the same limits as the guest's init
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
         // A domain of its own: never the host's abstract names (nor, a Landlock limit, the init's).
         StartPlanner.abstractSocketScope(cfg).ifPresent(p::add);

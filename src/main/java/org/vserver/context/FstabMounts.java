@@ -3,10 +3,13 @@ package org.vserver.context;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.vserver.config.GuestConfig.FstabEntry;
 import org.vserver.kernel.MountFlag;
 import org.vserver.plan.Step;
+import org.vserver.plan.Step.BindIdmapIn;
 import org.vserver.plan.Step.BindIn;
 import org.vserver.plan.Step.MkdirIn;
 import org.vserver.plan.Step.MountIn;
@@ -69,7 +72,18 @@ public final class FstabMounts {
      *                   become paths in the guest)
      * @param isDirectory whether a host path is a directory (a bind of a file needs no mkdir)
      */
-    public static List<Step> steps(String root, List<FstabEntry> fstab, java.util.function.Predicate<String> isDirectory) {
+    public static List<Step> steps(String root, List<FstabEntry> fstab, Predicate<String> isDirectory) {
+        return steps(root, fstab, isDirectory, Optional.empty());
+    }
+
+    /**
+     * In a user namespace ({@code userns}), a read-only bind of a host tree (the {@code host}
+     * method's /usr) is idmapped: its owners 0..65535 are the guest's own, root-owned inside, and it
+     * cannot be written anyway. A writable bind stays plain, so that what the guest writes there
+     * carries its host ids on disk: the tag {@code lsxid} reads on a tree two guests share. A
+     * tmpfs's root is the guest root's ({@code uid=}/{@code gid=} shifted into its range).
+     */
+    public static List<Step> steps(String root, List<FstabEntry> fstab, Predicate<String> isDirectory, Optional<UserNamespace> userns) {
         List<Step> steps = new ArrayList<>();
         for (FstabEntry e : fstab) {
             if (isVirtualKernelFs(e.type()) || e.options().contains("noauto")) continue;
@@ -86,6 +100,11 @@ public final class FstabMounts {
                 if (isDirectory.test(e.source())) steps.add(new MkdirIn(target, 0755));
                 Set<MountFlag> how = e.options().contains("rbind") ? EnumSet.of(MountFlag.BIND, MountFlag.REC) : EnumSet.of(MountFlag.BIND);
                 String inGuest = inGuest(root, e.source());
+                if (inGuest == null && userns.isPresent() && flags.contains(MountFlag.RDONLY) && Step.IDMAP_ATTRS.containsAll(flags)) {
+                    // open_tree clones recursively: an idmapped bind takes what is mounted below the source too
+                    steps.add(new BindIdmapIn(e.source(), target, UserNamespace.FD, flags));
+                    continue;
+                }
                 steps.add(inGuest != null ? new BindIn(inGuest, target, how) : new MountIn(e.source(), target, null, how, null));
                 // A bind mount takes its flags only from a second, remounting call.
                 if (!flags.isEmpty()) {
@@ -95,7 +114,9 @@ public final class FstabMounts {
                 }
             } else {
                 steps.add(new MkdirIn(target, 0755));
-                steps.add(new MountIn(e.source(), target, e.type(), flags, data.isEmpty() ? null : String.join(",", data)));
+                String options = data.isEmpty() ? null : String.join(",", data);
+                if (e.type().equals("tmpfs")) options = StartPlanner.tmpfsData(userns, options);
+                steps.add(new MountIn(e.source(), target, e.type(), flags, options));
             }
         }
         return steps;

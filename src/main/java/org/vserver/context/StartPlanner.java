@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.vserver.config.ContextCapability;
@@ -30,7 +31,10 @@ import org.vserver.sys.ProcFs;
  */
 public final class StartPlanner {
 
-    /** Every namespace a guest gets of its own. USER and TIME are not used yet: guest root is host root with a reduced bounding set. */
+    /**
+     * Every namespace a guest gets of its own by clone. Its user namespace (and with it its network
+     * namespace) is created apart, before the clone ({@link UserNamespace}); TIME is not used.
+     */
     public static final Set<Namespace> NAMESPACES =
             Set.copyOf(EnumSet.of(Namespace.MNT, Namespace.UTS, Namespace.IPC, Namespace.PID, Namespace.NET, Namespace.CGROUP));
 
@@ -80,23 +84,33 @@ public final class StartPlanner {
 
     public Plan plan(Request req) {
         GuestConfig cfg = req.config();
+        Optional<UserNamespace> userns = UserNamespace.of(cfg);
         String root = stripSlash(cfg.vdir().toAbsolutePath().normalize().toString());
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
+        Set<Namespace> cloned = namespaces(cfg);
+        Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
+        holder.ifPresent(p::add);
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
         // cgroup namespace is rooted at the guest's cgroup.
-        p.add(new Clone(namespaces(cfg), ParentMode.EXIT));
+        p.add(new Clone(holder.isPresent() ? without(cloned, Namespace.NET) : cloned, ParentMode.EXIT));
+        // The guest's netns belongs to its user namespace; joined first, so that java sets up the
+        // network in it on GUEST_PID and sysfs below shows its devices.
+        holder.filter(h -> h.namespaces().contains(Namespace.NET)).ifPresent(h -> p.add(new SetNsFd(h.fdOf(Namespace.NET), Namespace.NET)));
         p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
-        p.add(new Mount(root, root, null, EnumSet.of(BIND, REC), null));          // the root must be a mount point for pivot_root
+        // The root must be a mount point for pivot_root. In a user namespace it is idmapped: the
+        // tree keeps its owners 0..65535 on disk and the guest sees them as its own ids; nothing is chowned.
+        if (userns.isPresent()) p.add(new MountIdmap(root, root, UserNamespace.FD, Set.of()));
+        else p.add(new Mount(root, root, null, EnumSet.of(BIND, REC), null));
         // The tree is the guest's: from here on every path in it is resolved inside it, from this
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
         p.addAll(procAndSys(cfg));
-        p.addAll(dev(cfg));
-        p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory()));
+        p.addAll(dev(cfg, userns));
+        p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory(), userns));
         p.addAll(masks(cfg.proc()));
         p.add(new PivotRoot(root));
         p.add(new Mount(null, ".", null, EnumSet.of(REC, PRIVATE), null));
@@ -108,9 +122,11 @@ public final class StartPlanner {
         p.add(new OpenStdio(CONSOLE));                                            // the init's stdout and stderr: its console
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
+        // nice, rlimits and ioprio need the host's CAP_SYS_NICE/CAP_SYS_RESOURCE: before the user namespace.
         cfg.nice().ifPresent(n -> p.add(new SetPriority(n)));
         p.addAll(processResources(cfg));
         p.add(new Setsid());
+        p.addAll(joinUserNamespace(userns));
         Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
         abstractSocketScope(cfg).ifPresent(p::add);                               // needs CAP_SYS_ADMIN
         GuestFilter.step(cfg, bounding).ifPresent(p::add);                       // last while CAP_SYS_ADMIN is held
@@ -119,6 +135,22 @@ public final class StartPlanner {
         if (req.init().reaper()) p.add(new Reaper());
         p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
         return p.build();
+    }
+
+    /**
+     * The last act of the host's privilege: join the guest's user namespace (which resets the
+     * bounding set to full: the SET_CAPS after this narrows it) and become its root. Before the
+     * setresuid the process is host uid 0, which the namespace does not map: not its root.
+     */
+    static List<Step> joinUserNamespace(Optional<UserNamespace> userns) {
+        if (userns.isEmpty()) return List.of();
+        return List.of(new SetNsFd(UserNamespace.FD, Namespace.USER), new SetIds(0, 0, List.of()));
+    }
+
+    private static Set<Namespace> without(Set<Namespace> set, Namespace ns) {
+        EnumSet<Namespace> s = EnumSet.copyOf(set);
+        s.remove(ns);
+        return Set.copyOf(s);
     }
 
     /**
@@ -168,26 +200,35 @@ public final class StartPlanner {
      * outlives the start to rotate anything. The launcher opens it as the init's stdout and stderr
      * after pivot_root ({@link OpenStdio}); {@code vserver NAME console} reads it through the init's root.
      */
-    private List<Step> dev(GuestConfig cfg) {
+    private List<Step> dev(GuestConfig cfg, Optional<UserNamespace> userns) {
         String dev = "/dev";
         List<Step> s = new ArrayList<>();
         s.add(new MkdirIn(dev, 0755));
-        s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), "mode=755,size=" + cfg.console().tmpfsSize()));
-        s.add(MknodIn.charDevice(dev + "/null", 0666, 1, 3));
-        s.add(MknodIn.charDevice(dev + "/zero", 0666, 1, 5));
-        s.add(MknodIn.charDevice(dev + "/full", 0666, 1, 7));
-        s.add(MknodIn.charDevice(dev + "/random", 0666, 1, 8));
-        s.add(MknodIn.charDevice(dev + "/urandom", 0666, 1, 9));
-        s.add(MknodIn.charDevice(dev + "/tty", 0666, 5, 0));
-        s.add(new MknodIn(dev + "/console", 0100600, 0));                        // a regular file: no pty, no supervisor
+        s.add(new MountIn("tmpfs", dev, "tmpfs", EnumSet.of(NOSUID, STRICTATIME), tmpfsData(userns, "mode=755,size=" + cfg.console().tmpfsSize())));
+        // Device nodes are made by the host, on a tmpfs the host mounted: mknod works there even for
+        // a guest in a user namespace (where mknod of a device is refused), and the guest root owns them.
+        List<MknodIn> nodes = List.of(
+                MknodIn.charDevice(dev + "/null", 0666, 1, 3),
+                MknodIn.charDevice(dev + "/zero", 0666, 1, 5),
+                MknodIn.charDevice(dev + "/full", 0666, 1, 7),
+                MknodIn.charDevice(dev + "/random", 0666, 1, 8),
+                MknodIn.charDevice(dev + "/urandom", 0666, 1, 9),
+                MknodIn.charDevice(dev + "/tty", 0666, 5, 0),
+                new MknodIn(dev + "/console", 0100600, 0));                      // a regular file: no pty, no supervisor
+        for (MknodIn n : nodes) {
+            s.add(n);
+            userns.ifPresent(u -> s.add(new ChownIn(n.path(), u.hostUid(0), u.hostGid(0))));
+        }
         s.add(new MkdirIn(dev + "/pts", 0755));
         List<String> pts = new ArrayList<>(List.of("newinstance", "ptmxmode=0666"));
         List<String> fromFstab = FstabMounts.devptsOptions(cfg.fstab());
         pts.addAll(fromFstab.isEmpty() ? List.of("mode=620", "gid=5") : fromFstab);
-        s.add(new MountIn("devpts", dev + "/pts", "devpts", EnumSet.of(NOSUID, NOEXEC), String.join(",", pts)));
+        String ptsData = String.join(",", pts);
+        s.add(new MountIn("devpts", dev + "/pts", "devpts", EnumSet.of(NOSUID, NOEXEC),
+                userns.map(u -> u.shiftIds(ptsData, false)).orElse(ptsData)));   // gid=5: the guest's tty group
         s.add(new SymlinkIn("pts/ptmx", dev + "/ptmx"));                         // this guest's own pty instance
         s.add(new MkdirIn(dev + "/shm", 01777));
-        s.add(new MountIn("shm", dev + "/shm", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), "mode=1777,size=65536k"));
+        s.add(new MountIn("shm", dev + "/shm", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), tmpfsData(userns, "mode=1777,size=65536k")));
         s.add(new MkdirIn(dev + "/mqueue", 0755));
         s.add(new MountIn("mqueue", dev + "/mqueue", "mqueue", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
         s.add(new SymlinkIn("/proc/self/fd", dev + "/fd"));
@@ -195,6 +236,11 @@ public final class StartPlanner {
         s.add(new SymlinkIn("/proc/self/fd/1", dev + "/stdout"));
         s.add(new SymlinkIn("/proc/self/fd/2", dev + "/stderr"));
         return s;
+    }
+
+    /** A tmpfs's options; in a user namespace its root is the guest root's. */
+    static String tmpfsData(Optional<UserNamespace> userns, String data) {
+        return userns.map(u -> u.shiftIds(data, true)).orElse(data);
     }
 
     /**
@@ -243,9 +289,9 @@ public final class StartPlanner {
      * host-network containers root) and its neighbours'. A Landlock scope limits it to the names
      * bound inside its own domain. A guest with its own network namespace has its own table.
      */
-    static java.util.Optional<Step> abstractSocketScope(GuestConfig cfg) {
+    static Optional<Step> abstractSocketScope(GuestConfig cfg) {
         return cfg.network().mode() == NetworkConfig.Mode.SHARED
-                ? java.util.Optional.of(new LandlockScope(LandlockScope.ABSTRACT_UNIX_SOCKET)) : java.util.Optional.empty();
+                ? Optional.of(new LandlockScope(LandlockScope.ABSTRACT_UNIX_SOCKET)) : Optional.empty();
     }
 
     /** {@link #NAMESPACES}, without the network namespace for a guest on the host's stack (modes shared and host). */

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.vserver.config.ConfigException;
 import org.vserver.config.ConfigRoot;
 import org.vserver.config.ConfigWriter;
+import org.vserver.config.UsernsAllocator;
 import org.vserver.config.InterfaceSpec;
 import org.vserver.config.XidAllocator;
 import org.vserver.fs.BuildException;
@@ -87,6 +88,11 @@ public final class GuestBuild {
             String style = o.initStyle() != null ? o.initStyle() : r.initStyle();
             ConfigWriter.create(root, new ConfigWriter.NewGuest(name, OptionalInt.of(xid),
                     o.hostname() != null ? o.hostname() : name, style, fstab, ifaces, vdir));
+            undo.add(() -> GuestDelete.removeTree(cfgdir));
+            // Its own ids from the start: the ranges are part of the guest's configuration.
+            var ids = new UsernsAllocator(vs.subids()).allocate(root, name);
+            for (String m : ids.messages()) vs.err().println("vserver: " + m);
+            for (String w : ids.warnings()) vs.err().println("vserver: warning: " + w);
             undo.commit();
         }
     }

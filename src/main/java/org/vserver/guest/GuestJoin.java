@@ -58,9 +58,8 @@ public final class GuestJoin {
         return run(plan(cfg, st, cmd));
     }
 
-    public Plan plan(GuestConfig cfg, RunState st, EnterPlanner.Command cmd) {
-        var target = new EnterPlanner.Target(st.initPid(), st.initStartTicks(), vs.cgroups().procsFiles(cfg.name()));
-        return new EnterPlanner().plan(cfg, target, cmd, false);
+    public Plan plan(GuestConfig cfg, RunState st, EnterPlanner.Command cmd) throws IOException {
+        return new EnterPlanner().plan(cfg, guests.joinTarget(cfg.name(), st), cmd, false);
     }
 
     /**

@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.vserver.config.ConfigException;
+import org.vserver.config.IdKind;
+import org.vserver.config.UsernsAllocator;
+import org.vserver.config.UsernsConfig;
+import org.vserver.config.UsernsFiles;
 import org.vserver.config.GuestConfig;
 import org.vserver.context.EnterPlanner;
+import org.vserver.context.UserNamespace;
 import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
 import org.vserver.launch.Launcher;
@@ -41,7 +47,10 @@ public final class GuestStart {
     }
 
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
-    public Plan plan(GuestConfig cfg, List<String> rescue) {
+    public Plan plan(GuestConfig cfg, List<String> rescue) throws ConfigException {
+        if (!cfg.userns().disabled() && UserNamespace.planned(cfg).isEmpty())
+            throw new ConfigException(cfg.cfgdir().resolve(IdKind.UID.mapFile()),
+                    "no id range yet: the guest's first start allocates it (or set userns.uidmap and userns.gidmap)");
         return new StartPlanner(StartPlanner.Host.real(vs.proc()))
                 .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue)));
     }
@@ -57,6 +66,7 @@ public final class GuestStart {
         if (cfg.seccomp().disabled())
             vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
                     + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
+        cfg = userNamespace(cfg);
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
@@ -93,6 +103,24 @@ public final class GuestStart {
             }
         }
         return true;
+    }
+
+    /**
+     * The guest's id ranges: its {@code userns/} files, allocated now from root's subordinate ids
+     * if it has none yet (a guest built before user namespaces, or whose files were removed), and
+     * checked against every other guest's. A guest with {@code userns/disabled} runs as before,
+     * warned at every start like a guest without its seccomp filter.
+     */
+    private GuestConfig userNamespace(GuestConfig cfg) throws IOException, ConfigException {
+        if (cfg.userns().disabled()) {
+            vs.err().println("vserver: warning: " + cfg.cfgdir().resolve(UsernsFiles.DISABLED) + " exists: guest '" + cfg.name()
+                    + "' runs without a user namespace: its root is the host's root (remove the file to restore it)");
+            return cfg;
+        }
+        var a = new UsernsAllocator(vs.subids()).allocate(vs.config(), cfg.name());
+        for (String m : a.messages()) vs.err().println("vserver: " + m);
+        for (String w : a.warnings()) vs.err().println("vserver: warning: " + w);
+        return cfg.withUserns(new UsernsConfig(Optional.of(a.uid()), Optional.of(a.gid()), false));
     }
 
     /** The guest's network plan (vserver debug plan NAME network prints it). */
@@ -154,7 +182,7 @@ public final class GuestStart {
         long start = ProcStat.read(vs.proc().root(), initPid)
                 .orElseThrow(() -> new IOException("the guest's init (pid " + initPid + ") died during start"))
                 .startTicks();
-        var target = new EnterPlanner.Target(initPid, start, vs.cgroups().procsFiles(cfg.name()));
+        var target = new EnterPlanner.Target(initPid, start, vs.cgroups().procsFiles(cfg.name()), UserNamespace.of(cfg));
         Plan exec = new EnterPlanner().plan(cfg, target,
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, java.util.Map.of()), true);
         Path execPlan = vs.state().execPlan(cfg.name());

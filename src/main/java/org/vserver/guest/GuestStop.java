@@ -61,7 +61,7 @@ public final class GuestStop {
      * guest's cgroup.
      */
     private void runStopCommand(GuestConfig cfg, RunState st, InitStyle style) throws IOException {
-        var target = new EnterPlanner.Target(st.initPid(), st.initStartTicks(), vs.cgroups().procsFiles(cfg.name()));
+        var target = guests.joinTarget(cfg.name(), st);
         var cmd = new EnterPlanner.Command(style.stop(), EnterPlanner.User.ROOT, false, style.stopEnv());
         var plan = new EnterPlanner().plan(cfg, target, cmd, false);
         int in = vs.sys().open("/dev/null", Syscalls.O_RDONLY, 0);

@@ -7,7 +7,10 @@ import java.util.Optional;
 import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
+import org.vserver.context.EnterPlanner;
+import org.vserver.context.UserNamespace;
 import org.vserver.proc.GuestProcess;
+import org.vserver.proc.ProcIdMaps;
 import org.vserver.state.RunState;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
@@ -27,6 +30,16 @@ public final class Guests {
 
     public GuestConfig config(String name) throws ConfigException {
         return ConfigDir.read(vs.config(), name);
+    }
+
+    /**
+     * How to join guest {@code name} running as {@code st}: its init, its cgroups, and the user
+     * namespace the kernel says the init runs in (not the configuration's: that may have changed
+     * since the start).
+     */
+    public EnterPlanner.Target joinTarget(String name, RunState st) throws IOException {
+        return new EnterPlanner.Target(st.initPid(), st.initStartTicks(), vs.cgroups().procsFiles(name),
+                UserNamespace.of(ProcIdMaps.read(vs.proc().pid(st.initPid()))));
     }
 
     /** The run state of a guest whose init is still the process recorded at start. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vserver.plan.Plan;
@@ -46,8 +47,11 @@ class GoldenPlanTest {
         assertEquals(text, decoded, "the launcher decodes " + name + ".bin differently");
     }
 
-    static final EnterPlanner.Target TARGET = new EnterPlanner.Target(4242, 123456L,
-            List.of(Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/memory/vservers/web/cgroup.procs")));
+    static final List<Path> CGROUP_PROCS = List.of(Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/memory/vservers/web/cgroup.procs"));
+    /** A running guest in its user namespace ({@link TestGuests#USER_NAMESPACE}). */
+    static final EnterPlanner.Target TARGET = new EnterPlanner.Target(4242, 123456L, CGROUP_PROCS, Optional.of(TestGuests.USER_NAMESPACE));
+    /** A running guest with userns/disabled: in the host's user namespace. */
+    static final EnterPlanner.Target HOST_USERNS_TARGET = new EnterPlanner.Target(4242, 123456L, CGROUP_PROCS, Optional.empty());
 
     @Test
     void sysvStartFromTheHostMethod() throws Exception {
@@ -89,7 +93,7 @@ class GoldenPlanTest {
 
     @Test
     void execGetsTheGuestsLimits() throws Exception {
-        assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), TARGET,
+        assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), HOST_USERNS_TARGET,
                 new EnterPlanner.Command(List.of("make", "-j4"), EnterPlanner.User.ROOT, false, Map.of()), false));
     }
 

@@ -39,19 +39,24 @@ class StartPlannerTest {
             for (Step s : steps)
                 for (Object f : s.fields())
                     if (f instanceof String str && (str.equals(root) || str.startsWith(root + "/"))) hostPathsIntoTheTree.add(s.op() + " " + str);
-            assertEquals(List.of("MOUNT " + root, "MOUNT " + root, "OPEN_ROOT " + root, "PIVOT_ROOT " + root), hostPathsIntoTheTree,
+            boolean userns = !cfg.userns().disabled();
+            String bind = userns ? "MOUNT_IDMAP " : "MOUNT ";         // in a user namespace the root is idmapped onto itself
+            assertEquals(List.of(bind + root, bind + root, "OPEN_ROOT " + root, "PIVOT_ROOT " + root), hostPathsIntoTheTree,
                     cfg.name() + ": only the root's bind onto itself, its opening and the pivot name the vdir");
 
             int open = index(steps, Step.OpenRoot.class), pivot = index(steps, Step.PivotRoot.class);
-            assertEquals(open - 1, index(steps, Step.Mount.class, 1), cfg.name() + ": the root is opened right after its bind onto itself");
+            assertEquals(open - 1, userns ? index(steps, Step.MountIdmap.class) : index(steps, Step.Mount.class, 1),
+                    cfg.name() + ": the root is opened right after its bind onto itself");
             for (Step s : steps.subList(open + 1, pivot))
                 assertTrue(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
                         || s instanceof Step.MountIn || s instanceof Step.BindIn
+                        || s instanceof Step.ChownIn || s instanceof Step.BindIdmapIn
                         || s instanceof Step.WriteFile w && w.path().startsWith("/proc/sys/net/"),
                         cfg.name() + ": a step on the tree that does not resolve inside the root: " + s);
             for (Step s : steps.subList(0, open))
                 assertTrue(!(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
-                        || s instanceof Step.MountIn || s instanceof Step.BindIn), cfg.name() + ": before OPEN_ROOT: " + s);
+                        || s instanceof Step.MountIn || s instanceof Step.BindIn || s instanceof Step.ChownIn
+                        || s instanceof Step.BindIdmapIn), cfg.name() + ": before OPEN_ROOT: " + s);
             int umount = index(steps, Step.Umount.class), verify = index(steps, Step.VerifyCwd.class);
             assertTrue(pivot < umount && umount < verify && verify < index(steps, Step.Exec.class),
                     cfg.name() + ": the root check (VERIFY_CWD) follows the old root's detach");

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.vserver.config.GuestConfig;
+import org.vserver.config.IdRange;
+import org.vserver.config.UsernsConfig;
 import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig.CapabilityChange;
 import org.vserver.config.GuestConfig.ContextCapabilityChange;
@@ -56,7 +58,8 @@ final class TestGuests {
                         new FstabEntry("none", "/tmp", "tmpfs", List.of("size=16m", "mode=1777"), 3),
                         new FstabEntry("none", "/dev/pts", "devpts", List.of("gid=5", "mode=620"), 4)),
                 new InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.empty(), List.of(), BUILT_IN_LIMITS, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE);
+                List.of(), OptionalInt.empty(), List.of(), BUILT_IN_LIMITS, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE)
+                .withUserns(USERNS);
     }
 
     /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
@@ -65,8 +68,17 @@ final class TestGuests {
         var net = new NetworkConfig(NetworkConfig.Mode.SHARED, null, List.of(), null,
                 NetworkConfig.DEFAULT_BRIDGE, List.of(), false, null);
         return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
-                c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net);
+                c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net).withUserns(c.userns());
     }
+
+    /** The id ranges of the fixture guests' user namespaces: host ids 1000000.. (Incus's first range). */
+    static final IdRange RANGE = new IdRange(1_000_000, 65536);
+    static final UsernsConfig USERNS = new UsernsConfig(Optional.of(RANGE), Optional.of(RANGE), false);
+    /** {@code userns/disabled}: the guest runs in the host's user namespace. */
+    static final UsernsConfig NO_USERNS = new UsernsConfig(Optional.empty(), Optional.empty(), true);
+
+    /** The fixture guests' namespace as a running init's /proc/PID/uid_map reports it. */
+    static final UserNamespace USER_NAMESPACE = new UserNamespace(RANGE, RANGE);
 
     /** What a guest without rlimits/ files reads: the built-in defaults (the task limit, msgqueue, sigpending). */
     static final ResourceConfig BUILT_IN_LIMITS = ResourceConfig.NONE.withRlimits(DefaultLimits.BUILT_IN);
@@ -80,7 +92,7 @@ final class TestGuests {
                 List.of(new FstabEntry("/srv/data", "/data", "none", List.of("bind", "ro", "noatime", "nodiratime", "nosuid", "nodev", "noexec"), 1)),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(2, 10, 9), env()),
                 List.of("/bin/sh"), OptionalInt.of(10), List.of(), ResourceConfig.NONE, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE,
-                new ConsoleConfig(256 * 1024));
+                new ConsoleConfig(256 * 1024)).withUserns(USERNS);
     }
 
     /**
@@ -96,7 +108,8 @@ final class TestGuests {
         return new GuestConfig("batch", Path.of("/etc/vservers/batch"), Path.of("/vservers/batch"), OptionalInt.of(40010),
                 new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                 new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE);
+                List.of(), OptionalInt.of(5), List.of(), resources, ProcVisibility.SECURE_DEFAULT, SeccompConfig.DEFAULT, NetworkConfig.NONE)
+                .withUserns(NO_USERNS);   // one guest as before user namespaces (userns/disabled)
     }
 
     /**
@@ -116,7 +129,8 @@ final class TestGuests {
             return new GuestConfig("proc", Path.of("/etc/vservers/proc"), Path.of("/vservers/proc"), OptionalInt.of(40020),
                     new GuestConfig.Uts(null, null), List.of(), List.of(), List.of(),
                     new InitConfig("plain", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env()),
-                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, SeccompConfig.DEFAULT, NetworkConfig.NONE);
+                    List.of(), OptionalInt.empty(), List.of(), ResourceConfig.NONE, proc, SeccompConfig.DEFAULT, NetworkConfig.NONE)
+                    .withUserns(USERNS);
         } catch (ConfigException e) {
             throw new AssertionError(e);
         }

@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.vserver.cgroup.CgroupManager;
 import org.vserver.config.ConfigRoot;
+import org.vserver.config.SubidFiles;
 import org.vserver.guest.GuestBuild;
 import org.vserver.guest.GuestStart;
 import org.vserver.guest.GuestStop;
@@ -45,6 +47,7 @@ final class TestHost implements AutoCloseable {
     final Path rundir;
     final Path guestsDir;
     final String cgroupParent = "vservers-it-" + id;
+    final SubidFiles subids;
     final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     final Vserver vs;
     final Guests guests;
@@ -63,11 +66,17 @@ final class TestHost implements AutoCloseable {
         Files.setPosixFilePermissions(guestsDir, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         Files.createSymbolicLink(confdir.resolve(".defaults/vdirbase"), guestsDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
+        // Root's subordinate ids of this run, never the host's /etc/subuid: a range of 64 guests at a
+        // random 65536-aligned place above 16M, so two runs on one host hardly ever share host ids.
+        long first = (256L + new Random().nextInt(30_000)) * 65536;
+        subids = new SubidFiles(root.resolve("subuid"), root.resolve("subgid"));
+        Files.writeString(subids.subuid(), "root:" + first + ":" + 64 * 65536 + "\n");
+        Files.writeString(subids.subgid(), "root:" + first + ":" + 64 * 65536 + "\n");
         var sys = new LinuxSyscalls();
         vs = new Vserver(new ConfigRoot(confdir), new StateDir(rundir), cgroupParent,
                 CgroupManager.detect(Path.of("/sys/fs/cgroup"), cgroupParent, ProcFs.host(), sys), sys, ProcFs.host(),
                 new Launcher(LAUNCHER, sys), System.getenv(),
-                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(errBytes, true));
+                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(errBytes, true), subids);
         guests = new Guests(vs);
     }
 
@@ -153,6 +162,8 @@ final class TestHost implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("VSERVER_CONFDIR", confdir.toString());
         env.put("VSERVER_RUNDIR", rundir.toString());
+        env.put(SubidFiles.SUBUID_ENV, subids.subuid().toString());
+        env.put(SubidFiles.SUBGID_ENV, subids.subgid().toString());
         env.put("VSERVER_LAUNCHER", LAUNCHER.toAbsolutePath().toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
         return pb;
