@@ -108,7 +108,7 @@ public final class StartPlanner {
         // The tree is the guest's: from here on every path in it is resolved inside it, from this
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
-        p.addAll(procAndSys(cfg));
+        p.addAll(procAndSys(cfg, userns));
         p.addAll(dev(cfg, userns));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory(), userns));
         p.addAll(masks(cfg.proc()));
@@ -175,7 +175,7 @@ public final class StartPlanner {
         return new SetIoprio(n.ioClass() == 0 ? IoNice.BEST_EFFORT : n.ioClass(), n.priority());
     }
 
-    private List<Step> procAndSys(GuestConfig cfg) {
+    private List<Step> procAndSys(GuestConfig cfg, Optional<UserNamespace> userns) {
         List<Step> s = new ArrayList<>();
         s.add(new MkdirIn("/proc", 0555));
         s.add(new MountIn("proc", "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
@@ -184,7 +184,10 @@ public final class StartPlanner {
             // a guest on the host's stack would change the host's setting, so it keeps the host's).
             // Through the launcher's (the host's) /proc, not a path in the guest's tree: /proc/sys/net
             // shows the network namespace of the process that opens it, the guest's own by now.
-            s.add(new WriteFile("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"));
+            // In a user namespace: exactly the guest's groups (the range is written in host gids, and
+            // the guest reads it back as 0..65535); the whole range would read as unmapped there.
+            s.add(new WriteFile("/proc/sys/net/ipv4/ping_group_range", userns.map(u -> u.hostGid(0) + " " + u.hostGid(u.gid().count() - 1))
+                    .orElse("0 2147483647")));
         }
         s.add(new MkdirIn("/sys", 0555));
         s.add(new MountIn("sysfs", "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));

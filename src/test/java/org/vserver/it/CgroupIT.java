@@ -103,8 +103,10 @@ class CgroupIT {
     void theDevicesCgroupAllowsExactlyTheAllowList() throws Exception {
         Path devices = Path.of("/sys/fs/cgroup/devices");
         String g = host.build("cg-dev");
-        // With CAP_MKNOD granted, only the devices cgroup stands between guest root and a host disk.
+        // With CAP_MKNOD granted and without a user namespace (in one, no device node can be made at
+        // all), only the devices cgroup stands between guest root and a host disk.
         host.config(g, "bcapabilities", "CAP_MKNOD\n");
+        host.config(g, "userns/disabled", "");
         host.start(g);
         try {
             Path list = devices.toRealPath().resolve(host.cgroupParent).resolve(g).resolve("devices.list");

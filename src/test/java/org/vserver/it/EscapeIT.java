@@ -229,7 +229,8 @@ class EscapeIT {
 
     /**
      * The probe is no placebo: in a guest of its own with the defences switched off (capabilities
-     * added to the bounding set, /proc masks and read-only paths lifted, the seccomp filter off)
+     * added to the bounding set, /proc masks and read-only paths lifted, the seccomp filter off, no
+     * user namespace)
      * the same attacks escape; the device cgroup still refuses the raw disk with CAP_MKNOD.
      */
     @Test
@@ -241,6 +242,7 @@ class EscapeIT {
                 + ProcMasks.MASKED_DIRS.stream().filter(d -> d.startsWith("/proc/")).map(d -> d + "/\n").collect(Collectors.joining())
                 + ProcMasks.READ_ONLY.stream().map(d -> ">" + d + (Files.isDirectory(Path.of(d)) ? "/" : "") + "\n").collect(Collectors.joining()));
         host.config(off, "seccomp/disabled", "");
+        host.config(off, "userns/disabled", "");
         EscapeProbe.install(host, off);
         host.start(off);
         try {
