@@ -21,6 +21,8 @@ import java.util.List;
  *   <li>of 127.0.0.0/8 (also as {@code ::ffff:127.x.y.z}) only {@code lback}, the guest's own
  *       addresses and what {@code lbackAllow} lists can be connected to or sent to; any other
  *       loopback destination (the host's, another guest's {@code lback}) fails with EPERM.</li>
+ *   <li>with {@code privilegedPorts}, a bind the rules allow also skips the kernel's
+ *       CAP_NET_BIND_SERVICE check for ports below {@code net.ipv4.ip_unprivileged_port_start}.</li>
  * </ul>
  *
  * @param v4    the guest's IPv4 addresses, primary first (may be empty)
@@ -28,14 +30,29 @@ import java.util.List;
  * @param lback the guest's loopback address (127.0.0.0/8), never null
  * @param bcast a broadcast address the guest may bind too; null if none
  * @param lbackAllow the other loopback destinations it may reach ({@code interfaces/lback.allow})
+ * @param privilegedPorts whether the guest may bind ports below 1024 on its addresses without
+ *              CAP_NET_BIND_SERVICE in the host's user namespace. The shared stack's network
+ *              namespace belongs to the init user namespace, where a guest in its own user
+ *              namespace holds no capability: without this its web server could not bind port 80.
+ *              The planner grants it to a guest whose bounding set keeps CAP_NET_BIND_SERVICE
+ *              (the guest's root may bind them, as in VServer); false leaves the decision to the
+ *              process's own capabilities, as for a {@code chbind} command. The kernel's flag cannot
+ *              tell the guest's root from its other users: any process of the guest may then bind
+ *              them on the guest's addresses (as Docker's ip_unprivileged_port_start=0 does).
  */
 public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
-                         List<LoopbackAllow> lbackAllow) {
+                         List<LoopbackAllow> lbackAllow, boolean privilegedPorts) {
     public BindPolicy {
         v4 = List.copyOf(v4);
         v6 = List.copyOf(v6);
         lbackAllow = List.copyOf(lbackAllow);
         if (lback == null || (lback.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException("lback must be in 127.0.0.0/8: " + lback);
+    }
+
+    /** A policy that leaves privileged ports to the process's own capabilities ({@code chbind}'s). */
+    public BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
+                      List<LoopbackAllow> lbackAllow) {
+        this(v4, v6, lback, bcast, lbackAllow, false);
     }
 
     /** A policy that reaches no loopback address but its own. */

@@ -54,7 +54,8 @@ public final class ChbindCgroup {
         return GENERATION + " v4=" + addresses(p.v4()) + " v6=" + addresses(p.v6()) + " lback=" + p.lback().getHostAddress()
                 + " bcast=" + (p.bcast() == null ? "-" : p.bcast().getHostAddress())
                 + " allow=" + (p.lbackAllow().isEmpty() ? "-" : p.lbackAllow().stream().map(LoopbackAllow::toString).distinct().sorted()
-                        .collect(Collectors.joining(",")));
+                        .collect(Collectors.joining(",")))
+                + (p.privilegedPorts() ? " privileged-ports" : "");   // absent when false: today's names stay
     }
 
     private static String addresses(List<? extends InetAddress> a) {

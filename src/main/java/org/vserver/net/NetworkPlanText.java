@@ -28,6 +28,8 @@ public final class NetworkPlanText {
                 s.append("  may bind: ").append(join(p.v4())).append(p.v6().isEmpty() ? "" : " " + join(p.v6()))
                         .append(' ').append(Addresses.text(p.lback()))
                         .append(p.bcast() != null ? " " + Addresses.text(p.bcast()) : "").append('\n');
+                s.append("  ports below 1024: ").append(p.privilegedPorts() ? "allowed on these (CAP_NET_BIND_SERVICE in bcapabilities)"
+                        : "need CAP_NET_BIND_SERVICE in the host's user namespace (not in bcapabilities)").append('\n');
                 s.append("  connect 127.0.0.1, ::1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
                 s.append("  may reach in 127.0.0.0/8: ").append(Addresses.text(p.lback()));
                 for (Inet4Address a : p.v4()) if ((a.getAddress()[0] & 0xff) == 127 && !a.equals(p.lback())) s.append(' ').append(Addresses.text(a));

@@ -23,7 +23,8 @@ public final class NetworkPlanner {
 
     /**
      * @param bounding the guest's capability bounding set: shared and netns guests may hold neither
-     *                 CAP_NET_ADMIN nor CAP_NET_RAW, which would undo the isolation
+     *                 CAP_NET_ADMIN nor CAP_NET_RAW, which would undo the isolation; a shared guest
+     *                 that keeps CAP_NET_BIND_SERVICE may bind ports below 1024 on its addresses
      * @param hostByte one byte that differs between hosts (from /etc/machine-id), in the guests' MACs
      * @throws ConfigException naming the file, for a combination that cannot be isolated
      */
@@ -58,7 +59,10 @@ public final class NetworkPlanner {
                 host.add(new NetworkPlan.HostAddress(i.dev(), a, prefix, label));
             }
             Inet4Address lback = (Inet4Address) (net.lback() != null ? net.lback() : NetworkConfig.defaultLback(xid));
-            return new NetworkPlan.Shared(host, new BindPolicy(v4, v6, lback, (Inet4Address) net.bcast(), net.lbackAllow()));
+            // The guest's root may bind ports below 1024 iff its bounding set keeps the capability,
+            // whether or not it has one in the host's user namespace (BindPolicy#privilegedPorts).
+            return new NetworkPlan.Shared(host, new BindPolicy(v4, v6, lback, (Inet4Address) net.bcast(), net.lbackAllow(),
+                    bounding.contains(Capability.NET_BIND_SERVICE)));
         }
         var addresses = new ArrayList<NetworkPlan.GuestAddress>();
         for (InterfaceConfig i : enabled) {

@@ -49,7 +49,8 @@ import org.vserver.sys.Syscalls;
  * <ul>
  *   <li>bind: the address is rewritten in place (0.0.0.0, 127.0.0.1, {@code ::}, {@code ::1}) or
  *       checked against the own addresses; a refusal is {@code bpf_set_retval(-EADDRNOTAVAIL)}
- *       and return 0 (a bare 0 would be EPERM);</li>
+ *       and return 0 (a bare 0 would be EPERM); an allowed bind returns 3 instead of 1 with
+ *       {@link BindPolicy#privilegedPorts} ({@link #ALLOW_WITHOUT_BIND_CAP});</li>
  *   <li>connect: 127.0.0.1 and 0.0.0.0 (which the kernel also sends to the loopback) become
  *       {@code lback}; any other destination in 127.0.0.0/8 that is neither an own address nor
  *       listed in {@link BindPolicy#lbackAllow} is refused with {@code bpf_set_retval(-EPERM)}
@@ -104,6 +105,14 @@ public final class SockAddrPrograms {
      * admin. The guest learns nothing from it: the answer is the same whether anything listens there.
      */
     static final int EPERM = Errno.EPERM;
+
+    /**
+     * What a bind program returns to allow a bind and skip the kernel's CAP_NET_BIND_SERVICE check
+     * (BPF_RET_BIND_NO_CAP_TO_BIND_PORT, bit 1 besides "allow", Linux 5.8): the flag matters only
+     * for a port below {@code net.ipv4.ip_unprivileged_port_start} and not 0, so the programs
+     * need not look at the port, and they follow the host's sysctl rather than a copy of 1024.
+     */
+    static final int ALLOW_WITHOUT_BIND_CAP = 3;
 
     private SockAddrPrograms() {}
 
@@ -195,12 +204,13 @@ public final class SockAddrPrograms {
     }
 
     /** The policy as the words the programs compare and store. */
-    record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow) {
+    record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow, int bindAllowed) {
         Words(BindPolicy p) {
             this(p.v4().stream().mapToInt(a -> word(a.getAddress(), 0)).toArray(),
                     p.v6().stream().map(a -> words6(a)).toArray(int[][]::new),
                     word(p.lback().getAddress(), 0), own4(p), ownLoopback(p),
-                    p.lbackAllow().stream().map(Words::allow).toArray(int[][]::new));
+                    p.lbackAllow().stream().map(Words::allow).toArray(int[][]::new),
+                    p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1);
         }
 
         /** What a wildcard IPv4 bind becomes: the primary, or lback for a guest without IPv4. */
@@ -239,6 +249,12 @@ public final class SockAddrPrograms {
         /** The shared exits: allow, or refuse with one errno. */
         final Label allow = a.label(), eaddr = a.label(), eunreach = a.label(), eperm = a.label();
         final Set<Label> used = new HashSet<>();
+        /** What {@link #allow} returns: 1, or {@link SockAddrPrograms#ALLOW_WITHOUT_BIND_CAP} for a bind hook told so. */
+        private final int allowed;
+
+        Code() { this(1); }
+
+        Code(int allowed) { this.allowed = allowed; }
 
         Label label() { return a.label(); }
 
@@ -278,7 +294,7 @@ public final class SockAddrPrograms {
         }
 
         List<Insn> assemble() {
-            if (used.contains(allow)) at(allow).emit(mov(0, 1)).emit(exit());
+            if (used.contains(allow)) at(allow).emit(mov(0, allowed)).emit(exit());
             if (used.contains(eaddr)) refuse(eaddr, EADDRNOTAVAIL);
             if (used.contains(eunreach)) refuse(eunreach, ENETUNREACH);
             if (used.contains(eperm)) refuse(eperm, EPERM);
@@ -300,7 +316,7 @@ public final class SockAddrPrograms {
     }
 
     static List<Insn> bind4(Words p) {
-        var c = new Code();
+        var c = new Code(p.bindAllowed());
         c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
         bindRules4(c, p, USER_IP4);
         return c.assemble();
@@ -317,7 +333,7 @@ public final class SockAddrPrograms {
     }
 
     static List<Insn> bind6(Words p) {
-        var c = new Code();
+        var c = new Code(p.bindAllowed());
         Label v6 = c.label(), mapped = c.label(), notAny = c.label();
         c.emit(movReg(CTX, 1));
         c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);

@@ -18,6 +18,22 @@ final class NetProbe {
             except OSError as e: print('errno', e.errno)
             """;
 
+    /**
+     * ADDR PORT: as nobody with no capability left (what a user-namespaced guest's root is to the
+     * host's network namespace), binds ADDR:PORT over TCP; prints "ADDR PORT", or "caps HEX" if
+     * any capability survived.
+     */
+    static final String BIND_AS_NOBODY = FAMILY + """
+            import os
+            os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)
+            eff=[l for l in open('/proc/self/status') if l.startswith('CapEff:')][0].split()[1]
+            s=socket.socket(fam)
+            try:
+              if int(eff, 16): print('caps', eff)
+              else: s.bind((sys.argv[1],int(sys.argv[2]))); print(*s.getsockname()[:2])
+            except OSError as e: print('errno', e.errno)
+            """;
+
     /** ADDR PORT TAG COUNT: a TCP server answering COUNT connections with "TAG PEER"; prints "ready BOUND" first. */
     static final String SERVE = FAMILY + """
             s=socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -126,6 +126,15 @@ class SharedNetworkIT {
     }
 
     @Test
+    void aGuestProcessWithoutCapabilitiesBindsAPrivilegedPortOfItsOwnAddresses() throws Exception {
+        // The default bounding set keeps CAP_NET_BIND_SERVICE: the bind hook lets the guest's
+        // processes bind below 1024 without it in the host's user namespace (BindPolicy#privilegedPorts).
+        assertEquals(p + "2 80", in(a, NetProbe.BIND_AS_NOBODY, p + "2", "80"));
+        assertEquals(p + "1 81", in(a, NetProbe.BIND_AS_NOBODY, "0.0.0.0", "81"));
+        assertEquals("errno 99", in(a, NetProbe.BIND_AS_NOBODY, p + "11", "80"), "another guest's address stays refused");
+    }
+
+    @Test
     void twoGuestsListenOnTheSamePortOfTheirOwnAddresses() throws Exception {
         int port = port();
         Process sa = serveIn(a, "0.0.0.0", port, "guest-a");

@@ -35,6 +35,8 @@ class ChbindCgroupTest {
         assertEquals(ChbindCgroup.name(listed), ChbindCgroup.name(new BindPolicy(p.v4(), p.v6(), p.lback(), null,
                 List.of(LoopbackAllow.parse("127.0.0.9"), LoopbackAllow.parse("127.0.0.53:53")))), "in any order");
         assertEquals("sockaddr-2 v4=192.0.2.1 v6=- lback=127.0.0.1 bcast=- allow=127.0.0.53:53,127.0.0.9", ChbindCgroup.canonical(listed));
+        assertNotEquals(ChbindCgroup.name(p), ChbindCgroup.name(new BindPolicy(p.v4(), p.v6(), p.lback(), null, List.of(), true)),
+                "privileged ports change the bind programs");
         assertTrue(ChbindCgroup.isChbind(n));
         for (String other : List.of("chbind-web", "chbind-0123456789AB", "chbind-0123456789abc", "web"))
             assertTrue(!ChbindCgroup.isChbind(other), other + " is not swept");

@@ -62,14 +62,25 @@ class NetworkPlannerTest {
                 new NetworkPlan.HostAddress("lo", v4("127.77.0.2"), 8, null),
                 new NetworkPlan.HostAddress("lo", v6("fd00::3"), 128, null)), p.hostAddresses());
         assertEquals(new BindPolicy(List.of(v4("127.77.0.1"), v4("127.77.0.2"), v4("127.77.0.3")), List.of(v6("fd00::3")),
-                v4("127.156.65.1"), null), p.policy());
+                v4("127.156.65.1"), null, List.of(), true), p.policy());
     }
 
     @Test void sharedWithoutDeviceOnlyBinds() throws Exception {
         var p = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "192.0.2.5\n", "interfaces/lback", "127.1.2.3\n",
                 "interfaces/bcast", "192.0.2.255\n"));
         assertEquals(List.of(), p.hostAddresses());
-        assertEquals(new BindPolicy(List.of(v4("192.0.2.5")), List.of(), v4("127.1.2.3"), v4("192.0.2.255")), p.policy());
+        assertEquals(new BindPolicy(List.of(v4("192.0.2.5")), List.of(), v4("127.1.2.3"), v4("192.0.2.255"), List.of(), true), p.policy());
+    }
+
+    @Test void privilegedPortsOnlyWithCapNetBindServiceInTheBoundingSet() throws Exception {
+        var cfg = guest("interfaces/00/ip", "192.0.2.5\n");
+        var kept = (NetworkPlan.Shared) plan(cfg);
+        assertTrue(kept.policy().privilegedPorts(), "VServer's default set keeps it: the guest's web server binds port 80");
+        assertTrue(NetworkPlanText.render(kept).contains("  ports below 1024: allowed on these (CAP_NET_BIND_SERVICE in bcapabilities)\n"),
+                NetworkPlanText.render(kept));
+        var dropped = (NetworkPlan.Shared) NetworkPlanner.plan(cfg, 40001, Set.of(Capability.CHOWN), 0xab);
+        assertFalse(dropped.policy().privilegedPorts(), "bcapabilities without it: refused as before");
+        assertTrue(NetworkPlanText.render(dropped).contains("  ports below 1024: need CAP_NET_BIND_SERVICE"), NetworkPlanText.render(dropped));
     }
 
     @Test void sharedCarriesTheLbackAllowListAndThePlanShowsIt() throws Exception {

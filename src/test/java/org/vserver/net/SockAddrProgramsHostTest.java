@@ -247,6 +247,65 @@ class SockAddrProgramsHostTest {
         assertEquals("True", r.get("hostraw"), r.toString());
     }
 
+    /**
+     * Return 3 from a bind program (BPF_RET_BIND_NO_CAP_TO_BIND_PORT): a process without
+     * CAP_NET_BIND_SERVICE (nobody, as a userns guest's root is to the host's network namespace)
+     * binds port 80 of an own address; without the flag the same bind fails EACCES, and a bind the
+     * program refuses stays refused.
+     */
+    @Test void privilegedPortsLetAProcessWithoutTheCapabilityBindOwnAddresses() throws Exception {
+        BindPolicy plain = policyA();
+        Path p = cgroup("plain", plain);
+        Path g = cgroup("priv", new BindPolicy(plain.v4(), plain.v6(), plain.lback(), null, List.of(), true));
+        var r = probe("""
+                P, G, A6 = %s, %s, socket.AF_INET6
+                def nobody(fn):
+                    def run():
+                        os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)
+                        eff = [l for l in open("/proc/self/status") if l.startswith("CapEff:")][0].split()[1]
+                        return fn() if int(eff, 16) == 0 else "capabilities left: " + eff
+                    return run
+                def at(addr, port, fam=socket.AF_INET):
+                    s = socket.socket(fam, socket.SOCK_STREAM)
+                    if fam == A6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                    s.bind((addr, port))
+                    n = s.getsockname()
+                    return "%%s:%%s" %% (n[0], n[1] if port else "auto" if n[1] >= 1024 else n[1])
+                print("uid=" + inside(G, nobody(lambda: "%%d %%d" %% (os.getuid(), os.geteuid()))))
+                print("host=" + inside(P, nobody(lambda: at(%s, 80))))
+                print("primary=" + inside(G, nobody(lambda: at(%s, 80))))
+                print("any=" + inside(G, nobody(lambda: at("0.0.0.0", 81))))
+                print("lo=" + inside(G, nobody(lambda: at("127.0.0.1", 82))))
+                print("any6=" + inside(G, nobody(lambda: at("::", 83, A6))))
+                print("lo6=" + inside(G, nobody(lambda: at("::1", 84, A6))))
+                print("high=" + inside(G, nobody(lambda: at(%s, 8080))))
+                print("zero=" + inside(G, nobody(lambda: at(%s, 0))))
+                print("foreign=" + inside(G, nobody(lambda: at(%s, 80))))
+                print("plainhigh=" + inside(P, nobody(lambda: at(%s, 8080))))
+                print("plainzero=" + inside(P, nobody(lambda: at(%s, 0))))
+                print("root=" + inside(P, lambda: at(%s, 85)))
+                host_join = join
+                def join(cg):                                  # None: stay outside the test's cgroups
+                    if cg: host_join(cg)
+                print("outside=" + inside(None, nobody(lambda: at(%s, 86))))
+                """.formatted(py(p.toString()), py(g.toString()), py(primary()), py(second()), py(primary()), py(primary()),
+                py(foreign()), py(primary()), py(primary()), py(primary()), py(foreign())));
+        assertEquals("65534 65534", r.get("uid"), r.toString());
+        assertEquals("errno=13", r.get("host"), "without the flag: EACCES, as for a userns guest today: " + r);
+        assertEquals(second() + ":80", r.get("primary"), "an own address, port 80, no capability: " + r);
+        assertEquals(primary() + ":81", r.get("any"), "the rewritten wildcard: " + r);
+        assertEquals(lback() + ":82", r.get("lo"), "127.0.0.1 as lback: " + r);
+        assertEquals("::ffff:" + primary() + ":83", r.get("any6"), r.toString());
+        assertEquals("::ffff:" + lback() + ":84", r.get("lo6"), r.toString());
+        assertEquals(primary() + ":8080", r.get("high"), r.toString());
+        assertEquals(primary() + ":auto", r.get("zero"), "port 0 picks an unprivileged port as before: " + r);
+        assertEquals("errno=99", r.get("foreign"), "a refused bind stays refused: " + r);
+        assertEquals(primary() + ":8080", r.get("plainhigh"), r.toString());
+        assertEquals(primary() + ":auto", r.get("plainzero"), r.toString());
+        assertEquals(primary() + ":85", r.get("root"), "root keeps its own capability: " + r);
+        assertEquals("errno=13", r.get("outside"), "the probe's nobody has no capability of its own: " + r);
+    }
+
     @Test void twoGuestsBindTheSamePortOnTheirOwnAddresses() throws Exception {
         Path ga = cgroup("a", policyA());
         Path gb = cgroup("b", new BindPolicy(List.of(v4(primaryB())), List.of(), v4(lbackB()), null));

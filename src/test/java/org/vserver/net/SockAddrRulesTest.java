@@ -167,6 +167,51 @@ class SockAddrRulesTest {
         assertEquals("allow ::ffff:" + LBACK + " -> ::ffff:" + dst, connect6(longest(), "::ffff:" + dst, 1000 + last));
     }
 
+    /** POLICY with privileged ports: a bind it allows skips the kernel's CAP_NET_BIND_SERVICE check. */
+    static final BindPolicy PRIVILEGED = new BindPolicy(POLICY.v4(), POLICY.v6(), POLICY.lback(), v4("192.0.2.255"), POLICY.lbackAllow(), true);
+
+    /** What a bind did: "R0 ADDRESS-AFTER" or "errno N" (the rewrite is the same either way). */
+    static String bind(BindPolicy p, String addr, int port) {
+        boolean six = addr.contains(":");
+        var r = run(p, six ? Bpf.CGROUP_INET6_BIND : Bpf.CGROUP_INET4_BIND, addr, port);
+        if (r.r0() == 0) return "errno " + r.errno();
+        return r.r0() + " " + (six ? text(r.ctx(), 8, 16) : text(r.ctx(), 4, 4));
+    }
+
+    @Test
+    void aBindOfAnOwnAddressReturnsThreeOnlyWithPrivilegedPorts() {
+        var plain = new BindPolicy(POLICY.v4(), POLICY.v6(), POLICY.lback(), v4("192.0.2.255"), POLICY.lbackAllow(), false);
+        String[][] allowed = {
+                {"0.0.0.0", PRIMARY}, {"127.0.0.1", LBACK}, {PRIMARY, PRIMARY}, {LBACK, LBACK}, {"192.0.2.255", "192.0.2.255"},
+                {"::", "2001:db8::10"}, {"::1", "::ffff:" + LBACK}, {"::ffff:127.0.0.1", "::ffff:" + LBACK},
+                {"::ffff:" + PRIMARY, "::ffff:" + PRIMARY}, {"2001:db8::10", "2001:db8::10"}};
+        for (int port : new int[] {80, 0, 1023, 1024, 8080})
+            for (String[] a : allowed) {
+                assertEquals("1 " + a[1], bind(plain, a[0], port), a[0] + ":" + port + " without privileged ports");
+                assertEquals("3 " + a[1], bind(PRIVILEGED, a[0], port), a[0] + ":" + port + " with them: allowed, no capability check");
+            }
+        for (String refused : new String[] {OTHER_LBACK, "127.0.0.53", "198.51.100.1", "::ffff:" + OTHER_LBACK, "2001:db8::11"})
+            for (BindPolicy p : List.of(plain, PRIVILEGED))
+                assertEquals("errno " + EADDRNOTAVAIL, bind(p, refused, 80), refused + " stays refused, privileged ports or not");
+        var noV4 = new BindPolicy(List.of(), List.of(), v4(LBACK), null, List.of(), true);
+        assertEquals("3 " + LBACK, bind(noV4, "0.0.0.0", 80), "a guest without IPv4: its wildcard is lback");
+        assertEquals("errno " + EADDRNOTAVAIL, bind(noV4, "::ffff:" + PRIMARY, 80));
+    }
+
+    @Test
+    void onlyTheBindProgramsChangeAndConnectStillReturnsOne() {
+        var plain = SockAddrPrograms.of(POLICY);
+        var privileged = SockAddrPrograms.of(new BindPolicy(POLICY.v4(), POLICY.v6(), POLICY.lback(), null, POLICY.lbackAllow(), true));
+        for (int hook : plain.keySet()) {
+            boolean bind = hook == Bpf.CGROUP_INET4_BIND || hook == Bpf.CGROUP_INET6_BIND;
+            assertEquals(!bind, plain.get(hook).equals(privileged.get(hook)), SockAddrPrograms.name(hook));
+            assertEquals(plain.get(hook).size(), privileged.get(hook).size(), "the same code but the allow exit's R0");
+        }
+        assertEquals("allow " + LBACK + " -> " + LBACK, connect4(PRIVILEGED, "127.0.0.1", 80), "connect hooks take only 0 or 1");
+        assertEquals(1, run(PRIVILEGED, Bpf.CGROUP_INET4_CONNECT, "198.51.100.1", 80).r0());
+        assertEquals(1, run(PRIVILEGED, Bpf.CGROUP_UDP4_SENDMSG, "198.51.100.1", 53).r0());
+    }
+
     @Test
     void noOtherLoopbackAddressCanBeBound() {
         var r = run(POLICY, Bpf.CGROUP_INET4_BIND, OTHER_LBACK, 0);
