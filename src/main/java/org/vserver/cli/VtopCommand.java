@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.vserver.guest.GuestOwnerNames;
 import org.vserver.guest.HostView;
+import org.vserver.proc.OwnerNames;
 import org.vserver.proc.ProcScan;
 import org.vserver.proc.TopContext;
 import org.vserver.proc.TopGuest;
@@ -62,8 +64,9 @@ final class VtopCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-n wants at least 1 snapshot, not " + iterations);
         var guests = VserverCommand.guests(Optional.ofNullable(confdir), System.out, System.err);
         var host = new HostView(guests);
+        var owners = GuestOwnerNames.of(guests.vserver(), UserNames.read(Path.of("/etc/passwd")), UserNames.NONE);
         var sampler = new TopSampler(new ProcScan(guests.vserver().proc().root(), guests.vserver().cgroupParent()),
-                UserNames.read(Path.of("/etc/passwd"))::of);
+                uid -> owners.name(OwnerNames.Kind.USER, Integer.toUnsignedLong(uid)));
         Sampling sample = () -> {
             List<TopContext> running = new ArrayList<>();
             for (RunState st : host.runningGuests()) running.add(new TopContext(st.xid(), st.name(), st.initStartTicks()));
