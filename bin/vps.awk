@@ -18,7 +18,8 @@
 # A guest with its own user namespace runs as host ids that only its own /etc/passwd names, and
 # reading a guest's file safely (openat2 RESOLVE_IN_ROOT) is Java's (OwnerColumns): if a user or
 # group column (as OwnerColumns finds them) holds a number of at least 65536, the first host id a
-# guest's range may hold, this prints nothing and exits 125, and bin/vserver runs java's vps.
+# guest's range may hold (the spectator's own 2147483646 aside), this prints nothing and exits
+# 125, and bin/vserver runs java's vps.
 
 function segments(path,   n, i, s, out) {
     n = split(path, s, "/")
@@ -128,7 +129,8 @@ function has_guest_ids(   i, h, m, k, j, os, oe, oi, no, l, c, v) {
             if (!c && oi[j] <= m) c = oi[j]
             if (!c) continue
             v = substr(line[i], ts[c], te[c] - ts[c])
-            if (v ~ /^[0-9]+$/ && (length(v) > 5 || v + 0 >= 65536)) return 1
+            # 2147483646: ps itself, run as the spectator (SpectatorPlanner.SPECTATOR_UID and _GID)
+            if (v ~ /^[0-9]+$/ && (length(v) > 5 || v + 0 >= 65536) && v != "2147483646") return 1
         }
     }
     return 0

@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
                 "Without a terminal on stdout, or with -b, prints snapshots: a summary table (XID NAME TASKS %%CPU RSS UPTIME),"
                         + " a blank line, a process table (PID XID NAME USER %%CPU RSS S TIME COMMAND); snapshots are"
                         + " separated by a blank line. The host is XID 0, NAME MAIN. The first snapshot's %%CPU is each"
-                        + " process's lifetime average, later ones cover the interval."})
+                        + " process's lifetime average, later ones cover the interval.",
+                "USER of a guest with its own user namespace is the guest's name for the user, from the guest's /etc/passwd"
+                        + " (its number there if it has none); --json keeps the host's uid as host_uid."})
 final class VtopCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
