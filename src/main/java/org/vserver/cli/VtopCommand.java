@@ -66,10 +66,14 @@ final class VtopCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-n wants at least 1 snapshot, not " + iterations);
         var guests = VserverCommand.guests(Optional.ofNullable(confdir), System.out, System.err);
         var host = new HostView(guests);
-        var owners = GuestOwnerNames.of(guests.vserver(), UserNames.read(Path.of("/etc/passwd")), UserNames.NONE);
+        UserNames hostUsers = UserNames.read(Path.of("/etc/passwd"));
+        // The guests' ranges and names are read again for every snapshot: vtop runs for hours, and
+        // guests start and change their passwd meanwhile. Within one snapshot each is read once.
+        OwnerNames[] owners = new OwnerNames[1];
         var sampler = new TopSampler(new ProcScan(guests.vserver().proc().root(), guests.vserver().cgroupParent()),
-                uid -> owners.name(OwnerNames.Kind.USER, Integer.toUnsignedLong(uid)));
+                uid -> owners[0].name(OwnerNames.Kind.USER, Integer.toUnsignedLong(uid)));
         Sampling sample = () -> {
+            owners[0] = GuestOwnerNames.of(guests.vserver(), hostUsers, UserNames.NONE);
             List<TopContext> running = new ArrayList<>();
             for (RunState st : host.runningGuests()) running.add(new TopContext(st.xid(), st.name(), st.initStartTicks()));
             return sampler.next(running, Instant.now(), System.nanoTime());
