@@ -15,6 +15,11 @@
 #    in a path followed by one more segment, the guest; "XID NAME" if that guest runs there, else
 #    "? NAME"; "0 MAIN" for the host and for a process that is gone; "1 ALL_PROC" for ps itself.
 # Tokens are split at blanks and tabs only; everything else is bytes (run with LC_ALL=C).
+# A guest with its own user namespace runs as host ids that only its own /etc/passwd names, and
+# reading a guest's file safely (openat2 RESOLVE_IN_ROOT) is Java's (OwnerColumns): if a user or
+# group column (as OwnerColumns finds them) holds a number of at least 65536, the first host id a
+# guest's range may hold (the spectator's own 2147483646 aside), this prints nothing and exits
+# 125, and bin/vserver runs java's vps.
 
 function segments(path,   n, i, s, out) {
     n = split(path, s, "/")
@@ -103,6 +108,34 @@ function tokens(line, ts, te,   n, off, rest) {
     return n
 }
 
+# A user or group column of ps (OwnerColumns.COLUMNS and UID).
+function is_owner(t) {
+    return t ~ /^(E|R|S|F)?(USER|GROUP)$/ || t ~ /^(E|R|S|F)?UID$/ || t ~ /^(E|R|S|F)?GID$/
+}
+
+# 1 if a user or group column of the first header naming one holds a guest's host id.
+function has_guest_ids(   i, h, m, k, j, os, oe, oi, no, l, c, v) {
+    h = 0
+    for (i = 1; i <= n && !h; i++) {
+        m = tokens(line[i], ts, te)
+        for (k = 1; k <= m; k++)
+            if (is_owner(substr(line[i], ts[k], te[k] - ts[k]))) { h = i; os[++no] = ts[k]; oe[no] = te[k]; oi[no] = k }
+    }
+    for (i = h + 1; h && i <= n; i++) {
+        m = tokens(line[i], ts, te)
+        for (j = 1; j <= no; j++) {
+            c = 0
+            for (k = 1; k <= m && !c; k++) if (ts[k] < oe[j] && te[k] > os[j]) c = k
+            if (!c && oi[j] <= m) c = oi[j]
+            if (!c) continue
+            v = substr(line[i], ts[c], te[c] - ts[c])
+            # 2147483646: ps itself, run as the spectator (SpectatorPlanner.SPECTATOR_UID and _GID)
+            if (v ~ /^[0-9]+$/ && (length(v) > 5 || v + 0 >= 65536) && v != "2147483646") return 1
+        }
+    }
+    return 0
+}
+
 function is_pid(t) { return t ~ /^[0-9]+$/ && length(t) <= 10 && t + 0 <= 2147483647 }
 
 function insert(line, at, value,   rest, pad) {
@@ -133,6 +166,7 @@ substr($0, 1, 1) == "\036" { split(substr($0, 2), t, " "); spectator = t[1]; rc 
 { line[++n] = $0 }
 
 END {
+    if (has_guest_ids()) exit 125
     header = 0
     for (i = 1; i <= n && !header; i++) {
         m = tokens(line[i], ts, te)

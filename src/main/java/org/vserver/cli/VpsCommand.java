@@ -11,9 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.vserver.context.SpectatorPlanner;
+import org.vserver.guest.GuestOwnerNames;
 import org.vserver.guest.Vserver;
 import org.vserver.launch.Launcher;
 import org.vserver.proc.ContextOfPid;
+import org.vserver.proc.OwnerColumns;
+import org.vserver.proc.UserNames;
 import org.vserver.proc.VpsColumn;
 import org.vserver.sys.ErrnoException;
 import picocli.CommandLine.Command;
@@ -39,7 +42,8 @@ final class VpsCommand implements java.util.concurrent.Callable<Integer> {
     // Long names only: -h and -V are ps options (no header, version), passed on.
     @Option(names = "--help", usageHelp = true, description = "show this help and exit") boolean help;
 
-    @Option(names = "--json", description = "one JSON array: an object per process with ps's columns, ctx (the xid) and name")
+    @Option(names = "--json", description = "one JSON array: an object per process with ps's columns, ctx (the xid) and name;"
+            + " a guest's user or group shown by its own name also keeps the host's id, as host_user, host_uid, host_group...")
     boolean json;
 
     @Parameters(paramLabel = "PS-OPTIONS") List<String> psArgs = new ArrayList<>();
@@ -52,9 +56,16 @@ final class VpsCommand implements java.util.concurrent.Callable<Integer> {
         argv.addAll(psArgs);
         var ps = runAsSpectator(vs, argv);
         var ofPid = new ContextOfPid(vs.proc().root(), ContextOfPid.running(vs.proc().root(), vs.state()), vs.cgroupParent(), ps.pid());
+        // ps names host ids itself; only a guest's ids need its own names (the host's are not read)
+        var owners = GuestOwnerNames.of(vs, UserNames.NONE, UserNames.NONE);
         var out = spec.commandLine().getOut();
-        if (json) out.println(JSON.writeValueAsString(VpsColumn.rows(ps.output(), ofPid::of)));
-        else out.print(VpsColumn.insertContextColumn(ps.output(), pid -> ofPid.of(pid).text()));
+        if (json) {
+            var rows = VpsColumn.rows(ps.output(), ofPid::of);
+            OwnerColumns.rewriteRows(rows, owners);
+            out.println(JSON.writeValueAsString(rows));
+        } else {
+            out.print(VpsColumn.insertContextColumn(OwnerColumns.rewrite(ps.output(), owners), pid -> ofPid.of(pid).text()));
+        }
         out.flush();
         return ps.exitCode();
     }

@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.vserver.guest.GuestOwnerNames;
 import org.vserver.guest.HostView;
+import org.vserver.proc.OwnerNames;
 import org.vserver.proc.ProcScan;
 import org.vserver.proc.TopContext;
 import org.vserver.proc.TopGuest;
@@ -38,7 +40,9 @@ import picocli.CommandLine.Spec;
                 "Without a terminal on stdout, or with -b, prints snapshots: a summary table (XID NAME TASKS %%CPU RSS UPTIME),"
                         + " a blank line, a process table (PID XID NAME USER %%CPU RSS S TIME COMMAND); snapshots are"
                         + " separated by a blank line. The host is XID 0, NAME MAIN. The first snapshot's %%CPU is each"
-                        + " process's lifetime average, later ones cover the interval."})
+                        + " process's lifetime average, later ones cover the interval.",
+                "USER of a guest with its own user namespace is the guest's name for the user, from the guest's /etc/passwd"
+                        + " (its number there if it has none); --json keeps the host's uid as host_uid."})
 final class VtopCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -62,9 +66,14 @@ final class VtopCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-n wants at least 1 snapshot, not " + iterations);
         var guests = VserverCommand.guests(Optional.ofNullable(confdir), System.out, System.err);
         var host = new HostView(guests);
+        UserNames hostUsers = UserNames.read(Path.of("/etc/passwd"));
+        // The guests' ranges and names are read again for every snapshot: vtop runs for hours, and
+        // guests start and change their passwd meanwhile. Within one snapshot each is read once.
+        OwnerNames[] owners = new OwnerNames[1];
         var sampler = new TopSampler(new ProcScan(guests.vserver().proc().root(), guests.vserver().cgroupParent()),
-                UserNames.read(Path.of("/etc/passwd"))::of);
+                uid -> owners[0].name(OwnerNames.Kind.USER, Integer.toUnsignedLong(uid)));
         Sampling sample = () -> {
+            owners[0] = GuestOwnerNames.of(guests.vserver(), hostUsers, UserNames.NONE);
             List<TopContext> running = new ArrayList<>();
             for (RunState st : host.runningGuests()) running.add(new TopContext(st.xid(), st.name(), st.initStartTicks()));
             return sampler.next(running, Instant.now(), System.nanoTime());

@@ -69,7 +69,7 @@ public final class TopSampler {
                 xid = g == null ? -1 : g.xid();
                 context = e.guest().get();
             }
-            processes.add(new TopProcess(s.pid(), xid, context, userName.apply(e.uid()), cpu, s.rssBytes(), s.state(),
+            processes.add(new TopProcess(s.pid(), xid, context, userName.apply(e.uid()), Integer.toUnsignedLong(e.uid()), cpu, s.rssBytes(), s.state(),
                     used * NANOS_PER_TICK, e.command()));
         }
         previous = ticks;

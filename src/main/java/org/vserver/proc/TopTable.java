@@ -96,6 +96,7 @@ public final class TopTable {
             m.put("xid", p.xid());
             m.put("name", p.context());
             m.put("user", p.user());
+            m.put("host_uid", p.hostUid());
             m.put("cpu", round(p.cpuPercent()));
             m.put("rss", p.rssBytes());
             m.put("state", String.valueOf(p.state()));

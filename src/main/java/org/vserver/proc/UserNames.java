@@ -6,37 +6,49 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * uid → login name from the host's passwd file, read once. Guest processes show the host's name
- * for their uid, as top in VServer's spectator context did; an unknown uid shows as its number.
+ * id → name from a passwd or group file ({@code name:password:id:...}; both have the id third).
+ * Read from the host's own files by path, or from text a guest's file held (read by the caller
+ * through the guest's resolver, never by path here).
  */
 public final class UserNames {
-    private final Map<Integer, String> names;
+    /** No names at all: every id shows as its number. */
+    public static final UserNames NONE = new UserNames(Map.of());
 
-    private UserNames(Map<Integer, String> names) { this.names = names; }
+    private final Map<Long, String> names;
 
-    /** Reads {@code passwd} (name:password:uid:...); a missing file gives numbers only. */
-    public static UserNames read(Path passwd) throws IOException {
-        Map<Integer, String> names = new HashMap<>();
+    private UserNames(Map<Long, String> names) { this.names = names; }
+
+    /** Reads {@code file}; a missing file gives numbers only. */
+    public static UserNames read(Path file) throws IOException {
         try {
-            for (String line : Files.readAllLines(passwd)) {
-                String[] f = line.split(":", 4);
-                if (f.length < 4 || f[0].isEmpty()) continue;
-                try {
-                    names.putIfAbsent(Integer.parseInt(f[2]), f[0]);     // the first entry wins, as in getpwuid
-                } catch (NumberFormatException e) {
-                    // a comment or a NIS "+" line: not ours to judge
-                }
-            }
+            return parse(Files.readString(file));
         } catch (NoSuchFileException e) {
-            // a minimal host: numbers only
+            return NONE;                                           // a minimal host: numbers only
+        }
+    }
+
+    /** The entries of a passwd or group file's text; lines that are not entries are skipped. */
+    public static UserNames parse(String text) {
+        Map<Long, String> names = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.split(":", 4);
+            if (f.length < 4 || f[0].isEmpty()) continue;
+            try {
+                long id = Long.parseLong(f[2]);
+                if (id >= 0) names.putIfAbsent(id, f[0]);           // the first entry wins, as in getpwuid
+            } catch (NumberFormatException e) {
+                // a comment or a NIS "+" line: not ours to judge
+            }
         }
         return new UserNames(names);
     }
 
-    public String of(int uid) {
-        String n = names.get(uid);
-        return n != null ? n : Integer.toString(uid);
-    }
+    /** The name of {@code id}, if the file lists it. */
+    public Optional<String> find(long id) { return Optional.ofNullable(names.get(id)); }
+
+    /** The name of {@code id}, else its number. */
+    public String of(long id) { return find(id).orElse(Long.toString(id)); }
 }

@@ -25,7 +25,9 @@ public final class VpsColumn {
     private VpsColumn() {}
 
     /** A column as [start, end) character offsets in its line. */
-    private record Span(int start, int end) {}
+    record Span(int start, int end) {
+        String text(String line) { return line.substring(start, end); }
+    }
 
     /**
      * @param psOutput     what ps printed, header included
@@ -132,7 +134,14 @@ public final class VpsColumn {
         return Long.parseLong(line.substring(t.start, t.end)) <= Integer.MAX_VALUE;
     }
 
-    private static List<Span> tokens(String line) {
+    /** A value of digits only that fits a long (a pid, a uid). */
+    static boolean isNumber(String s) {
+        if (s.isEmpty() || s.length() > 18) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    static List<Span> tokens(String line) {
         var out = new ArrayList<Span>();
         int i = 0;
         while (i < line.length()) {

@@ -33,7 +33,11 @@ class TopSamplerTest {
     }
 
     private String me() throws IOException {
-        return "u" + Files.getAttribute(root, "unix:uid");
+        return "u" + myUid();
+    }
+
+    private long myUid() throws IOException {
+        return Integer.toUnsignedLong((Integer) Files.getAttribute(root, "unix:uid"));
     }
 
     @Test void firstPassIsTheLifetimeAverageThenTheIntervalCounts() throws IOException {
@@ -55,7 +59,7 @@ class TopSamplerTest {
         assertEquals(80.0, p.get(300).cpuPercent(), 1e-9, "80 ticks in one second");
         assertEquals(0.0, p.get(1).cpuPercent(), 1e-9);
         assertEquals(5.0, p.get(301).cpuPercent(), 1e-9, "born in the interval: all its ticks count");
-        assertEquals(new TopProcess(300, 40001, "web", me(), 80.0, 50 * 4096, 'R', 580 * 10_000_000L,
+        assertEquals(new TopProcess(300, 40001, "web", me(), myUid(), 80.0, 50 * 4096, 'R', 580 * 10_000_000L,
                 "sh -c while :; do :; done"), p.get(300));
     }
 

@@ -15,10 +15,10 @@ class TopTableTest {
     static final TopSnapshot SNAP = new TopSnapshot(Instant.parse("2025-03-01T12:00:00Z"), 2.0,
             List.of(new TopGuest(0, "MAIN", 131, 3.54, 432_855_040L, (4 * 86400 + 5 * 3600 + 14 * 60) * S),
                     new TopGuest(40001, "web", 2, 100.0, 1_153_434L, 42_170_000_000L)),
-            List.of(new TopProcess(1, 0, "MAIN", "root", 0.0, 11_700_000L, 'S', 6_410_000_000L, "/sbin/init splash"),
-                    new TopProcess(4242, 40001, "web", "www-data", 99.94, 520_192L, 'R', 41_900_000_000L,
+            List.of(new TopProcess(1, 0, "MAIN", "root", 0, 0.0, 11_700_000L, 'S', 6_410_000_000L, "/sbin/init splash"),
+                    new TopProcess(4242, 40001, "web", "www-data", 1_000_033, 99.94, 520_192L, 'R', 41_900_000_000L,
                             "sh -c while :; do :; done"),
-                    new TopProcess(77, -1, "gone", "1234", 0.04, 0, 'Z', 0, "[defunct]")));
+                    new TopProcess(77, -1, "gone", "1234", 1234, 0.04, 0, 'Z', 0, "[defunct]")));
 
     @Test void textIsTwoAlignedTablesSplittingOnWhitespace() {
         assertEquals("""
@@ -37,7 +37,7 @@ class TopTableTest {
     }
 
     @Test void controlCharactersNeverReachTheTerminal() {
-        var evil = new TopSnapshot(Instant.EPOCH, 0, List.of(), List.of(new TopProcess(5, 0, "MAIN", "ro ot", 0, 0, 'S', 0,
+        var evil = new TopSnapshot(Instant.EPOCH, 0, List.of(), List.of(new TopProcess(5, 0, "MAIN", "ro ot", 0, 0, 0, 'S', 0,
                 "x\033]0;pwned\007\033[2J\ty")));
         String line = TopTable.text(evil).lines().toList().get(3);
         assertTrue(line.endsWith(" MAIN ro_ot  0.0   0 S 0:00.00 x?]0;pwned??[2J?y"), line);
@@ -55,6 +55,8 @@ class TopTableTest {
         JsonNode hog = root.get("processes").get(1);
         assertEquals(4242, hog.get("pid").intValue());
         assertEquals("web", hog.get("name").asText());
+        assertEquals("www-data", hog.get("user").asText());
+        assertEquals(1_000_033L, hog.get("host_uid").longValue(), "the owner as the host sees it, next to the guest's name");
         assertEquals(99.9, hog.get("cpu").doubleValue());
         assertEquals("R", hog.get("state").asText());
         assertEquals(41_900_000_000L, hog.get("time_ns").longValue());

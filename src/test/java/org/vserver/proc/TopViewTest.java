@@ -16,7 +16,7 @@ class TopViewTest {
             p(5, 40001, 0.5, 900, 2000)));
 
     static TopProcess p(int pid, int xid, double cpu, long rss, long time) {
-        return new TopProcess(pid, xid, xid == 0 ? "MAIN" : "g" + xid, "root", cpu, rss, 'S', time, "cmd");
+        return new TopProcess(pid, xid, xid == 0 ? "MAIN" : "g" + xid, "root", 0, cpu, rss, 'S', time, "cmd");
     }
 
     private static List<Integer> pids(TopView v) {

@@ -9,6 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UserNamesTest {
+    @Test void groupFilesAndTextWork() {
+        UserNames g = UserNames.parse("root:x:0:\ntty:x:5:alice,bob\nbroken\n");
+        assertEquals("tty", g.of(5));
+        assertEquals("4294967294", g.of(4294967294L));
+        assertEquals("7", UserNames.NONE.of(7));
+    }
+
     @Test void firstEntryWinsAndUnknownIsTheNumber(@TempDir Path dir) throws IOException {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/sh\ntoor:x:0:0::/:/bin/sh\n+::::::\n"

@@ -198,6 +198,25 @@ class VpsAwkAgreementTest {
         }
     }
 
+    /**
+     * A guest's host ids in a user or group column: vps.awk cannot read the guest's passwd safely,
+     * so it prints nothing and exits 125 (bin/vserver then runs java's vps, which names them).
+     * Host ids below 65536 (no guest's range starts lower), the spectator's and names keep the fast path.
+     */
+    @Test void aGuestsHostIdsInAUserColumnAreLeftToJava() throws Exception {
+        for (String ps : List.of("USER         PID COMMAND\nroot           1 init\n1000000      101 nginx\n",
+                "  PID   UID CMD\n    1     0 init\n  101 1000000 nginx\n",
+                "  PID RGROUP CMD\n  101 100000 nginx\n",
+                "UID          PID CMD\nroot           1 init\n1000000      101 nginx\n")) {
+            Awk a = awk(ps, 0);
+            assertEquals(125, a.code(), ps);
+            assertEquals("", a.out(), ps);
+        }
+        assertAgree("USER         PID COMMAND\nroot           1 init\n65534        101 nobody\nwww-data     102 nginx 1000000\n");
+        assertAgree("    PID COMMAND\n1000000 x\n");                      // a pid, not an owner
+        assertAgree("UID          PID CMD\nroot           1 init\n2147483646   777 ps -ef\n");   // the spectator: not a guest's
+    }
+
     @Test void psExitCodeIsAwksAndNoStateFileIsNeeded() throws Exception {
         Awk a = awk("error: unsupported option\n", 1);
         assertEquals(1, a.code());
