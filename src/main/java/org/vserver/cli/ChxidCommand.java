@@ -1,5 +1,6 @@
 package org.vserver.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,17 @@ final class ChxidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
+        return run(VserverCommand.guests(Optional.empty(), System.out, System.err), spec.commandLine().getErr());
+    }
+
+    /**
+     * The command on {@code guests}' configuration root and syscalls; 1 if a file could not be
+     * retagged (the others are).
+     *
+     * @throws IOException     the target is no guest, or has no range
+     * @throws ConfigException the target's own map file does not parse
+     */
+    int run(Guests guests, PrintWriter err) throws IOException, ConfigException {
         Vserver vs = guests.vserver();
         GuestRanges ranges = GuestRanges.read(vs.config());
         Retag.Target to = target.equals(Integer.toString(Xid.HOST)) ? new Retag.Host()

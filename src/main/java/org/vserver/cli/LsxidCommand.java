@@ -54,11 +54,16 @@ final class LsxidCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Vserver vs = VserverCommand.guests(Optional.empty(), System.out, System.err).vserver();
+        return run(VserverCommand.guests(Optional.empty(), System.out, System.err).vserver(), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+
+    /** The command on {@code vs}'s configuration root and syscalls; 1 if a file could not be read. */
+    int run(Vserver vs, PrintWriter out, PrintWriter err) throws ConfigException {
         GuestRanges ranges = GuestRanges.read(vs.config());
         for (ConfigException e : ranges.problems()) err.println("lsxid: warning: " + e.getMessage() + " (its ids show as '- ?')");
-        var walk = new FileWalk(vs.sys(), new FileWalk.Options(recursive, !directories, all, oneFilesystem));
+        // -d wins over -R, as util-vserver: a directory named is shown itself, nothing below it
+        var walk = new FileWalk(vs.sys(), new FileWalk.Options(recursive && !directories, !directories, all, oneFilesystem));
         boolean ok = true;
         for (String path : paths.isEmpty() ? List.of(".") : paths)
             ok &= walk.walk(path, (p, fd, st) -> out.println(line(vs.config(), ranges, p, st)), e -> err.println("lsxid: " + e.getMessage()));
