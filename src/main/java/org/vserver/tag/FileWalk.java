@@ -55,18 +55,27 @@ public final class FileWalk {
      * @return whether nothing failed
      */
     public boolean walk(String path, Visitor visitor, Consumer<IOException> failed) {
+        return opened(Syscalls.AT_FDCWD, path, path, failed, (fd, st) -> st.isDirectory() && (options.recursive() || options.contents())
+                ? directory(path, fd, st, visitor, failed) : visit(path, fd, st, visitor, failed));
+    }
+
+    /** What is done with a file opened and stat'ed; whether nothing failed. */
+    @FunctionalInterface
+    private interface Opened {
+        boolean with(int fd, FileStat st);
+    }
+
+    /** {@code name} in {@code dirfd} opened O_PATH|O_NOFOLLOW and fstat'ed for {@code then}; a failure names {@code path}. */
+    private boolean opened(int dirfd, String name, String path, Consumer<IOException> failed, Opened then) {
         int fd;
         try {
-            fd = sys.openat(Syscalls.AT_FDCWD, path, Syscalls.O_PATH | Syscalls.O_NOFOLLOW);
+            fd = sys.openat(dirfd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW);
         } catch (ErrnoException e) {
             failed.accept(e.at(path));
             return false;
         }
         try {
-            FileStat st = sys.fstat(fd);
-            if (st.isDirectory() && (options.recursive() || options.contents()))
-                return directory(path, fd, st, visitor, failed);
-            return visit(path, fd, st, visitor, failed);
+            return then.with(fd, sys.fstat(fd));
         } catch (ErrnoException e) {
             failed.accept(e.at(path));
             return false;
@@ -100,15 +109,7 @@ public final class FileWalk {
     private boolean entry(String dir, int dirfd, long dev, String name, Visitor visitor, Consumer<IOException> failed,
                           List<String> subdirs) {
         String path = join(dir, name);
-        int fd;
-        try {
-            fd = sys.openat(dirfd, name, Syscalls.O_PATH | Syscalls.O_NOFOLLOW);
-        } catch (ErrnoException e) {
-            failed.accept(e.at(path));
-            return false;
-        }
-        try {
-            FileStat st = sys.fstat(fd);
+        return opened(dirfd, name, path, failed, (fd, st) -> {
             if (options.oneFilesystem() && st.dev() != dev) return true;
             if (st.isDirectory() && options.recursive()) {
                 if (subdirs == null) return directory(path, fd, st, visitor, failed);
@@ -116,12 +117,7 @@ public final class FileWalk {
                 return true;
             }
             return visit(path, fd, st, visitor, failed);
-        } catch (ErrnoException e) {
-            failed.accept(e.at(path));
-            return false;
-        } finally {
-            sys.close(fd);
-        }
+        });
     }
 
     /** The names in the directory an O_PATH fd refers to, sorted: read through a fd of that very directory. */

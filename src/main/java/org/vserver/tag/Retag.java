@@ -82,6 +82,8 @@ public final class Retag {
         return new Guest(name, uid.get().range(), gid.get().range());
     }
 
+    private static final int SET_ID_BITS = 06000, PERMISSION_BITS = 07777;
+
     private final Syscalls sys;
     private final GuestRanges ranges;
     private final Target target;
@@ -111,15 +113,13 @@ public final class Retag {
         }
     }
 
-    private static final int SET_ID_BITS = 06000, PERMISSION_BITS = 07777;
-
     private long newId(String path, IdKind kind, long hostId) throws IOException {
         IdOwner owner = IdOwner.of(ranges, kind, hostId);
         if (owner instanceof IdOwner.Stray)
             throw new IOException(path + ": " + kind.word() + " " + hostId + " is in no guest's range and not the host's own (below "
                     + IdRange.FIRST_GUEST_HOST_ID + "): not retagged");
         return target.hostId(kind, owner.ownId()).orElseThrow(() -> new IOException(path + ": " + kind.word() + " " + owner.ownId()
-                + " of " + described(owner) + " has no counterpart in " + target.described() + "'s ids: not retagged"));
+                + " of " + described(owner) + " has no counterpart in the ids of " + target.described() + ": not retagged"));
     }
 
     private static String described(IdOwner owner) {

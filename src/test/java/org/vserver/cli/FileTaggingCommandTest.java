@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.vserver.testsupport.Owners.chown;
+import static org.vserver.testsupport.Owners.owner;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,16 +72,6 @@ class FileTaggingCommandTest {
         if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) Files.createFile(f);
         chown(f, uid, gid);
         return f;
-    }
-
-    private static void chown(Path f, long uid, long gid) throws IOException {
-        Files.setAttribute(f, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(f, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static String owner(Path f) throws IOException {
-        return Integer.toUnsignedString((int) Files.getAttribute(f, "unix:uid", LinkOption.NOFOLLOW_LINKS)) + ":"
-                + Integer.toUnsignedString((int) Files.getAttribute(f, "unix:gid", LinkOption.NOFOLLOW_LINKS));
     }
 
     private Run lsxid(String... args) throws Exception {

@@ -2,10 +2,12 @@ package org.vserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vserver.testsupport.Owners.chown;
+import static org.vserver.testsupport.Owners.owner;
+
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -50,15 +52,6 @@ class FileTaggingIT {
         Files.writeString(f, rel);
         chown(f, uid, gid);
         return f;
-    }
-
-    private static void chown(Path f, long uid, long gid) throws IOException {
-        Files.setAttribute(f, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(f, "unix:gid", (int) gid, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static String owner(Path f) throws IOException {
-        return Files.getAttribute(f, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":" + Files.getAttribute(f, "unix:gid", LinkOption.NOFOLLOW_LINKS);
     }
 
     /** lsxid's lines with the tree's path cut off and the columns' padding squeezed. */
