@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
  * retagged itself only, and entries starting with '.' are never skipped: a retag is complete.
  */
 @Command(name = "chxid", mixinStandardHelpOptions = true,
-        description = {"Retag files to another guest: each uid and gid moves from its owner's range to the same",
-            "id in the target's (uid 1000 of guest A becomes uid 1000 of guest B; host ids 0..65535 map to the",
-            "guest's 0..65535). -c 0 retags to the host's own ids. Links are retagged themselves, never followed;",
-            "setuid and setgid bits are kept."})
+        description = {"Retag files to another guest: each uid and gid moves from its owner's range",
+            "to the same id in the target's (uid 1000 of guest A becomes uid 1000 of guest B;",
+            "host ids 0..65535 become the guest's 0..65535). -c 0: back to the host's ids.",
+            "Links are retagged themselves, never followed; setuid and setgid bits are kept."})
 final class ChxidCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

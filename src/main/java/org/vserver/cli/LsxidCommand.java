@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
  * columns here, so that a script reads either without a second lookup.
  */
 @Command(name = "lsxid", mixinStandardHelpOptions = true,
-        description = {"Show which guest owns each file, by its uid and gid: XID NAME  PATH.",
-            "XID is the guest's static context number or '-'; files of host ids below 65536 show '0 host',",
-            "ids in no guest's range '- ?'; a file whose uid and gid have different owners shows both (uid/gid)."})
+        description = {"Show which guest owns each file, by its uid and gid: one line XID NAME  PATH.",
+            "XID: the guest's static context number, or '-'. Host ids below 65536: '0 host';",
+            "ids in no guest's range: '- ?'; uid and gid of different owners: 'uid/gid'."})
 final class LsxidCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
