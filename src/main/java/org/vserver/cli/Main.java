@@ -36,6 +36,8 @@ public final class Main {
             case "vuname" -> new VunameCommand();
             case "vattribute" -> new VattributeCommand();
             case "chbind" -> new ChbindCommand();
+            case "lsxid" -> new LsxidCommand();
+            case "chxid" -> new ChxidCommand();
             case "vlimit" -> null;
             default -> null;
         };

@@ -10,13 +10,21 @@ public final class ErrnoException extends IOException {
     private final String syscall;
     private final String path;
     private final int errno;
+    private final String description;
 
     public ErrnoException(String syscall, String path, int errno, String description) {
         super(syscall + (path == null ? "()" : "(`" + path + "`)") + " failed: " + description + " (" + Errno.name(errno) + ")");
         this.syscall = syscall;
         this.path = path;
         this.errno = errno;
+        this.description = description;
     }
+
+    /**
+     * The same failure naming {@code path} instead: a call made through a directory fd knows only the
+     * last component ({@code openat(fd, "passwd")}), its caller the path the user gave.
+     */
+    public ErrnoException at(String path) { return new ErrnoException(syscall, path, errno, description); }
 
     public String syscall() { return syscall; }
 

@@ -3,6 +3,7 @@ package org.vserver.sys;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -13,6 +14,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -52,6 +54,10 @@ public final class LinuxSyscalls implements Syscalls {
      * s64 st_blocks @64, then the times; 144 bytes.
      */
     private static final int STAT_SIZE = 144;
+    /** x86_64 __NR_fchmodat2 (Linux 6.6). */
+    private static final long SYS_FCHMODAT2 = 452;
+    /** Room for one getdents64 call: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }. */
+    private static final int DIRENT_BUF = 32 * 1024;
     /** x86_64 __NR_bpf. */
     private static final long SYS_BPF = 321;
     /** Room for the verifier's log: a rejected small program explains itself in a few KiB. */
@@ -104,6 +110,17 @@ public final class LinuxSyscalls implements Syscalls {
                 Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
     private static final class Pread { static final MethodHandle H = errno("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG)); }
+    private static final class Fchownat {
+        static final MethodHandle H = errno("fchownat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    /** glibc 2.30+ wraps getdents64. */
+    private static final class Getdents64 { static final MethodHandle H = errno("getdents64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
+    /** syscall(2) for fchmodat2: (long nr, int dirfd, const char *path, mode_t mode, unsigned flags), all variadic longs. */
+    private static final class SyscallFchmodat2 {
+        static final MethodHandle H = Ffm.LINKER.downcallHandle(Ffm.LIBC.find("syscall").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    }
     private static final class Ftruncate { static final MethodHandle H = errno("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG)); }
     private static final class Strerror { static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
     /** posix_spawn(3) and its file actions; the launcher resets signal masks and dispositions itself. */
@@ -351,6 +368,36 @@ public final class LinuxSyscalls implements Syscalls {
             c.check((int) Fstat.H.invokeExact(c.state(), fd, s));
             return new FileStat(s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8), s.get(JAVA_INT, 24), s.get(JAVA_INT, 28),
                     s.get(JAVA_INT, 32), s.get(JAVA_LONG, 48), s.get(JAVA_LONG, 64));
+        });
+    }
+
+    @Override
+    public void fchownat(int dirfd, String path, int uid, int gid, int flags) throws ErrnoException {
+        call("fchownat", path.isEmpty() ? "fd " + dirfd : path,
+                c -> c.check((int) Fchownat.H.invokeExact(c.state(), dirfd, c.arena().allocateFrom(path), uid, gid, flags)));
+    }
+
+    @Override
+    public void fchmodat2(int dirfd, String path, int mode, int flags) throws ErrnoException {
+        call("fchmodat2", path.isEmpty() ? "fd " + dirfd : path, c -> c.check((long) SyscallFchmodat2.H.invokeExact(c.state(),
+                SYS_FCHMODAT2, (long) dirfd, c.arena().allocateFrom(path), Integer.toUnsignedLong(mode), Integer.toUnsignedLong(flags))));
+    }
+
+    @Override
+    public List<String> getdents(int fd) throws ErrnoException {
+        return call("getdents64", "fd " + fd, c -> {
+            MemorySegment buf = c.arena().allocate(DIRENT_BUF, 8);
+            List<String> names = new ArrayList<>();
+            for (;;) {
+                long n = c.retry(() -> (long) Getdents64.H.invokeExact(c.state(), fd, buf, (long) DIRENT_BUF), Errno.EINTR);
+                if (n == 0) return names;
+                for (long off = 0; off < n; ) {
+                    int reclen = Short.toUnsignedInt(buf.get(JAVA_SHORT, off + 16));
+                    String name = buf.getString(off + 19);
+                    if (!name.equals(".") && !name.equals("..")) names.add(name);
+                    off += reclen;
+                }
+            }
         });
     }
 

@@ -61,6 +61,26 @@ public interface Syscalls {
     /** {@code int fstat(int fd, struct stat *st)}: works on an O_PATH fd too. */
     FileStat fstat(int fd) throws ErrnoException;
 
+    /**
+     * {@code int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)}; -1 keeps an
+     * id. With {@code ""} and {@link #AT_EMPTY_PATH}: the file {@code dirfd} refers to, an O_PATH fd
+     * included (of a symbolic link: the link itself, as lchown(2)).
+     */
+    void fchownat(int dirfd, String path, int uid, int gid, int flags) throws ErrnoException;
+
+    /**
+     * {@code int fchmodat2(int dirfd, const char *path, mode_t mode, unsigned int flags)} (Linux 6.6;
+     * glibc does not wrap it): unlike fchmodat(3), it takes {@link #AT_EMPTY_PATH}, so the mode of
+     * the file an O_PATH fd refers to can be set without reopening it by name.
+     */
+    void fchmodat2(int dirfd, String path, int mode, int flags) throws ErrnoException;
+
+    /**
+     * {@code ssize_t getdents64(int fd, void *dirp, size_t count)} until it returns 0: the names in
+     * the open directory {@code fd}, without "." and "..", in the directory's order.
+     */
+    List<String> getdents(int fd) throws ErrnoException;
+
     /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)}; 0 at EOF; retries EINTR. */
     int pread(int fd, byte[] buf, int off, int len, long offset) throws ErrnoException;
 
@@ -147,7 +167,7 @@ public interface Syscalls {
 
     int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_APPEND = 02000, O_DIRECTORY = 0200000;
     int O_NOCTTY = 0400, O_NONBLOCK = 04000, O_NOFOLLOW = 0400000, O_PATH = 010000000;
-    int AT_FDCWD = -100;
+    int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     /* include/uapi/linux/openat2.h */
     long RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08,
             RESOLVE_IN_ROOT = 0x10;

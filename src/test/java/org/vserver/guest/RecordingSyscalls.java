@@ -58,4 +58,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public FileStat fstat(int fd) { throw new AssertionError(); }
     @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
     @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
+    @Override public void fchownat(int dirfd, String path, int uid, int gid, int flags) { throw new AssertionError(); }
+    @Override public void fchmodat2(int dirfd, String path, int mode, int flags) { throw new AssertionError(); }
+    @Override public List<String> getdents(int fd) { throw new AssertionError(); }
 }

@@ -84,4 +84,7 @@ final class ScriptedKernel implements Syscalls {
     @Override public int bpfProgTestRun(int progFd, byte[] data) { throw new AssertionError(); }
     @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
     @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
+    @Override public void fchownat(int dirfd, String path, int uid, int gid, int flags) { throw new AssertionError(); }
+    @Override public void fchmodat2(int dirfd, String path, int mode, int flags) { throw new AssertionError(); }
+    @Override public List<String> getdents(int fd) { throw new AssertionError(); }
 }
