@@ -191,6 +191,17 @@ public final class Cgroup1Manager implements CgroupManager {
     }
 
     @Override
+    public List<Path> delegationFiles(String guest) {
+        var out = new ArrayList<Path>();
+        for (Hierarchy h : hierarchies) {
+            Path d = dir(h, guest);
+            out.addAll(List.of(d, d.resolve("cgroup.procs"), d.resolve("tasks")));
+        }
+        unifiedDir(guest).ifPresent(d -> out.addAll(Cgroup2Manager.delegation(d)));
+        return List.copyOf(out);
+    }
+
+    @Override
     public List<Integer> processes(String guest) throws IOException {
         Optional<Hierarchy> h = counting();
         List<Integer> counted = h.isEmpty() ? List.of() : CgroupTree.pids(dir(h.get(), guest), "cgroup.procs");

@@ -111,6 +111,14 @@ public final class Cgroup2Manager implements CgroupManager {
     }
 
     @Override
+    public List<Path> delegationFiles(String guest) { return delegation(dir(guest)); }
+
+    /** A cgroup2 directory and the files its delegatee writes. */
+    static List<Path> delegation(Path d) {
+        return List.of(d, d.resolve("cgroup.procs"), d.resolve("cgroup.threads"), d.resolve("cgroup.subtree_control"));
+    }
+
+    @Override
     public List<Integer> processes(String guest) throws IOException {
         return CgroupTree.pids(dir(guest), "cgroup.procs");
     }

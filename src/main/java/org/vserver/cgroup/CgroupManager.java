@@ -34,6 +34,13 @@ public interface CgroupManager {
     /** The files a process writes "0" into to join the guest's cgroup (the exec path's plan does that). */
     List<Path> procsFiles(String guest);
 
+    /**
+     * What a guest's root must own for its cgroups to be delegated to it (cgroup-v2.rst,
+     * "Delegation Containment"): each directory of the guest, its {@code cgroup.procs}, and
+     * {@code tasks} (v1) or {@code cgroup.threads} and {@code cgroup.subtree_control} (v2).
+     */
+    List<Path> delegationFiles(String guest);
+
     /** Pids of every process in the guest's cgroup (including its descendants' cgroups); empty if none or absent. */
     List<Integer> processes(String guest) throws IOException;
 

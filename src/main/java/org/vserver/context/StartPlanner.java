@@ -2,6 +2,7 @@ package org.vserver.context;
 
 import static org.vserver.kernel.MountFlag.*;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -72,8 +73,17 @@ public final class StartPlanner {
     /**
      * @param config the guest's configuration
      * @param init   the init style (with --rescue applied)
+     * @param cgroupDelegation the guest's cgroup directories and the files a delegatee writes
+     *               ({@code CgroupManager.delegationFiles}): a guest in a user namespace owns them
      */
-    public record Request(GuestConfig config, InitStyle init) {}
+    public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation) {
+        public Request {
+            cgroupDelegation = List.copyOf(cgroupDelegation);
+        }
+
+        /** A start whose cgroup files are not delegated (plans shown without a host). */
+        public Request(GuestConfig config, InitStyle init) { this(config, init, List.of()); }
+    }
 
     /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
     public static final String CONSOLE = "/dev/console";
@@ -90,6 +100,8 @@ public final class StartPlanner {
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
         Set<Namespace> cloned = namespaces(cfg);
+        // The guest root owns its cgroups, ready for delegation (read-only inside for now).
+        userns.ifPresent(u -> req.cgroupDelegation().forEach(f -> p.add(new Chown(f.toString(), u.hostUid(0), u.hostGid(0)))));
         Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
         holder.ifPresent(p::add);
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new

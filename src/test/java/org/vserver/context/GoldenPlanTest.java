@@ -57,7 +57,8 @@ class GoldenPlanTest {
     void sysvStartFromTheHostMethod() throws Exception {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-sysv", new StartPlanner(TestGuests.HOST).plan(
-                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
+                new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), List.of(Path.of("/sys/fs/cgroup/pids/vservers/web"),
+                        Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/pids/vservers/web/tasks")))));
     }
 
     @Test

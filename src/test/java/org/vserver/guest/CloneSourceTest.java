@@ -37,6 +37,7 @@ class CloneSourceTest {
 
     /** The freezer as the kernel keeps it: per guest, processes and a frozen flag; no freezer at all if {@code hasFreezer} is false. */
     static final class FakeCgroups implements CgroupManager {
+        @Override public List<Path> delegationFiles(String guest) { throw new AssertionError(); }
         final Map<String, List<Integer>> procs = new HashMap<>();
         final Map<String, Boolean> frozen = new HashMap<>();
         final List<String> calls = new ArrayList<>();

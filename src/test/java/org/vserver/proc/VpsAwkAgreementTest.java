@@ -194,6 +194,13 @@ class VpsAwkAgreementTest {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), "ps " + args);
+            Awk a = awk(out, 0);
+            if (a.code() == 125) {
+                // a user-namespace guest runs on this host: its host uids make the fast path hand
+                // the listing to the Java one (tested on its own below), which names them
+                assertEquals("", a.out(), "a handoff prints nothing");
+                continue;
+            }
             assertAgree(out);
         }
     }
