@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,27 @@ class CgroupIT {
             }
         }
         return found;
+    }
+
+    @Test
+    void aGuestsRootOwnsItsCgroupsReadyForDelegation() throws Exception {
+        String g = host.build("cg-own");
+        long uid = Long.parseLong(Files.readString(host.confdir.resolve(g).resolve("userns/uidmap")).strip().split("\\s+")[0]);
+        long gid = Long.parseLong(Files.readString(host.confdir.resolve(g).resolve("userns/gidmap")).strip().split("\\s+")[0]);
+        host.start(g);
+        try {
+            List<Path> files = host.vs.cgroups().delegationFiles(g);
+            assertFalse(files.isEmpty());
+            for (Path f : files) {
+                assertEquals(uid, ((Number) Files.getAttribute(f, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue(), f.toString());
+                assertEquals(gid, ((Number) Files.getAttribute(f, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue(), f.toString());
+            }
+            // the parent stays the host's: the guest cannot move itself out or make siblings
+            assertEquals(0, ((Number) Files.getAttribute(files.getFirst().getParent(), "unix:uid")).intValue());
+        } finally {
+            host.stop(g);
+        }
+        host.assertNothingLeftOf(g);
     }
 
     @Test
