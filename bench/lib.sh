@@ -31,6 +31,9 @@ bench_init() {
     W=$(mktemp -d /tmp/vserver-bench-XXXXXX)
     export VSERVER_CONFDIR=$W/etc VSERVER_RUNDIR=$W/run
     mkdir -p "$W/etc/.defaults/cgroup" "$W/guests"
+    # the bench guests' id ranges: files of the bench's own, never the host's /etc/subuid
+    printf 'root:1000000:4194304\n' > "$W/subuid"; cp "$W/subuid" "$W/subgid"
+    export VSERVER_SUBUID=$W/subuid VSERVER_SUBGID=$W/subgid
     chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
     ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
     PARENT=vservers-bench-$$
