@@ -149,9 +149,11 @@
                                      console inside its own tree */                                \
   /* User-namespaced guests (doc/userns.md): namespaces held by fd between ops, trees idmapped.    \
      The fds are close-on-exec: they survive CLONE (a fork) and SETNS_FD closes each it joins. */ \
-  VL_OP (41, USERNS_CREATE, "issN") /* fork a holder: unshare(CLONE_NEWUSER); the launcher writes  \
+  VL_OP (41, USERNS_CREATE, "issNi") /* fork a holder: unshare(CLONE_NEWUSER); the launcher writes \
                                      /proc/H/uid_map and gid_map (the texts, one write each); the  \
-                                     holder unshare(nstypes) (owned by the new userns; 0 = none,   \
+                                     holder writes usernsmax (>= 0; -1: leave it) to its           \
+                                     /proc/sys/user/max_user_namespaces, then                      \
+                                     unshare(nstypes) (owned by the new userns; 0 = none,          \
                                      NEWUSER refused); open /proc/H/ns/user at fd, each of nstypes \
                                      (pid, time: *_for_children) at fd+1... in CLONE_NEW* bit     \
                                      order; kill and reap the holder (fd > 4) */                   \

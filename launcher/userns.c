@@ -62,10 +62,35 @@ pipe_int (int fd, int *v, int out)
   return -1;
 }
 
+#define VL_USERNS_MAX "/proc/sys/user/max_user_namespaces"
+
+/* Writes N to the calling process's user namespace's user.max_user_namespaces (sysctls under
+   /proc/sys/user are per user namespace: the opener's). */
+static int
+write_limit (int n)
+{
+  char text[16];
+  int fd, len = snprintf (text, sizeof text, "%d\n", n);
+  ssize_t w;
+
+  fd = open (VL_USERNS_MAX, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  w = write (fd, text, (size_t) len);
+  if (w != len)
+    {
+      int err = w < 0 ? errno : EIO;
+      close (fd);
+      errno = err;
+      return -1;
+    }
+  return close (fd);
+}
+
 /* The holder: unshare(CLONE_NEWUSER), report; wait for the maps; unshare(NSTYPES), report; wait
    to be killed. It dies with the launcher (PR_SET_PDEATHSIG), so it never outlives the op. */
 static void __attribute__ ((noreturn))
-holder (pid_t parent, int in, int out, uint64_t nstypes)
+holder (pid_t parent, int in, int out, uint64_t nstypes, int userns_max)
 {
   int err = 0, go;
 
@@ -75,7 +100,11 @@ holder (pid_t parent, int in, int out, uint64_t nstypes)
     err = errno;
   if (pipe_int (out, &err, 1) < 0 || err || pipe_int (in, &go, 0) < 0)
     _exit (1);
-  if (nstypes && unshare ((int) nstypes) < 0)
+  /* mapped now, root of the new namespace with all its capabilities: its own limit, which only
+     CAP_SYS_RESOURCE there can raise again (reported as -errno, apart from unshare's) */
+  if (userns_max >= 0 && write_limit (userns_max) < 0)
+    err = -errno;
+  if (!err && nstypes && unshare ((int) nstypes) < 0)
     err = errno;
   if (pipe_int (out, &err, 1) < 0 || err)
     _exit (1);
@@ -142,6 +171,8 @@ run_holder (pid_t pid, int to, int from, const struct vl_rec *r, int *tmp, int l
     return -1;
   if (pipe_int (to, &go, 1) < 0 || pipe_int (from, &err, 0) < 0)
     return vl_failf (errno, "unshare(0x%llx) in the holder (pid %d): it died", (unsigned long long) nstypes, (int) pid);
+  if (err < 0)
+    return vl_failf (-err, "write(`" VL_USERNS_MAX "`, %d) in the holder (pid %d)", (int) r->f[4].i, (int) pid);
   if (err)
     return vl_failf (err, "unshare(0x%llx) in the holder (pid %d)", (unsigned long long) nstypes, (int) pid);
   tmp[n] = open_ns (pid, "user", low);
@@ -162,7 +193,8 @@ run_holder (pid_t pid, int to, int from, const struct vl_rec *r, int *tmp, int l
   return n;
 }
 
-/* USERNS_CREATE fd uidmap gidmap nstypes: a holder's user namespace at fd, its other namespaces
+/* USERNS_CREATE fd uidmap gidmap nstypes usernsmax: a holder's user namespace at fd (holding at
+   most usernsmax user namespaces of its own, -1: the kernel's default), its other namespaces
    at fd+1... (close-on-exec: they survive CLONE, which forks, and never reach the guest's exec) */
 int
 op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
@@ -197,7 +229,7 @@ op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
     {
       close (to[1]);
       close (from[0]);
-      holder (self, to[0], from[1], nstypes);
+      holder (self, to[0], from[1], nstypes, r->f[4].i);
     }
   close (to[0]);
   close (from[1]);

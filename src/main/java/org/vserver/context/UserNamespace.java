@@ -49,8 +49,10 @@ public record UserNamespace(IdRange uid, IdRange gid) {
 
     /** The launcher's holder: the user namespace with its maps, and {@code owned} (the netns) inside it. */
     public UsernsCreate create(Set<Namespace> owned) {
+        // No user namespace inside it: the seccomp filter refuses clone/unshare(CLONE_NEWUSER) as well,
+        // and the limit holds where the filter is off (seccomp/disabled); raising it needs CAP_SYS_RESOURCE.
         return new UsernsCreate(FD, UsernsCreate.mapLine(0, uid.hostFirst(), uid.count()),
-                UsernsCreate.mapLine(0, gid.hostFirst(), gid.count()), owned);
+                UsernsCreate.mapLine(0, gid.hostFirst(), gid.count()), owned, 0);
     }
 
     /** The host uid of guest uid {@code guestUid}. */

@@ -45,7 +45,7 @@ public enum Op {
     MOUNT_IN(38, "sssMs"),
     BIND_IN(39, "ssM"),
     OPEN_STDIO(40, "s"),
-    USERNS_CREATE(41, "issN"),
+    USERNS_CREATE(41, "issNi"),
     SETNS_FD(42, "iN"),
     MOUNT_IDMAP(43, "ssiM"),
     BIND_IDMAP_IN(44, "ssiM"),

@@ -366,9 +366,17 @@ public sealed interface Step {
      * its {@code uid_map}/{@code gid_map} as host root ({@code "0 100000 65536\n"}, see {@link
      * #mapLine}), has the holder unshare {@code namespaces}, and leaves the user namespace at fd
      * {@code fd} and the others after it ({@link #fdOf}). The holder is gone when the step ends.
+     * {@code userNamespaces} (>= 0) is written by the holder, inside the new namespace, as its
+     * {@code user.max_user_namespaces}: how many user namespaces it may hold (-1: the kernel's).
      */
-    record UsernsCreate(int fd, String uidMap, String gidMap, Set<Namespace> namespaces) implements Step {
+    record UsernsCreate(int fd, String uidMap, String gidMap, Set<Namespace> namespaces, int userNamespaces) implements Step {
+        /** With the kernel's default limit of nested user namespaces. */
+        public UsernsCreate(int fd, String uidMap, String gidMap, Set<Namespace> namespaces) {
+            this(fd, uidMap, gidMap, namespaces, -1);
+        }
+
         public UsernsCreate {
+            if (userNamespaces < -1) throw new IllegalArgumentException("UsernsCreate: a limit of " + userNamespaces + " user namespaces");
             if (fd <= 4) throw new IllegalArgumentException("UsernsCreate at fd " + fd + ": fds up to 4 are the launcher's");
             if (namespaces.contains(Namespace.USER))
                 throw new IllegalArgumentException("UsernsCreate: the user namespace is its own, not one of " + namespaces);
@@ -392,7 +400,7 @@ public sealed interface Step {
         }
 
         public Op op() { return Op.USERNS_CREATE; }
-        public List<Object> fields() { return List.of(fd, uidMap, gidMap, Namespace.bits(namespaces)); }
+        public List<Object> fields() { return List.of(fd, uidMap, gidMap, Namespace.bits(namespaces), userNamespaces); }
     }
 
     /** setns(fd, type), then close(fd): joins a namespace a {@link UsernsCreate} left at {@code fd}. */

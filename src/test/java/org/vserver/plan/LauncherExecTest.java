@@ -507,6 +507,27 @@ class LauncherExecTest {
         assertFalse(host.equals("vl-userns"), "the uts namespace was the holder's");
     }
 
+    /**
+     * A limit of 0 nested user namespaces, written by the holder inside the new one: its root
+     * cannot make one (ENOSPC), and cannot raise the limit again once CAP_SYS_RESOURCE is gone; the
+     * host's own limit is untouched (the sysctl is per user namespace).
+     */
+    @Test
+    void usernsCreateLimitsNestedUserNamespaces() throws Exception {
+        String hostLimit = Files.readString(Path.of("/proc/sys/user/max_user_namespaces"));
+        var create = new Step.UsernsCreate(5, MAP, MAP, Set.of(), 0);
+        Result r = replay(plan(create,
+                new Step.SetNsFd(5, Namespace.USER),
+                new Step.SetIds(0, 0, List.of()),
+                new Step.ExecArgv(ENV)),
+                "sh", "-c", "cat /proc/sys/user/max_user_namespaces; unshare -U true 2>&1 | grep -c 'No space left'; "
+                        + "setpriv --bounding-set -sys_resource --inh-caps -sys_resource sh -c 'echo 5 > /proc/sys/user/max_user_namespaces'"
+                        + " 2>/dev/null || echo refused; cat /proc/sys/user/max_user_namespaces");
+        assertOk(r);
+        assertEquals(List.of("0", "1", "refused", "0"), r.trimmed().lines().map(String::strip).toList(), r.toString());
+        assertEquals(hostLimit, Files.readString(Path.of("/proc/sys/user/max_user_namespaces")), "the host's limit");
+    }
+
     /** The fds survive CLONE (a fork) and are not inherited by the exec: the child joins them, its exec has none. */
     @Test
     void usernsFdsSurviveCloneAndNeverReachTheExec() throws Exception {

@@ -268,7 +268,7 @@ class PlanTextAgreementTest {
                 .add(Op.MKNOD, "/dev/x", 0, -1L)
                 .add(Op.VERIFY_PROC, 0, 0L)
                 .add(Op.AWAIT, -7)
-                .add(Op.USERNS_CREATE, 5, "0 0 1", null, unknownNs | Namespace.USER.flag())
+                .add(Op.USERNS_CREATE, 5, "0 0 1", null, unknownNs | Namespace.USER.flag(), Integer.MIN_VALUE)
                 .add(Op.SETNS_FD, -1, -1L)
                 .add(Op.MOUNT_IDMAP, "/a", "/b", Integer.MIN_VALUE, unknownMount | MountFlag.BIND.bit())
                 .add(Op.BIND_IDMAP_IN, "", "", 0, -1L)
