@@ -49,6 +49,9 @@ class SeccompIT {
         off = host.build("scoff");
         host.config(denied, "seccomp/deny", "uname\n");
         host.config(off, "seccomp/disabled", "");
+        // and in the host's user namespace: a guest's own may hold no user namespace at all (its
+        // user.max_user_namespaces is 0), which would hide what the filter alone does
+        host.config(off, "userns/disabled", "");
         for (String n : new String[] {g, denied, off}) {
             // the guest's own tree (host-method guests share /usr): a setuid-root copy nobody may run
             Path dir = host.guestsDir.resolve(n).resolve("probe");
