@@ -22,7 +22,8 @@ import org.vserver.testsupport.RequiresRoot;
  * overlayfs (which refuses to be idmapped itself, EINVAL), so the build shifts the guest's files
  * once to its range (userns/shifted) and the start binds its root plainly; its root is still
  * root inside and owns its files. A guest built before user namespaces is shifted at the start that
- * gives it its range. A shifted guest with userns/disabled is refused. Nothing stays mounted.
+ * gives it its range. A shifted guest with userns/disabled, or with another range than its files
+ * carry, is refused. Nothing stays mounted.
  */
 @RequiresRoot("mounts an overlayfs over a TestHost's vdirbase and starts guests on it")
 class ShiftedRootIT {
@@ -77,6 +78,20 @@ class ShiftedRootIT {
             var e = assertThrows(ConfigException.class, () -> host.start(g));
             assertTrue(e.getMessage().contains(marker.toString()) && e.getMessage().contains("chxid -c 0 -R -x " + vdir), e.getMessage());
             assertTrue(host.guests.running(g).isEmpty());
+            Files.delete(host.confdir.resolve(g).resolve("userns/disabled"));
+
+            // another range than the files carry: refused too, naming the marker
+            long other = first + 10 * 65536;
+            host.config(g, "userns/uidmap", other + " 65536\n");
+            host.config(g, "userns/gidmap", other + " 65536\n");
+            e = assertThrows(ConfigException.class, () -> host.start(g));
+            assertTrue(e.getMessage().startsWith(marker + ": " + vdir + " is owned by host uid " + first + ", gid " + first
+                    + ", outside the guest's range") && e.getMessage().contains("the range changed"), e.getMessage());
+            host.config(g, "userns/uidmap", first + " 65536\n");
+            host.config(g, "userns/gidmap", first + " 65536\n");
+            host.start(g);
+            assertEquals("0\n", host.sh(g, "id -u"), "the range back: it starts again");
+            host.stop(g);
         } finally {
             try {
                 for (String name : host.vs.state().names()) host.stop(name);
