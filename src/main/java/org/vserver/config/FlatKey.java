@@ -79,6 +79,7 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("userns.uidmap", IdKind.UID.mapFile(), Kind.WORDS, UsernsFiles::range),
             new FlatKey("userns.gidmap", IdKind.GID.mapFile(), Kind.WORDS, UsernsFiles::range),
             new FlatKey("userns.disabled", UsernsFiles.DISABLED, Kind.FLAG, NO_CHECK),
+            new FlatKey("userns.shifted", UsernsFiles.SHIFTED, Kind.FLAG, NO_CHECK),
             new FlatKey("interfaces.dev", "interfaces/dev", Kind.SCALAR, c -> Interfaces.device(c.nonEmptyScalar())),
             new FlatKey("interfaces.prefix", "interfaces/prefix", Kind.NUMBER, c -> Interfaces.prefixLength(c.nonEmptyScalar())),
             new FlatKey("interfaces.mask", "interfaces/mask", Kind.SCALAR, c -> Interfaces.maskPrefix(c.nonEmptyScalar())),

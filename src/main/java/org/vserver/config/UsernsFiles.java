@@ -17,12 +17,18 @@ import java.util.Optional;
  *       other guest's is checked against the other files by {@link UsernsAllocator#check}, not
  *       here: this parser sees one file.</li>
  *   <li>{@code userns/disabled}: present = no user namespace (today's behaviour), warned at start.</li>
+ *   <li>{@code userns/shifted}: an empty marker, written by vserver, not by hand: the guest's
+ *       filesystem refuses idmapped mounts (overlayfs, NFS, some FUSE), so its files were shifted
+ *       once, at build or at the start that allocated its range, from host ids 0..65535 to its
+ *       range ({@code chxid -c GUEST -R VDIR}); its root is then bound plainly, not idmapped.
+ *       Never shifted twice. Undo: {@code chxid -c 0 -R VDIR}, then remove the file.</li>
  * </ul>
  */
 public final class UsernsFiles {
     private UsernsFiles() {}
 
     public static final String DISABLED = "userns/disabled";
+    public static final String SHIFTED = "userns/shifted";
 
     /** A guest's range as its file states it: the line, for messages that name file and line. */
     public record Mapping(String guest, IdKind kind, IdRange range, ConfigFiles.Line line) {
@@ -34,7 +40,8 @@ public final class UsernsFiles {
         Optional<ConfigFiles.Content> uid = files.guest(IdKind.UID.mapFile());
         Optional<ConfigFiles.Content> gid = files.guest(IdKind.GID.mapFile());
         return new UsernsConfig(uid.isPresent() ? Optional.of(range(uid.get())) : Optional.empty(),
-                gid.isPresent() ? Optional.of(range(gid.get())) : Optional.empty(), files.flag(DISABLED));
+                gid.isPresent() ? Optional.of(range(gid.get())) : Optional.empty(), files.flag(DISABLED),
+                files.flag(SHIFTED));
     }
 
     /** The guest's {@code kind} file in {@code cfgdir}, if present (guest = the directory's name). */

@@ -95,7 +95,7 @@ public final class StartPlanner {
     public Plan plan(Request req) {
         GuestConfig cfg = req.config();
         Optional<UserNamespace> userns = UserNamespace.of(cfg);
-        String root = stripSlash(cfg.vdir().toAbsolutePath().normalize().toString());
+        String root = rootPath(cfg);
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
@@ -113,10 +113,7 @@ public final class StartPlanner {
         p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
-        // The root must be a mount point for pivot_root. In a user namespace it is idmapped: the
-        // tree keeps its owners 0..65535 on disk and the guest sees them as its own ids; nothing is chowned.
-        if (userns.isPresent()) p.add(new MountIdmap(root, root, UserNamespace.FD, Set.of()));
-        else p.add(new Mount(root, root, null, EnumSet.of(BIND, REC), null));
+        p.add(rootMount(root, cfg, userns));
         // The tree is the guest's: from here on every path in it is resolved inside it, from this
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
@@ -147,6 +144,18 @@ public final class StartPlanner {
         if (req.init().reaper()) p.add(new Reaper());
         p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
         return p.build();
+    }
+
+    /**
+     * The guest's root onto itself: it must be a mount point for pivot_root. In a user namespace it
+     * is idmapped: the tree keeps its owners 0..65535 on disk and the guest sees them as its own
+     * ids; nothing is chowned. A guest whose filesystem refuses idmapping had its files shifted once
+     * to its range ({@code userns/shifted}): they already carry its host ids, so a plain bind, as
+     * for a guest without a user namespace.
+     */
+    static Step rootMount(String root, GuestConfig cfg, Optional<UserNamespace> userns) {
+        if (userns.isPresent() && !cfg.userns().shifted()) return new MountIdmap(root, root, UserNamespace.FD, Set.of());
+        return new Mount(root, root, null, EnumSet.of(BIND, REC), null);
     }
 
     /**
@@ -334,6 +343,11 @@ public final class StartPlanner {
         List<String> out = new ArrayList<>();
         env.forEach((k, v) -> out.add(k + "=" + v));
         return out;
+    }
+
+    /** The guest's root as the plans name it: absolute, normalized, without a trailing slash. */
+    public static String rootPath(GuestConfig cfg) {
+        return stripSlash(cfg.vdir().toAbsolutePath().normalize().toString());
     }
 
     static String stripSlash(String p) {

@@ -93,6 +93,8 @@ public final class GuestBuild {
             var ids = new UsernsAllocator(vs.subids()).allocate(root, name);
             for (String m : ids.messages()) vs.err().println("vserver: " + m);
             for (String w : ids.warnings()) vs.err().println("vserver: warning: " + w);
+            // A filesystem that refuses an idmapped root: the files are shifted to the range now, once.
+            new ShiftedRoot(vs).shiftIfRefused(guests.config(name));
             undo.commit();
         }
     }

@@ -66,12 +66,15 @@ public final class GuestStart {
         if (cfg.seccomp().disabled())
             vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
                     + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
-        cfg = userNamespace(cfg);
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
                 return false;
             }
+            // Under the lock and only for a guest that is not running: allocating its range may
+            // shift its files (ShiftedRoot), which must not happen under a running guest.
+            cfg = userNamespace(cfg);
+            ShiftedRoot.check(cfg);
             // What a dead init or an interrupted start left behind; nothing to do (and no I/O
             // on the start path) for a guest that was stopped cleanly.
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
@@ -108,7 +111,8 @@ public final class GuestStart {
     /**
      * The guest's id ranges: its {@code userns/} files, allocated now from root's subordinate ids
      * if it has none yet (a guest built before user namespaces, or whose files were removed), and
-     * checked against every other guest's. A guest with {@code userns/disabled} runs as before,
+     * checked against every other guest's; with a newly allocated range, its files shifted if its
+     * filesystem refuses an idmapped root. A guest with {@code userns/disabled} runs as before,
      * warned at every start like a guest without its seccomp filter.
      */
     private GuestConfig userNamespace(GuestConfig cfg) throws IOException, ConfigException {
@@ -117,10 +121,14 @@ public final class GuestStart {
                     + "' runs without a user namespace: its root is the host's root (remove the file to restore it)");
             return cfg;
         }
+        boolean allocated = cfg.userns().uid().isEmpty() || cfg.userns().gid().isEmpty();
         var a = new UsernsAllocator(vs.subids()).allocate(vs.config(), cfg.name());
         for (String m : a.messages()) vs.err().println("vserver: " + m);
         for (String w : a.warnings()) vs.err().println("vserver: warning: " + w);
-        return cfg.withUserns(new UsernsConfig(Optional.of(a.uid()), Optional.of(a.gid()), false));
+        cfg = cfg.withUserns(new UsernsConfig(Optional.of(a.uid()), Optional.of(a.gid()), false, cfg.userns().shifted()));
+        // A guest built before user namespaces gets its range now; if its filesystem refuses an
+        // idmapped root, its files are shifted now, once (as a build does).
+        return allocated ? new ShiftedRoot(vs).shiftIfRefused(cfg) : cfg;
     }
 
     /** The guest's network plan (vserver debug plan NAME network prints it). */

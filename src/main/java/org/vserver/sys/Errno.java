@@ -37,7 +37,7 @@ public final class Errno {
 
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ECHILD = 10, EAGAIN = 11, EACCES = 13,
             EBUSY = 16, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EINVAL = 22, ENOSPC = 28, EPIPE = 32, ENOSYS = 38,
-            ENOTEMPTY = 39, ELOOP = 40, EPROTO = 71, EADDRNOTAVAIL = 99, ENETUNREACH = 101;
+            ENOTEMPTY = 39, ELOOP = 40, EPROTO = 71, EOPNOTSUPP = 95, EADDRNOTAVAIL = 99, ENETUNREACH = 101;
 
     private Errno() {}
 

@@ -339,6 +339,11 @@ class FlatConfigTest {
         assertEquals("1000000 65536\n", Fixture.read(g.resolve("userns/uidmap")), "a refused value leaves the old file");
         flat.set("userns.disabled", "false");
         assertFalse(Files.exists(g.resolve("userns/disabled")));
+        // vserver's own marker (ShiftedRoot), shown as a flag like the opt-out
+        assertEquals(g.resolve("userns/shifted"), flat.file("userns.shifted"));
+        Fixture.put(g, "userns/shifted", "");
+        assertTrue(new ObjectMapper().readTree(flat.showJson()).get("userns.shifted").asBoolean());
+        assertTrue(ConfigDir.read(new ConfigRoot(confdir), "web").userns().shifted());
     }
 
     @Test void vprocunhideListIsShownAndChecked() throws Exception {

@@ -34,6 +34,14 @@ class UsernsFilesTest {
                 read());
     }
 
+    @Test void theShiftMarker() throws Exception {
+        Fixture.put(g(), "userns/uidmap", "1000000 65536\n");
+        Fixture.put(g(), "userns/gidmap", "1000000 65536\n");
+        Fixture.put(g(), "userns/shifted", "");
+        assertEquals(new UsernsConfig(Optional.of(new IdRange(1_000_000, 65536)), Optional.of(new IdRange(1_000_000, 65536)), false, true),
+                read());
+    }
+
     @Test void defaultsAreNotRead() throws Exception {
         Files.createDirectories(g());
         Fixture.put(confdir.resolve(".defaults"), "userns/uidmap", "1000000 65536\n");

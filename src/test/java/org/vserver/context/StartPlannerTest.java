@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.vserver.config.GuestConfig;
+import org.vserver.config.UsernsConfig;
+import org.vserver.kernel.MountFlag;
+import org.vserver.kernel.Namespace;
 import org.vserver.limits.IoNice;
 import org.junit.jupiter.api.Test;
 import org.vserver.plan.Plan;
@@ -61,6 +67,34 @@ class StartPlannerTest {
             assertTrue(pivot < umount && umount < verify && verify < index(steps, Step.Exec.class),
                     cfg.name() + ": the root check (VERIFY_CWD) follows the old root's detach");
         }
+    }
+
+    /**
+     * A guest whose files were shifted to its range (userns/shifted, its filesystem refuses
+     * idmapping) binds its root plainly, as a guest without a user namespace, and is still in its
+     * own user namespace: the holder, its /dev chowned to its root, the join of the namespace.
+     */
+    @Test
+    void aShiftedGuestsRootIsBoundPlainlyInItsUserNamespace() {
+        GuestConfig idmapped = TestGuests.hostGuest();
+        var u = idmapped.userns();
+        GuestConfig shifted = idmapped.withUserns(new UsernsConfig(u.uid(), u.gid(), false, true));
+        String root = StartPlanner.stripSlash(idmapped.vdir().toString());
+        List<Step> steps = start(shifted).steps();
+        int open = index(steps, Step.OpenRoot.class);
+        assertEquals(new Step.Mount(root, root, null, EnumSet.of(MountFlag.BIND, MountFlag.REC), null), steps.get(open - 1));
+        assertEquals(-1, index(steps, Step.MountIdmap.class), "no idmapped root");
+        assertTrue(index(steps, Step.UsernsCreate.class) >= 0 && index(steps, Step.ChownIn.class) >= 0, "still a userns guest");
+        assertTrue(steps.contains(new Step.SetNsFd(UserNamespace.FD, Namespace.USER)), "joins its user namespace");
+        // everything but the root's mount is the same plan
+        List<Step> plain = new ArrayList<>(start(idmapped).steps());
+        plain.set(open - 1, steps.get(open - 1));
+        assertEquals(plain, steps);
+        assertEquals(new Step.MountIdmap(root, root, UserNamespace.FD, Set.of()),
+                StartPlanner.rootMount(root, idmapped, UserNamespace.of(idmapped)), "not shifted: idmapped");
+        assertEquals(steps.get(open - 1), StartPlanner.rootMount(root,
+                        idmapped.withUserns(new UsernsConfig(u.uid(), u.gid(), true, true)), Optional.empty()),
+                "userns/disabled: a plain bind (start refuses it with userns/shifted, ShiftedRoot.check)");
     }
 
     static int index(List<Step> steps, Class<? extends Step> type) { return index(steps, type, 0); }
