@@ -224,14 +224,12 @@ class UsernsIT {
         String a = host.build("writer"), b = host.build("reader");
         Path shared = Files.createDirectory(host.root.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        for (String g : List.of(a, b)) {
+        for (String g : List.of(a, b))
             Files.writeString(host.confdir.resolve(g).resolve("fstab"), shared + " /shared none bind 0 0\n", StandardOpenOption.APPEND);
-            // KNOWN: the launcher cannot create a missing mount point on the idmapped root yet
-            // (MKDIR_IN "/shared" fails EOVERFLOW: host root's fsuid has no id on that mount), so it exists beforehand
-            Files.createDirectory(vdir(g).resolve("shared"));
-        }
         host.start(a);
         host.start(b);
+        // the launcher made the mount point on the idmapped root as the guest's root: 0 on disk, as without a user namespace
+        assertEquals("0:0", owner(vdir(a).resolve("shared")));
         assertEquals("0 0", host.sh(a, "echo from-a > /shared/f; stat -c '%u %g' /shared/f").strip(), "guest root's file, inside");
         Range ua = range(a, "uidmap"), ga = range(a, "gidmap"), ub = range(b, "uidmap"), gb = range(b, "gidmap");
         Path f = shared.resolve("f");
