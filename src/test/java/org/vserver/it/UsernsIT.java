@@ -66,16 +66,6 @@ class UsernsIT {
 
     Path vdir(String guest) { return host.guestsDir.resolve(guest); }
 
-    /** `vserver ARGS` with the host's environment and {@code env} on top (e.g. another subuid file). */
-    TestHost.Result vserver(Map<String, String> env, String... args) throws Exception {
-        var cmd = new java.util.ArrayList<String>();
-        cmd.add(TestHost.BASEDIR.resolve("bin/vserver").toString());
-        cmd.addAll(List.of(args));
-        var pb = host.environment(new ProcessBuilder(cmd));
-        pb.environment().putAll(env);
-        return host.run(pb, null);
-    }
-
     // 1, 6: from inside
     @Test
     void insideTheGuestRootIsUidZeroOfItsRangeAndSetuidToolsWork() throws Exception {
@@ -336,7 +326,7 @@ class UsernsIT {
         HostProbe.ok("mount", "--bind", ro.toString(), ro.toString());
         try {
             HostProbe.ok("mount", "-o", "remount,bind,ro", ro.toString());
-            var r = vserver(Map.of(SubidFiles.SUBUID_ENV, ro.toString()), g, "start");
+            var r = host.cliWithEnv(Map.of(SubidFiles.SUBUID_ENV, ro.toString()), "vserver", g, "start");
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.err().contains(ro + ": root has no subordinate ids") && r.err().contains("root:FIRST:COUNT"),
                     "names the file and tells to add a root line:\n" + r);
@@ -348,7 +338,7 @@ class UsernsIT {
         assertFalse(Files.exists(userns.resolve("gidmap")), "nothing allocated");
         host.assertNothingLeftOf(g);
         // a path that cannot be created at all (sysfs takes no new files)
-        var r = vserver(Map.of(SubidFiles.SUBUID_ENV, "/sys/vserver-it-" + host.id + "/subuid"), g, "start");
+        var r = host.cliWithEnv(Map.of(SubidFiles.SUBUID_ENV, "/sys/vserver-it-" + host.id + "/subuid"), "vserver", g, "start");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("/sys/vserver-it-" + host.id + "/subuid: root has no subordinate ids"), r.toString());
         host.assertNothingLeftOf(g);
