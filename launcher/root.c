@@ -17,6 +17,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -153,6 +154,32 @@ op_open_root (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
+/* mkdirat(2) on an idmapped guest root (doc/userns.md): host root's own ids have no id on disk
+   through that mount (EOVERFLOW), so a missing mount point (an fstab target) is made with the fs
+   ids of the root directory's owner as the mount shows it, the guest root's host ids: the new
+   directory is stored as the guest's root owns it, as a guest without a user namespace gets it.
+   Changing the fsuid away from 0 drops the fs capabilities from the effective set, so the parent
+   must be writable by that owner; changing it back raises them again (capabilities(7)). */
+static int
+mkdirat_as_root_owner (const struct vl_ctx *ctx, int dir, const char *name, mode_t mode)
+{
+  struct stat root;
+  int ret, err;
+  uid_t uid = (uid_t) setfsuid ((uid_t) -1);
+  gid_t gid = (gid_t) setfsgid ((gid_t) -1);
+
+  if (fstat (ctx->root_fd, &root) < 0)
+    return -1;
+  setfsgid (root.st_gid);
+  setfsuid (root.st_uid);
+  ret = mkdirat (dir, name, mode);
+  err = errno;
+  setfsuid (uid);
+  setfsgid (gid);
+  errno = err;
+  return ret;
+}
+
 /* MKDIR_IN path mode: mkdirat(parent, name, mode); an existing directory is fine, a link is not */
 int
 op_mkdir_in (struct vl_ctx *ctx, const struct vl_rec *r)
@@ -160,12 +187,15 @@ op_mkdir_in (struct vl_ctx *ctx, const struct vl_rec *r)
   const char *path = r->f[0].s;
   char name[256];
   struct stat st;
-  int dir, ret = 0;
+  int dir, ret = 0, made;
 
   dir = open_parent (ctx, "mkdir", path, name, sizeof name);
   if (dir < 0)
     return -1;
-  if (mkdirat (dir, name, (mode_t) r->f[1].i) < 0)
+  made = mkdirat (dir, name, (mode_t) r->f[1].i);
+  if (made < 0 && errno == EOVERFLOW)
+    made = mkdirat_as_root_owner (ctx, dir, name, (mode_t) r->f[1].i);
+  if (made < 0)
     {
       if (errno != EEXIST)
         ret = fail_in (ctx, errno, "mkdir", path, NULL);

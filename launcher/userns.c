@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <grp.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,16 +89,45 @@ write_limit (int n)
   return close (fd);
 }
 
-/* The holder: unshare(CLONE_NEWUSER), report; wait for the maps; unshare(NSTYPES), report; wait
-   to be killed. It dies with the launcher (PR_SET_PDEATHSIG), so it never outlives the op. */
+/* The host id a map gives the namespace's id 0 ("0 HOSTFIRST COUNT" on its first line), or -1 */
+static long long
+host_id_of_root (const char *map)
+{
+  unsigned long long inside, host, count;
+
+  if (sscanf (map, "%llu %llu %llu", &inside, &host, &count) != 3 || inside != 0 || host > UINT32_MAX - 1)
+    return -1;
+  return (long long) host;
+}
+
+/* The holder: become the guest root's host ids, unshare(CLONE_NEWUSER), report; wait for the
+   maps; unshare(NSTYPES), report; wait to be killed. It dies with the launcher
+   (PR_SET_PDEATHSIG, armed again after the id change, which clears it), so it never outlives the op.
+
+   Why the guest's ids and not root's: the kernel charges the per-uid counters of a user namespace
+   (inotify instances and watches, mqueue bytes, queued signals...) to every ancestor level too, at
+   the uid that created the namespace. Created by host root, every guest's root would spend host
+   uid 0's fs.inotify.max_user_instances (probed: a guest holding its 128 left the host's root and
+   the other guests none). Created by the range's first uid, each guest spends its own. The owner
+   uid also holds every capability in the namespace: it is the guest root's own host uid, which no
+   host process has. SECBIT_NO_SETUID_FIXUP keeps the holder's capabilities across the id change,
+   so hosts that refuse unprivileged user namespaces still let it unshare (best effort: without
+   CAP_SETPCAP the id change drops them and an unprivileged unshare must do). */
 static void __attribute__ ((noreturn))
-holder (pid_t parent, int in, int out, uint64_t nstypes, int userns_max)
+holder (pid_t parent, int in, int out, uint64_t nstypes, long long uid, long long gid, int userns_max)
 {
   int err = 0, go;
 
+  if (uid >= 0 && gid >= 0)
+    {
+      (void) prctl (PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0);
+      if (setgroups (0, NULL) < 0 || setresgid ((gid_t) gid, (gid_t) gid, (gid_t) gid) < 0
+          || setresuid ((uid_t) uid, (uid_t) uid, (uid_t) uid) < 0)
+        err = errno;
+    }
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid () != parent)
     _exit (1);
-  if (unshare (CLONE_NEWUSER) < 0)
+  if (!err && unshare (CLONE_NEWUSER) < 0)
     err = errno;
   if (pipe_int (out, &err, 1) < 0 || err || pipe_int (in, &go, 0) < 0)
     _exit (1);
@@ -166,7 +197,7 @@ run_holder (pid_t pid, int to, int from, const struct vl_rec *r, int *tmp, int l
   if (pipe_int (from, &err, 0) < 0)
     return vl_failf (errno, "unshare(CLONE_NEWUSER) in the holder (pid %d): it died", (int) pid);
   if (err)
-    return vl_failf (err, "unshare(CLONE_NEWUSER) in the holder (pid %d)", (int) pid);
+    return vl_failf (err, "setresuid(%s) and unshare(CLONE_NEWUSER) in the holder (pid %d)", r->f[1].s, (int) pid);
   if (write_map (pid, "uid_map", r->f[1].s) < 0 || write_map (pid, "gid_map", r->f[2].s) < 0)
     return -1;
   if (pipe_int (to, &go, 1) < 0 || pipe_int (from, &err, 0) < 0)
@@ -201,6 +232,7 @@ op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
 {
   int fd = r->f[0].i, tmp[1 + VL_HOLDER_NS], to[2], from[2], n, i;
   uint64_t nstypes = r->f[3].u, known = 0;
+  long long uid, gid;
   pid_t pid, self = getpid ();
   size_t k;
 
@@ -209,6 +241,9 @@ op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
   if (nstypes & ~known)
     return vl_failf (EINVAL, "unshare(0x%llx) in the holder: only new namespaces other than the user namespace",
                      (unsigned long long) nstypes);
+  /* a map that does not start so is the kernel's to refuse, as it was given (write_map) */
+  uid = host_id_of_root (r->f[1].s);
+  gid = host_id_of_root (r->f[2].s);
   n = 1 + __builtin_popcountll (nstypes);
   if (fd <= VL_STATUS_FD || fd > 1 << 20)
     return vl_failf (EINVAL, "dup3(%d): the plan's fds are %d..%d", fd, VL_STATUS_FD + 1, 1 << 20);
@@ -229,7 +264,7 @@ op_userns_create (struct vl_ctx *ctx, const struct vl_rec *r)
     {
       close (to[1]);
       close (from[0]);
-      holder (self, to[0], from[1], nstypes, r->f[4].i);
+      holder (self, to[0], from[1], nstypes, uid, gid, r->f[4].i);
     }
   close (to[0]);
   close (from[1]);

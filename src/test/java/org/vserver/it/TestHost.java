@@ -110,6 +110,13 @@ final class TestHost implements AutoCloseable {
     /** The same with {@code stdin} piped into the tool. */
     Result cliWithInput(String stdin, String... args) throws Exception { return cliIn(null, stdin, args); }
 
+    /** A tool of bin/ with {@code env} on top of this host's environment (another subuid file, say). */
+    Result cliWithEnv(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = tool(null, args);
+        pb.environment().putAll(env);
+        return run(pb, null);
+    }
+
     /**
      * A tool of bin/ run in the network namespace bound at {@code netns} (nsenter --net: only the
      * network namespace changes; `ip netns exec` would also remount /sys and hide the cgroups).

@@ -19,12 +19,14 @@ import org.vserver.limits.DefaultLimits;
 import org.vserver.testsupport.RequiresRoot;
 
 /**
- * What one default guest can take from the host and its neighbours through counters the kernel
- * keeps per (user namespace, uid): guest root is the host's uid 0, so every guest's root and the
- * host's share them. The built-in limits (sigpending, msgqueue: lower than the host's) keep the
- * host's share; the task limit stops a fork bomb. What only a user namespace can fix is measured
- * and printed (KNOWN lines), not asserted: inotify instances for the host and the neighbour,
- * message queues and queued signals for the neighbour.
+ * What one guest can take from the host and its neighbours through counters the kernel keeps per
+ * (user namespace, uid), and charges at every ancestor level to the uid that created the
+ * namespace. A default guest has its own user namespace, created by its own first host uid
+ * (launcher/userns.c): its root's inotify instances, message queues, queued signals and pipe pages
+ * are its own, and neither the host's root nor another guest loses any. A guest with
+ * userns/disabled is the host's uid 0: there the built-in limits (sigpending, msgqueue: lower than
+ * the host's) keep the host's share of those two, and inotify instances stay shared, the known
+ * price of the opt-out, asserted as such. The task limit stops a fork bomb either way.
  */
 @RequiresRoot("starts real guests")
 class UidCountersIT {
@@ -36,12 +38,19 @@ class UidCountersIT {
     @AfterEach
     void tearDown() throws Exception { if (host != null) host.close(); }
 
-    @Test
-    void aGuestHoldingTheSharedCountersLeavesTheHostItsQueuesTimersAndPipes() throws Exception {
+    /** What guest A held and what the host's root, root without capabilities and guest B got meanwhile. */
+    record Held(Map<String, String> held, Map<String, String> host, Map<String, String> hostNoCaps, Map<String, String> b, String report) {}
+
+    /** Guests A and B (each with userns/disabled unless {@code userns}); A holds all it may while the others check. */
+    private Held holdInA(boolean userns) throws Exception {
         String a = host.build("hog");
         String b = host.build("neighbour");
         CounterProbe.install(host, a);
         CounterProbe.install(host, b);
+        if (!userns) {
+            host.config(a, "userns/disabled", "");
+            host.config(b, "userns/disabled", "");
+        }
         host.start(a);
         host.start(b);
         String limits = host.sh(a, "cat /proc/self/limits");
@@ -52,41 +61,19 @@ class UidCountersIT {
 
         Map<String, String> hostBefore = CounterProbe.fields("CHECK", HostProbe.run(CounterProbe.build().toString(), "check").out());
         Process hold = host.spawnIn(null, "vserver", a, "exec", CounterProbe.IN_GUEST, "hold");
+        Held result;
         try {
             String held = heldLine(hold);
             Map<String, String> h = CounterProbe.fields("HELD", held);
-            TestHost.Result hostRun = HostProbe.run(CounterProbe.build().toString(), "check");
-            Map<String, String> onHost = CounterProbe.fields("CHECK", hostRun.out());
+            Map<String, String> onHost = CounterProbe.fields("CHECK", HostProbe.run(CounterProbe.build().toString(), "check").out());
             // root that dropped its capabilities (a hardened host service): no CAP_SYS_RESOURCE exemption for pipes
             Map<String, String> onHostNoCaps = CounterProbe.fields("CHECK", HostProbe.run("setpriv", "--bounding-set=-all",
                     "--inh-caps=-all", CounterProbe.build().toString(), "check").out());
-            TestHost.Result bRun = host.cli("vserver", b, "exec", CounterProbe.IN_GUEST, "check");
-            Map<String, String> inB = CounterProbe.fields("CHECK", bRun.out());
-            String report = "guest A holds: " + held + "\nhost before: " + hostBefore + "\nhost now: " + onHost
-                    + "\nhost root without capabilities: " + onHostNoCaps + "\nguest B: " + inB;
+            Map<String, String> inB = CounterProbe.fields("CHECK", host.cli("vserver", b, "exec", CounterProbe.IN_GUEST, "check").out());
+            String report = (userns ? "user namespaces" : "userns/disabled") + ": guest A holds: " + held + "\nhost before: "
+                    + hostBefore + "\nhost now: " + onHost + "\nhost root without capabilities: " + onHostNoCaps + "\nguest B: " + inB;
             System.out.println(report);
-
-            // A stopped at its own limits, the kernel's refusals
-            assertTrue(h.get("sigpending").endsWith("/EAGAIN"), report);
-            assertTrue(h.get("mqueue").endsWith("/EMFILE"), report);
-            assertTrue(Long.parseLong(h.get("sigpending").split("/")[0]) <= DefaultLimits.SIGPENDING, report);
-
-            // fixed by the guests' lower rlimits: the host's root keeps its message queues and timers
-            assertEquals("ok", onHost.get("mq_open"), "the host's mq_open while a guest holds its msgqueue maximum:\n" + report);
-            assertEquals("ok", onHost.get("timer_create"), "the host's timer_create while a guest holds its sigpending maximum:\n" + report);
-            // pipes: only pipe-user-pages-soft applies (the hard limit is 0, off, by default): pipe() keeps working for all
-            assertEquals("ok", onHost.get("pipe"), report);
-            assertEquals("65536", onHost.get("pipe_size"), "the host's root (CAP_SYS_RESOURCE) gets full-size pipes:\n" + report);
-            assertEquals("ok", inB.get("pipe"), "guest B still gets pipes:\n" + report);
-
-            // what needs a user namespace (the guest's own uid): measured, not pretended
-            System.out.println("KNOWN (needs a user namespace): host inotify_init1=" + onHost.get("inotify_init1")
-                    + ", B inotify_init1=" + inB.get("inotify_init1") + ", B mq_open=" + inB.get("mq_open")
-                    + ", B timer_create=" + inB.get("timer_create") + ", B pipe_size=" + inB.get("pipe_size")
-                    + ", host root without capabilities pipe_size=" + onHostNoCaps.get("pipe_size")
-                    + "; A held inotify " + h.get("inotify") + ", mqueue " + h.get("mqueue") + " (" + h.get("mqueue_payload")
-                    + " payload bytes), sigpending " + h.get("sigpending") + " SigQ " + h.get("SigQ") + ", pipes " + h.get("pipes")
-                    + " (" + h.get("pipe_pages") + " pages, growing: " + h.get("grow") + ")");
+            result = new Held(h, onHost, onHostNoCaps, inB, report);
         } finally {
             hold.destroyForcibly();
             hold.waitFor(10, TimeUnit.SECONDS);
@@ -98,6 +85,44 @@ class UidCountersIT {
         // and once A is gone, the host has all of it back
         Map<String, String> after = CounterProbe.fields("CHECK", HostProbe.run(CounterProbe.build().toString(), "check").out());
         assertEquals("ok", after.get("inotify_init1"), after.toString());
+
+        // A stopped at its own limits, the kernel's refusals
+        Map<String, String> h = result.held();
+        assertTrue(h.get("sigpending").endsWith("/EAGAIN"), result.report());
+        assertTrue(h.get("mqueue").endsWith("/EMFILE"), result.report());
+        assertTrue(h.get("inotify").endsWith("/EMFILE"), result.report());
+        assertTrue(Long.parseLong(h.get("sigpending").split("/")[0]) <= DefaultLimits.SIGPENDING, result.report());
+        // either way: the host's root keeps its message queues, timers and full-size pipes (CAP_SYS_RESOURCE), B its pipes
+        assertEquals("ok", result.host().get("mq_open"), "the host's mq_open while a guest holds its msgqueue maximum:\n" + result.report());
+        assertEquals("ok", result.host().get("timer_create"), "the host's timer_create while a guest holds its sigpending maximum:\n"
+                + result.report());
+        assertEquals("ok", result.host().get("pipe"), result.report());
+        assertEquals("65536", result.host().get("pipe_size"), result.report());
+        assertEquals("ok", result.b().get("pipe"), "guest B still gets pipes:\n" + result.report());
+        return result;
+    }
+
+    @Test
+    void aGuestHoldingItsCountersLeavesTheHostAndItsNeighbourTheirs() throws Exception {
+        Held r = holdInA(true);
+        // A's root is its own first host uid: nothing it holds is host uid 0's or B's
+        assertEquals("ok", r.host().get("inotify_init1"), "the host's root gets inotify instances:\n" + r.report());
+        assertEquals("ok", r.b().get("inotify_init1"), "guest B's root gets inotify instances:\n" + r.report());
+        assertEquals("ok", r.b().get("mq_open"), "guest B's message queues:\n" + r.report());
+        assertEquals("ok", r.b().get("timer_create"), "guest B's queued signals:\n" + r.report());
+        assertEquals("65536", r.b().get("pipe_size"), "guest B's pipes are full-size (its own pipe pages):\n" + r.report());
+        assertEquals("65536", r.hostNoCaps().get("pipe_size"), "so are those of host root without capabilities:\n" + r.report());
+    }
+
+    /**
+     * The opt-out's known price: both guests' roots are host uid 0, so A's inotify instances are the
+     * host's root's and B's too (fs.inotify.max_user_instances of the init namespace, no rlimit).
+     */
+    @Test
+    void withUsernsDisabledAGuestsRootSharesTheHostRootsInotifyInstances() throws Exception {
+        Held r = holdInA(false);
+        assertEquals("EMFILE", r.host().get("inotify_init1"), "shared with the host's root:\n" + r.report());
+        assertEquals("EMFILE", r.b().get("inotify_init1"), "shared with guest B's root:\n" + r.report());
     }
 
     /** Reads the hold process's output until its HELD line (it then keeps everything until killed). */
