@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import org.vserver.sys.Errno;
+import org.vserver.sys.LinuxSyscalls;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -120,11 +122,18 @@ public record SubordinateIds(Path file, List<Entry> entries, List<String> warnin
             if (!existed) Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         } catch (IOException e) {
             var ce = new ConfigException(file, "root has no subordinate ids here, and adding " + INCUS_ROOT.text()
-                    + " failed: " + e.getClass().getSimpleName() + (e.getMessage() != null ? " " + e.getMessage() : "") + how);
+                    + " failed: " + reason(e) + how);
             ce.initCause(e);
             throw ce;
         }
         return new Added(read(file), Optional.of("added " + INCUS_ROOT.text() + " to " + file + ", as Incus does"));
+    }
+
+    /** "write(`/etc/subuid`): Read-only file system (EROFS)": what the JDK's exception says, in errno terms. */
+    private String reason(IOException e) {
+        int errno = Errno.of(e);
+        if (errno == 0) return e.getMessage() != null ? e.getMessage() : e.toString();
+        return "write(`" + file + "`): " + LinuxSyscalls.strerror(errno) + " (" + Errno.name(errno) + ")";
     }
 
     /** {@link #addRootIfMissing}'s answer. */
