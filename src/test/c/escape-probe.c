@@ -93,15 +93,20 @@ static int gated(const char *name, long rc, int err) {
     return out(name, "escaped", rc < 0 ? ename(err) : "-");
 }
 
-/* Runs fn in a child (so namespace changes and mounts die with it); its exit code is an errno or 0. */
-static int in_child(const char *name, int (*fn)(void), int gate) {
+/* Runs fn in a child (so namespace changes and mounts die with it): its exit code, -1 if there was none. */
+static int child_exit(int (*fn)(void)) {
     pid_t p = fork();
-    if (p < 0) return out(name, "skipped", ename(errno));
+    if (p < 0) return -1;
     if (p == 0) _exit(fn());
     int st;
     waitpid(p, &st, 0);
-    if (!WIFEXITED(st)) return out(name, "skipped", "child-killed");
-    int e = WEXITSTATUS(st);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* fn's exit code is an errno or 0. */
+static int in_child(const char *name, int (*fn)(void), int gate) {
+    int e = child_exit(fn);
+    if (e < 0) return out(name, "skipped", "no-child-or-killed");
     return gate ? gated(name, e ? -1 : 0, e) : must_fail(name, e ? -1 : 0, e);
 }
 
@@ -234,14 +239,8 @@ static int a_mount(const char *name, const char *what) {
     return must_fail(name, rc, e);
 }
 
-/* The new mount API end to end: a tmpfs context, its superblock, a detached mount, attached on /tmp/escape-mnt. */
-static int a_fsmount(const char *name, const char *a) {
-    (void)a;
-    int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-    if (fs < 0) return out(name, "blocked", ename(errno));
-    if (fsconfig(fs, FSCONFIG_CMD_CREATE, 0, 0, 0)) return out(name, "blocked", ename(errno));
-    int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-    if (m < 0) return out(name, "blocked", ename(errno));
+/* Attaches the detached mount M on /tmp/escape-mnt (and takes it off again if that worked). */
+static int attach_detached(const char *name, int m) {
     mkdir("/tmp/escape-mnt", 0755);
     long rc = move_mount(m, "", AT_FDCWD, "/tmp/escape-mnt", MOVE_MOUNT_F_EMPTY_PATH);
     int e = errno;
@@ -250,18 +249,24 @@ static int a_fsmount(const char *name, const char *a) {
     return must_fail(name, rc, e);
 }
 
+/* The new mount API end to end: a tmpfs context, its superblock, a detached mount, attached on /tmp/escape-mnt. */
+static int a_fsmount(const char *name, const char *a) {
+    (void)a;
+    int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0) return out(name, "blocked", ename(errno));
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, 0, 0, 0)) return out(name, "blocked", ename(errno));
+    int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+    if (m < 0) return out(name, "blocked", ename(errno));
+    return attach_detached(name, m);
+}
+
 /* A detached copy of the guest's whole tree (OPEN_TREE_CLONE needs CAP_SYS_ADMIN over the mount
  * namespace), attached elsewhere with move_mount: a bind mount without mount(2). */
 static int a_open_tree_move(const char *name, const char *a) {
     (void)a;
     int t = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (t < 0) return out(name, "blocked", ename(errno));
-    mkdir("/tmp/escape-mnt", 0755);
-    long rc = move_mount(t, "", AT_FDCWD, "/tmp/escape-mnt", MOVE_MOUNT_F_EMPTY_PATH);
-    int e = errno;
-    if (rc == 0) umount2("/tmp/escape-mnt", MNT_DETACH);
-    rmdir("/tmp/escape-mnt");
-    return must_fail(name, rc, e);
+    return attach_detached(name, t);
 }
 
 /* mount_setattr clearing read-only on /usr, which host-method guests share with the host
@@ -293,14 +298,9 @@ static int userns_locked_mounts_fn(void) {
 
 static int a_userns_locked_mounts(const char *name, const char *a) {
     (void)a;
-    pid_t p = fork();
-    if (p < 0) return out(name, "skipped", ename(errno));
-    if (p == 0) _exit(userns_locked_mounts_fn());
-    int st;
-    waitpid(p, &st, 0);
-    if (!WIFEXITED(st)) return out(name, "skipped", "child-killed");
     static const char *what[] = {"private-failed", "usr-remounted-rw", "usr-setattr-rw", "usr-unmounted", "proc-unmounted"};
-    int e = WEXITSTATUS(st);
+    int e = child_exit(userns_locked_mounts_fn);
+    if (e < 0) return out(name, "skipped", "no-child-or-killed");
     if (e == 0) return out(name, "contained", "own-mntns-copies-locked");
     if (e >= 200 && e <= 204) return out(name, e == 200 ? "skipped" : "escaped", what[e - 200]);
     return out(name, "blocked", ename(e));
