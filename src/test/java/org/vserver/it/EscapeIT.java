@@ -334,6 +334,7 @@ class EscapeIT {
                 if (!o.safe()) failed.add(o.toString());
             }
             EscapeProbe.Outcome ptrace = EscapeProbe.run(host, uns, "ptrace", String.valueOf(hostMarker.pid()));
+            System.out.println("userns alone: ptrace of the host's marker: " + ptrace);
             if (!ptrace.safe()) failed.add("ptrace of the host: " + ptrace);
             EscapeProbe.Outcome leaked = leakAndJoinHostNetns(uns);
             if (!leaked.safe()) failed.add("setns into a leaked host netns: " + leaked);
