@@ -8,6 +8,13 @@
  * Where an attack could harm the host if it worked, the probe passes arguments that fail right
  * after the kernel's permission check (an invalid flag, a missing file): then "not EPERM" is the
  * escape, and nothing happens either way. Classes: security.md §4 and §6.
+ *
+ * "escaped" is strict: any success of a call the default guest must be refused (its seccomp filter,
+ * its bounding set) counts. In a user-namespace guest with those defences switched off
+ * (EscapeIT.theUserNamespaceAloneHolds) some calls then succeed without leaving the guest:
+ * unshare/clone of a namespace creates one owned by the guest's user namespace (userns_locked_mounts
+ * shows the copied mounts stay locked), setns_net joins the guest's own netns. The test decides
+ * which attacks the user namespace alone must refuse; this file only reports what happened.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -86,15 +93,20 @@ static int gated(const char *name, long rc, int err) {
     return out(name, "escaped", rc < 0 ? ename(err) : "-");
 }
 
-/* Runs fn in a child (so namespace changes and mounts die with it); its exit code is an errno or 0. */
-static int in_child(const char *name, int (*fn)(void), int gate) {
+/* Runs fn in a child (so namespace changes and mounts die with it): its exit code, -1 if there was none. */
+static int child_exit(int (*fn)(void)) {
     pid_t p = fork();
-    if (p < 0) return out(name, "skipped", ename(errno));
+    if (p < 0) return -1;
     if (p == 0) _exit(fn());
     int st;
     waitpid(p, &st, 0);
-    if (!WIFEXITED(st)) return out(name, "skipped", "child-killed");
-    int e = WEXITSTATUS(st);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* fn's exit code is an errno or 0. */
+static int in_child(const char *name, int (*fn)(void), int gate) {
+    int e = child_exit(fn);
+    if (e < 0) return out(name, "skipped", "no-child-or-killed");
     return gate ? gated(name, e ? -1 : 0, e) : must_fail(name, e ? -1 : 0, e);
 }
 
@@ -113,11 +125,18 @@ static int a_unshare(const char *name, const char *t) {
     return MUST_FAIL(name, rc);
 }
 
-/* setns into pid 1's namespaces: pid 1 is the guest's own init, so even success stays inside; it needs CAP_SYS_ADMIN. */
+/* setns into pid 1's namespaces: pid 1 is the guest's own init, so even success stays inside; it
+ * needs CAP_SYS_ADMIN over the namespace's owner. Where pid 1's ns files cannot be opened (a userns
+ * guest's init, EACCES), our own are the same namespaces: setns into them still meets the kernel's
+ * check, so the refusal is setns's, not open's. */
 static int a_setns(const char *name, const char *t) {
     char p[64];
     snprintf(p, sizeof p, "/proc/1/ns/%s", t);
     int fd = open(p, O_RDONLY);
+    if (fd < 0) {
+        snprintf(p, sizeof p, "/proc/self/ns/%s", t);
+        fd = open(p, O_RDONLY);
+    }
     if (fd < 0) return out(name, "blocked", ename(errno));
     long rc = setns(fd, 0);
     return MUST_FAIL(name, rc);
@@ -220,6 +239,73 @@ static int a_mount(const char *name, const char *what) {
     return must_fail(name, rc, e);
 }
 
+/* Attaches the detached mount M on /tmp/escape-mnt (and takes it off again if that worked). */
+static int attach_detached(const char *name, int m) {
+    mkdir("/tmp/escape-mnt", 0755);
+    long rc = move_mount(m, "", AT_FDCWD, "/tmp/escape-mnt", MOVE_MOUNT_F_EMPTY_PATH);
+    int e = errno;
+    if (rc == 0) umount2("/tmp/escape-mnt", MNT_DETACH);
+    rmdir("/tmp/escape-mnt");
+    return must_fail(name, rc, e);
+}
+
+/* The new mount API end to end: a tmpfs context, its superblock, a detached mount, attached on /tmp/escape-mnt. */
+static int a_fsmount(const char *name, const char *a) {
+    (void)a;
+    int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0) return out(name, "blocked", ename(errno));
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, 0, 0, 0)) return out(name, "blocked", ename(errno));
+    int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+    if (m < 0) return out(name, "blocked", ename(errno));
+    return attach_detached(name, m);
+}
+
+/* A detached copy of the guest's whole tree (OPEN_TREE_CLONE needs CAP_SYS_ADMIN over the mount
+ * namespace), attached elsewhere with move_mount: a bind mount without mount(2). */
+static int a_open_tree_move(const char *name, const char *a) {
+    (void)a;
+    int t = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (t < 0) return out(name, "blocked", ename(errno));
+    return attach_detached(name, t);
+}
+
+/* mount_setattr clearing read-only on /usr, which host-method guests share with the host
+ * read-only: success would make the host's /usr writable (put back at once if it happens). */
+static int a_mount_setattr(const char *name, const char *a) {
+    (void)a;
+    struct mount_attr clr = {.attr_clr = MOUNT_ATTR_RDONLY}, set = {.attr_set = MOUNT_ATTR_RDONLY};
+    long rc = mount_setattr(AT_FDCWD, "/usr", 0, &clr, sizeof clr);
+    int e = errno;
+    if (rc == 0) mount_setattr(AT_FDCWD, "/usr", 0, &set, sizeof set);
+    return must_fail(name, rc, e);
+}
+
+/* unshare(CLONE_NEWNS) alone is no escape when it succeeds: a mount namespace created in the
+ * guest's user namespace is owned by it, and the kernel locks every mount copied into it from the
+ * host-owned one (MNT_LOCKED, MNT_LOCK_READONLY). Escaped = a copied mount could be unmounted
+ * (uncovering what it hides) or made writable; contained = the copy is ours but locked. The copy
+ * is made private first, so nothing done in it propagates back. */
+static int userns_locked_mounts_fn(void) {
+    if (unshare(CLONE_NEWNS)) return errno;
+    if (mount(0, "/", 0, MS_REC | MS_PRIVATE, 0)) return 200;
+    if (mount(0, "/usr", 0, MS_REMOUNT | MS_BIND, 0) == 0) return 201;
+    struct mount_attr clr = {.attr_clr = MOUNT_ATTR_RDONLY};
+    if (mount_setattr(AT_FDCWD, "/usr", 0, &clr, sizeof clr) == 0) return 202;
+    if (umount2("/usr", MNT_DETACH) == 0) return 203;
+    if (umount2("/proc", MNT_DETACH) == 0) return 204;
+    return 0;
+}
+
+static int a_userns_locked_mounts(const char *name, const char *a) {
+    (void)a;
+    static const char *what[] = {"private-failed", "usr-remounted-rw", "usr-setattr-rw", "usr-unmounted", "proc-unmounted"};
+    int e = child_exit(userns_locked_mounts_fn);
+    if (e < 0) return out(name, "skipped", "no-child-or-killed");
+    if (e == 0) return out(name, "contained", "own-mntns-copies-locked");
+    if (e >= 200 && e <= 204) return out(name, e == 200 ? "skipped" : "escaped", what[e - 200]);
+    return out(name, "blocked", ename(e));
+}
+
 static int a_pivot_root(const char *name, const char *a) {
     (void)a;
     if (chdir("/")) return out(name, "skipped", ename(errno));
@@ -264,6 +350,32 @@ static int a_open_by_handle(const char *name, const char *a) {
     struct { struct file_handle h; unsigned char b[8]; } fh = {.h = {.handle_bytes = 8, .handle_type = 1}, .b = {2}};
     int fd = open_by_handle_at(mfd, &fh.h, O_RDONLY);
     return GATED(name, fd);
+}
+
+/* ---- the user namespace's own files (issue 13): the host wrote the maps once, before the guest ran ---- */
+
+/* Writing /proc/self/{uid_map,gid_map,setgroups}: a map is written once (EPERM afterwards), and
+ * setgroups cannot be denied once gid_map is set; opening setgroups for writing needs
+ * CAP_SYS_ADMIN over the namespace. Escaped = a write succeeded. What is written ("0 0 1",
+ * "deny") would change nothing of the host's even then. */
+static int a_idmap_write(const char *name, const char *file) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/self/%s", file);
+    const char *text = !strcmp(file, "setgroups") ? "deny" : "0 0 1\n";
+    int fd = open(p, O_WRONLY);
+    if (fd < 0) return out(name, "blocked", ename(errno));
+    long rc = write(fd, text, strlen(text));
+    int e = errno;
+    close(fd);
+    return must_fail(name, rc, e);
+}
+
+/* setns into a namespace file the test put at PATH (a host namespace leaked into the guest's tree,
+ * see h_leak_ns): joining it needs CAP_SYS_ADMIN in the user namespace that owns it. */
+static int a_setns_path(const char *name, const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return out(name, "skipped", ename(errno));     /* the leak is the test's job: missing = not tested */
+    return MUST_FAIL(name, setns(fd, 0));
 }
 
 /* ---- kernel surfaces without a namespace (§3.1) ---- */
@@ -571,6 +683,28 @@ static int h_abstract_listen(const char *name, const char *n) {
     for (;;) { int c = accept(s, 0, 0); if (c >= 0) close(c); }
 }
 
+/* Mounts the namespace file SRC (a host path, e.g. /proc/1/ns/net) at DEST inside the mount
+ * namespace of PID (a guest's init): a host namespace leaked into the guest, as a careless bind
+ * of /run/netns would. Runs on the host as root; DEST (a path inside the guest) must exist.
+ * Argument: SRC:PID:DEST. */
+static int h_leak_ns(const char *name, const char *arg) {
+    char src[256], pid[32], dest[256], p[64];
+    if (sscanf(arg, "%255[^:]:%31[^:]:%255s", src, pid, dest) != 3) return out(name, "skipped", "want-SRC:PID:DEST");
+    int t = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    char d[64];
+    if (t < 0) return snprintf(d, sizeof d, "open_tree-%s", ename(errno)), out(name, "skipped", d);
+    char at[320];                                 /* DEST as the guest sees it, opened before we join its namespace */
+    snprintf(at, sizeof at, "/proc/%s/root/%s", pid, dest);
+    int to = open(at, O_PATH | O_CLOEXEC);
+    if (to < 0) return snprintf(d, sizeof d, "dest-%s", ename(errno)), out(name, "skipped", d);
+    snprintf(p, sizeof p, "/proc/%s/ns/mnt", pid);
+    int ns = open(p, O_RDONLY);
+    if (ns < 0 || setns(ns, CLONE_NEWNS)) return snprintf(d, sizeof d, "setns-%s", ename(errno)), out(name, "skipped", d);
+    if (move_mount(t, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+        return snprintf(d, sizeof d, "move_mount-%s", ename(errno)), out(name, "skipped", d);
+    return out(name, "contained", "leaked");
+}
+
 struct attack { const char *name; int (*fn)(const char *, const char *); const char *arg; };
 
 static const struct attack attacks[] = {
@@ -589,6 +723,9 @@ static const struct attack attacks[] = {
     {"fsopen", a_mount, "fsopen"}, {"pivot_root", a_pivot_root, 0},
     {"chroot_escape", a_chroot_escape, 0}, {"proc1_root", a_proc1_root, 0},
     {"open_by_handle_at", a_open_by_handle, 0},
+    {"fsmount", a_fsmount, 0}, {"open_tree_move", a_open_tree_move, 0}, {"mount_setattr_usr", a_mount_setattr, 0},
+    {"userns_locked_mounts", a_userns_locked_mounts, 0},
+    {"uid_map", a_idmap_write, "uid_map"}, {"gid_map", a_idmap_write, "gid_map"}, {"setgroups", a_idmap_write, "setgroups"},
     {"keyctl", a_keyctl, 0}, {"bpf_prog_load", a_bpf, 0},
     {"perf_event_open", a_perf, "self"}, {"perf_event_open_cpu", a_perf, "cpu"},
     {"userfaultfd", a_userfaultfd, "user"}, {"userfaultfd_kernel", a_userfaultfd, "kernel"},
@@ -619,6 +756,7 @@ static const struct attack attacks[] = {
     {"fd_exhaustion", a_fds, 0},
     {"kill_all", a_kill_all, 0},
     /* with an argument: */
+    {"setns_path", a_setns_path, "?"}, {"leak_ns", h_leak_ns, "?"},
     {"ptrace", a_ptrace, "?"}, {"proc_scan", a_proc_scan, "?"}, {"shm_get", a_shm, "?"},
     {"abstract_connect", a_abstract, "?"}, {"sethostname", a_uts, "host"}, {"setdomainname", a_uts, "domain"},
     {"forkbomb", a_forkbomb, "?"}, {"memory", a_memory, "?"},

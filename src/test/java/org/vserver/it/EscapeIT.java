@@ -112,6 +112,8 @@ class EscapeIT {
         // mounting, pivot_root, chroot and old-root escapes (§4.4, §4.14, §4.15), Shocker (§4.6)
         "mount_tmpfs", "mount_bind_root", "mount_binfmt_misc", "remount_proc_sys_rw", "mount_proc_over_sys", "umount_mask", "fsopen",
         "pivot_root", "chroot_escape", "proc1_root", "open_by_handle_at",
+        // the new mount API and the guest's own user namespace (issue 13)
+        "fsmount", "open_tree_move", "mount_setattr_usr", "userns_locked_mounts", "uid_map", "gid_map", "setgroups",
         // kernel surfaces without a namespace (§3.1)
         "keyctl", "bpf_prog_load", "perf_event_open", "perf_event_open_cpu", "userfaultfd", "userfaultfd_kernel", "io_uring_setup",
         "kexec_load", "kexec_file_load", "init_module", "finit_module", "acct", "swapon", "clock_settime", "settimeofday",
@@ -142,6 +144,25 @@ class EscapeIT {
             EscapeProbe.Outcome o = EscapeProbe.run(host, g, "ptrace", pid);
             assertTrue(o.safe(), "ptrace of pid " + pid + " from inside: " + o);
         }
+    }
+
+    /** A host namespace leaked into a guest's tree (as a careless bind of /run/netns would) cannot be joined. */
+    @Test
+    @Order(2)
+    void aLeakedHostNamespaceCannotBeJoined() throws Exception {
+        EscapeProbe.Outcome o = leakAndJoinHostNetns(g);
+        assertTrue(o.safe(), "setns into the host's network namespace from " + g + ": " + o);
+    }
+
+    /** Mounts the host's network namespace file at /escape-leak-net in GUEST and has guest root setns into it. */
+    static EscapeProbe.Outcome leakAndJoinHostNetns(String guest) throws Exception {
+        Path dest = host.guestsDir.resolve(guest).resolve("escape-leak-net");
+        if (!Files.exists(dest)) Files.createFile(dest);
+        EscapeProbe.Outcome leak = EscapeProbe.onHost("leak_ns", "/proc/self/ns/net:" + host.initPid(guest) + ":/escape-leak-net");
+        assertEquals("leaked", leak.detail(), "the test leaks the host's netns into " + guest + ": " + leak);
+        EscapeProbe.Outcome o = EscapeProbe.run(host, guest, "setns_path", "/escape-leak-net");
+        System.out.println(guest + ": " + o);
+        return o;
     }
 
     @Test
@@ -227,6 +248,11 @@ class EscapeIT {
         assertEquals(0, host.cli("vserver", g, "exec", "true").code(), "the attacker's guest still works");
     }
 
+    /** vprocunhide lines that lift every read-only /proc path (">path", "/" for a directory). */
+    static String readOnlyLifted() {
+        return ProcMasks.READ_ONLY.stream().map(d -> ">" + d + (Files.isDirectory(Path.of(d)) ? "/" : "") + "\n").collect(Collectors.joining());
+    }
+
     /**
      * The probe is no placebo: in a guest of its own with the defences switched off (capabilities
      * added to the bounding set, /proc masks and read-only paths lifted, the seccomp filter off, no
@@ -240,7 +266,7 @@ class EscapeIT {
         host.config(off, "bcapabilities", "CAP_SYS_ADMIN\nCAP_DAC_READ_SEARCH\nCAP_NET_RAW\nCAP_SYS_PTRACE\nCAP_MKNOD\n");
         host.config(off, "apps/vprocunhide/files", String.join("\n", ProcMasks.MASKED_FILES) + "\n"
                 + ProcMasks.MASKED_DIRS.stream().filter(d -> d.startsWith("/proc/")).map(d -> d + "/\n").collect(Collectors.joining())
-                + ProcMasks.READ_ONLY.stream().map(d -> ">" + d + (Files.isDirectory(Path.of(d)) ? "/" : "") + "\n").collect(Collectors.joining()));
+                + readOnlyLifted());
         host.config(off, "seccomp/disabled", "");
         host.config(off, "userns/disabled", "");
         EscapeProbe.install(host, off);
@@ -248,16 +274,78 @@ class EscapeIT {
         try {
             for (String a : List.of("mount_tmpfs", "unshare_mnt", "setns_uts", "fsopen", "mount_proc_over_sys",
                     "open_by_handle_at", "socket_packet", "socket_raw", "net_caps", "ptrace_init", "userns_procfs", "core_pattern",
-                    "proc_sys_hostname")) {
+                    "proc_sys_hostname", "fsmount", "open_tree_move", "userns_locked_mounts")) {
                 EscapeProbe.Outcome o = EscapeProbe.run(host, off, a);
                 assertTrue(o.escaped(), a + " escapes once its defence is off: " + o);
             }
+            EscapeProbe.Outcome leaked = leakAndJoinHostNetns(off);
+            assertTrue(leaked.escaped(), "host root with CAP_SYS_ADMIN joins a leaked host netns: " + leaked);
             EscapeProbe.Outcome disk = EscapeProbe.run(host, off, "mknod_disk");
             assertTrue(disk.safe() && disk.detail().equals("EPERM"), "the device cgroup refuses the node CAP_MKNOD made: " + disk);
         } finally {
             host.stop(off);
         }
         host.assertNothingLeftOf(off);
+    }
+
+    /**
+     * The second defence (issue 13): seccomp off, the read-only /proc paths lifted, CAP_SYS_ADMIN and
+     * the other capabilities these attacks want added to the bounding set, and only the guest's user
+     * namespace left. The capabilities are then the guest's in its own user namespace; the mount,
+     * pid, ipc, uts and cgroup namespaces, the filesystems and the kernel-wide knobs belong to the
+     * host's, so the kernel refuses all of {@link #USERNS_HOLDS} by itself.
+     *
+     * <p>Not refused by the user namespace, and not escapes (printed, not asserted):
+     * unshare/clone of any namespace, CLONE_NEWUSER included (new namespaces owned by the guest's;
+     * nested user namespaces are refused by the seccomp filter, and with CAP_SYS_ADMIN in the
+     * bounding set not even by it); setns_net (the guest's own netns); ptrace_init (the guest's own
+     * init); chroot_escape, proc1_root (the pivot_root'ed tree and the pid namespace contain them).
+     * {@code userns_locked_mounts} shows why unshare_mnt is no escape: the copied mounts are locked.
+     */
+    static final List<String> USERNS_HOLDS = List.of(
+            // mounting in the host-owned mount namespace
+            "mount_tmpfs", "mount_bind_root", "mount_binfmt_misc", "mount_proc_over_sys", "umount_mask", "fsopen", "fsmount",
+            "open_tree_move", "mount_setattr_usr", "pivot_root", "userns_locked_mounts", "userns_procfs", "userns_release_agent",
+            // capabilities honoured only in the init user namespace (a kernel without kexec or modules says ENOSYS first)
+            "open_by_handle_at", "mknod_disk", "mknod_mem", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+            "swapon", "acct", "clock_settime", "settimeofday", "reboot_cad",
+            // files owned by the host's root, writable by no id of the guest's range (ENOENT where the kernel lacks them)
+            "core_pattern", "modprobe", "sysrq_trigger", "proc_sys_hostname", "uevent_helper",
+            // the id maps the host wrote, and the host-owned namespaces of pid 1
+            "uid_map", "gid_map", "setgroups", "setns_mnt", "setns_pid", "setns_uts", "setns_ipc", "setns_cgroup");
+
+    @Test
+    @Order(4)
+    void theUserNamespaceAloneHolds() throws Exception {
+        String uns = host.build("esc-uns");
+        host.config(uns, "bcapabilities", "CAP_SYS_ADMIN\nCAP_DAC_READ_SEARCH\nCAP_SYS_PTRACE\nCAP_MKNOD\nCAP_SYS_MODULE\n"
+                + "CAP_SYS_BOOT\nCAP_SYS_TIME\nCAP_SYS_PACCT\n");
+        host.config(uns, "apps/vprocunhide/files", readOnlyLifted());
+        host.config(uns, "seccomp/disabled", "");
+        EscapeProbe.install(host, uns);
+        host.start(uns);
+        try {
+            assertEquals("0", HostProbe.status(host.initPid(uns), "Seccomp"), "no filter: the user namespace stands alone");
+            assertTrue(host.sh(uns, "cat /proc/self/uid_map").strip().matches("0\\s+[1-9]\\d*\\s+65536"), "a userns guest");
+            List<String> failed = new ArrayList<>();
+            for (String a : USERNS_HOLDS) {
+                EscapeProbe.Outcome o = EscapeProbe.run(host, uns, a);
+                System.out.println("userns alone: " + o);
+                if (!o.safe()) failed.add(o.toString());
+            }
+            EscapeProbe.Outcome ptrace = EscapeProbe.run(host, uns, "ptrace", String.valueOf(hostMarker.pid()));
+            System.out.println("userns alone: ptrace of the host's marker: " + ptrace);
+            if (!ptrace.safe()) failed.add("ptrace of the host: " + ptrace);
+            EscapeProbe.Outcome leaked = leakAndJoinHostNetns(uns);
+            if (!leaked.safe()) failed.add("setns into a leaked host netns: " + leaked);
+            for (String a : List.of("unshare_user", "clone_newuser", "userns_mount", "unshare_mnt", "unshare_pid", "unshare_net",
+                    "setns_net", "ptrace_init", "chroot_escape", "proc1_root"))
+                System.out.println("userns alone, not its defence: " + EscapeProbe.run(host, uns, a));
+            assertEquals(List.of(), failed, "attacks the user namespace alone must refuse");
+        } finally {
+            host.stop(uns);
+        }
+        host.assertNothingLeftOf(uns);
     }
 
     @Test
