@@ -78,6 +78,7 @@ int op_pivot_root (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_chdir (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_verify_cwd (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_prlimit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_set_ioprio (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_open_fd (struct vl_ctx *ctx, const struct vl_rec *r);

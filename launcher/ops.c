@@ -247,6 +247,21 @@ op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r)
   return 0;
 }
 
+/* PRLIMIT pid resource soft hard: prlimit of another process; one that exited meanwhile is no error */
+int
+op_prlimit (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  struct rlimit rl = {
+    .rlim_cur = r->f[2].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[2].u,
+    .rlim_max = r->f[3].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[3].u,
+  };
+
+  (void) ctx;
+  if (prlimit ((pid_t) r->f[0].i, (__rlimit_resource_t) r->f[1].i, &rl, NULL) < 0 && errno != ESRCH)
+    return vl_failf (errno, "prlimit(%d, %d)", r->f[0].i, r->f[1].i);
+  return 0;
+}
+
 /* SET_PRIORITY nice: setpriority(PRIO_PROCESS, 0, nice) */
 int
 op_set_priority (struct vl_ctx *ctx, const struct vl_rec *r)

@@ -171,7 +171,9 @@
                                      needs CAP_SYS_ADMIN (no no_new_privs): before SET_CAPS */     \
   VL_OP (46, CHOWN_IN, "sii")     /* fchownat(path in root, "", uid, gid, AT_EMPTY_PATH): a link    \
                                      there is refused (ELOOP), never followed; -1 keeps an id */    \
-  VL_OP (47, CHOWN, "sii")        /* lchown(path, uid, gid): a host path (a cgroup directory) */
+  VL_OP (47, CHOWN, "sii")        /* lchown(path, uid, gid): a host path (a cgroup directory) */   \
+  VL_OP (48, PRLIMIT, "iiuu")     /* prlimit(pid, resource, {soft, hard}, NULL) of another process \
+                                     (a host pid; ~0 = RLIM_INFINITY); ESRCH (it exited) is fine */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

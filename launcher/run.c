@@ -151,6 +151,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_LANDLOCK_SCOPE] = op_landlock_scope,
   [VL_OP_CHOWN_IN] = op_chown_in,
   [VL_OP_CHOWN] = op_chown,
+  [VL_OP_PRLIMIT] = op_prlimit,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */

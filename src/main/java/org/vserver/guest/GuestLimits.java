@@ -16,6 +16,8 @@ import org.vserver.config.ConfigFiles;
 import org.vserver.config.EffectiveLimits;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.ResourceDir;
+import org.vserver.context.LivePrlimits;
+import org.vserver.launch.Launcher;
 import org.vserver.limits.LimitException;
 import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
@@ -23,8 +25,7 @@ import org.vserver.limits.ResourcePlan;
 import org.vserver.limits.ResourcePlanner;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
-import org.vserver.sys.Errno;
-import org.vserver.sys.ErrnoException;
+import org.vserver.sys.Syscalls;
 
 /**
  * A guest's resource limits on the kernel: set at start from its configuration, changed live by
@@ -93,7 +94,7 @@ public final class GuestLimits {
             checkMemory(name, plan.cgroup());
             List<String> notes = new ArrayList<>(plan.notes());
             notes.addAll(vs.cgroups().apply(st.name(), plan.cgroup()));
-            for (ResourcePlan.ProcessLimit l : plan.process()) setEverywhere(name, l);
+            if (!plan.process().isEmpty()) setEverywhere(name, st, plan.process());
             ResourceDir.write(next, vs.state().limitsDir(name));
             return notes;
         }
@@ -110,13 +111,17 @@ public final class GuestLimits {
                     + pages(used) + " pages");
     }
 
-    private void setEverywhere(String name, ResourcePlan.ProcessLimit l) throws IOException {
-        for (int pid : vs.cgroups().processes(name)) {
-            try {
-                vs.sys().prlimit(pid, l.resource().number(), l.soft(), l.hard());
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.ESRCH) throw e;   // exited meanwhile
-            }
+    /** Every process of the guest gets {@code limits}, through the launcher ({@link LivePrlimits}). */
+    private void setEverywhere(String name, RunState st, List<ResourcePlan.ProcessLimit> limits) throws IOException {
+        List<Integer> pids = vs.cgroups().processes(name);
+        if (pids.isEmpty()) return;
+        var plan = LivePrlimits.plan(guests.joinTarget(name, st), pids, limits);
+        int devNull = vs.sys().open("/dev/null", Syscalls.O_RDWR, 0);
+        try {
+            var r = vs.launcher().run(plan, new Launcher.Stdio.Fds(devNull, devNull, devNull), new Launcher.Host() {});
+            if (r.exitCode() != 0) throw new IOException("setting the limits of guest " + name + "'s processes: the launcher exited with " + r.exitCode());
+        } finally {
+            vs.sys().close(devNull);
         }
     }
 

@@ -51,7 +51,8 @@ public enum Op {
     BIND_IDMAP_IN(44, "ssiM"),
     LANDLOCK_SCOPE(45, "u"),
     CHOWN_IN(46, "sii"),
-    CHOWN(47, "sii");
+    CHOWN(47, "sii"),
+    PRLIMIT(48, "iiuu");
 
     private final int code;
     private final String signature;

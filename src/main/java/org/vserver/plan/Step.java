@@ -355,6 +355,12 @@ public sealed interface Step {
         public List<Object> fields() { return List.of(path, uid, gid); }
     }
 
+    /** prlimit(2) of another process (a host pid); one that has exited meanwhile is skipped. */
+    record Prlimit(int pid, Rlimit resource, long soft, long hard) implements Step {
+        public Op op() { return Op.PRLIMIT; }
+        public List<Object> fields() { return List.of(pid, resource.number(), soft, hard); }
+    }
+
     /*
      * User-namespaced guests (doc/userns.md). The namespaces a UsernsCreate makes are held by fds
      * until the child joins them (SetNsFd); the fds are close-on-exec and survive CLONE.

@@ -71,7 +71,6 @@ public final class LinuxSyscalls implements Syscalls {
      */
     private static final class Geteuid { static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT)); }
     private static final class Kill { static final MethodHandle H = errno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
-    private static final class Prlimit { static final MethodHandle H = errno("prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
     private static final class Pipe2 { static final MethodHandle H = errno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
     private static final class Fcntl { static final MethodHandle H = errno("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
     private static final class Read { static final MethodHandle H = errno("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
@@ -239,17 +238,7 @@ public final class LinuxSyscalls implements Syscalls {
         call("kill", Integer.toString(pid), c -> c.check((int) Kill.H.invokeExact(c.state(), pid, signal)));
     }
 
-    @Override
-    public void prlimit(int pid, int resource, long soft, long hard) throws ErrnoException {
-        call("prlimit", Integer.toString(pid), c -> {
-            MemorySegment lim = c.arena().allocate(JAVA_LONG, 2);
-            lim.setAtIndex(JAVA_LONG, 0, soft);
-            lim.setAtIndex(JAVA_LONG, 1, hard);
-            return c.check((int) Prlimit.H.invokeExact(c.state(), pid, resource, lim, MemorySegment.NULL));
-        });
-    }
-
-    @Override
+        @Override
     public int[] pipe() throws ErrnoException {
         return call("pipe2", null, c -> {
             MemorySegment fds = c.arena().allocate(JAVA_INT, 2);

@@ -15,12 +15,6 @@ public interface Syscalls {
     /** {@code int kill(pid_t pid, int sig)} */
     void kill(int pid, int signal) throws ErrnoException;
 
-    /**
-     * {@code int prlimit(pid_t pid, int resource, const struct rlimit *new, NULL)}: sets another
-     * process's soft and hard limit; -1 is RLIM_INFINITY.
-     */
-    void prlimit(int pid, int resource, long soft, long hard) throws ErrnoException;
-
     /** {@code int pipe2(int pipefd[2], O_CLOEXEC)}: both ends close-on-exec; [0] reads, [1] writes. */
     int[] pipe() throws ErrnoException;
 

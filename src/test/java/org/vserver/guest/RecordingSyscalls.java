@@ -36,7 +36,6 @@ final class RecordingSyscalls implements Syscalls {
 
     @Override public int geteuid() { return 0; }
     @Override public void kill(int pid, int signal) { throw new AssertionError("kill(2) must not be used: pid " + pid); }
-    @Override public void prlimit(int pid, int resource, long soft, long hard) { throw new AssertionError(); }
     @Override public int[] pipe() { throw new AssertionError(); }
     @Override public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fds) { throw new AssertionError(); }
     @Override public int read(int fd, byte[] buf, int off, int len) { throw new AssertionError(); }

@@ -62,7 +62,6 @@ final class ScriptedKernel implements Syscalls {
 
     @Override public int geteuid() { return 0; }
     @Override public void kill(int pid, int signal) { throw new AssertionError(); }
-    @Override public void prlimit(int pid, int resource, long soft, long hard) { throw new AssertionError(); }
     @Override public int[] pipe() { throw new AssertionError(); }
     @Override public int spawn(String path, List<String> argv, List<String> envp, Map<Integer, Integer> fds) { throw new AssertionError(); }
     @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }

@@ -141,6 +141,7 @@ class PlanTextAgreementTest {
                 .add(new Step.ChownIn("/dev/null", 100000, 100000))
                 .add(new Step.ChownIn("/dev/tty", -1, 100005))
                 .add(new Step.Chown("/sys/fs/cgroup/vservers/g", 100000, -1))
+                .add(new Step.Prlimit(4242, Rlimit.NOFILE, 1024, Step.SetRlimit.INFINITY))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
