@@ -232,14 +232,22 @@ op_verify_cwd (struct vl_ctx *ctx, const struct vl_rec *r)
   return vl_verify_root (ctx);
 }
 
+/* A soft and a hard limit as the plan gives them: ~0 is RLIM_INFINITY */
+static struct rlimit
+rlimit_of (uint64_t soft, uint64_t hard)
+{
+  struct rlimit rl = {
+    .rlim_cur = soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t) soft,
+    .rlim_max = hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t) hard,
+  };
+  return rl;
+}
+
 /* SET_RLIMIT resource soft hard: setrlimit(resource, {soft, hard}), all ones = RLIM_INFINITY */
 int
 op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r)
 {
-  struct rlimit rl = {
-    .rlim_cur = r->f[1].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[1].u,
-    .rlim_max = r->f[2].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[2].u,
-  };
+  struct rlimit rl = rlimit_of (r->f[1].u, r->f[2].u);
 
   (void) ctx;
   if (setrlimit ((__rlimit_resource_t) r->f[0].i, &rl) < 0)
@@ -251,10 +259,7 @@ op_set_rlimit (struct vl_ctx *ctx, const struct vl_rec *r)
 int
 op_prlimit (struct vl_ctx *ctx, const struct vl_rec *r)
 {
-  struct rlimit rl = {
-    .rlim_cur = r->f[2].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[2].u,
-    .rlim_max = r->f[3].u == UINT64_MAX ? RLIM_INFINITY : (rlim_t) r->f[3].u,
-  };
+  struct rlimit rl = rlimit_of (r->f[2].u, r->f[3].u);
 
   (void) ctx;
   if (prlimit ((pid_t) r->f[0].i, (__rlimit_resource_t) r->f[1].i, &rl, NULL) < 0 && errno != ESRCH)
