@@ -50,8 +50,6 @@ public final class HostFeatures implements ExecutionCondition {
     /** Why a test with these annotations cannot run here, or null if it can. */
     static String skipReason(RequiresRoot root, RequiresKernel kernel) {
         if (root == null && kernel == null) return null;
-        if (!Boolean.parseBoolean(System.getProperty("vserver.it", "true")))
-            return "tests on the real host disabled with -Dvserver.it=false";
         if (!isRoot())
             return "needs root" + (root == null || root.value().isEmpty() ? "" : ": " + root.value()) + " (run the suite as root; CI does)";
         if (kernel == null) return null;
