@@ -28,18 +28,20 @@ public record UserNamespace(IdRange uid, IdRange gid) {
 
     /** The guest's, or empty for a guest with {@code userns/disabled}. */
     public static Optional<UserNamespace> of(GuestConfig cfg) {
-        var u = cfg.userns();
-        if (u.disabled()) return Optional.empty();
-        if (u.uid().isEmpty() || u.gid().isEmpty())
+        if (!cfg.userns().disabled() && !allocated(cfg))
             throw new IllegalStateException("guest " + cfg.name() + " has no userns/uidmap or userns/gidmap yet: they are allocated at start");
-        return Optional.of(new UserNamespace(u.uid().get(), u.gid().get()));
+        return planned(cfg);
+    }
+
+    /** Whether the guest's files name both of its ranges. */
+    public static boolean allocated(GuestConfig cfg) {
+        return cfg.userns().uid().isPresent() && cfg.userns().gid().isPresent();
     }
 
     /** The guest's as a start now would make it, or empty while its ranges are not allocated yet (debug plans). */
     public static Optional<UserNamespace> planned(GuestConfig cfg) {
         var u = cfg.userns();
-        return u.disabled() || u.uid().isEmpty() || u.gid().isEmpty() ? Optional.empty()
-                : Optional.of(new UserNamespace(u.uid().get(), u.gid().get()));
+        return u.disabled() || !allocated(cfg) ? Optional.empty() : Optional.of(new UserNamespace(u.uid().get(), u.gid().get()));
     }
 
     /** The namespace a running guest's init is in ({@code /proc/PID/uid_map}), or empty for the host's. */

@@ -144,12 +144,25 @@ final class CloneSource implements AutoCloseable {
      * killed first: a cp that went on after the thaw would race the guest again. Then the thaw.
      */
     private void abandon() {
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            child.destroyForcibly();
+        // The build's thread runs on while this hook does: it may be about to start the copy (cp
+        // spawned just after a one-time look would outlive the JVM and race the thawed guest). So
+        // keep killing until no child has shown up for a while (bounded: the thaw must happen).
+        long quietSince = System.nanoTime(), deadline = quietSince + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(300) && System.nanoTime() < deadline) {
+            for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+                child.destroyForcibly();
+                try {
+                    child.onExit().get(5, TimeUnit.SECONDS);
+                } catch (Exception stillThere) {
+                    // the thaw below must happen anyway
+                }
+                quietSince = System.nanoTime();
+            }
             try {
-                child.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception stillThere) {
-                // the thaw below must happen anyway
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         synchronized (this) {

@@ -17,7 +17,6 @@ import org.vserver.config.EffectiveLimits;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.ResourceDir;
 import org.vserver.context.LivePrlimits;
-import org.vserver.launch.Launcher;
 import org.vserver.limits.LimitException;
 import org.vserver.limits.Resource;
 import org.vserver.limits.ResourceConfig;
@@ -25,7 +24,6 @@ import org.vserver.limits.ResourcePlan;
 import org.vserver.limits.ResourcePlanner;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
-import org.vserver.sys.Syscalls;
 
 /**
  * A guest's resource limits on the kernel: set at start from its configuration, changed live by
@@ -116,13 +114,8 @@ public final class GuestLimits {
         List<Integer> pids = vs.cgroups().processes(name);
         if (pids.isEmpty()) return;
         var plan = LivePrlimits.plan(guests.joinTarget(name, st), pids, limits);
-        int devNull = vs.sys().open("/dev/null", Syscalls.O_RDWR, 0);
-        try {
-            var r = vs.launcher().run(plan, new Launcher.Stdio.Fds(devNull, devNull, devNull), new Launcher.Host() {});
-            if (r.exitCode() != 0) throw new IOException("setting the limits of guest " + name + "'s processes: the launcher exited with " + r.exitCode());
-        } finally {
-            vs.sys().close(devNull);
-        }
+        var r = vs.launcher().runQuietly(plan);
+        if (r.exitCode() != 0) throw new IOException("setting the limits of guest " + name + "'s processes: the launcher exited with " + r.exitCode());
     }
 
     /**

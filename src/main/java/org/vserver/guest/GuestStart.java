@@ -48,7 +48,7 @@ public final class GuestStart {
 
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
     public Plan plan(GuestConfig cfg, List<String> rescue) throws ConfigException {
-        if (!cfg.userns().disabled() && UserNamespace.planned(cfg).isEmpty())
+        if (!cfg.userns().disabled() && !UserNamespace.allocated(cfg))
             throw new ConfigException(cfg.cfgdir().resolve(IdKind.UID.mapFile()),
                     "no id range yet: the guest's first start allocates it (or set userns.uidmap and userns.gidmap)");
         return new StartPlanner(StartPlanner.Host.real(vs.proc()))

@@ -17,10 +17,8 @@ import org.vserver.config.UsernsFiles;
 import org.vserver.context.IdmapProbe;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.UserNamespace;
-import org.vserver.launch.Launcher;
 import org.vserver.launch.StepFailedException;
 import org.vserver.sys.Errno;
-import org.vserver.sys.Syscalls;
 import org.vserver.tag.FileWalk;
 import org.vserver.tag.Retag;
 
@@ -66,16 +64,13 @@ final class ShiftedRoot {
 
     /** The errno of the refusal, or empty if {@code root} takes an idmapped mount. */
     private OptionalInt probe(String root, UserNamespace userns) throws IOException {
-        int devNull = vs.sys().open("/dev/null", Syscalls.O_RDWR, 0);   // the launcher's own report of the refusal is ours to make
         try {
-            var r = vs.launcher().run(IdmapProbe.plan(root, userns), new Launcher.Stdio.Fds(devNull, devNull, devNull), new Launcher.Host() {});
+            var r = vs.launcher().runQuietly(IdmapProbe.plan(root, userns));   // the refusal's report is ours to make
             if (r.exitCode() != 0) throw new IOException("the idmapped-mount probe of " + root + " exited with " + r.exitCode());
             return OptionalInt.empty();
         } catch (StepFailedException e) {
             if (IdmapProbe.refused(e.step(), e.errno())) return OptionalInt.of(e.errno());
             throw new IOException("cannot tell whether the filesystem of " + root + " takes an idmapped mount: " + e.getMessage(), e);
-        } finally {
-            vs.sys().close(devNull);
         }
     }
 

@@ -72,6 +72,20 @@ public final class Launcher {
     /** @param exitCode the launcher's exit code (the command's, for plans whose CLONE waits) */
     public record Result(int launcherPid, int childPid, int exitCode) {}
 
+    /**
+     * Runs a plan whose only answer is its exit and its failure ({@link StepFailedException}): stdio
+     * on /dev/null, so the launcher's own report of a failure does not reach the caller's terminal
+     * (the caller words it). For host-side plans: probes, prlimits of a running guest.
+     */
+    public Result runQuietly(Plan plan) throws IOException {
+        int devNull = sys.open("/dev/null", Syscalls.O_RDWR, 0);
+        try {
+            return run(plan, new Stdio.Fds(devNull, devNull, devNull), new Host() {});
+        } finally {
+            sys.close(devNull);
+        }
+    }
+
     public Result run(Plan plan, Stdio stdio, Host host) throws IOException {
         // instanceof, not a pattern switch: its bootstrap would cost every start milliseconds
         Transport t = stdio instanceof Stdio.OutputFile c ? PipeTransport.start(binary.toString(), c.file())

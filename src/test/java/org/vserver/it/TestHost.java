@@ -67,8 +67,9 @@ final class TestHost implements AutoCloseable {
         Files.createSymbolicLink(confdir.resolve(".defaults/vdirbase"), guestsDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
         // Root's subordinate ids of this run, never the host's /etc/subuid: a range of 64 guests at a
-        // random 65536-aligned place above 16M, so two runs on one host hardly ever share host ids.
-        long first = (256L + new Random().nextInt(30_000)) * 65536;
+        // random 65536-aligned place from 1M (where Incus and vserver start) below 10M, so host uids
+        // have the 7 digits a real host's first guests have (ps shows 9 and more digits cut: "1060896+").
+        long first = (16L + new Random().nextInt(64)) * 65536;
         subids = new SubidFiles(root.resolve("subuid"), root.resolve("subgid"));
         Files.writeString(subids.subuid(), "root:" + first + ":" + 64 * 65536 + "\n");
         Files.writeString(subids.subgid(), "root:" + first + ":" + 64 * 65536 + "\n");

@@ -136,6 +136,14 @@ class UsernsIT {
             long n = uids.first() + 65534;
             assertEquals(Map.of("sleep 60", List.of(uids.first(), uids.first(), uids.first(), uids.first()),
                     "sleep 61", List.of(n, n, n, n)), seen, "exec'd processes: guest root and nobody, as host uids of the range");
+            // the spectator's view names them as the guest does, never by the raw host uid
+            var vps = host.cli("vps", "aux");
+            assertEquals(0, vps.code(), vps.toString());
+            String first = vps.out().lines().filter(l -> l.matches(".* " + g + " .* \\d+:\\d\\d sleep 60")).findFirst().orElseThrow(),
+                    second = vps.out().lines().filter(l -> l.matches(".* " + g + " .* \\d+:\\d\\d sleep 61")).findFirst().orElseThrow();
+            assertTrue(first.startsWith("root "), "vps names guest root:\n" + vps.out());
+            assertTrue(second.startsWith("nobody "), "vps names the guest's nobody:\n" + vps.out());
+            assertFalse(vps.out().contains(Long.toString(uids.first())), "no raw host uid of the range:\n" + vps.out());
         } finally {
             root.destroyForcibly();
             nobody.destroyForcibly();
