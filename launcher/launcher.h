@@ -120,6 +120,9 @@ int op_mount_idmap (struct vl_ctx *ctx, const struct vl_rec *r);
    USERNS_FD plus the MOUNT_ATTR_* of the mount(2) FLAGS), detached: its fd, or -1 after vl_fail. */
 int vl_idmapped_tree (const char *source, int userns_fd, uint64_t flags);
 
+/* loop.c: MOUNT_LOOP. */
+int op_mount_loop (struct vl_ctx *ctx, const struct vl_rec *r);
+
 /* seal.c: re-executes from a sealed memfd unless already running from one; returns only when
    sealed, exits 125 on any failure. */
 void vl_seal_self (char **argv);

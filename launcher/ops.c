@@ -1,7 +1,7 @@
 /* ops.c: one function per op, each the syscall its record names (protocol.h), in the order the
  * plan gives. An op returns 0, or -1 after vl_fail*() recorded which call failed on which path
  * with which errno. The ops on processes (CLONE, AWAIT, VERIFY_PROC) are in proc.c, PTY_RELAY in
- * relay.c, REAPER in reaper.c.
+ * relay.c, REAPER in reaper.c, MOUNT_LOOP in loop.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -173,7 +173,15 @@
                                      there is refused (ELOOP), never followed; -1 keeps an id */    \
   VL_OP (47, CHOWN, "sii")        /* lchown(path, uid, gid): a host path (a cgroup directory) */   \
   VL_OP (48, PRLIMIT, "iiuu")     /* prlimit(pid, resource, {soft, hard}, NULL) of another process \
-                                     (a host pid; ~0 = RLIM_INFINITY); ESRCH (it exited) is fine */
+                                     (a host pid; ~0 = RLIM_INFINITY); ESRCH (it exited) is fine */ \
+  VL_OP (49, MOUNT_LOOP, "sssMs") /* open(image, O_RDWR; O_RDONLY if MS_RDONLY); N =            \
+                                     LOOP_CTL_GET_FREE, LOOP_CONFIGURE /dev/loopN with the image,  \
+                                     AUTOCLEAR (+READ_ONLY; EBUSY: another took N, up to 8 tries), \
+                                     direct I/O where it works; mount(/dev/loopN, target, fstype,  \
+                                     flags, data); close both. Autoclear: the mount holds the last  \
+                                     reference, so the unmount (or the death of the last mount ns  \
+                                     holding it) frees the device: nothing to undo, nothing left   \
+                                     by a dead guest. A failed mount frees it (LOOP_CLR_FD) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

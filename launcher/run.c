@@ -152,12 +152,16 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_CHOWN_IN] = op_chown_in,
   [VL_OP_CHOWN] = op_chown,
   [VL_OP_PRLIMIT] = op_prlimit,
+  [VL_OP_MOUNT_LOOP] = op_mount_loop,
 };
 
-/* Only mount(2) takes NULL strings (source, fstype, data); everywhere else NULL is a plan bug. */
+/* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only); everywhere
+   else NULL is a plan bug. */
 static int
 null_allowed (const struct vl_rec *r, int field)
 {
+  if (r->op == VL_OP_MOUNT_LOOP)
+    return field == 4;
   return (r->op == VL_OP_MOUNT || r->op == VL_OP_MOUNT_IN) && field != 1;
 }
 

@@ -7,7 +7,8 @@
  * records. Both copies are exact-size heap buffers, so ASan sees any read past the plan's end.
  * Built and run by scripts/fuzz-plan (a minute of it in scripts/test). Its corpus: the golden plans
  * (the .bin files of src/test/resources/plans) and fuzz/corpus: edge-* made by hand, one per check of the
- * decoder; op-* written by PlanWriter, for the ops no golden plan holds yet (the user-namespace ops);
+ * decoder; op-* written by PlanWriter, for the ops no golden plan holds yet (the user-namespace ops,
+ * MOUNT_LOOP);
  * an input that once broke it is kept there too, named after what it broke.
  */
 #include <stdint.h>

@@ -52,7 +52,8 @@ public enum Op {
     LANDLOCK_SCOPE(45, "u"),
     CHOWN_IN(46, "sii"),
     CHOWN(47, "sii"),
-    PRLIMIT(48, "iiuu");
+    PRLIMIT(48, "iiuu"),
+    MOUNT_LOOP(49, "sssMs");
 
     private final int code;
     private final String signature;

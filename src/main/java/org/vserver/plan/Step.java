@@ -7,6 +7,7 @@ import org.vserver.kernel.Rlimit;
 import org.vserver.kernel.Capability;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -108,6 +109,33 @@ public sealed interface Step {
         public Op op() { return Op.MOUNT; }
         public List<Object> fields() {
             return java.util.Arrays.asList(source, target, fsType, MountFlag.bits(flags), data);
+        }
+    }
+
+    /**
+     * A filesystem image (a host file) mounted on the host path {@code target} through a free loop
+     * device the launcher binds with autoclear: the mount holds the device's last reference, so
+     * unmounting it, or the end of the last mount namespace that has it, frees the device; nothing
+     * is left to undo after a dead guest or a failed start. {@link MountFlag#RDONLY} opens the
+     * image and the device read-only. {@code data} may be null; the flags are those of a new
+     * mount: no remount, bind, move or propagation change (mount(2) would take the device's node
+     * for their source).
+     */
+    record MountLoop(String image, String target, String fsType, Set<MountFlag> flags, String data) implements Step {
+        static final Set<MountFlag> NOT_A_NEW_MOUNT = Set.copyOf(EnumSet.of(MountFlag.REMOUNT, MountFlag.BIND,
+                MountFlag.MOVE, MountFlag.REC, MountFlag.UNBINDABLE, MountFlag.PRIVATE, MountFlag.SLAVE, MountFlag.SHARED));
+
+        public MountLoop {
+            Objects.requireNonNull(image, "MountLoop: image");
+            Objects.requireNonNull(target, "MountLoop: target");
+            Objects.requireNonNull(fsType, "MountLoop: fsType");
+            if (flags.stream().anyMatch(NOT_A_NEW_MOUNT::contains))
+                throw new IllegalArgumentException("MountLoop of " + image + ": " + flags + " is not a new mount");
+            flags = flags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(flags));
+        }
+        public Op op() { return Op.MOUNT_LOOP; }
+        public List<Object> fields() {
+            return java.util.Arrays.asList(image, target, fsType, MountFlag.bits(flags), data);
         }
     }
 

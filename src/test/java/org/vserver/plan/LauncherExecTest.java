@@ -171,6 +171,29 @@ class LauncherExecTest {
         assertEquals("", r.out());
     }
 
+    /** MOUNT_LOOP failing on its image, before any loop device is taken (the mount itself is the lead's IT: it binds a device). */
+    @Test
+    void mountLoopNamesTheImageItCannotOpen() throws Exception {
+        Path missing = dir.resolve("missing.img"), target = Files.createDirectory(dir.resolve("t"));
+        Result r = replay(plan(new Step.MountLoop(missing.toString(), target.toString(), "ext4", Set.of(), null),
+                new Step.ExecArgv(ENV)), "true");
+        assertEquals(125, r.exit());
+        assertEquals("vserver-launcher: step 0 MOUNT_LOOP: open(`" + missing + "`) failed: No such file or directory (ENOENT)\n",
+                r.err());
+        r = replay(plan(new Step.MountLoop(target.toString(), target.toString(), "ext4", Set.of(), null),
+                new Step.ExecArgv(ENV)), "true");
+        assertEquals("vserver-launcher: step 0 MOUNT_LOOP: open(`" + target + "`) failed: Is a directory (EISDIR)\n", r.err(),
+                "opened read-write");
+
+        Channel c = channel(PlanWriter.write(plan(new Step.CloseFrom(5),
+                new Step.MountLoop(missing.toString(), target.toString(), "ext4", EnumSet.of(MountFlag.RDONLY), null),
+                new Step.Exec("/bin/true", List.of(), ENV))));
+        assertEquals(127, c.exit());
+        assertEquals(new Status(4, 1, ENOENT), c.status().get(1));
+        assertEquals(List.of("open(`" + missing + "`)"), c.details());
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(dir.toString()), "no mount left behind");
+    }
+
     @Test
     void setIoprioIsInheritedByTheCommand() throws Exception {
         Result idle = replay(plan(new Step.SetIoprio(3, 0), new Step.ExecArgv(ENV)), "ionice");

@@ -142,6 +142,9 @@ class PlanTextAgreementTest {
                 .add(new Step.ChownIn("/dev/tty", -1, 100005))
                 .add(new Step.Chown("/sys/fs/cgroup/vservers/g", 100000, -1))
                 .add(new Step.Prlimit(4242, Rlimit.NOFILE, 1024, Step.SetRlimit.INFINITY))
+                .add(new Step.MountLoop("/var/lib/vservers/.images/g.img", "/var/lib/vservers/g", "ext4",
+                        EnumSet.of(MountFlag.NOSUID, MountFlag.NODEV), null))
+                .add(new Step.MountLoop("/srv/ro.img", "/mnt/ro", "squashfs", EnumSet.of(MountFlag.RDONLY), "errors=continue"))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
@@ -274,7 +277,9 @@ class PlanTextAgreementTest {
                 .add(Op.MOUNT_IDMAP, "/a", "/b", Integer.MIN_VALUE, unknownMount | MountFlag.BIND.bit())
                 .add(Op.BIND_IDMAP_IN, "", "", 0, -1L)
                 .add(Op.CHOWN_IN, "/x", Integer.MIN_VALUE, Integer.MAX_VALUE)
-                .add(Op.CHOWN, "/x", -2, 0);
+                .add(Op.CHOWN, "/x", -2, 0)
+                .add(Op.MOUNT_LOOP, "/i", "/t", "", unknownMount | MountFlag.BIND.bit(), "")
+                .add(Op.MOUNT_LOOP, "", "", "x", -1L, null);
         Result r = dryRun(raw.bytes());
         assertEquals(0, r.exit(), "--dry-run failed: " + r.err());
         assertEquals(raw.text(), r.out());
