@@ -38,6 +38,7 @@ public final class Main {
             case "chbind" -> new ChbindCommand();
             case "lsxid" -> new LsxidCommand();
             case "chxid" -> new ChxidCommand();
+            case "vdu" -> new VduCommand();
             case "vlimit" -> null;
             default -> null;
         };

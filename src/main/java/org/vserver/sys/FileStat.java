@@ -4,8 +4,9 @@ package org.vserver.sys;
  * The fields of {@code struct stat} the host-side code looks at.
  *
  * @param blocks 512-byte blocks allocated (a sparse file has fewer than its size needs)
+ * @param nlink  hard links to the inode
  */
-public record FileStat(long dev, long ino, int mode, int uid, int gid, long size, long blocks) {
+public record FileStat(long dev, long ino, int mode, int uid, int gid, long size, long blocks, long nlink) {
     /* S_IFMT and the file types, include/uapi/linux/stat.h */
     public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
             S_IFBLK = 060000, S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;

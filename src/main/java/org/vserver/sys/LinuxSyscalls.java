@@ -54,6 +54,12 @@ public final class LinuxSyscalls implements Syscalls {
      * s64 st_blocks @64, then the times; 144 bytes.
      */
     private static final int STAT_SIZE = 144;
+    /*
+     * x86_64 struct statfs (bits/statfs.h): long f_type @0, f_bsize @8, u64 f_blocks @16, f_bfree @24,
+     * f_bavail @32, f_files @40, f_ffree @48, fsid_t f_fsid @56, long f_namelen @64, f_frsize @72,
+     * f_flags @80, f_spare[4]; 120 bytes.
+     */
+    private static final int STATFS_SIZE = 120;
     /** x86_64 __NR_fchmodat2 (Linux 6.6). */
     private static final long SYS_FCHMODAT2 = 452;
     /** Room for one getdents64 call: struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }. */
@@ -86,6 +92,7 @@ public final class LinuxSyscalls implements Syscalls {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
                 Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
+    private static final class Statfs { static final MethodHandle H = errno("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)); }
     private static final class Waitpid { static final MethodHandle H = errno("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
     /* glibc 2.36+ has wrappers for pidfd_open and pidfd_send_signal (this host's Debian 12 has 2.36). */
     private static final class PidfdOpen { static final MethodHandle H = errno("pidfd_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
@@ -356,7 +363,18 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment s = c.arena().allocate(STAT_SIZE, 8);
             c.check((int) Fstat.H.invokeExact(c.state(), fd, s));
             return new FileStat(s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8), s.get(JAVA_INT, 24), s.get(JAVA_INT, 28),
-                    s.get(JAVA_INT, 32), s.get(JAVA_LONG, 48), s.get(JAVA_LONG, 64));
+                    s.get(JAVA_INT, 32), s.get(JAVA_LONG, 48), s.get(JAVA_LONG, 64), s.get(JAVA_LONG, 16));
+        });
+    }
+
+    @Override
+    public StatFs statfs(String path) throws ErrnoException {
+        return call("statfs", path, c -> {
+            MemorySegment s = c.arena().allocate(STATFS_SIZE, 8);
+            c.check((int) Statfs.H.invokeExact(c.state(), c.arena().allocateFrom(path), s));
+            long frsize = s.get(JAVA_LONG, 72);
+            return new StatFs(s.get(JAVA_LONG, 0), frsize > 0 ? frsize : s.get(JAVA_LONG, 8), s.get(JAVA_LONG, 16),
+                    s.get(JAVA_LONG, 24), s.get(JAVA_LONG, 32), s.get(JAVA_LONG, 40), s.get(JAVA_LONG, 48));
         });
     }
 

@@ -56,6 +56,12 @@ public interface Syscalls {
     FileStat fstat(int fd) throws ErrnoException;
 
     /**
+     * {@code int statfs(const char *path, struct statfs *buf)}: the filesystem {@code path} is on
+     * (df's numbers; inode counts too, which {@code java.nio.file.FileStore} does not give).
+     */
+    StatFs statfs(String path) throws ErrnoException;
+
+    /**
      * {@code int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)}; -1 keeps an
      * id. With {@code ""} and {@link #AT_EMPTY_PATH}: the file {@code dirfd} refers to, an O_PATH fd
      * included (of a symbolic link: the link itself, as lchown(2)).

@@ -7,6 +7,7 @@ import java.util.OptionalInt;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.FileStat;
+import org.vserver.sys.StatFs;
 
 /** A fake kernel for the pidfd paths: records what was opened, signalled and closed. */
 final class RecordingSyscalls implements Syscalls {
@@ -55,6 +56,7 @@ final class RecordingSyscalls implements Syscalls {
     @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
     @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
     @Override public FileStat fstat(int fd) { throw new AssertionError(); }
+    @Override public StatFs statfs(String path) { throw new AssertionError(); }
     @Override public int pread(int fd, byte[] buf, int off, int len, long offset) { throw new AssertionError(); }
     @Override public void ftruncate(int fd, long length) { throw new AssertionError(); }
     @Override public void fchownat(int dirfd, String path, int uid, int gid, int flags) { throw new AssertionError(); }

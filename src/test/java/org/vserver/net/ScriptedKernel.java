@@ -9,6 +9,7 @@ import java.util.OptionalInt;
 import java.util.function.BiFunction;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.FileStat;
+import org.vserver.sys.StatFs;
 
 /**
  * A NETLINK_ROUTE socket whose kernel is a script: each request written is recorded and answered
@@ -69,6 +70,7 @@ final class ScriptedKernel implements Syscalls {
     @Override public int openat(int dirfd, String path, int flags) { throw new AssertionError(); }
     @Override public int openat2(int dirfd, String path, int flags, long resolve) { throw new AssertionError(); }
     @Override public FileStat fstat(int fd) { throw new AssertionError(); }
+    @Override public StatFs statfs(String path) { throw new AssertionError(); }
     @Override public int pidfdOpen(int pid) { throw new AssertionError(); }
     @Override public void pidfdSendSignal(int pidfd, int signal) { throw new AssertionError(); }
     @Override public boolean pollIn(int fd, long timeoutMillis) { throw new AssertionError(); }
