@@ -11,7 +11,7 @@ import org.vserver.config.ConfigException;
 /** The commands that follow a guest's name: {@code vserver NAME start}, ... */
 @Command(name = "vserver NAME")
 final class GuestCommand {
-    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter console delete config";
+    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter console delete config hashify";
 
     /**
      * The one subcommand this invocation runs. Only it is handed to picocli: building the model of
@@ -32,6 +32,7 @@ final class GuestCommand {
             case "delete" -> new DeleteCommand();
             case "build" -> new BuildCommand();
             case "config" -> new ConfigCommand();
+            case "hashify" -> new HashifyCommand();
             default -> null;
         };
     }

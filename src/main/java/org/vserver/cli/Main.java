@@ -39,6 +39,8 @@ public final class Main {
             case "lsxid" -> new LsxidCommand();
             case "chxid" -> new ChxidCommand();
             case "vdu" -> new VduCommand();
+            case "vdlimit" -> new VdlimitCommand();
+            case "vhashify" -> new VhashifyCommand();
             case "vlimit" -> null;
             default -> null;
         };

@@ -5,6 +5,10 @@ import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import org.vserver.guest.GuestLimits;
 import org.vserver.guest.GuestStart;
+import org.vserver.guest.GuestDisk;
+import org.vserver.guest.Guests;
+import org.vserver.config.GuestConfig;
+import org.vserver.disk.Usage;
 import org.vserver.net.NetworkPlanText;
 
 @Command(name = "status", description = "Say whether the guest runs, at which context, with how many processes, for how long. Exit 0 running, 3 stopped.")
@@ -17,6 +21,7 @@ final class StatusCommand extends GuestVerb {
         if (st.isEmpty()) {
             if (guests.vserver().state().read(parent.name).isPresent()) guests.cleanup(parent.name);
             parent.out.println("Vserver '" + parent.name + "' is stopped");
+            parent.out.println(disk(guests, cfg));
             return 3;
         }
         RunState s = st.get();
@@ -27,6 +32,20 @@ final class StatusCommand extends GuestVerb {
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
         parent.out.println("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, s.xid())));
         for (String line : LimitsReport.status(new GuestLimits(guests).report(parent.name))) parent.out.println(line);
+        parent.out.println(disk(guests, cfg));
         return 0;
+    }
+
+    /** "Disk: 812 MiB of 1 GiB, 1203 of 65536 inodes (loop)", or its use without a limit. */
+    static String disk(Guests guests, GuestConfig cfg) {
+        try {
+            var r = new GuestDisk(guests).report(cfg);
+            var u = r.usage();
+            String limit = r.limit().isPresent() && r.limit().get().spaceTotalKib().isPresent()
+                    ? ", limit " + Usage.size(r.limit().get().spaceTotalKib().getAsLong()) : ", no limit";
+            return "Disk: " + u.format() + limit + " (" + r.backend() + ")";
+        } catch (Exception e) {
+            return "Disk: unknown: " + Main.message(e);
+        }
     }
 }

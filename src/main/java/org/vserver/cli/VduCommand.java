@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import java.util.Optional;
 import org.vserver.disk.DiskUsage;
+import org.vserver.guest.GuestDisk;
+import org.vserver.guest.GuestRef;
+import org.vserver.guest.Guests;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 import picocli.CommandLine.Command;
@@ -33,10 +37,6 @@ final class VduCommand implements Callable<Integer> {
         DiskUsage.Count count(String guest) throws Exception;
     }
 
-    /** Until guests have a storage backend to ask. */
-    static final GuestStorage NO_STORAGE = g -> {
-        throw new IllegalArgumentException("--xid " + g + " without DIR: name the directories to count");
-    };
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +51,14 @@ final class VduCommand implements Callable<Integer> {
     private final Syscalls sys;
     private final GuestStorage storage;
 
-    VduCommand() { this(new LinuxSyscalls(), NO_STORAGE); }
+    VduCommand() { this(new LinuxSyscalls(), VduCommand::guestStorage); }
+
+    /** A guest's own storage: its private layer (a unified guest's shared lower tree is not its own). */
+    private static DiskUsage.Count guestStorage(String guest) throws Exception {
+        Guests guests = VserverCommand.guests(Optional.empty(), System.out, System.err);
+        var r = new GuestDisk(guests).report(guests.config(GuestRef.require(guests, guest).name()));
+        return new DiskUsage.Count(r.usage().spaceUsedKib(), r.usage().inodesUsed());
+    }
 
     VduCommand(Syscalls sys, GuestStorage storage) {
         this.sys = sys;

@@ -23,6 +23,7 @@ import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 import org.vserver.plan.Sync;
 import org.vserver.config.NetworkConfig;
+import org.vserver.storage.GuestStorage;
 import org.vserver.sys.ProcFs;
 
 /**
@@ -75,14 +76,17 @@ public final class StartPlanner {
      * @param init   the init style (with --rescue applied)
      * @param cgroupDelegation the guest's cgroup directories and the files a delegatee writes
      *               ({@code CgroupManager.delegationFiles}): a guest in a user namespace owns them
+     * @param storage what the guest's root is made of ({@link StoragePlanner})
      */
-    public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation) {
+    public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
         public Request {
             cgroupDelegation = List.copyOf(cgroupDelegation);
         }
 
-        /** A start whose cgroup files are not delegated (plans shown without a host). */
-        public Request(GuestConfig config, InitStyle init) { this(config, init, List.of()); }
+        /** A plain guest whose cgroup files are not delegated (plans shown without a host). */
+        public Request(GuestConfig config, InitStyle init) {
+            this(config, init, List.of(), new GuestStorage.Plain(config.vdir()));
+        }
     }
 
     /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
@@ -104,6 +108,7 @@ public final class StartPlanner {
         userns.ifPresent(u -> req.cgroupDelegation().forEach(f -> p.add(new Chown(f.toString(), u.hostUid(0), u.hostGid(0)))));
         Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
         holder.ifPresent(p::add);
+        p.addAll(StoragePlanner.beforeClone(req.storage()));
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
         // cgroup namespace is rooted at the guest's cgroup.
         p.add(new Clone(holder.isPresent() ? without(cloned, Namespace.NET) : cloned, ParentMode.EXIT));
@@ -113,7 +118,7 @@ public final class StartPlanner {
         p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
-        p.add(rootMount(root, cfg, userns));
+        p.addAll(StoragePlanner.root(root, req.storage(), cfg.userns().shifted(), userns));
         // The tree is the guest's: from here on every path in it is resolved inside it, from this
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
@@ -144,18 +149,6 @@ public final class StartPlanner {
         if (req.init().reaper()) p.add(new Reaper());
         p.add(new Exec(req.init().start().getFirst(), req.init().start(), environment(cfg, req.init().startEnv(), "/root")));
         return p.build();
-    }
-
-    /**
-     * The guest's root onto itself: it must be a mount point for pivot_root. In a user namespace it
-     * is idmapped: the tree keeps its owners 0..65535 on disk and the guest sees them as its own
-     * ids; nothing is chowned. A guest whose filesystem refuses idmapping had its files shifted once
-     * to its range ({@code userns/shifted}): they already carry its host ids, so a plain bind, as
-     * for a guest without a user namespace.
-     */
-    static Step rootMount(String root, GuestConfig cfg, Optional<UserNamespace> userns) {
-        if (userns.isPresent() && !cfg.userns().shifted()) return new MountIdmap(root, root, UserNamespace.FD, Set.of());
-        return new Mount(root, root, null, EnumSet.of(BIND, REC), null);
     }
 
     /**

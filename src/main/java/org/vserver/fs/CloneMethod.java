@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code -m clone -- --source DIR [-X PATTERN]... [-d DIST]}: a copy of another guest's root (or
@@ -82,7 +83,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         } catch (IOException e) {
             throw BuildException.io(NAME, "resolve source " + source, e);
         }
-        Path cp = Command.require(NAME, searchPath, "cp", "coreutils");
+        Command.require(NAME, searchPath, "cp", "coreutils");
         Path tar = excludes.isEmpty() ? null : Command.require(NAME, searchPath, "tar", "tar");
         GuestTree tree = Skeleton.createRoot(NAME, req.vdir());
         Path to = tree.root();
@@ -91,8 +92,7 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
         }
         req.progress().accept("copying " + from + " to " + to);
         if (excludes.isEmpty()) {
-            new Command(NAME, searchPath, List.of(cp.toString(), "-a", "-x", "--reflink=auto", "--sparse=auto",
-                    from + "/.", to + "/"), req.progress()).run();
+            copy(from, to, searchPath, req.progress());
         } else {
             List<String> pack = new ArrayList<>(List.of(tar.toString(), "-C", from.toString(), "--one-file-system", "--sparse"));
             pack.add("--xattrs");
@@ -106,6 +106,31 @@ public record CloneMethod(Path source, List<String> excludes, String distributio
             unpack.addAll(List.of("-xpf", "-"));
             new Command(NAME, searchPath, pack, req.progress()).pipeTo(new Command(NAME, searchPath, unpack, req.progress()));
         }
+        return personalize(tree, req);
+    }
+
+    /**
+     * {@code cp -a -x}: owners, modes, times, hard links, links, devices (overlayfs's whiteouts)
+     * and xattrs (its opaque directories) kept, blocks shared where the filesystem can (reflink),
+     * holes kept; the contents of {@code from} into the existing directory {@code to}.
+     */
+    public static void copy(Path from, Path to, SearchPath searchPath, Consumer<String> progress)
+            throws BuildException {
+        Path cp = Command.require(NAME, searchPath, "cp", "coreutils");
+        new Command(NAME, searchPath, List.of(cp.toString(), "-a", "-x", "--reflink=auto", "--sparse=auto",
+                from + "/.", to + "/"), progress).run();
+    }
+
+    /**
+     * The clone's own name in a tree that is already its copy (or, for a unified source, its
+     * overlay of the source's lower tree, mounted at {@code req.vdir()}): the skeleton for the new
+     * name, and how to start what is there.
+     */
+    public BuildResult personalize(BuildRequest req) throws BuildException {
+        return personalize(Skeleton.createRoot(NAME, req.vdir()), req);
+    }
+
+    private BuildResult personalize(GuestTree tree, BuildRequest req) throws BuildException {
         Skeleton.write(NAME, tree, req, Skeleton.Resolver.KEEP_GUEST);
         return new BuildResult(List.of(), SysvRc.present(tree) ? "sysv" : "plain",
                 distribution != null ? distribution : OsRelease.distribution(tree, req));

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.vserver.config.ConfigException;
@@ -21,6 +22,8 @@ import org.vserver.fs.BuildResult;
 import org.vserver.fs.CloneMethod;
 import org.vserver.fs.Barrier;
 import org.vserver.fs.SearchPath;
+import org.vserver.storage.GuestStorage;
+import org.vserver.storage.StorageLayout;
 
 /**
  * {@code vserver NAME build -m METHOD [options] -- METHOD-ARGS}: the guest root by one of the
@@ -81,8 +84,23 @@ public final class GuestBuild {
         try (Undo undo = new Undo(vs.err())) {
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r;
-            try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {
-                r = method.build(new BuildRequest(name, vdir, o.hostname(), args, null, progress, vs.sys(), vs.proc()));
+            var req = new BuildRequest(name, vdir, o.hostname(), args, null, progress, vs.sys(), vs.proc());
+            Optional<GuestStorage.Layered> layered = cloneSource == null ? Optional.empty() : LayeredClone.source(cloneSource);
+            if (layered.isPresent()) {
+                // A unified source: the clone shares its lower tree; its own name goes into its private layer.
+                StorageLayout to = StorageLayout.of(vdir);
+                undo.add(() -> GuestDelete.removeStorage(vs, to));
+                GuestStorage.Layered mine;
+                try (CloneSource _ = CloneSource.hold(guests, cloneSource, progress)) {
+                    mine = new LayeredClone(vs).create(layered.get(), to, progress);
+                }
+                try (StorageView _ = StorageView.mount(vs, mine)) {
+                    r = ((CloneMethod) method).personalize(req);
+                }
+            } else {
+                try (CloneSource _ = cloneSource == null ? null : CloneSource.hold(guests, cloneSource, progress)) {
+                    r = method.build(req);
+                }
             }
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
             String style = o.initStyle() != null ? o.initStyle() : r.initStyle();

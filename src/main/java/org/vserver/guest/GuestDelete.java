@@ -2,9 +2,14 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import org.vserver.config.ConfigException;
+import org.vserver.disk.BtrfsVolume;
+import org.vserver.disk.DiskHost;
+import org.vserver.storage.Layering;
+import org.vserver.storage.StorageLayout;
 
 /** {@code vserver NAME delete [--force]}: the guest's root and configuration, gone. */
 public final class GuestDelete {
@@ -21,9 +26,25 @@ public final class GuestDelete {
             if (!force) throw new IOException("guest '" + name + "' is running: stop it first, or delete --force");
             new GuestStop(guests).stop(name);
         }
+        List<Path> stores = Files.isDirectory(cfgdir) ? HashDirs.configured(guests.config(name), root) : HashDirs.configured(null, root);
         guests.cleanup(name);
+        StorageLayout layout = StorageLayout.of(vdir);
+        boolean layered = Files.isDirectory(layout.privateDir(), LinkOption.NOFOLLOW_LINKS);
         removeTree(vdir);
+        removeStorage(guests.vserver(), layout);
         removeTree(cfgdir);
+        if (layered) StoreGc.collect(layout.base(), stores);    // its lower tree and store entries, unless shared
+    }
+
+    /**
+     * A guest's private storage ({@code .private/NAME}: its lower link, private layer, disk image),
+     * unmounted first.
+     */
+    static void removeStorage(Vserver vs, StorageLayout layout) throws IOException {
+        new GuestStorages(vs).unmountLayer(layout);
+        // a subvolume is another device to rm --one-file-system: removed as what it is
+        if (Layering.isBtrfsSubvolume(layout.layer())) new BtrfsVolume(layout.layer(), DiskHost.of(vs.env())).delete();
+        removeTree(layout.privateDir());
     }
 
     /**

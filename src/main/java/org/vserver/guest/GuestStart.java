@@ -24,6 +24,7 @@ import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
 import org.vserver.proc.ProcStat;
 import org.vserver.state.GuestLock;
+import org.vserver.storage.GuestStorage;
 import org.vserver.state.RunState;
 import org.vserver.state.Xid;
 import org.vserver.config.ConfigDir;
@@ -47,12 +48,16 @@ public final class GuestStart {
     }
 
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
-    public Plan plan(GuestConfig cfg, List<String> rescue) throws ConfigException {
+    public Plan plan(GuestConfig cfg, List<String> rescue) throws ConfigException, IOException {
+        return plan(cfg, rescue, new GuestStorages(vs).checked(cfg));
+    }
+
+    private Plan plan(GuestConfig cfg, List<String> rescue, GuestStorage storage) throws ConfigException {
         if (!cfg.userns().disabled() && !UserNamespace.allocated(cfg))
             throw new ConfigException(cfg.cfgdir().resolve(IdKind.UID.mapFile()),
                     "no id range yet: the guest's first start allocates it (or set userns.uidmap and userns.gidmap)");
         return new StartPlanner(StartPlanner.Host.real(vs.proc()))
-                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.cgroups().delegationFiles(cfg.name())));
+                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.cgroups().delegationFiles(cfg.name()), storage));
     }
 
     /** @return false if the guest was already running (a warning, as in VServer) */
@@ -80,7 +85,9 @@ public final class GuestStart {
             if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
             int xid = cfg.context().isPresent() ? cfg.context().getAsInt()
                     : Xid.lowestFreeDynamic(vs.state().xids(name)).orElseThrow(() -> new IOException(Xid.noFreeDynamic()));
-            Plan plan = plan(cfg, rescue);
+            GuestStorages storages = new GuestStorages(vs);
+            GuestStorage storage = storages.prepared(cfg, guests);  // a missing or corrupt lower tree or image: refused here
+            Plan plan = plan(cfg, rescue, storage);
             NetworkPlan net = networkPlan(cfg, xid);                 // a guest that could not be isolated: refused here
             GuestLimits limits = new GuestLimits(guests);
             ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
@@ -91,6 +98,7 @@ public final class GuestStart {
                 Files.deleteIfExists(log);
                 Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                undo.add(() -> storages.unmount(storage));       // a disk image the plan mounted on the host
                 createCgroup(name);
                 undo.add(() -> {
                     guests.killAll(name, java.time.Duration.ofSeconds(5));

@@ -12,6 +12,9 @@ import org.vserver.context.UserNamespace;
 import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcIdMaps;
 import org.vserver.state.RunState;
+import org.vserver.storage.StorageLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.vserver.sys.ErrnoException;
 import org.vserver.sys.Syscalls;
 import org.vserver.sys.Errno;
@@ -72,7 +75,27 @@ public final class Guests {
         } catch (IOException e) {
             vs.err().println("vserver: warning: " + e.getMessage());
         }
+        try {
+            // a disk image left mounted on the host by a guest that died (after the kill: nothing uses it)
+            new GuestStorages(vs).unmountLayer(StorageLayout.of(vdirOf(name)));
+        } catch (IOException e) {
+            vs.err().println("vserver: warning: " + e.getMessage());
+        }
         vs.state().remove(name);
+    }
+
+    /** The guest's root; for a guest whose configuration is gone or broken, where it would be. */
+    Path vdirOf(String name) throws IOException {
+        try {
+            if (Files.isDirectory(vs.config().guestDir(name))) return config(name).vdir();
+        } catch (ConfigException broken) {
+            // fall through
+        }
+        try {
+            return vs.config().vdirBase().resolve(name);
+        } catch (ConfigException broken) {
+            throw new IOException(broken.getMessage(), broken);
+        }
     }
 
     /** Freezes the guest's cgroup, SIGKILLs every task, thaws, and waits until it is empty. */

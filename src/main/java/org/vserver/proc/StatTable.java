@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.vserver.state.Xid;
 
 /**
@@ -97,7 +98,10 @@ public final class StatTable {
      * The rows as a JSON array of {ctx, proc, vsz_bytes, rss_bytes, user_ns, sys_ns, uptime_ns, name}:
      * the table's columns in plain units (bytes, nanoseconds), the unit in the key; -1 for an unknown size.
      */
-    public static String json(List<StatRow> rows) {
+    public static String json(List<StatRow> rows) { return json(rows, r -> Map.of()); }
+
+    /** The same, each guest's object with the fields {@code extra} gives it (its disk, say). */
+    public static String json(List<StatRow> rows, Function<StatRow, Map<String, Object>> extra) {
         var list = new ArrayList<Map<String, Object>>();
         for (StatRow r : rows) {
             var m = new LinkedHashMap<String, Object>();
@@ -109,6 +113,7 @@ public final class StatTable {
             m.put("sys_ns", r.sysNanos());
             m.put("uptime_ns", r.uptimeNanos());
             m.put("name", r.xid() == Xid.HOST ? HOST_NAME : r.name());
+            if (r.xid() != Xid.HOST) m.putAll(extra.apply(r));
             list.add(m);
         }
         try {

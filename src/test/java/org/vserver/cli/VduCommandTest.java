@@ -43,8 +43,8 @@ class VduCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("vdu: "), err.toString(StandardCharsets.UTF_8));
         err.reset();
         assertEquals(2, vdu());
-        assertEquals(1, vdu("--xid", "web"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--xid web without DIR"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(1, vdu("--xid", "no-such-guest"));     // the real hook: an unknown guest is an error naming it
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no-such-guest"), err.toString(StandardCharsets.UTF_8));
 
         var cmd = new VduCommand(new LinuxSyscalls(), g -> new DiskUsage.Count(812, 12));
         var cl = Main.commandLine(cmd, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.vserver.storage.GuestStorage;
+import org.vserver.storage.StorageLayout;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanText;
 import org.vserver.plan.PlanWriter;
@@ -58,7 +60,24 @@ class GoldenPlanTest {
         var cfg = TestGuests.hostGuest();
         assertGolden("start-sysv", new StartPlanner(TestGuests.HOST).plan(
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), List.of(Path.of("/sys/fs/cgroup/pids/vservers/web"),
-                        Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/pids/vservers/web/tasks")))));
+                        Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/pids/vservers/web/tasks")),
+                new GuestStorage.Plain(cfg.vdir()))));
+    }
+
+    @Test
+    void unifiedStartMountsAnOverlayOfIdmappedLayers() throws Exception {
+        var cfg = TestGuests.plainGuest();
+        var layout = StorageLayout.of(cfg.vdir());
+        assertGolden("start-unified", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
+                List.of(), new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.Directory()))));
+    }
+
+    @Test
+    void diskLimitedStartMountsItsImageOnTheHostFirst() throws Exception {
+        var cfg = TestGuests.plainGuest();
+        var layout = StorageLayout.of(cfg.vdir());
+        assertGolden("start-disk-limit", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
+                List.of(), new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.LoopImage(layout.image())))));
     }
 
     @Test

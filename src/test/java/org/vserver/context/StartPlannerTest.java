@@ -91,9 +91,9 @@ class StartPlannerTest {
         plain.set(open - 1, steps.get(open - 1));
         assertEquals(plain, steps);
         assertEquals(new Step.MountIdmap(root, root, UserNamespace.FD, Set.of()),
-                StartPlanner.rootMount(root, idmapped, UserNamespace.of(idmapped)), "not shifted: idmapped");
-        assertEquals(steps.get(open - 1), StartPlanner.rootMount(root,
-                        idmapped.withUserns(new UsernsConfig(u.uid(), u.gid(), true, true)), Optional.empty()),
+                StoragePlanner.plainRoot(root, idmapped.userns().shifted(), UserNamespace.of(idmapped)), "not shifted: idmapped");
+        assertEquals(steps.get(open - 1), StoragePlanner.plainRoot(root,
+                        idmapped.withUserns(new UsernsConfig(u.uid(), u.gid(), true, true)).userns().shifted(), Optional.empty()),
                 "userns/disabled: a plain bind (start refuses it with userns/shifted, ShiftedRoot.check)");
     }
 

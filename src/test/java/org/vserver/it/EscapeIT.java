@@ -349,6 +349,56 @@ class EscapeIT {
         host.assertNothingLeftOf(uns);
     }
 
+    /**
+     * A unified guest with a disk limit (issue 14): its store, lower tree, private layer and disk
+     * image are host-side state a host user or another guest must not reach. Guest root plants a
+     * setuid copy in its private layer (on disk owned by uid 0: layers keep the guest's own ids),
+     * and the mount attacks run against its overlay root.
+     */
+    @Test
+    @Order(4)
+    void aUnifiedDiskLimitedGuestKeepsItsLayersToItself() throws Exception {
+        String uni = host.build("esc-uni");
+        assertEquals(0, host.cli("vdlimit", "--xid", uni, "--set", "space_total=64M").code());
+        var h = host.cli("vhashify", uni);
+        assertEquals(0, h.code(), h.toString());
+        EscapeProbe.install(host, uni);
+        host.start(uni);
+        try {
+            assertTrue(host.sh(uni, "grep ' / / ' /proc/self/mountinfo").contains("overlay"), "the attacker's root is the overlay");
+            List<String> failed = new ArrayList<>();
+            for (String a : List.of("mount_bind_root", "mount_tmpfs", "fsopen", "fsmount", "open_tree_move", "pivot_root",
+                    "chroot_escape", "proc1_root", "open_by_handle_at", "mount_setattr_usr", "userns_locked_mounts")) {
+                EscapeProbe.Outcome o = EscapeProbe.run(host, uni, a);
+                System.out.println("unified: " + o);
+                if (!o.safe()) failed.add(o.toString());
+            }
+            assertEquals(List.of(), failed, "attacks from a unified, disk-limited guest");
+            assertFalse(host.sh(uni, "mount -o remount,rw / 2>&1; touch /proc/sys/x 2>&1; echo done").isEmpty());
+            host.sh(uni, "cp /bin/sh /planted && chmod 4755 /planted");
+            Path priv = host.guestsDir.resolve(".private").resolve(uni);
+            Path planted = priv.resolve("layer/upper/planted");
+            assertEquals(04755, (Integer) Files.getAttribute(planted, "unix:mode") & 07777, "the setuid copy is in the private layer");
+            assertEquals(0, (Integer) Files.getAttribute(planted, "unix:uid"), "owned by uid 0 on disk");
+            // the host's nobody reaches none of it: the setuid copy, the image, the store, the lower tree
+            Path lower = priv.resolve(Files.readSymbolicLink(priv.resolve("lower"))).normalize();
+            for (Path p : List.of(planted, priv.resolve("disk.img"), host.guestsDir.resolve(".hash"), lower.resolve("etc"))) {
+                var r = HostProbe.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                        "\"$0\" -c 'id -u' 2>&1 </dev/null; cat \"$0\" 2>&1 </dev/null | head -c 100", p.toString());
+                assertFalse(r.out().strip().equals("0"), "the host's nobody ran the guest's setuid copy as root:\n" + r);
+                assertTrue(r.out().contains("Permission denied"), "nobody reached " + p + ":\n" + r);
+            }
+            // the neighbour sees none of its layers
+            String mounts = host.sh(other, "cat /proc/self/mountinfo");
+            assertFalse(mounts.contains(".private") || mounts.contains(".lower") || mounts.contains("/" + uni), mounts);
+        } finally {
+            host.stop(uni);
+        }
+        host.assertNothingLeftOf(uni);
+        assertEquals(List.of(), UnifyChecks.loopDevicesUnder(host.root), "the guest's image outlived it");
+        assertEquals(0, host.cli("vserver", uni, "delete").code());
+    }
+
     @Test
     @Order(5)
     void theHostIsAsItWas() throws Exception {

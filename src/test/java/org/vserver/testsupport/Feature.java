@@ -19,7 +19,14 @@ public enum Feature {
     /** /proc/keys (CONFIG_KEYS). */
     PROC_KEYS("/proc/keys (CONFIG_KEYS)"),
     /** At least two CPUs in the root cpuset (exclusive cpusets need one to give away). */
-    TWO_CPUS("two CPUs");
+    TWO_CPUS("two CPUs"),
+    /** btrfs in /proc/filesystems: the qgroup backend of disk limits. */
+    BTRFS("btrfs"),
+    /**
+     * Growing a mounted ext4 (EXT4_IOC_RESIZE_FS), which the kernel allows only with
+     * CAP_SYS_RESOURCE: some hosts (this sandbox) run root without it.
+     */
+    EXT4_ONLINE_RESIZE("ext4 online resize (EXT4_IOC_RESIZE_FS needs CAP_SYS_RESOURCE)");
 
     final String description;
 

@@ -89,9 +89,36 @@ public final class HostFeatures implements ExecutionCondition {
         boolean keys = Files.exists(Path.of("/proc/keys"));
         m.put(Feature.PROC_KEYS, new Finding(keys, keys ? "/proc/keys exists" : "no /proc/keys"));
         m.put(Feature.TWO_CPUS, cpus());
+        m.put(Feature.BTRFS, filesystem("btrfs"));
+        m.put(Feature.EXT4_ONLINE_RESIZE, capability(24, "CAP_SYS_RESOURCE"));
         for (Feature f : Feature.values())
             if (m.get(f) == null) throw new IllegalStateException("no finding for " + f + " (the kernel probe printed none)");
         return m;
+    }
+
+    /** {@code fs} in /proc/filesystems. */
+    private static Finding filesystem(String fs) {
+        try {
+            boolean has = Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> {
+                String[] f = l.strip().split("\\s+");
+                return f[f.length - 1].equals(fs);
+            });
+            return new Finding(has, has ? fs + " in /proc/filesystems" : "no " + fs + " in /proc/filesystems");
+        } catch (IOException e) {
+            return new Finding(false, "read /proc/filesystems: " + e.getMessage());
+        }
+    }
+
+    /** Capability {@code bit} in this process's effective set (CapEff of /proc/self/status). */
+    private static Finding capability(int bit, String name) {
+        try {
+            String eff = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:"))
+                    .findFirst().orElse("CapEff: 0").split("\\s+")[1];
+            boolean has = (Long.parseUnsignedLong(eff, 16) >>> bit & 1) != 0;
+            return new Finding(has, (has ? "root holds " : "root's CapEff " + eff + " lacks ") + name);
+        } catch (IOException e) {
+            return new Finding(false, "read /proc/self/status: " + e.getMessage());
+        }
     }
 
     /** Builds and runs src/test/c/kernel-features.c: one "NAME yes|no SEEN" line per feature. */

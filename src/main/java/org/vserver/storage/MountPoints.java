@@ -1,0 +1,39 @@
+package org.vserver.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The host's mount points, from a mountinfo file (proc(5)): is a directory one? */
+public final class MountPoints {
+    private MountPoints() {}
+
+    /**
+     * True if {@code dir} (absolute, normalized) is the mount point of anything in {@code mountinfo}.
+     * Line format: {@code id parent maj:min root mountpoint options [optional...] - fstype source superopts};
+     * mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134.
+     */
+    public static boolean isMountPoint(Path mountinfo, Path dir) throws IOException {
+        String target = dir.toAbsolutePath().normalize().toString();
+        for (String line : Files.readAllLines(mountinfo)) {
+            String[] f = line.split(" ", 6);
+            if (f.length >= 5 && unescape(f[4]).equals(target)) return true;
+        }
+        return false;
+    }
+
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        var b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
