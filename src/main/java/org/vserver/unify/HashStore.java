@@ -3,6 +3,7 @@ package org.vserver.unify;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public final class HashStore {
     public Lock lock() throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            FileLock l = ch.lock();
+            FileLock l = lockWaiting(ch);
             return () -> {
                 try (ch) {
                     l.release();
@@ -79,6 +80,25 @@ public final class HashStore {
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * fcntl locks belong to the process: a second holder in this JVM gets no wait from the kernel but
+     * an OverlappingFileLockException, so it polls until the first one is done.
+     */
+    private static FileLock lockWaiting(FileChannel ch) throws IOException {
+        while (true) {
+            try {
+                return ch.lock();
+            } catch (OverlappingFileLockException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the hash directory's lock", ie);
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import static org.vserver.unify.TreeSnapshot.ino;
 import static org.vserver.unify.TreeSnapshot.nlink;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -274,6 +275,27 @@ class HashifyTest {
             assumeTrue(out.equals("got") || out.equals("busy"), "python3 missing: " + out);
             assertEquals("busy", out);
         }
+    }
+
+    @Test
+    void aSecondRunInThisProcessWaitsForTheFirst(@TempDir Path tmp) throws Exception {
+        HashStore store = HashStore.open(tmp.resolve(".hash"));
+        long[] got = new long[1];
+        Thread t;
+        try (HashStore.Lock l = store.lock()) {
+            t = new Thread(() -> {
+                try (HashStore.Lock l2 = store.lock()) {
+                    got[0] = System.nanoTime();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            t.start();
+            Thread.sleep(200);
+            assertEquals(0, got[0], "the second holder must wait");
+        }
+        t.join(5000);
+        assertNotEquals(0, got[0]);
     }
 
     @Test
