@@ -108,7 +108,7 @@ public final class StartPlanner {
         userns.ifPresent(u -> req.cgroupDelegation().forEach(f -> p.add(new Chown(f.toString(), u.hostUid(0), u.hostGid(0)))));
         Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
         holder.ifPresent(p::add);
-        p.addAll(StoragePlanner.beforeClone(req.storage()));
+        p.addAll(StoragePlanner.beforeClone(req.storage(), userns));
         // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
         // cgroup namespace is rooted at the guest's cgroup.
         p.add(new Clone(holder.isPresent() ? without(cloned, Namespace.NET) : cloned, ParentMode.EXIT));

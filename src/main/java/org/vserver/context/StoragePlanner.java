@@ -17,14 +17,19 @@ import org.vserver.storage.GuestStorage;
  *
  * <p>A layered guest's root is an overlayfs: its lower tree read-only (the files of the
  * content-hash store, one inode shared by every guest), its private layer taking every write.
- * In a user namespace both layers are idmapped to the guest's range, so one store and one lower
- * tree, owned by 0..65535 on disk, serve every guest; overlayfs refuses an idmapped mount of
- * itself, but takes idmapped layers. The overlay is mounted inside the guest's mount namespace
- * and dies with it: a dead guest leaves no overlay behind.
+ * In a user namespace the lower tree is idmapped to the guest's range, so one store and one lower
+ * tree, owned by 0..65535 on disk, serve every guest (overlayfs refuses an idmapped mount of
+ * itself, but takes idmapped layers). The private layer is not idmapped: overlayfs makes its own
+ * directories and copies up with the mounter's credentials (host uid 0), which an idmapped upper
+ * would refuse (EOVERFLOW, the overlay then falls back to read-only). Its files carry the guest's
+ * host ids, as a shifted guest's do: a setuid file a guest makes there is never the host's root's.
+ * The overlay is mounted inside the guest's mount namespace and dies with it.
  *
- * <p>A disk image is mounted on the host, before the clone: there, and only there, the host can
+ * <p>A disk image is mounted on the host ({@link #hostMounts}): there, and only there, the host can
  * grow the filesystem while the guest runs (resize2fs names a mounted filesystem by its mount
- * point). The loop device detaches itself when it is unmounted (autoclear).
+ * point). The loop device detaches itself when it is unmounted (autoclear). That is a plan of its
+ * own, run just before the start plan: the start plan's launcher is in the guest's cgroups from
+ * its first step, and the guest's device policy refuses it /dev/loop-control (EPERM).
  */
 public final class StoragePlanner {
     private StoragePlanner() {}
@@ -32,16 +37,33 @@ public final class StoragePlanner {
     /** The overlay's options that keep the private layer a plain tree: no redirects, index or metacopy xattrs. */
     static final String OVERLAY_OPTIONS = "redirect_dir=off,index=off,metacopy=off";
 
-    /** Host-side steps before the clone: the image on its mount point, the private layer's directories. */
-    public static List<Step> beforeClone(GuestStorage storage) {
+    /**
+     * Host-side steps before the clone: the private layer's directories (on its image, mounted by
+     * {@link #hostMounts}). The upper's root is the guest's root directory: owned by the guest's root.
+     */
+    public static List<Step> beforeClone(GuestStorage storage, Optional<UserNamespace> userns) {
         if (!(storage instanceof GuestStorage.Layered l)) return List.of();
         List<Step> s = new ArrayList<>();
-        if (l.backend() instanceof GuestStorage.LoopImage img)
-            s.add(new MountLoop(img.image().toString(), l.layout().layer().toString(), "ext4", Set.of(), null));
-        // Modes meant exactly (the plan runs under umask 0); owned by 0, the guest's root through the idmap.
+        // Modes meant exactly (the plan runs under umask 0).
         s.add(new Mkdir(l.layout().upper().toString(), 0755));
         s.add(new Mkdir(l.layout().work().toString(), 0700));
+        userns.ifPresent(u -> s.add(new Chown(l.layout().upper().toString(), u.hostUid(0), u.hostGid(0))));
         return s;
+    }
+
+    /**
+     * The host-side plan that mounts a layered guest's disk image on its private layer (and makes
+     * its directories), or nothing for a guest without one. Run outside the guest's cgroups.
+     */
+    public static Optional<Plan> hostMounts(GuestStorage storage, Optional<UserNamespace> userns) {
+        if (!(storage instanceof GuestStorage.Layered l) || !(l.backend() instanceof GuestStorage.LoopImage img)) return Optional.empty();
+        var p = Plan.builder();
+        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
+        p.add(new SetUmask(0));
+        p.add(new MountLoop(img.image().toString(), l.layout().layer().toString(), "ext4", Set.of(), null));
+        p.addAll(beforeClone(l, userns));
+        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
+        return Optional.of(p.build());
     }
 
     /**
@@ -50,12 +72,9 @@ public final class StoragePlanner {
      */
     static List<Step> root(String root, GuestStorage storage, boolean shifted, Optional<UserNamespace> userns) {
         if (!(storage instanceof GuestStorage.Layered l)) return List.of(plainRoot(root, shifted, userns));
-        String lower = l.lower().toString(), layer = l.layout().layer().toString();
+        String lower = l.lower().toString();
         List<Step> s = new ArrayList<>();
-        if (userns.isPresent()) {
-            s.add(new MountIdmap(lower, lower, UserNamespace.FD, Set.of(RDONLY)));
-            s.add(new MountIdmap(layer, layer, UserNamespace.FD, Set.of()));
-        }
+        if (userns.isPresent()) s.add(new MountIdmap(lower, lower, UserNamespace.FD, Set.of(RDONLY)));
         s.add(new Mount("overlay", root, "overlay", Set.of(), overlayData(l)));
         return s;
     }
@@ -74,15 +93,15 @@ public final class StoragePlanner {
 
     /**
      * A host-side plan that mounts a stopped layered guest's merged tree on its root in the host's
-     * mount namespace, without idmapping (on disk, and so to the host, its files carry the ids the
-     * guest sees): for a build step that writes into the guest (a clone's hostname). The caller
-     * unmounts it.
+     * mount namespace, without idmapping: for a build step that writes into the guest (a clone's
+     * hostname). What it writes carries host ids; the caller shifts the private layer to the
+     * guest's range afterwards (chxid's walk), and unmounts it.
      */
     public static Plan hostView(GuestStorage.Layered l) {
         var p = Plan.builder();
         p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));
-        p.addAll(beforeClone(l));
+        p.addAll(beforeClone(l, Optional.empty()));
         p.add(new Mount("overlay", l.root().toString(), "overlay", Set.of(), overlayData(l)));
         p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
         return p.build();

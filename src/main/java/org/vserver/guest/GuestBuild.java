@@ -113,6 +113,7 @@ public final class GuestBuild {
             for (String w : ids.warnings()) vs.err().println("vserver: warning: " + w);
             // A filesystem that refuses an idmapped root: the files are shifted to the range now, once.
             new ShiftedRoot(vs).shiftIfRefused(guests.config(name));
+            if (layered.isPresent()) new LayeredClone(vs).shiftToOwnRange(guests.config(name));
             undo.commit();
         }
     }

@@ -3,6 +3,7 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -129,6 +130,12 @@ public final class GuestDisk {
             }
             if (!DiskLimitFiles.remove(cfg.cfgdir(), cfg.vdir()) && backendOf(s).isEmpty())
                 throw new IOException("guest '" + name + "' has no disk limit");
+            Path dir = cfg.cfgdir().resolve(DiskLimitFiles.DIR);
+            try (var left = Files.list(dir)) {
+                if (left.findAny().isEmpty()) Files.delete(dir);        // the last limit: no empty dlimits/ left
+            } catch (NoSuchFileException gone) {
+                // none was there
+            }
             said.add("guest '" + name + "' has no disk limit now");
             return said;
         }
@@ -238,10 +245,12 @@ public final class GuestDisk {
             Layering.createPrivate(layout.privateDir());
             makeBackend(layout.layer(), layout.image(), target, limit);
             try {
+                Layering.recordBackend(layout, backendOf(target, layout));
                 String id = Layering.convert(layout);
                 said.add("guest '" + cfg.name() + "' is layered now: its tree is the lower tree " + layout.lower(id)
                         + "; the limit counts what it writes from now on");
             } catch (IOException | RuntimeException e) {
+                Layering.recordBackend(layout, null);
                 dropBackend(layout.layer(), layout.image(), target);
                 throw e;
             }
@@ -255,6 +264,14 @@ public final class GuestDisk {
     }
 
     private enum Target { DIRECTORY, LOOP, BTRFS }
+
+    private static GuestStorage.Backend backendOf(Target t, StorageLayout layout) {
+        return switch (t) {
+            case DIRECTORY -> new GuestStorage.Directory();
+            case LOOP -> new GuestStorage.LoopImage(layout.image());
+            case BTRFS -> new GuestStorage.BtrfsSubvolume();
+        };
+    }
 
     /** Makes a new backend: a plain directory, a btrfs subvolume with its limit, or an image and its empty mount point. */
     private void makeBackend(Path layer, Path image, Target t, DiskLimit limit) throws IOException {
@@ -292,7 +309,7 @@ public final class GuestDisk {
         makeBackend(newLayer, newImage, to, limit);
         var storages = new GuestStorages(vs);
         try {
-            if (s.backend() instanceof GuestStorage.LoopImage) storages.mountLayer(s);
+            if (s.backend() instanceof GuestStorage.LoopImage) storages.mountLayer(s, Optional.empty());
             if (to == Target.LOOP) storages.mountImage(newImage, newLayer);
             Files.createDirectories(newLayer.resolve("upper"));
             Files.createDirectories(newLayer.resolve("work"));
@@ -316,6 +333,7 @@ public final class GuestDisk {
         Files.move(newLayer, layout.layer());
         if (to == Target.LOOP) Files.move(newImage, layout.image(), StandardCopyOption.REPLACE_EXISTING);
         else Files.deleteIfExists(layout.image());
+        Layering.recordBackend(layout, backendOf(to, layout));
         if (s.backend() instanceof GuestStorage.BtrfsSubvolume) new BtrfsVolume(oldLayer, host).delete();
         if (Files.exists(oldLayer, LinkOption.NOFOLLOW_LINKS)) GuestDelete.removeTree(oldLayer);
         said.add("private layer of guest '" + layout.name() + "' moved onto " + switch (to) {

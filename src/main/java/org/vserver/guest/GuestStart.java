@@ -108,6 +108,7 @@ public final class GuestStart {
                 GuestNetwork network = new GuestNetwork(vs);
                 undo.add(() -> network.cleanup(name));
                 network.beforeLaunch(name, net);           // the bind hooks are in place before the first guest socket
+                storages.mountLayer(storage, UserNamespace.of(cfg));              // its disk image, by a launcher outside its cgroups
                 run(cfg, xid, plan, log, network, net);
                 limits.pauseIfAsked(name, resources);
                 undo.commit();

@@ -3,6 +3,7 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
@@ -10,6 +11,7 @@ import org.vserver.config.UsernsFiles;
 import org.vserver.context.SpectatorPlanner;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.StoragePlanner;
+import org.vserver.context.UserNamespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step.CloseFrom;
 import org.vserver.plan.Step.Exec;
@@ -69,14 +71,10 @@ final class GuestStorages {
         return MountPoints.isMountPoint(vs.proc().self().resolve("mountinfo"), l.layer());
     }
 
-    /** Mounts a stopped guest's disk image on its private layer, on the host (for a copy); {@link #unmount} undoes it. */
-    void mountLayer(GuestStorage.Layered l) throws IOException {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new SetUmask(0));
-        p.addAll(StoragePlanner.beforeClone(l));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        vs.launcher().runQuietly(p.build());
+    /** Mounts a stopped guest's disk image on its private layer, on the host (before its start, or for a copy); {@link #unmount} undoes it. */
+    void mountLayer(GuestStorage s, Optional<UserNamespace> userns) throws IOException {
+        var plan = StoragePlanner.hostMounts(s, userns);
+        if (plan.isPresent()) vs.launcher().runQuietly(plan.get());
     }
 
     /** Mounts a disk image on {@code dir} on the host (a private layer being moved onto it); {@link #unmountDir} undoes it. */

@@ -4,10 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.vserver.config.ConfigException;
+import org.vserver.config.GuestConfig;
+import org.vserver.config.GuestRanges;
+import org.vserver.context.UserNamespace;
 import org.vserver.fs.BuildException;
+import org.vserver.tag.FileWalk;
+import org.vserver.tag.Retag;
 import org.vserver.fs.CloneMethod;
 import org.vserver.fs.SearchPath;
 import org.vserver.storage.GuestStorage;
@@ -61,7 +68,7 @@ final class LayeredClone {
         var storages = new GuestStorages(vs);
         boolean mountedHere = false;
         if (from.backend() instanceof GuestStorage.LoopImage && !storages.layerMounted(from.layout())) {
-            storages.mountLayer(from);                            // a stopped source: its image, for the copy
+            storages.mountLayer(from, Optional.empty());                            // a stopped source: its image, for the copy
             mountedHere = true;
         }
         try {
@@ -75,6 +82,23 @@ final class LayeredClone {
         } finally {
             if (mountedHere) storages.unmount(from);
         }
+    }
+
+    /**
+     * The clone's private layer, copied with the source's host ids and written through the host's
+     * view with the host's, shifted to the clone's own range (chxid -c CLONE -R UPPER): every file
+     * of a guest's private layer carries its own host ids.
+     */
+    void shiftToOwnRange(GuestConfig cfg) throws IOException, ConfigException {
+        if (cfg.userns().disabled()) return;
+        var userns = UserNamespace.of(cfg).orElseThrow();
+        var retag = new Retag(vs.sys(), GuestRanges.read(vs.config()), new Retag.Guest(cfg.name(), userns.uid(), userns.gid()));
+        List<IOException> failed = new ArrayList<>();
+        new FileWalk(vs.sys(), new FileWalk.Options(true, false, true, true))
+                .walk(GuestStorages.layout(cfg).upper().toString(), retag::retag, failed::add);
+        if (!failed.isEmpty())
+            throw new IOException(failed.size() + " files of the clone's private layer could not be shifted to its range, the first: "
+                    + failed.getFirst().getMessage());
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

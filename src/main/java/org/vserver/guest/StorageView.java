@@ -2,6 +2,7 @@ package org.vserver.guest;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import org.vserver.context.SpectatorPlanner;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.StoragePlanner;
@@ -29,6 +30,7 @@ final class StorageView implements AutoCloseable {
     static StorageView mount(Vserver vs, GuestStorage.Layered storage) throws IOException {
         var view = new StorageView(vs, storage);
         try {
+            new GuestStorages(vs).mountLayer(storage, Optional.empty());
             vs.launcher().runQuietly(StoragePlanner.hostView(storage));
         } catch (IOException | RuntimeException e) {
             view.close();      // what got mounted before the failure

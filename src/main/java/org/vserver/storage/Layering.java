@@ -47,11 +47,26 @@ public final class Layering {
         return Optional.of(text.substring(prefix.length()));
     }
 
-    /** What holds the private layer, from what is on disk: an image, a btrfs subvolume, or a directory. */
+    /** What holds the private layer: its {@code backend} file says, a directory without one. */
     static GuestStorage.Backend backend(StorageLayout l) throws IOException {
-        if (Files.exists(l.image(), LinkOption.NOFOLLOW_LINKS)) return new GuestStorage.LoopImage(l.image());
-        if (isBtrfsSubvolume(l.layer())) return new GuestStorage.BtrfsSubvolume();
-        return new GuestStorage.Directory();
+        if (!Files.exists(l.backendFile(), LinkOption.NOFOLLOW_LINKS)) return new GuestStorage.Directory();
+        String name = Files.readString(l.backendFile()).strip();
+        return switch (name) {
+            case "loop" -> new GuestStorage.LoopImage(l.image());
+            case "btrfs" -> new GuestStorage.BtrfsSubvolume();
+            default -> throw new IOException(l.backendFile() + ": unknown backend '" + name + "' (loop or btrfs)");
+        };
+    }
+
+    /** Records the private layer's backend ({@link #backend}); null: a plain directory. */
+    public static void recordBackend(StorageLayout l, GuestStorage.Backend b) throws IOException {
+        if (b == null || b instanceof GuestStorage.Directory) {
+            Files.deleteIfExists(l.backendFile());
+            return;
+        }
+        Path tmp = l.backendFile().resolveSibling("backend.tmp");
+        Files.writeString(tmp, b.label() + "\n");
+        Files.move(tmp, l.backendFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A btrfs subvolume's root directory has inode 256 (BTRFS_FIRST_FREE_OBJECTID). */

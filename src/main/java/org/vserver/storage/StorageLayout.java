@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * BASE/.private/NAME/layer  the private layer: upper/ and work/ (a directory, the mount point of
  *                           disk.img, or a btrfs subvolume with a qgroup limit)
  * BASE/.private/NAME/disk.img  the loop-backed ext4 image of a guest with a disk limit
+ * BASE/.private/NAME/backend   "loop" or "btrfs": what holds the private layer (none: a directory)
  * BASE/.hash/               the default content-hash store
  * </pre>
  * BASE is vdirbase, mode 000 (the barrier): no host user reaches any of it.
@@ -39,6 +40,9 @@ public record StorageLayout(Path base, String name) {
     public Path work() { return layer().resolve("work"); }
 
     public Path image() { return privateDir().resolve("disk.img"); }
+
+    /** Names the private layer's backend, so that a missing image is missing, not a directory backend. */
+    public Path backendFile() { return privateDir().resolve("backend"); }
 
     public Path lowers() { return base.resolve(LOWERS); }
 

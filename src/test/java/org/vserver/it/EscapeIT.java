@@ -352,8 +352,8 @@ class EscapeIT {
     /**
      * A unified guest with a disk limit (issue 14): its store, lower tree, private layer and disk
      * image are host-side state a host user or another guest must not reach. Guest root plants a
-     * setuid copy in its private layer (on disk owned by uid 0: layers keep the guest's own ids),
-     * and the mount attacks run against its overlay root.
+     * setuid copy in its private layer (owned there by the guest root's host id), and the mount
+     * attacks run against its overlay root.
      */
     @Test
     @Order(4)
@@ -379,7 +379,9 @@ class EscapeIT {
             Path priv = host.guestsDir.resolve(".private").resolve(uni);
             Path planted = priv.resolve("layer/upper/planted");
             assertEquals(04755, (Integer) Files.getAttribute(planted, "unix:mode") & 07777, "the setuid copy is in the private layer");
-            assertEquals(0, (Integer) Files.getAttribute(planted, "unix:uid"), "owned by uid 0 on disk");
+            long guestRoot = Long.parseLong(Files.readString(host.confdir.resolve(uni).resolve("userns/uidmap")).strip().split("\\s+")[0]);
+            assertEquals(guestRoot, ((Integer) Files.getAttribute(planted, "unix:uid")).longValue(),
+                    "the private layer keeps the guest's host ids: its setuid file is not the host root's");
             // the host's nobody reaches none of it: the setuid copy, the image, the store, the lower tree
             Path lower = priv.resolve(Files.readSymbolicLink(priv.resolve("lower"))).normalize();
             for (Path p : List.of(planted, priv.resolve("disk.img"), host.guestsDir.resolve(".hash"), lower.resolve("etc"))) {
