@@ -122,7 +122,7 @@ class UnifyIT {
 
         // a package upgrade inside a: dpkg unlinks and renames over the shared files
         var deb = DebianTree.packageV2();
-        var cp = host.cliWithInput(java.util.Base64.getMimeEncoder().encodeToString(Files.readAllBytes(deb)) + "\n",
+        var cp = host.cliWithInput(java.util.Base64.getMimeEncoder(76, new byte[] {(byte) 10}).encodeToString(Files.readAllBytes(deb)) + "\n",
                 "vserver", A, "exec", "/bin/sh", "-c", "base64 -d > /tmp/p.deb");
         assertEquals(0, cp.code(), cp.toString());
         assertEquals(Files.size(deb) + "\n", host.sh(A, "stat -c %s /tmp/p.deb"));
