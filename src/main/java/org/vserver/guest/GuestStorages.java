@@ -1,6 +1,7 @@
 package org.vserver.guest;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,12 @@ final class GuestStorages {
             throw new ConfigException(cfg.cfgdir().resolve(UsernsFiles.SHIFTED), "guest '" + cfg.name()
                     + "' is layered (unified or disk-limited), but its files were shifted to its id range: its lower"
                     + " tree must keep ids 0..65535 to be shared; its filesystem refuses idmapped mounts, so it cannot be layered");
+        try (var entries = Files.list(s.root())) {
+            if (entries.findAny().isPresent())
+                throw new IOException("guest root " + s.root() + " is the mount point of guest '" + cfg.name() + "''s overlay, but"
+                        + " holds files (copied there while it was stopped?): the overlay would hide them; move them out, and into"
+                        + " the guest while it runs");
+        }
         var bad = StoragePlanner.unusablePath(s);
         if (bad.isPresent())
             throw new IOException("storage path " + bad.get() + " contains ',', ':' or '\\', which overlayfs reads as"

@@ -359,10 +359,10 @@ class EscapeIT {
     @Order(4)
     void aUnifiedDiskLimitedGuestKeepsItsLayersToItself() throws Exception {
         String uni = host.build("esc-uni");
+        EscapeProbe.install(host, uni);                  // into its tree, which becomes its lower tree
         assertEquals(0, host.cli("vdlimit", "--xid", uni, "--set", "space_total=64M").code());
         var h = host.cli("vhashify", uni);
         assertEquals(0, h.code(), h.toString());
-        EscapeProbe.install(host, uni);
         host.start(uni);
         try {
             assertTrue(host.sh(uni, "grep ' / / ' /proc/self/mountinfo").contains("overlay"), "the attacker's root is the overlay");
