@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.vserver.guest.GuestBuild;
 import picocli.CommandLine.Command;
+import org.vserver.unify.Hashify;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,6 +27,9 @@ final class BuildCommand extends GuestVerb {
 
     @Option(names = "--force", description = "replace an existing guest") boolean force;
 
+    @Option(names = "--hashify", description = "unify the new guest's files into the content-hash store (as vhashify NAME)")
+    boolean hashify;
+
     @Parameters(paramLabel = "METHOD-ARGS", description = "arguments of the method, after --") List<String> methodArgs = new ArrayList<>();
 
     @Override
@@ -33,6 +37,9 @@ final class BuildCommand extends GuestVerb {
         var opts = new GuestBuild.Options(method, context == null ? OptionalInt.empty() : OptionalInt.of(context),
                 hostname, interfaces, initStyle, force, methodArgs);
         new GuestBuild(parent.guests()).build(parent.name, opts, line -> parent.out.println(line));
+        // After the build, not inside it: a hashify that fails leaves a built guest, as a later vhashify would.
+        if (hashify && VhashifyCommand.run(parent.guests(), parent.name, false, new Hashify.Options(false, false, false, false),
+                parent.out, parent.err) != 0) return 1;
         parent.out.println("guest " + parent.name + " built: start it with `vserver " + parent.name + " start`");
         return 0;
     }

@@ -154,7 +154,8 @@ class CliIT {
         assertFalse(host.guests.running(g).isPresent(), "init " + init + " is dead");
         var status = host.cli("vserver", g, "status");
         assertEquals(3, status.code(), status.toString());
-        assertEquals("Vserver '" + g + "' is stopped\n", status.out());
+        assertEquals("Vserver '" + g + "' is stopped", status.out().lines().findFirst().orElse(""));
+        assertTrue(status.out().contains("Disk: ") && status.out().contains("no limit (directory)"), "a stopped guest's disk: " + status.out());
         host.assertNothingLeftOf(g);
         var again = host.cli("vkill", "--xid", g, "-s", "KILL", "1");
         assertEquals(3, again.code(), again.toString());

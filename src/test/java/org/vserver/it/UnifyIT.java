@@ -51,6 +51,11 @@ class UnifyIT {
         assertEquals(0, r.code(), r.toString());
     }
 
+    static void buildHashified(String g) throws Exception {
+        var r = host.cli("vserver", g, "build", "--hashify", "-m", "template", "--", "-t", tarball.toString());
+        assertEquals(0, r.code(), r.toString());
+    }
+
     Path lower(String g) throws Exception {
         Path link = host.guestsDir.resolve(".private").resolve(g).resolve("lower");
         assertTrue(Files.isSymbolicLink(link), g + " is not layered: no " + link);
@@ -61,6 +66,31 @@ class UnifyIT {
 
     static Object inode(Path p) throws Exception {
         return Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS) + ":" + Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Test
+    @Order(0)
+    void aHashDirectoryOnAnotherFilesystemIsRefusedBeforeAnythingChanges() throws Exception {
+        Path other = host.root.resolve("otherfs");
+        Files.createDirectories(other);
+        DebianTree.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m", "vserver-it-otherfs", other.toString()));
+        Path shm = other.resolve("hash");
+        Path link = host.confdir.resolve(".defaults/apps/vunify/hash/0");
+        try {
+            Files.createDirectories(shm);
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, shm);
+            Map<String, String> before = UnifyChecks.snapshot(host.guestsDir.resolve(A));
+            var r = host.cli("vhashify", A);
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains(shm.toString()) && r.err().contains("another filesystem"), r.toString());
+            assertFalse(Files.exists(host.guestsDir.resolve(".private").resolve(A)), "the refused guest was made layered");
+            assertEquals(before, UnifyChecks.snapshot(host.guestsDir.resolve(A)));
+            assertEquals(List.of(), UnifyChecks.list(shm));
+        } finally {
+            Files.deleteIfExists(link);
+            DebianTree.run(List.of("umount", other.toString()));
+        }
     }
 
     @Test
@@ -184,11 +214,40 @@ class UnifyIT {
         assertEquals(0, r.code(), r.toString());
         assertEquals(before, UnifyChecks.snapshot(lower(k)), "the tree changed after the second run");
         assertEquals(inode(lower(A).resolve("usr/bin/dpkg")), inode(lower(k).resolve("usr/bin/dpkg")), "the second run completed the job");
+        // a lower tree gone missing: the start is refused, naming it, and leaves nothing
+        Path lk2 = lower(k), aside = lk2.resolveSibling("aside");
+        Files.move(lk2, aside);
+        var start = host.cli("vserver", k, "start");
+        assertEquals(1, start.code(), start.toString());
+        assertTrue(start.err().contains("lower tree " + lk2 + " of guest '" + k + "' is missing"), start.toString());
+        host.assertNothingLeftOf(k);
+        Files.move(aside, lk2);
         assertEquals(0, host.cli("vserver", k, "delete").code());
     }
 
     @Test
     @Order(6)
+    void aGuestWithoutAUserNamespaceSharesTheSameStore() throws Exception {
+        String n = "un";
+        buildHashified(n);                         // build --hashify: layered from the start
+        host.config(n, "userns/disabled", "");
+        assertEquals(inode(lower(A).resolve("usr/bin/dpkg")), inode(lower(n).resolve("usr/bin/dpkg")), "one inode for both kinds of guest");
+        host.start(n);
+        try {
+            assertEquals("0:0 /usr/bin/dpkg\n", host.sh(n, "stat -c '%u:%g %n' /usr/bin/dpkg"));
+            assertEquals("0 0 4294967295\n", host.sh(n, "cat /proc/self/uid_map").replaceAll("\\s+", " ").strip() + "\n");
+            host.sh(n, "echo mine >> " + LICENSES + "/GPL-3");
+            assertEquals(0, (Integer) Files.getAttribute(host.guestsDir.resolve(".private").resolve(n).resolve("layer/upper" + LICENSES + "/GPL-3"),
+                    "unix:uid"), "without a user namespace the private layer holds host ids 0..");
+        } finally {
+            host.stop(n);
+        }
+        host.assertNothingLeftOf(n);
+        assertEquals(0, host.cli("vserver", n, "delete").code());
+    }
+
+    @Test
+    @Order(7)
     void deleteAndGcRemoveWhatNoGuestUses() throws Exception {
         Path orphan = store().resolve("00/00/orphan-00000000");
         Files.createDirectories(orphan.getParent());
