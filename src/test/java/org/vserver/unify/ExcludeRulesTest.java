@@ -87,7 +87,13 @@ class ExcludeRulesTest {
     @Test
     void pruningKeepsDirectoriesAnEarlierIncludeReaches() {
         ExcludeRules b = ExcludeRules.builtin();
-        assertTrue(b.prunes("/var"));
+        assertFalse(b.prunes("/var"));                                  // +/var/lib/dpkg/info is below
+        assertTrue(b.prunes("/var/log"));
+        assertFalse(b.prunes("/var/cache"));
+        assertEquals(ExcludeRules.Verdict.CANDIDATE, b.classify("/var/lib/dpkg/info/bash.list"));
+        assertEquals(ExcludeRules.Verdict.CANDIDATE, b.classify("/var/cache/apt/pkgcache.bin"));
+        assertEquals(ExcludeRules.Verdict.EXCLUDED, b.classify("/var/lib/dpkg/status"));
+        assertEquals(ExcludeRules.Verdict.EXCLUDED, b.classify("/var/log/dpkg.log"));
         assertTrue(b.prunes("/proc"));
         assertTrue(b.prunes("/etc/ssh"));
         assertTrue(b.prunes("/root/.ssh"));
