@@ -26,7 +26,7 @@ final class Mountinfo {
             int dash = line.indexOf(" - ");
             if (f.length < 5 || dash < 0) continue;
             String type = line.substring(dash + 3).split(" ")[0];
-            if (type.equals(fstype) && unescape(f[4]).equals(target)) return true;
+            if (type.equals(fstype) && ProcFs.unescapeMountinfo(f[4]).equals(target)) return true;
         }
         return false;
     }
@@ -37,20 +37,5 @@ final class Mountinfo {
         } catch (IOException e) {
             return dir.toAbsolutePath().normalize().toString();
         }
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134. */
-    static String unescape(String s) {
-        var b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

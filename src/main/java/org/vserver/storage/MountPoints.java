@@ -3,6 +3,7 @@ package org.vserver.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.vserver.sys.ProcFs;
 
 /** The host's mount points, from a mountinfo file (proc(5)): is a directory one? */
 public final class MountPoints {
@@ -17,23 +18,8 @@ public final class MountPoints {
         String target = dir.toAbsolutePath().normalize().toString();
         for (String line : Files.readAllLines(mountinfo)) {
             String[] f = line.split(" ", 6);
-            if (f.length >= 5 && unescape(f[4]).equals(target)) return true;
+            if (f.length >= 5 && ProcFs.unescapeMountinfo(f[4]).equals(target)) return true;
         }
         return false;
-    }
-
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) return s;
-        var b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

@@ -48,4 +48,20 @@ public record ProcFs(Path root) {
     public Path sysctl(String key) {
         return root.resolve("sys").resolve(key);
     }
+
+    /** A field of /proc/PID/mountinfo as text: the kernel escapes space, tab, newline and backslash as \040 \011 \012 \134. */
+    public static String unescapeMountinfo(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        var b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
 }

@@ -54,7 +54,7 @@ class DetectTest {
     }
 
     @Test void mountinfoUnescapesOctal() {
-        assertEquals("/a b\\c", Mountinfo.unescape("/a\\040b\\134c"));
-        assertEquals("/plain\\9", Mountinfo.unescape("/plain\\9"));
+        assertEquals("/a b\\c", ProcFs.unescapeMountinfo("/a\\040b\\134c"));
+        assertEquals("/plain\\9", ProcFs.unescapeMountinfo("/plain\\9"));
     }
 }
