@@ -83,6 +83,7 @@ class DiskLimitIT {
         String flood = host.sh(A, "mkdir /root/flood; i=0; while touch /root/flood/f$i 2>/dev/null; do i=$((i+1)); done; echo $i;"
                 + " touch /root/flood/last 2>&1; true");
         int made = Integer.parseInt(flood.lines().findFirst().orElseThrow().strip());
+        System.out.println("inode flood: " + made + " files before ENOSPC (inodes_total=2048)");
         assertTrue(made > 100 && made < 2048, "files made before the inode limit: " + made);
         assertTrue(flood.contains("No space left on device"), flood);
         host.sh(A, "rm -rf /root/flood");
