@@ -65,7 +65,8 @@ record Glob(String text, Pattern regex, String literalPrefix) {
         return -1;
     }
 
-    boolean matches(String path) { return regex.matcher(path).matches(); }
+    /** Every match starts with the literal prefix: most paths are refused by it without running the regex. */
+    boolean matches(String path) { return path.startsWith(literalPrefix) && regex.matcher(path).matches(); }
 
     /** True if this glob might match {@code dir} or something below it (conservative: "maybe" is true). */
     boolean mayMatchUnder(String dir) {

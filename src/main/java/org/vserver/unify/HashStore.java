@@ -141,6 +141,33 @@ public final class HashStore {
         }
     }
 
+    /**
+     * mkdir of {@code entry}'s {@code ab/cd} (and {@code ab}) unless there: done ahead of
+     * {@link #createMaster}, off the thread that changes the tree. Safe at any moment: an empty
+     * directory in the store is no entry, and gc removes it.
+     */
+    void makeParent(Path entry) throws IOException {
+        Path cd = entry.getParent();
+        try {
+            Files.createDirectory(cd);
+        } catch (FileAlreadyExistsException e) {
+            // made by an earlier file: the usual case once the store has grown
+        } catch (NoSuchFileException e) {
+            try {
+                Files.createDirectory(cd.getParent());
+            } catch (FileAlreadyExistsException made) {
+                // by the other hashing thread meanwhile
+            }
+            try {
+                Files.createDirectory(cd);
+            } catch (FileAlreadyExistsException made) {
+                // by the other hashing thread meanwhile
+            }
+        } catch (IOException e) {
+            throw new IOException("mkdir(`" + cd + "`) failed: " + e.getMessage(), e);
+        }
+    }
+
     /** link(file, entry): {@code file} becomes the master copy. False if the entry appeared meanwhile. */
     boolean createMaster(Path file, Path entry) throws IOException {
         try {

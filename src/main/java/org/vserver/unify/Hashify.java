@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,8 +109,23 @@ public final class Hashify {
             DirTimesJournal journal = new DirTimesJournal(store);
             DirTimesJournal.Entry leftover = journal.read();
 
-            Set<Long> unified = o.refresh() ? Set.of() : store.inodes();
-            List<Dir> dirs = new TreeWalk(rules, conffiles, unified, Inode.of(store.dir()), !o.dryRun()).walk(tree, root);
+            // The store's inodes are listed on another thread while this one walks the tree: both are
+            // mostly syscalls (one stat per entry), and the walk only needs them for files with several links.
+            Inode storeDir = Inode.of(store.dir());
+            List<Dir> dirs;
+            if (o.refresh()) {
+                dirs = new TreeWalk(rules, conffiles, storeDir, !o.dryRun()).walk(tree, root);
+            } else {
+                CompletableFuture<Set<Long>> inodes = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return store.inodes();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, r -> Thread.ofPlatform().daemon().name("hashify-store").start(r));
+                List<Dir> walked = new TreeWalk(rules, conffiles, storeDir, !o.dryRun()).walk(tree, root);
+                dirs = TreeWalk.withoutUnified(walked, join(inodes));
+            }
             if (leftover != null && !o.dryRun()) {         // after the walk removed the killed run's temporary
                 DirTimesJournal.restore(leftover);
                 journal.clear();
@@ -124,8 +141,23 @@ public final class Hashify {
         }
     }
 
-    /** A digest computed ahead, with the lstat it was made from (null hex: the file changed meanwhile). */
-    private record Hashed(Candidate c, Inode before, String hex) {}
+    private static Set<Long> join(CompletableFuture<Set<Long>> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * A digest computed ahead, with the lstat it was made from (null hex: the file changed meanwhile),
+     * and where the store's lookup led then: a hint, since the entry may have been made by an earlier
+     * file since (then making it the master fails and the lookup is done again).
+     */
+    private record Hashed(Candidate c, Inode before, String hex, Lookup lookup) {}
 
     /** The second pass: one per call, so no state outlives a run. */
     private final class Run {
@@ -163,10 +195,10 @@ public final class Hashify {
                     for (int i = 0; i < d.files().size(); i++) {
                         while (pool != null && next < flat.size() && ahead.size() < AHEAD) {
                             Candidate c = flat.get(next++);
-                            ahead.add(pool.submit(() -> hash(c)));
+                            ahead.add(pool.submit(() -> hash(c, false)));
                         }
-                        Hashed h = pool != null ? await(ahead.poll()) : hash(d.files().get(i));
-                        if (h.hex == null) h = hash(h.c);    // maybe only a sibling link of ours moved its ctime: once more, now
+                        Hashed h = pool != null ? await(ahead.poll()) : hash(d.files().get(i), false);
+                        if (h.hex == null) h = hash(h.c, true);    // maybe only a sibling link of ours moved its ctime: once more, now
                         touched |= apply(h, touched, d);
                     }
                     if (touched) {
@@ -187,15 +219,26 @@ public final class Hashify {
             return new DirTimesJournal.Entry(d.path(), d.before().mtime(), d.before().atime());
         }
 
-        private Hashed hash(Candidate c) throws IOException {
+        /**
+         * The walk's lstat serves as the one before reading unless {@code fresh}: the lstat after
+         * reading proves nothing changed since either way. Off the main thread it also looks the
+         * digest up in the store and makes the entry's {@code ab/cd} directory if that is missing, so
+         * that the main thread only links and renames (an empty directory in the store is harmless:
+         * gc removes it).
+         */
+        private Hashed hash(Candidate c, boolean fresh) throws IOException {
             try {
-                Inode before = Inode.of(c.path());
-                if (!before.isRegular() || before.ino() != c.inode().ino()) return new Hashed(c, before, null);
+                Inode before = fresh ? Inode.of(c.path()) : c.inode();
+                if (!before.isRegular() || before.ino() != c.inode().ino()) return new Hashed(c, before, null, null);
                 String hex = digests.get().of(c.path(), before.identity(), o.ignoreMtime());
                 Inode after = Inode.of(c.path());
-                return new Hashed(c, before, after.unchangedSince(before) ? hex : null);
+                if (!after.unchangedSince(before)) return new Hashed(c, before, null, null);
+                if (o.dryRun()) return new Hashed(c, before, hex, null);   // the dry run's planned entries are the main thread's
+                Lookup found = store.lookup(hex, before.identity(), o.ignoreMtime(), Map.of());
+                if (found instanceof Free fr) store.makeParent(fr.entry());
+                return new Hashed(c, before, hex, found);
             } catch (NoSuchFileException e) {
-                return new Hashed(c, null, null);
+                return new Hashed(c, null, null, null);
             }
         }
 
@@ -223,8 +266,10 @@ public final class Hashify {
                 return false;
             }
             Inode now = h.before;
+            Lookup hint = h.lookup;
             while (true) {
-                Lookup found = store.lookup(h.hex, now.identity(), o.ignoreMtime(), planned);
+                Lookup found = hint != null ? hint : store.lookup(h.hex, now.identity(), o.ignoreMtime(), planned);
+                hint = null;
                 switch (found) {
                     case Found f when f.ino() == now.ino() -> {
                         l.file(c.abs(), size, 0, Outcome.ALREADY_LINKED);

@@ -30,17 +30,14 @@ final class TreeWalk {
 
     private final ExcludeRules rules;
     private final Set<String> conffiles;
-    private final Set<Long> storeInodes;
     private final Inode store;
     private final boolean removeTemps;
     private final List<Dir> dirs = new ArrayList<>();
     private long rootDev;
 
-    /** @param storeInodes inodes of the store's entries: a file with one is already unified (empty = refresh all) */
-    TreeWalk(ExcludeRules rules, Set<String> conffiles, Set<Long> storeInodes, Inode store, boolean removeTemps) {
+    TreeWalk(ExcludeRules rules, Set<String> conffiles, Inode store, boolean removeTemps) {
         this.rules = rules;
         this.conffiles = conffiles;
-        this.storeInodes = storeInodes;
         this.store = store;
         this.removeTemps = removeTemps;
     }
@@ -80,11 +77,27 @@ final class TreeWalk {
         for (Candidate s : subdirs) visit(s.path(), s.abs(), s.inode());
     }
 
+    /**
+     * {@code dirs} without the files that are links to the store already ({@code storeInodes}: its
+     * entries' inodes). Only a file with more than one link can be one: the others cost no lookup.
+     */
+    static List<Dir> withoutUnified(List<Dir> dirs, Set<Long> storeInodes) {
+        if (storeInodes.isEmpty()) return dirs;
+        List<Dir> left = new ArrayList<>(dirs.size());
+        for (Dir d : dirs) {
+            List<Candidate> files = new ArrayList<>(d.files().size());
+            for (Candidate c : d.files())
+                if (!(c.inode().nlink() > 1 && storeInodes.contains(c.inode().ino()))) files.add(c);
+            if (files.size() == d.files().size()) left.add(d);
+            else if (!files.isEmpty()) left.add(new Dir(d.path(), d.before(), files));
+        }
+        return left;
+    }
+
     private boolean isCandidate(String name, String abs, Inode in) {
         return !name.startsWith(".")                         // util-vserver leaves dot files alone
                 && in.identity().size() >= MIN_SIZE
                 && in.dev() == rootDev
-                && !(in.nlink() > 1 && storeInodes.contains(in.ino()))
                 && rules.classify(abs) == ExcludeRules.Verdict.CANDIDATE
                 && !conffiles.contains(abs);
     }
