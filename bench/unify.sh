@@ -34,7 +34,7 @@ kib() { du -sk "$@" | awk '{s += $1} END {print s}'; }   # one du: a hard-linked
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 guest() {   # NAME INIT...: a guest from the tarball whose init is the given command (plain style)
     n=$1; shift
-    bin/vserver "$n" build -m template -- -t "$TAR" >/dev/null
+    bin/vserver "$n" build -m template -- -t "$TAR" >/dev/null 2>"$W/build.err" || { cat "$W/build.err" >&2; die "build of $n failed"; }
     printf 'plain\n' > "$W/etc/$n/apps/init/style"
     printf '%s\n' "$@" > "$W/etc/$n/apps/init/cmd.start"
 }
