@@ -15,6 +15,7 @@ import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.launch.Launcher;
 import org.vserver.proc.GuestProcess;
+import org.vserver.proc.SignalDisposition;
 import org.vserver.state.GuestLock;
 import org.vserver.state.RunState;
 import org.vserver.sys.Syscalls;
@@ -93,14 +94,49 @@ public final class GuestStop {
         new PidfdSignal(vs.sys(), vs.proc().root()).send(GuestProcess.initOf(st), pid -> true, signal);
     }
 
-    /** {@code killseq}: {@code sig [wait sig]*}; each signal goes to every process while any is left. */
+    /**
+     * {@code killseq}: {@code sig [wait sig]*}; each signal goes to every process while any is left.
+     * The wait after a signal ends early once no process left could still end on it: one that
+     * neither catches it nor dies by its default action (a guest's init without a handler: the
+     * kernel drops the signal) would only be waited for in vain.
+     */
     void killSequence(String name, List<Integer> killseq) throws IOException {
         for (int i = 0; i < killseq.size(); i += 2) {
             List<Integer> pids = vs.cgroups().processes(name);
             if (pids.isEmpty()) return;
-            guests.signal(pids, killseq.get(i));
+            int signal = killseq.get(i);
+            guests.signal(pids, signal);
             Duration wait = Duration.ofSeconds(i + 1 < killseq.size() ? killseq.get(i + 1) : 1);
-            if (guests.awaitEmpty(name, wait)) return;
+            if (awaitEnd(name, wait, signal)) return;
         }
+    }
+
+    /** True once the guest's cgroup is empty; false on timeout, or as soon as {@code signal} can end none of what is left. */
+    private boolean awaitEnd(String name, Duration wait, int signal) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long sleep = 1;
+        while (true) {
+            List<Integer> left = vs.cgroups().processes(name);
+            if (left.isEmpty()) return true;
+            if (!anyMayEnd(left, signal) || System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping guest " + name);
+            }
+            sleep = Math.min(sleep * 2, 50);
+        }
+    }
+
+    private boolean anyMayEnd(List<Integer> pids, int signal) {
+        for (int pid : pids) {
+            try {
+                if (SignalDisposition.read(vs.proc().pid(pid)).mayEndOn(signal)) return true;
+            } catch (IOException gone) {
+                // exited meanwhile: ends nothing more
+            }
+        }
+        return false;
     }
 }
