@@ -71,6 +71,9 @@ class LifecycleIT {
         host.start(g);
         int init = host.initPid(g);
         host.vs.sys().kill(init, 9);   // from the host: the whole pid namespace goes with it
+        for (int i = 0; i < 500 && java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + init + "/stat")); i++) Thread.sleep(10);
+        // bin/vserver answers `running` without a JVM from the run state, which still names the dead init
+        assertEquals(1, host.cli("vserver", g, "running").code(), "a dead init is not running");
         var status = host.cli("vserver", g, "status");
         assertEquals(3, status.code(), status.toString());
         host.assertNothingLeftOf(g);
