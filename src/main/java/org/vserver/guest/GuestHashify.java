@@ -54,7 +54,7 @@ public final class GuestHashify {
             Path tree = s instanceof GuestStorage.Layered l ? l.lower() : layout.root();
             if (s instanceof GuestStorage.Layered l) refuseSharedRunning(l, name);
             HashStore store = HashStore.open(hashDir);
-            Set<String> conffiles = DpkgConffiles.read(tree);
+            Set<String> conffiles = DpkgConffiles.read(vs.sys(), vs.proc(), tree);
             if (s instanceof GuestStorage.Plain && !o.dryRun()) {
                 Layering.createPrivate(layout.base().resolve(StorageLayout.PRIVATE));
                 Layering.createPrivate(layout.privateDir());

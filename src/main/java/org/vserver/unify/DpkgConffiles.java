@@ -1,17 +1,17 @@
 package org.vserver.unify;
 
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.vserver.fs.GuestFiles;
+import org.vserver.sys.ProcFs;
+import org.vserver.sys.Syscalls;
 
 /**
  * The files dpkg marks as configuration in a tree ({@code vpkg NAME get-conffiles} without
@@ -20,28 +20,42 @@ import java.util.TreeSet;
 public final class DpkgConffiles {
     private DpkgConffiles() {}
 
+    /** dpkg's status of a large installation is a few MiB; more than this is not a database to trust. */
+    static final int MAX_STATUS_BYTES = 64 << 20;
+
     /**
      * The conffiles of every package in {@code treeRoot}'s {@code /var/lib/dpkg/status} (the
      * {@code Conffiles:} field) and {@code /var/lib/dpkg/info/*.conffiles}. Missing files give an
-     * empty set. The tree belongs to a guest: a symlink on the way ({@code /var -> /}) would make
-     * us read the host's database, so any symlink in {@code var/lib/dpkg/...} counts as absent.
+     * empty set. The tree belongs to a guest, so its files are read through {@link GuestFiles}:
+     * links resolve inside the tree ({@code /var -> /} leads to the tree's own root, never the
+     * host's), a link at the end is not followed, and a file that is not regular counts as absent.
      */
-    public static Set<String> read(Path treeRoot) throws IOException {
+    public static Set<String> read(Syscalls sys, ProcFs proc, Path treeRoot) throws IOException {
         Set<String> found = new TreeSet<>();
-        Path dpkg = treeRoot.resolve("var/lib/dpkg");
-        if (!isRealDirectoryChain(treeRoot, List.of("var", "lib", "dpkg"))) return found;
-        String status = readNoFollow(dpkg.resolve("status"));
-        if (status != null) parseStatus(status, found);
-        Path info = dpkg.resolve("info");
-        if (Files.isDirectory(info, LinkOption.NOFOLLOW_LINKS)) {
+        try (GuestFiles files = GuestFiles.at(sys, proc, treeRoot)) {
+            String status = text(files, "/var/lib/dpkg/status", MAX_STATUS_BYTES);
+            if (status != null) parseStatus(status, found);
+            // The listing only gives names (each file is then read inside the tree): by path, but
+            // only through directories that are no links.
+            Path info = treeRoot.resolve("var/lib/dpkg/info");
+            if (!isRealDirectoryChain(treeRoot, List.of("var", "lib", "dpkg", "info"))) return found;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(info, "*.conffiles")) {
                 for (Path f : ds) {
-                    String text = readNoFollow(f);
+                    String text = text(files, "/var/lib/dpkg/info/" + f.getFileName(), GuestFiles.MAX_BYTES);
                     if (text != null) parseConffilesList(text, found);
                 }
             }
         }
         return found;
+    }
+
+    /** A file of the tree as text, or null if it is missing, a link, not regular or too large. */
+    private static String text(GuestFiles files, String path, int maxBytes) {
+        try {
+            return new String(files.read(path, maxBytes), StandardCharsets.UTF_8);
+        } catch (IOException absentOrRefused) {
+            return null;
+        }
     }
 
     /** The {@code Conffiles:} continuation lines: {@code " /etc/foo <md5> [obsolete]"}. */
@@ -77,15 +91,5 @@ public final class DpkgConffiles {
             if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) return false;
         }
         return true;
-    }
-
-    /** The file's text, or null if it is missing or a symlink (opened O_NOFOLLOW: no race with a swap). */
-    private static String readNoFollow(Path f) throws IOException {
-        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) return null;
-        try (var ch = Files.newByteChannel(f, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-            return new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.vserver.sys.LinuxSyscalls;
+import org.vserver.sys.ProcFs;
 import org.junit.jupiter.api.io.TempDir;
 
 class DpkgConffilesTest {
@@ -33,12 +35,12 @@ class DpkgConffilesTest {
         Files.writeString(dpkg.resolve("cron.conffiles"), "/etc/crontab\nremove-on-upgrade /etc/cron.d/old\n");
         Files.writeString(dpkg.resolve("cron.list"), "/usr/sbin/cron\n");
         assertEquals(Set.of("/etc/default/ssh", "/etc/ssh/moduli", "/etc/bash.bashrc", "/etc/crontab", "/etc/cron.d/old"),
-                DpkgConffiles.read(tree));
+                DpkgConffiles.read(new LinuxSyscalls(), ProcFs.host(), tree));
     }
 
     @Test
     void missingDatabaseIsEmpty(@TempDir Path tree) throws IOException {
-        assertEquals(Set.of(), DpkgConffiles.read(tree));
+        assertEquals(Set.of(), DpkgConffiles.read(new LinuxSyscalls(), ProcFs.host(), tree));
     }
 
     @Test
@@ -47,10 +49,10 @@ class DpkgConffilesTest {
         Files.writeString(host.resolve("status"), STATUS);
         Path tree = Files.createDirectories(tmp.resolve("guest"));
         Files.createSymbolicLink(tree.resolve("var"), host.getParent().getParent());  // var -> host's /var
-        assertEquals(Set.of(), DpkgConffiles.read(tree));
+        assertEquals(Set.of(), DpkgConffiles.read(new LinuxSyscalls(), ProcFs.host(), tree));
 
         Path tree2 = Files.createDirectories(tmp.resolve("guest2/var/lib/dpkg"));
         Files.createSymbolicLink(tree2.resolve("status"), host.resolve("status"));    // the status file itself
-        assertEquals(Set.of(), DpkgConffiles.read(tmp.resolve("guest2")));
+        assertEquals(Set.of(), DpkgConffiles.read(new LinuxSyscalls(), ProcFs.host(), tmp.resolve("guest2")));
     }
 }
