@@ -143,6 +143,18 @@ class UnifyIT {
         host.sh(A, "echo changed by a >> " + gpl + " && rm " + LICENSES + "/GPL-2 && mv " + LICENSES + "/Apache-2.0 "
                 + LICENSES + "/A2 && chmod 600 " + LICENSES + "/BSD && truncate -s 0 " + LICENSES + "/LGPL-3");
         assertTrue(host.sh(A, "tail -1 " + gpl).contains("changed by a"));
+        // a program and a library opened for writing (the same bytes written back: they must stay
+        // usable): each is copied into a's private layer, the shared inode is left alone
+        String lib = "/usr/lib/x86_64-linux-gnu/libc.so.6", bin = "/usr/bin/zdiff";
+        Object libInode = inode(lb.resolve(lib.substring(1))), binInode = inode(lb.resolve(bin.substring(1)));
+        host.sh(A, "for f in " + lib + " " + bin + "; do dd if=$f of=$f bs=64 count=1 conv=notrunc 2>/dev/null; done; echo hi >> " + bin);
+        Path upperA = host.guestsDir.resolve(".private").resolve(A).resolve("layer/upper");
+        for (String f : List.of(lib, bin))
+            assertTrue(Files.isRegularFile(upperA.resolve(f.substring(1))), f + " was not copied up into a's private layer");
+        assertEquals(libInode, inode(lb.resolve(lib.substring(1))));
+        assertEquals(binInode, inode(lb.resolve(bin.substring(1))));
+        assertEquals("no\n", host.sh(B, "tail -1 " + bin + " | grep -qx hi && echo yes || echo no"), "b's program changed");
+        assertEquals("0\n", host.sh(A, "/bin/true; echo $?"), "a still runs with its copied-up libc");
         assertEquals(origin, host.sh(B, "sha256sum " + gpl), "b's copy changed");
         assertEquals("yes\n", host.sh(B, "test -f " + LICENSES + "/GPL-2 && test -f " + LICENSES + "/Apache-2.0 && echo yes"));
         assertEquals("644\n", host.sh(B, "stat -c %a " + LICENSES + "/BSD"));
@@ -232,6 +244,19 @@ class UnifyIT {
         buildHashified(n);                         // build --hashify: layered from the start
         host.config(n, "userns/disabled", "");
         assertEquals(inode(lower(A).resolve("usr/bin/dpkg")), inode(lower(n).resolve("usr/bin/dpkg")), "one inode for both kinds of guest");
+        // a clone of a unified guest whose private layer is empty copies nothing: its private layer
+        // holds only what the build wrote for its own name
+        String nc = "unc";
+        assertEquals(0, host.cli("vserver", nc, "build", "-m", "clone", "--", "--source", n).code());
+        assertEquals(lower(n), lower(nc));
+        Path upperC = host.guestsDir.resolve(".private").resolve(nc).resolve("layer/upper");
+        List<String> written;
+        try (var w = Files.walk(upperC)) {
+            written = w.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).map(p -> upperC.relativize(p).toString()).sorted().toList();
+        }
+        assertTrue(written.stream().allMatch(f -> f.startsWith("etc/")) && written.size() <= 4 && written.contains("etc/hostname"),
+                "the clone's private layer: " + written);
+        assertEquals(0, host.cli("vserver", nc, "delete").code());
         host.start(n);
         try {
             assertEquals("0:0 /usr/bin/dpkg\n", host.sh(n, "stat -c '%u:%g %n' /usr/bin/dpkg"));
