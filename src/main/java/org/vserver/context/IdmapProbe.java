@@ -30,14 +30,8 @@ public final class IdmapProbe {
      * {@code root} idmapped onto itself, exit 0 through {@code true}.
      */
     public static Plan plan(String root, UserNamespace userns) {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new Unshare(Set.of(Namespace.MNT)));
-        p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));
-        p.add(userns.create(Set.of()));
-        p.add(new MountIdmap(root, root, UserNamespace.FD, Set.of()));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        return p.build();
+        return HostPlan.of(List.of(new Unshare(Set.of(Namespace.MNT)), new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null),
+                userns.create(Set.of()), new MountIdmap(root, root, UserNamespace.FD, Set.of())));
     }
 
     /**

@@ -1,10 +1,12 @@
 package org.vserver.context;
 
 import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.List;
 import org.vserver.kernel.Namespace;
 import org.vserver.limits.ResourcePlan.ProcessLimit;
 import org.vserver.plan.Plan;
+import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 
 /**
@@ -19,12 +21,10 @@ public final class LivePrlimits {
     private LivePrlimits() {}
 
     public static Plan plan(EnterPlanner.Target init, List<Integer> pids, List<ProcessLimit> limits) {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        if (init.userns().isPresent()) p.add(new SetNsPid(init.initPid(), init.initStartTicks(), EnumSet.of(Namespace.USER)));
+        List<Step> s = new ArrayList<>();
+        if (init.userns().isPresent()) s.add(new SetNsPid(init.initPid(), init.initStartTicks(), EnumSet.of(Namespace.USER)));
         for (ProcessLimit l : limits)
-            for (int pid : pids) p.add(new Prlimit(pid, l.resource(), l.soft(), l.hard()));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        return p.build();
+            for (int pid : pids) s.add(new Prlimit(pid, l.resource(), l.soft(), l.hard()));
+        return HostPlan.of(s);
     }
 }

@@ -1,9 +1,11 @@
 package org.vserver.context;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
+import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 
 /**
@@ -50,12 +52,9 @@ public final class NamespacePlanner {
 
     /** {@code vuname -s}: sethostname/setdomainname in the guest's UTS namespace (null = leave as is). */
     public static Plan setUts(int initPid, long initStartTicks, String nodename, String domainname) {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new SetNsPid(initPid, initStartTicks, Set.of(Namespace.UTS)));
-        if (nodename != null) p.add(new SetHostname(nodename));
-        if (domainname != null) p.add(new SetDomainname(domainname));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));  // a plan ends in an exec
-        return p.build();
+        List<Step> s = new ArrayList<>(List.of(new SetNsPid(initPid, initStartTicks, Set.of(Namespace.UTS))));
+        if (nodename != null) s.add(new SetHostname(nodename));
+        if (domainname != null) s.add(new SetDomainname(domainname));
+        return HostPlan.of(s);
     }
 }

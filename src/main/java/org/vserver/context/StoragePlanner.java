@@ -57,13 +57,10 @@ public final class StoragePlanner {
      */
     public static Optional<Plan> hostMounts(GuestStorage storage, Optional<UserNamespace> userns) {
         if (!(storage instanceof GuestStorage.Layered l) || !(l.backend() instanceof GuestStorage.LoopImage img)) return Optional.empty();
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new SetUmask(0));
-        p.add(new MountLoop(img.image().toString(), l.layout().layer().toString(), "ext4", Set.of(), null));
-        p.addAll(beforeClone(l, userns));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        return Optional.of(p.build());
+        List<Step> s = new ArrayList<>(List.of(new SetUmask(0),
+                new MountLoop(img.image().toString(), l.layout().layer().toString(), "ext4", Set.of(), null)));
+        s.addAll(beforeClone(l, userns));
+        return Optional.of(HostPlan.of(s));
     }
 
     /**
@@ -98,13 +95,10 @@ public final class StoragePlanner {
      * guest's range afterwards (chxid's walk), and unmounts it.
      */
     public static Plan hostView(GuestStorage.Layered l) {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new SetUmask(0));
-        p.addAll(beforeClone(l, Optional.empty()));
-        p.add(new Mount("overlay", l.root().toString(), "overlay", Set.of(), overlayData(l)));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        return p.build();
+        List<Step> s = new ArrayList<>(List.of(new SetUmask(0)));
+        s.addAll(beforeClone(l, Optional.empty()));
+        s.add(new Mount("overlay", l.root().toString(), "overlay", Set.of(), overlayData(l)));
+        return HostPlan.of(s);
     }
 
     static String overlayData(GuestStorage.Layered l) {

@@ -9,13 +9,9 @@ import java.util.Set;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
 import org.vserver.config.UsernsFiles;
-import org.vserver.context.SpectatorPlanner;
-import org.vserver.context.StartPlanner;
+import org.vserver.context.HostPlan;
 import org.vserver.context.StoragePlanner;
 import org.vserver.context.UserNamespace;
-import org.vserver.plan.Plan;
-import org.vserver.plan.Step.CloseFrom;
-import org.vserver.plan.Step.Exec;
 import org.vserver.plan.Step.MountLoop;
 import org.vserver.plan.Step.SetUmask;
 import org.vserver.plan.Step.Umount;
@@ -86,11 +82,7 @@ final class GuestStorages {
 
     /** Mounts a disk image on {@code dir} on the host (a private layer being moved onto it); {@link #unmountDir} undoes it. */
     void mountImage(Path image, Path dir) throws IOException {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new MountLoop(image.toString(), dir.toString(), "ext4", Set.of(), null));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        vs.launcher().runQuietly(p.build());
+        vs.launcher().runQuietly(HostPlan.of(List.of(new MountLoop(image.toString(), dir.toString(), "ext4", Set.of(), null))));
     }
 
     /** The same, for a guest whose configuration may be gone: by its root's path. */
@@ -101,10 +93,6 @@ final class GuestStorages {
         if (!MountPoints.isMountPoint(vs.proc().self().resolve("mountinfo"), layer)) return;
         // Detached: a host process with its cwd inside must not keep the guest's image mounted
         // forever; the filesystem goes (and its loop device with it) when the last user does.
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new Umount(layer.toString(), Umount.DETACH));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
-        vs.launcher().runQuietly(p.build());
+        vs.launcher().runQuietly(HostPlan.of(List.of(new Umount(layer.toString(), Umount.DETACH))));
     }
 }

@@ -3,12 +3,8 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import org.vserver.context.SpectatorPlanner;
-import org.vserver.context.StartPlanner;
+import org.vserver.context.HostPlan;
 import org.vserver.context.StoragePlanner;
-import org.vserver.plan.Plan;
-import org.vserver.plan.Step.CloseFrom;
-import org.vserver.plan.Step.Exec;
 import org.vserver.plan.Step.Umount;
 import org.vserver.storage.GuestStorage;
 import org.vserver.storage.MountPoints;
@@ -41,13 +37,9 @@ final class StorageView implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        var p = Plan.builder();
-        p.add(new CloseFrom(StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new Umount(storage.root().toString(), Umount.DETACH));
-        p.add(new Exec("true", List.of("true"), SpectatorPlanner.ENV));
         try {
             if (MountPoints.isMountPoint(vs.proc().self().resolve("mountinfo"), storage.root()))
-                vs.launcher().runQuietly(p.build());
+                vs.launcher().runQuietly(HostPlan.of(List.of(new Umount(storage.root().toString(), Umount.DETACH))));
         } finally {
             new GuestStorages(vs).unmount(storage);
         }
