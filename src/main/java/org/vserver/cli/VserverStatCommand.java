@@ -25,7 +25,7 @@ final class VserverStatCommand implements Callable<Integer> {
     /**
      * A guest's disk: backend, used and limit. Figures only where they are cheap (a limited guest's
      * backend, a layered guest's private layer); a plain guest's whole tree is counted only by
-     * {@code vserver NAME status} and {@code vdu}, so its {@code used_kib} is null.
+     * {@code vdu}, so its {@code used_kib} is null.
      */
     static Map<String, Object> diskJson(Guests guests, GuestDisk disk, String name) {
         var m = new LinkedHashMap<String, Object>();
