@@ -12,6 +12,7 @@ import org.vserver.context.UserNamespace;
 import org.vserver.proc.GuestProcess;
 import org.vserver.proc.ProcIdMaps;
 import org.vserver.state.RunState;
+import org.vserver.storage.MountPoints;
 import org.vserver.storage.StorageLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,11 @@ public final class Guests {
         }
         try {
             // a disk image left mounted on the host by a guest that died (after the kill: nothing uses it)
-            new GuestStorages(vs).unmountLayer(StorageLayout.of(vdirOf(name)));
+            // The mount table first: the guest's root (a configuration read) only when a private
+            // layer of that name is mounted at all, which a guest without a disk image never has.
+            String layer = "/" + StorageLayout.PRIVATE + "/" + name + "/layer";
+            if (MountPoints.anyEndsWith(vs.proc().self().resolve("mountinfo"), layer))
+                new GuestStorages(vs).unmountLayer(StorageLayout.of(vdirOf(name)));
         } catch (IOException e) {
             vs.err().println("vserver: warning: " + e.getMessage());
         }

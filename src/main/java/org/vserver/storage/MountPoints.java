@@ -22,4 +22,13 @@ public final class MountPoints {
         }
         return false;
     }
+
+    /** Whether any mount point in {@code mountinfo} ends with {@code suffix} ("/.private/web/layer"). */
+    public static boolean anyEndsWith(Path mountinfo, String suffix) throws IOException {
+        for (String line : Files.readAllLines(mountinfo)) {
+            String[] f = line.split(" ", 6);
+            if (f.length >= 5 && ProcFs.unescapeMountinfo(f[4]).endsWith(suffix)) return true;
+        }
+        return false;
+    }
 }
