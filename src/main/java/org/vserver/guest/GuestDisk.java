@@ -45,9 +45,6 @@ import org.vserver.storage.StorageLayout;
  * {@code hashify} does, without linking anything), and the limit counts what it writes from then on.
  */
 public final class GuestDisk {
-    /** The backends' names in status, vserver-stat and the messages. */
-    public static final String LOOP = "loop", BTRFS = "btrfs";
-
     private final Guests guests;
     private final Vserver vs;
     private final DiskHost host;
@@ -89,7 +86,8 @@ public final class GuestDisk {
             DiskLimit now = merged(cfg, old, change);
             StorageLayout layout = GuestStorages.layout(cfg);
             GuestStorage s = Layering.read(layout);
-            boolean btrfs = backendOf(s).map(BTRFS::equals).orElseGet(() -> isBtrfs(layout));
+            boolean btrfs = s instanceof GuestStorage.Layered l && l.backend() instanceof GuestStorage.BtrfsSubvolume
+                    || backendOf(s).isEmpty() && isBtrfs(layout);
             if (btrfs && now.inodesTotal().isPresent())
                 throw new IOException("btrfs has no inode limits: guest '" + name + "' is on btrfs (" + layout.base()
                         + "); set space_total and reserved only");
@@ -126,7 +124,7 @@ public final class GuestDisk {
                 if (guests.running(name).isPresent())
                     throw new IOException("guest '" + name + "' is running: stop it first (its private layer moves off its "
                             + backendOf(s).get() + " backend)");
-                migrate(layout, (GuestStorage.Layered) s, Target.DIRECTORY, null, said);
+                migrate(layout, (GuestStorage.Layered) s, new GuestStorage.Directory(), null, said);
             }
             if (!DiskLimitFiles.remove(cfg.cfgdir(), cfg.vdir()) && backendOf(s).isEmpty())
                 throw new IOException("guest '" + name + "' has no disk limit");
@@ -148,13 +146,13 @@ public final class GuestDisk {
         Optional<DiskLimit> limit = limit(cfg);
         if (s instanceof GuestStorage.Layered l) {
             return switch (l.backend()) {
-                case GuestStorage.LoopImage img -> new Report(LOOP, new GuestStorages(vs).layerMounted(layout)
+                case GuestStorage.LoopImage img -> new Report(img.label(), new GuestStorages(vs).layerMounted(layout)
                         ? LoopImage.usageOfMounted(vs.sys(), layout.layer()) : new LoopImage(img.image(), host).usage(), limit);
-                case GuestStorage.BtrfsSubvolume b -> new Report(BTRFS, new BtrfsVolume(layout.layer(), host).usage(), limit);
-                case GuestStorage.Directory d -> new Report("directory", counted(layout.upper()), limit);
+                case GuestStorage.BtrfsSubvolume b -> new Report(b.label(), new BtrfsVolume(layout.layer(), host).usage(), limit);
+                case GuestStorage.Directory d -> new Report(d.label(), counted(layout.upper()), limit);
             };
         }
-        return new Report("directory", counted(layout.root()), limit);
+        return new Report(new GuestStorage.Directory().label(), counted(layout.root()), limit);
     }
 
     /** Whether {@link #report} is cheap for the guest: it is layered (its private layer is counted, not its whole tree). */
@@ -220,12 +218,8 @@ public final class GuestDisk {
 
     /** The limiting backend's name, if the guest has one. */
     static Optional<String> backendOf(GuestStorage s) {
-        if (!(s instanceof GuestStorage.Layered l)) return Optional.empty();
-        return switch (l.backend()) {
-            case GuestStorage.LoopImage i -> Optional.of(LOOP);
-            case GuestStorage.BtrfsSubvolume b -> Optional.of(BTRFS);
-            case GuestStorage.Directory d -> Optional.empty();
-        };
+        if (!(s instanceof GuestStorage.Layered l) || l.backend() instanceof GuestStorage.Directory) return Optional.empty();
+        return Optional.of(l.backend().label());
     }
 
     private static boolean isBtrfs(StorageLayout layout) {
@@ -239,13 +233,13 @@ public final class GuestDisk {
     /** The first limit: a plain guest becomes layered; the private layer moves onto the new backend. */
     private void create(GuestConfig cfg, StorageLayout layout, GuestStorage s, DiskLimit limit, boolean btrfs, List<String> said)
             throws IOException {
-        Target target = btrfs ? Target.BTRFS : Target.LOOP;
+        GuestStorage.Backend target = btrfs ? new GuestStorage.BtrfsSubvolume() : new GuestStorage.LoopImage(layout.image());
         if (s instanceof GuestStorage.Plain) {
             Layering.createPrivate(layout.base().resolve(StorageLayout.PRIVATE));
             Layering.createPrivate(layout.privateDir());
             makeBackend(layout.layer(), layout.image(), target, limit);
             try {
-                Layering.recordBackend(layout, backendOf(target, layout));
+                Layering.recordBackend(layout, target);
                 String id = Layering.convert(layout);
                 said.add("guest '" + cfg.name() + "' is layered now: its tree is the lower tree " + layout.lower(id)
                         + "; the limit counts what it writes from now on");
@@ -263,36 +257,30 @@ public final class GuestDisk {
                 + (btrfs ? "" : ", " + limit.reservedPercent() + "% reserved"));
     }
 
-    private enum Target { DIRECTORY, LOOP, BTRFS }
-
-    private static GuestStorage.Backend backendOf(Target t, StorageLayout layout) {
-        return switch (t) {
-            case DIRECTORY -> new GuestStorage.Directory();
-            case LOOP -> new GuestStorage.LoopImage(layout.image());
-            case BTRFS -> new GuestStorage.BtrfsSubvolume();
-        };
-    }
-
-    /** Makes a new backend: a plain directory, a btrfs subvolume with its limit, or an image and its empty mount point. */
-    private void makeBackend(Path layer, Path image, Target t, DiskLimit limit) throws IOException {
-        switch (t) {
-            case DIRECTORY -> Layering.createPrivate(layer);
-            case BTRFS -> {
-                var v = new BtrfsVolume(layer, host);
-                v.create();
-                v.enableQuota();
-                v.setLimit(limit.spaceTotalKib());
+    /**
+     * Makes backend {@code b} with its private layer at {@code layer} (its image, if it has one, at
+     * {@code image}: beside the final one while a layer moves): a plain directory, a btrfs
+     * subvolume with its limit, or an image and its empty mount point.
+     */
+    private void makeBackend(Path layer, Path image, GuestStorage.Backend b, DiskLimit limit) throws IOException {
+        switch (b) {
+            case GuestStorage.Directory d -> Layering.createPrivate(layer);
+            case GuestStorage.BtrfsSubvolume v -> {
+                var vol = new BtrfsVolume(layer, host);
+                vol.create();
+                vol.enableQuota();
+                vol.setLimit(limit.spaceTotalKib());
             }
-            case LOOP -> {
+            case GuestStorage.LoopImage i -> {
                 Layering.createPrivate(layer);
                 new LoopImage(image, host).create(limit.spaceTotalKib().getAsLong(), limit.inodesTotal(), limit.reservedPercent());
             }
         }
     }
 
-    private void dropBackend(Path layer, Path image, Target t) throws IOException {
-        if (t == Target.BTRFS && Files.isDirectory(layer)) new BtrfsVolume(layer, host).delete();
-        if (t == Target.LOOP) Files.deleteIfExists(image);
+    private void dropBackend(Path layer, Path image, GuestStorage.Backend b) throws IOException {
+        if (b instanceof GuestStorage.BtrfsSubvolume && Files.isDirectory(layer)) new BtrfsVolume(layer, host).delete();
+        if (b instanceof GuestStorage.LoopImage) Files.deleteIfExists(image);
         if (Files.isDirectory(layer, LinkOption.NOFOLLOW_LINKS)) GuestDelete.removeTree(layer);
     }
 
@@ -301,7 +289,7 @@ public final class GuestDisk {
      * beside the old ({@code layer.new}, {@code disk.img.new}), the upper copied with cp -a
      * (whiteouts and overlay xattrs kept), then the new one takes the old one's names.
      */
-    private void migrate(StorageLayout layout, GuestStorage.Layered s, Target to, DiskLimit limit, List<String> said)
+    private void migrate(StorageLayout layout, GuestStorage.Layered s, GuestStorage.Backend to, DiskLimit limit, List<String> said)
             throws IOException {
         Path newLayer = layout.privateDir().resolve("layer.new"), newImage = layout.privateDir().resolve("disk.img.new");
         Path oldLayer = layout.privateDir().resolve("layer.old");
@@ -310,7 +298,7 @@ public final class GuestDisk {
         var storages = new GuestStorages(vs);
         try {
             if (s.backend() instanceof GuestStorage.LoopImage) storages.mountLayer(s, Optional.empty());
-            if (to == Target.LOOP) storages.mountImage(newImage, newLayer);
+            if (to instanceof GuestStorage.LoopImage) storages.mountImage(newImage, newLayer);
             Files.createDirectories(newLayer.resolve("upper"));
             Files.createDirectories(newLayer.resolve("work"));
             if (Files.isDirectory(layout.upper())) {
@@ -331,15 +319,15 @@ public final class GuestDisk {
         // the switch: the old layer aside, the new one in its place, the old one removed
         Files.move(layout.layer(), oldLayer);
         Files.move(newLayer, layout.layer());
-        if (to == Target.LOOP) Files.move(newImage, layout.image(), StandardCopyOption.REPLACE_EXISTING);
+        if (to instanceof GuestStorage.LoopImage) Files.move(newImage, layout.image(), StandardCopyOption.REPLACE_EXISTING);
         else Files.deleteIfExists(layout.image());
-        Layering.recordBackend(layout, backendOf(to, layout));
+        Layering.recordBackend(layout, to);
         if (s.backend() instanceof GuestStorage.BtrfsSubvolume) new BtrfsVolume(oldLayer, host).delete();
         if (Files.exists(oldLayer, LinkOption.NOFOLLOW_LINKS)) GuestDelete.removeTree(oldLayer);
         said.add("private layer of guest '" + layout.name() + "' moved onto " + switch (to) {
-            case DIRECTORY -> "a plain directory";
-            case LOOP -> "its disk image " + layout.image();
-            case BTRFS -> "btrfs subvolume " + layout.layer();
+            case GuestStorage.Directory d -> "a plain directory";
+            case GuestStorage.LoopImage i -> "its disk image " + i.image();
+            case GuestStorage.BtrfsSubvolume b -> "btrfs subvolume " + layout.layer();
         });
     }
 
@@ -376,7 +364,7 @@ public final class GuestDisk {
         }
         if (inodesChange || reserveChange) {
             var s = (GuestStorage.Layered) Layering.read(layout);
-            migrate(layout, s, Target.LOOP, now, said);
+            migrate(layout, s, new GuestStorage.LoopImage(layout.image()), now, said);
             return;
         }
         long have = image.check().sizeKib();
