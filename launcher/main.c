@@ -27,6 +27,10 @@ usage (void)
          "       vserver-launcher --stdio-channels   (the same with plan on 0, status on 1, output on 2)\n"
          "       vserver-launcher --dry-run PLAN\n"
          "       vserver-launcher --replay PLAN -- CMD [ARGS...]\n"
+         "       vserver-launcher --start DIR [--locked] (a guest's cached plan: doc/plan-cache.md)\n"
+         "       vserver-launcher --check DIR          (is that plan current?)\n"
+         "       vserver-launcher --stop RUN           (a guest started from its plan)\n"
+         "       vserver-launcher --undo JOURNAL\n"
          "       vserver-launcher --version\n",
          stderr);
   exit (VL_EXIT_USAGE);
@@ -76,7 +80,7 @@ static void clean_signals (void);
 static void __attribute__ ((noreturn))
 replay (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1, .root_fd = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
   struct vl_plan plan;
   const struct vl_rec *r;
 
@@ -91,7 +95,8 @@ replay (char **argv)
       _exit (VL_EXIT_SETUP);
     }
   r = &plan.rec[ctx.step];
-  if ((r->op == VL_OP_VERIFY_PROC || r->op == VL_OP_SETNS_PID) && vl_last_error.err == ESRCH)
+  if ((r->op == VL_OP_VERIFY_PROC || r->op == VL_OP_SETNS_PID || r->op == VL_OP_VERIFY_INIT || r->op == VL_OP_SETNS_INIT)
+      && vl_last_error.err == ESRCH)
     _exit (VL_EXIT_STALE);
   fprintf (stderr, "vserver-launcher: step %u %s: %s failed: %s (%s)\n", ctx.step, r->name,
            vl_last_error.call, strerror (vl_last_error.err), errno_name (vl_last_error.err));
@@ -125,7 +130,7 @@ fail (struct vl_ctx *ctx, uint32_t step, int err, const char *detail)
 static void __attribute__ ((noreturn))
 channel (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad_step;
@@ -200,9 +205,31 @@ main (int argc, char **argv)
     stdio_channels (argv);
   if (argc == 2 && strcmp (argv[1], "--version") == 0)
     {
-      printf ("vserver-launcher protocol %d\n", VL_VERSION);
+      printf ("vserver-launcher protocol %d build %s\n", VL_VERSION, vl_build_id);
       return 0;
     }
+  if ((argc == 3 || (argc == 4 && strcmp (argv[3], "--locked") == 0)) && strcmp (argv[1], "--start") == 0)
+    {
+      vl_seal_self (argv);
+      clean_signals ();
+      prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+      return vl_start (argv[2], argc == 4 ? VL_START_LOCKED : 0);
+    }
+  if (argc == 3 && strcmp (argv[1], "--stop") == 0)
+    {
+      /* not sealed: this process never enters the guest; the stop command's launcher is a new one */
+      char self[4096];
+      ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+      if (n < 0)
+        return 1;
+      self[n] = '\0';
+      clean_signals ();
+      return vl_stop (argv[2], self);
+    }
+  if (argc == 3 && strcmp (argv[1], "--check") == 0)
+    return vl_start (argv[2], VL_START_CHECK);
+  if (argc == 3 && strcmp (argv[1], "--undo") == 0)
+    return vl_journal_undo (argv[2]) < 0 ? 1 : 0;
   if (argc == 3 && strcmp (argv[1], "--dry-run") == 0)
     return dry_run (argv[2]);
   if (argc >= 5 && strcmp (argv[1], "--replay") == 0 && strcmp (argv[3], "--") == 0)

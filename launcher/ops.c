@@ -6,6 +6,9 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -584,5 +587,38 @@ op_chown (struct vl_ctx *ctx, const struct vl_rec *r)
   (void) ctx;
   if (lchown (r->f[0].s, (uid_t) r->f[1].i, (gid_t) r->f[2].i) < 0)
     return vl_fail ("lchown", r->f[0].s);
+  return 0;
+}
+
+/* IF_UP dev: SIOCSIFFLAGS |= IFF_UP in this network namespace (a new one's loopback, which the
+   kernel creates down). */
+int
+op_if_up (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  struct ifreq ifr;
+  int fd;
+
+  (void) ctx;
+  if (strlen (r->f[0].s) >= IFNAMSIZ)
+    return vl_fail_errno ("ioctl(SIOCGIFFLAGS)", r->f[0].s, ENAMETOOLONG);
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return vl_fail ("socket(AF_INET)", NULL);
+  memset (&ifr, 0, sizeof ifr);
+  strcpy (ifr.ifr_name, r->f[0].s);
+  if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
+    {
+      int err = errno;
+      close (fd);
+      return vl_fail_errno ("ioctl(SIOCGIFFLAGS)", r->f[0].s, err);
+    }
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
+    {
+      int err = errno;
+      close (fd);
+      return vl_fail_errno ("ioctl(SIOCSIFFLAGS)", r->f[0].s, err);
+    }
+  close (fd);
   return 0;
 }

@@ -200,6 +200,7 @@ decode_record (const unsigned char *p, uint32_t len, struct vl_rec *r, char *err
           break;
 
         case 'F':
+        case 'E':
           NEED (4);
           n = get32 (p + off);
           off += 4;
@@ -304,6 +305,7 @@ vl_plan_free (struct vl_plan *plan)
             free (r->f[k].ints.p);
             break;
           case 'F':
+          case 'E':
             free (r->f[k].bpf.p);
             break;
           }

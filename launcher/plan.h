@@ -15,7 +15,7 @@
 
 #define VL_HEADER_SIZE     16u
 #define VL_REC_HEADER_SIZE 8u
-#define VL_MAX_FIELDS      5           /* MOUNT "sssMs", SET_CAPS "KKKKK" */
+#define VL_MAX_FIELDS      6           /* BPF_ATTACH "siiisE" */
 #define VL_MAX_PLAN        (16u << 20) /* a plan is a few KiB; this only bounds a bad total_len */
 #define VL_STEP_HEADER     0xffffffffu /* the failing "step" of a header problem */
 #define VL_MAX_BPF         4096u       /* BPF_MAXINSNS */
@@ -81,6 +81,9 @@ unsigned char *vl_plan_read (int fd, size_t *len, char *err, size_t errlen);
 
 /* Reads the plan file PATH, which must hold exactly one plan; as vl_plan_read. */
 unsigned char *vl_plan_load (const char *path, size_t *len, char *err, size_t errlen);
+
+/* text.c: one record as its line shows it, without the index (no newline). */
+void vl_rec_print (const struct vl_rec *r, FILE *out);
 
 /* text.c: prints the plan exactly as org.vserver.plan.PlanText.render() does. */
 void vl_plan_print (const struct vl_plan *plan, FILE *out);

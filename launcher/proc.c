@@ -253,25 +253,24 @@ op_verify_proc (struct vl_ctx *ctx, const struct vl_rec *r)
 /* SETNS_PID pid ticks nstypes: pidfd_open(pid); check the start time only then, so the pidfd is
    known to name the process that started at ticks (not a recycled pid); setns(pidfd, nstypes)
    joins all those namespaces at once */
-int
-op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r)
+static int
+setns_pid (int pid, uint64_t ticks, uint64_t nstypes)
 {
   char what[32];
   int pidfd;
 
-  (void) ctx;
-  snprintf (what, sizeof what, "pid %d", r->f[0].i);
-  if (r->f[2].u > INT32_MAX)
+  snprintf (what, sizeof what, "pid %d", pid);
+  if (nstypes > INT32_MAX)
     return vl_fail_errno ("setns", what, EINVAL);
-  pidfd = (int) syscall (SYS_pidfd_open, r->f[0].i, 0);
+  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     return vl_fail ("pidfd_open", what);
-  if (check_started (r->f[0].i, r->f[1].u) < 0)
+  if (check_started (pid, ticks) < 0)
     {
       close (pidfd);
       return -1;
     }
-  if (setns (pidfd, (int) r->f[2].u) < 0)
+  if (setns (pidfd, (int) nstypes) < 0)
     {
       int err = errno;
       close (pidfd);
@@ -279,4 +278,64 @@ op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r)
     }
   close (pidfd);
   return 0;
+}
+
+int
+op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  (void) ctx;
+  return setns_pid (r->f[0].i, r->f[1].u, r->f[2].u);
+}
+
+/* The init a run state file names (init.pid=, init.starttime=); ESRCH if there is none: the guest
+   is not running, so an exec plan that refers to it is stale like one whose init died. */
+static int
+state_init (const char *path, int *pid, uint64_t *ticks)
+{
+  char buf[4096], *p;
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+    return vl_fail_errno ("open", path, errno == ENOENT ? ESRCH : errno);
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n < 0)
+    return vl_fail ("read", path);
+  buf[n] = '\0';
+  *pid = 0;
+  *ticks = 0;
+  if ((p = strstr (buf, "init.pid=")) != NULL)
+    *pid = atoi (p + 9);
+  if ((p = strstr (buf, "init.starttime=")) != NULL)
+    *ticks = strtoull (p + 15, NULL, 10);
+  if (*pid <= 0)
+    return vl_fail_errno ("read", path, ESRCH);
+  return 0;
+}
+
+/* VERIFY_INIT state: VERIFY_PROC of the init the run state names now */
+int
+op_verify_init (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  uint64_t ticks;
+  int pid;
+
+  (void) ctx;
+  if (state_init (r->f[0].s, &pid, &ticks) < 0)
+    return -1;
+  return check_started (pid, ticks);
+}
+
+/* SETNS_INIT state nstypes: SETNS_PID of the init the run state names now */
+int
+op_setns_init (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  uint64_t ticks;
+  int pid;
+
+  (void) ctx;
+  if (state_init (r->f[0].s, &pid, &ticks) < 0)
+    return -1;
+  return setns_pid (pid, ticks, r->f[1].u);
 }

@@ -14,6 +14,7 @@
  *   'I' u32 count | count * i32
  *   'F' u32 count | count * struct sock_filter (u16 code, u8 jt, u8 jf, u32 k: 8 bytes), 1..4096;
  *       rendered as `bpf[N insns fnv1a H]`, H the 64-bit FNV-1a of the count * 8 bytes in hex
+ *   'E' u32 count | count * struct bpf_insn (eBPF, 8 bytes each), 1..4096; as 'F' but `ebpf[...]`
  * An unknown op, a signature mismatch, a bad length or a bad magic/version fails the whole plan
  * before any op runs.
  *
@@ -181,7 +182,28 @@
                                      flags, data); close both. Autoclear: the mount holds the last  \
                                      reference, so the unmount (or the death of the last mount ns  \
                                      holding it) frees the device: nothing to undo, nothing left   \
-                                     by a dead guest. A failed mount frees it (LOOP_CLR_FD) */
+                                     by a dead guest. A failed mount frees it (LOOP_CLR_FD) */ \
+  /* Host changes of a start (doc/plan-cache.md): each is appended to the undo journal before it   \
+     is made ("rmdir P", "cgroup P", "unlink P"), so a failed or killed start is undone exactly. */ \
+  VL_OP (50, JOURNAL, "s")        /* open(path, O_APPEND|O_CREAT): the journal of what follows */ \
+  VL_OP (51, MKDIR_HOST, "so")    /* mkdir(path, mode) on the host; an existing directory is fine; \
+                                     journaled "rmdir" (one still in use stays on undo) */          \
+  VL_OP (52, CGROUP_MKDIR, "s")   /* mkdir(path): a guest's cgroup, which must not exist yet;       \
+                                     journaled "cgroup": undo kills what is in it, then rmdir */    \
+  VL_OP (53, CREATE_FILE, "sso")  /* open(path, O_CREAT|O_EXCL|O_NOFOLLOW, mode), write(content);   \
+                                     journaled "unlink" */                                          \
+  VL_OP (54, LINK, "ss")          /* link(source, target); journaled "unlink" of the target */ \
+  VL_OP (55, BPF_ATTACH, "siiisE") /* bpf(BPF_PROG_LOAD, prog_type, expected attach_type, name,     \
+                                     program, license "GPL"), then BPF_PROG_ATTACH to open(cgroup) \
+                                     with attach_type and flags; both fds closed (the attachment  \
+                                     holds the program, the cgroup's removal drops it) */           \
+  VL_OP (56, CPUSET_INHERIT, "s") /* v1: an empty cpuset.cpus / cpuset.mems of dir gets the       \
+                                     parent's, less what exclusive siblings hold (ENOSPC if none)  */ \
+  VL_OP (57, IF_UP, "s")          /* ioctl(SIOCSIFFLAGS, IFF_UP) of a device of this netns (lo) */   \
+  VL_OP (58, VERIFY_INIT, "s")    /* VERIFY_PROC of the init.pid and init.starttime a run state    \
+                                     file holds now (ESRCH: none); an exec plan compiled before   \
+                                     the guest's init existed */                                    \
+  VL_OP (59, SETNS_INIT, "sN")    /* SETNS_PID of the init that run state file names now */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

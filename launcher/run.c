@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +155,16 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_CHOWN] = op_chown,
   [VL_OP_PRLIMIT] = op_prlimit,
   [VL_OP_MOUNT_LOOP] = op_mount_loop,
+  [VL_OP_JOURNAL] = op_journal,
+  [VL_OP_MKDIR_HOST] = op_mkdir_host,
+  [VL_OP_CGROUP_MKDIR] = op_cgroup_mkdir,
+  [VL_OP_CREATE_FILE] = op_create_file,
+  [VL_OP_LINK] = op_link,
+  [VL_OP_BPF_ATTACH] = op_bpf_attach,
+  [VL_OP_CPUSET_INHERIT] = op_cpuset_inherit,
+  [VL_OP_IF_UP] = op_if_up,
+  [VL_OP_VERIFY_INIT] = op_verify_init,
+  [VL_OP_SETNS_INIT] = op_setns_init,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only); everywhere
@@ -165,9 +177,29 @@ null_allowed (const struct vl_rec *r, int field)
   return (r->op == VL_OP_MOUNT || r->op == VL_OP_MOUNT_IN) && field != 1;
 }
 
+/* VSERVER_LAUNCHER_FAIL_STEP=N: step N fails with EIO before its op runs. The tests' failure
+   injection (every host step of a start must undo cleanly); the caller is root and sets our
+   environment anyway, so the hook gives nobody anything. */
+static long
+step_from_env (const char *name)
+{
+  const char *s = getenv (name);
+  char *end;
+  long n;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  n = strtol (s, &end, 10);
+  return *end == '\0' && n >= 0 ? n : -1;
+}
+
 int
 vl_run (struct vl_ctx *ctx, const struct vl_plan *plan)
 {
+  long inject = step_from_env ("VSERVER_LAUNCHER_FAIL_STEP");
+  /* VSERVER_LAUNCHER_PAUSE_STEP=N: SIGSTOP before step N, for a test to kill -9 the launcher there */
+  long pause = step_from_env ("VSERVER_LAUNCHER_PAUSE_STEP");
+
   for (ctx->step = 0; ctx->step < plan->count; ctx->step++)
     {
       const struct vl_rec *r = &plan->rec[ctx->step];
@@ -179,6 +211,10 @@ vl_run (struct vl_ctx *ctx, const struct vl_plan *plan)
       for (k = 0; r->sig[k]; k++)
         if (r->sig[k] == 's' && r->f[k].s == NULL && !null_allowed (r, k))
           return vl_failf (EINVAL, "%s: field %d is NULL", r->name, k);
+      if ((long) ctx->step == pause)
+        kill (getpid (), SIGSTOP);
+      if ((long) ctx->step == inject)
+        return vl_failf (EIO, "%s: injected failure (VSERVER_LAUNCHER_FAIL_STEP=%ld)", r->name, inject);
       if (fn (ctx, r) < 0)
         return -1;
     }

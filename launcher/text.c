@@ -213,13 +213,14 @@ print_field (FILE *out, char type, const union vl_field *f)
       putc (']', out);
       break;
     case 'F':
+    case 'E':
       {
         const unsigned char *b = f->bpf.p;
         uint64_t h = UINT64_C (0xcbf29ce484222325);
 
         for (i = 0; i < f->bpf.n * 8; i++)
           h = (h ^ b[i]) * UINT64_C (0x100000001b3);
-        fprintf (out, "bpf[%" PRIu32 " insns fnv1a %016" PRIx64 "]", f->bpf.n, h);
+        fprintf (out, "%s[%" PRIu32 " insns fnv1a %016" PRIx64 "]", type == 'E' ? "ebpf" : "bpf", f->bpf.n, h);
       }
       break;
     case 'I':
@@ -228,6 +229,19 @@ print_field (FILE *out, char type, const union vl_field *f)
         fprintf (out, "%" PRId32 " ", f->ints.p[i]);
       putc (']', out);
       break;
+    }
+}
+
+void
+vl_rec_print (const struct vl_rec *r, FILE *out)
+{
+  int k;
+
+  fputs (r->name, out);
+  for (k = 0; r->sig[k]; k++)
+    {
+      putc (' ', out);
+      print_field (out, r->sig[k], &r->f[k]);
     }
 }
 

@@ -1,5 +1,8 @@
 package org.vserver.cgroup;
 
+import java.util.Optional;
+import org.vserver.bpf.EbpfProgram;
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,6 +51,12 @@ final class BpfDevicePolicy implements DevicePolicy {
         } finally {
             sys.close(prog);
         }
+    }
+
+    @Override
+    public Optional<Step> step(Path cgroup) {
+        return Optional.of(new Step.BpfAttach(cgroup.toString(), Bpf.PROG_TYPE_CGROUP_DEVICE,
+                Bpf.CGROUP_DEVICE, Bpf.F_ALLOW_MULTI, DeviceProgram.NAME, new EbpfProgram(DeviceProgram.of(allow))));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vserver.cgroup;
 
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +28,7 @@ import org.vserver.kernel.CpuList;
  */
 public final class Cgroup1Manager implements CgroupManager {
     private final Path root;
+    private final String parentName;
     private final List<String> parent;
     private final List<Hierarchy> hierarchies;
     private final CgroupDirs dirs;
@@ -79,6 +81,7 @@ public final class Cgroup1Manager implements CgroupManager {
     Cgroup1Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online,
             Optional<Path> unified, DevicePolicy devices) throws IOException {
         this.root = root;
+        this.parentName = parent;
         this.parent = CgroupName.parent(parent);
         this.hierarchies = Hierarchy.scan(root);
         this.dirs = dirs;
@@ -163,6 +166,58 @@ public final class Cgroup1Manager implements CgroupManager {
             for (String s : parent) CgroupTree.mkdir(dirs, d = d.resolve(s));
             Cgroup2Manager.freshWithDevicePolicy(dirs, timeouts, devices, d.resolve(guest));
         }
+    }
+
+    @Override
+    public StartSteps startSteps(String guest, CgroupLimits limits) throws IOException {
+        var s = new ArrayList<Step>();
+        for (Hierarchy h : hierarchies) {
+            Path d = h.mount();
+            for (String seg : parent) {
+                d = d.resolve(seg);
+                s.add(new Step.MkdirHost(d.toString(), 0755));
+                if (h.has("cpuset")) s.add(new Step.CpusetInherit(d.toString()));
+                // memory.use_hierarchy: fixed at 1 since Linux 5.x; written only where the root says otherwise
+                Path useHierarchy = h.mount().resolve("memory.use_hierarchy");
+                if (h.has("memory") && Files.exists(useHierarchy) && !CgroupFiles.read(useHierarchy).equals("1"))
+                    s.add(new Step.WriteFile(d.resolve("memory.use_hierarchy").toString(), "1"));
+            }
+            Path g = d.resolve(CgroupName.guest(guest));
+            s.add(new Step.CgroupMkdir(g.toString()));
+            if (h.has("cpuset")) s.add(new Step.CpusetInherit(g.toString()));
+            if (h.has("devices")) {
+                s.add(new Step.WriteFile(g.resolve("devices.deny").toString(), "a"));
+                for (DeviceRules.Rule rule : DeviceRules.ALLOW)
+                    s.add(new Step.WriteFile(g.resolve("devices.allow").toString(), rule.toString()));
+            }
+        }
+        Optional<Path> u = unifiedDir(guest);
+        if (u.isPresent()) {
+            Path d = unified.get();
+            for (String seg : parent) s.add(new Step.MkdirHost((d = d.resolve(seg)).toString(), 0755));
+            s.add(new Step.CgroupMkdir(u.get().toString()));
+            devices.step(u.get()).ifPresent(s::add);
+        }
+        StartSteps limited = CgroupLimits.DEFAULT.equals(limits.withFrozen(false)) ? new StartSteps(List.of(), List.of())
+                : probe(guest, limits.withFrozen(false));
+        s.addAll(limited.steps());
+        for (Path procs : procsFiles(guest)) s.add(new Step.WriteFile(procs.toString(), "0"));
+        return new StartSteps(s, limited.notes());
+    }
+
+    /** {@link ProbeWrites}: the writes of {@code limits} into a fresh cgroup of this host. */
+    private StartSteps probe(String guest, CgroupLimits limits) throws IOException {
+        String probe = ProbeWrites.probeParent();
+        var writes = new ProbeWrites();
+        var real = new Cgroup1Manager(root, probe, dirs, timeouts, CgroupWriter.FILES, online, unified, devices);
+        var recording = new Cgroup1Manager(root, probe, dirs, timeouts, writes, online, unified, devices);
+        return ProbeWrites.limits(real, recording, writes, probe, parentName, guest, limits);
+    }
+
+    @Override
+    public List<String> freezeControl(String guest) {
+        Optional<Hierarchy> h = with("freezer");
+        return h.isEmpty() ? List.of() : List.of(dir(h.get(), guest).resolve(Freezer1.STATE).toString(), "FROZEN", "THAWED");
     }
 
     private void mkdir(Hierarchy h, Path dir) throws IOException {

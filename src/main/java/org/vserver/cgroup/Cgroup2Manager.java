@@ -1,5 +1,6 @@
 package org.vserver.cgroup;
 
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,7 @@ public final class Cgroup2Manager implements CgroupManager {
     static final Path ONLINE = Path.of("/sys/devices/system/cpu/online");
 
     private final Path root;
+    private final String parentName;
     private final List<String> parent;
     private final CgroupDirs dirs;
     private final Timeouts timeouts;
@@ -46,6 +48,7 @@ public final class Cgroup2Manager implements CgroupManager {
     Cgroup2Manager(Path root, String parent, CgroupDirs dirs, Timeouts timeouts, CgroupWriter writer, Path online,
             DevicePolicy devices) {
         this.root = root;
+        this.parentName = parent;
         this.parent = CgroupName.parent(parent);
         this.dirs = dirs;
         this.timeouts = timeouts;
@@ -82,6 +85,42 @@ public final class Cgroup2Manager implements CgroupManager {
             SubtreeControl.enable(d, controllers);
         }
         freshWithDevicePolicy(dirs, timeouts, devices, d.resolve(guest));
+    }
+
+    @Override
+    public StartSteps startSteps(String guest, CgroupLimits limits) throws IOException {
+        var s = new ArrayList<Step>();
+        List<String> controllers = SubtreeControl.offered(root);
+        String enable = controllers.stream().map(c -> "+" + c).collect(java.util.stream.Collectors.joining(" "));
+        Path d = root;
+        if (!enable.isEmpty()) s.add(new Step.WriteFile(d.resolve("cgroup.subtree_control").toString(), enable));
+        for (String seg : parent) {
+            d = d.resolve(seg);
+            s.add(new Step.MkdirHost(d.toString(), 0755));
+            if (!enable.isEmpty()) s.add(new Step.WriteFile(d.resolve("cgroup.subtree_control").toString(), enable));
+        }
+        Path g = dir(guest);
+        s.add(new Step.CgroupMkdir(g.toString()));
+        devices.step(g).ifPresent(s::add);
+        StartSteps limited = CgroupLimits.DEFAULT.equals(limits.withFrozen(false)) ? new StartSteps(List.of(), List.of())
+                : probe(guest, limits.withFrozen(false));
+        s.addAll(limited.steps());
+        s.add(new Step.WriteFile(g.resolve("cgroup.procs").toString(), "0"));
+        return new StartSteps(s, limited.notes());
+    }
+
+    /** {@link ProbeWrites}: the writes of {@code limits} into a fresh cgroup of this host. */
+    private StartSteps probe(String guest, CgroupLimits limits) throws IOException {
+        String probe = ProbeWrites.probeParent();
+        var writes = new ProbeWrites();
+        var real = new Cgroup2Manager(root, probe, dirs, timeouts, CgroupWriter.FILES, online, devices);
+        var recording = new Cgroup2Manager(root, probe, dirs, timeouts, writes, online, devices);
+        return ProbeWrites.limits(real, recording, writes, probe, parentName, guest, limits);
+    }
+
+    @Override
+    public List<String> freezeControl(String guest) {
+        return List.of(dir(guest).resolve("cgroup.freeze").toString(), "1", "0");
     }
 
     /**

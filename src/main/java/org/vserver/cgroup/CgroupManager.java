@@ -1,5 +1,6 @@
 package org.vserver.cgroup;
 
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,34 @@ public interface CgroupManager {
      * program ({@link DevicePolicy}) before any process joins.
      */
     void create(String guest) throws IOException;
+
+    /**
+     * What {@link #create}, {@link #apply} and {@link #addProcess} of the launcher's own pid do, as
+     * plan steps the launcher runs at start (doc/plan-cache.md): the parents ({@code MKDIR_HOST}),
+     * the guest's directories ({@code CGROUP_MKDIR}, which must not exist yet), the cpuset and
+     * device setup, the limits' writes in {@link #apply}'s order, and the launcher joining them.
+     * The writes are what {@link #apply} writes into a fresh cgroup; they are found by applying
+     * {@code limits} to a fresh probe cgroup through a recording writer (made and removed here),
+     * except for {@link CgroupLimits#DEFAULT}, which a fresh cgroup already has.
+     *
+     * @param limits without the frozen state: a guest starts thawed, then is frozen if asked
+     * @return the steps, and the notes {@link #apply} gives for settings this host lacks
+     */
+    StartSteps startSteps(String guest, CgroupLimits limits) throws IOException;
+
+    /** {@link #startSteps}' answer. */
+    record StartSteps(List<Step> steps, List<String> notes) {
+        public StartSteps {
+            steps = List.copyOf(steps);
+            notes = List.copyOf(notes);
+        }
+    }
+
+    /**
+     * The guest's freezer as the launcher's stop writes it: the control file, then what freezes and
+     * what thaws ({@code freezer.state FROZEN THAWED}, {@code cgroup.freeze 1 0}); empty without one.
+     */
+    List<String> freezeControl(String guest);
 
     /** True if the guest's cgroup directory exists (in any hierarchy). */
     boolean exists(String guest);

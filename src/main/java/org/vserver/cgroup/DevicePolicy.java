@@ -1,5 +1,7 @@
 package org.vserver.cgroup;
 
+import java.util.Optional;
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +21,12 @@ public interface DevicePolicy {
      * @throws IOException naming the cgroup and the kernel's (or the verifier's) reason
      */
     void attach(Path cgroup) throws IOException;
+
+    /**
+     * The plan step that puts the policy on {@code cgroup} when the launcher runs it (a cached
+     * start, doc/plan-cache.md); empty where there is nothing to load (fixture trees).
+     */
+    default Optional<Step> step(Path cgroup) { return Optional.empty(); }
 
     /** The ids of the device programs attached to {@code cgroup} itself (not the inherited ones). */
     List<Integer> attached(Path cgroup) throws IOException;

@@ -72,6 +72,20 @@ final class DebugCommand {
                 o.flush();
                 return 0;
             }
+            if (which.equals("start") && binary == null) {
+                // What `vserver NAME start` runs: the compiled plan, if there is one, and whether it is current.
+                var cached = new GuestStart(guests).cached(name);
+                // The verdict goes to stderr: stdout stays the plan's text, as --dry-run prints it.
+                if (cached.isPresent()) {
+                    System.err.println("vserver: " + cached.get().dir() + ": " + cached.get().verdict()
+                            + (cached.get().verdict().equals("current") ? "" : " (the next start compiles it again)"));
+                    var o = spec.commandLine().getOut();
+                    o.print(cached.get().text());
+                    o.flush();
+                    return 0;
+                }
+                System.err.println("vserver: no compiled start plan yet (the first start compiles it); this one lacks its host steps");
+            }
             Plan plan = switch (which) {
                 case "start" -> new GuestStart(guests).plan(cfg, null);
                 case "exec", "enter" -> {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import org.vserver.config.ConfigException;
 import org.vserver.guest.GuestNotRunningException;
+import org.vserver.guest.GuestStart;
 import picocli.CommandLine;
 
 /**
@@ -92,6 +93,7 @@ public final class Main {
 
     /** A command failed: one line naming the command and what went wrong; 3 for "not running", else 1. */
     static int failed(String command, Exception e, java.io.PrintWriter err) {
+        if (e instanceof GuestStart.GuestStartFailed) return 1;   // the launcher said what failed
         err.println(command + ": " + message(e));
         err.flush();
         return e instanceof GuestNotRunningException ? 3 : 1;

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record ConfigRoot(Path confdir) {
     public static final Path DEFAULT_CONFDIR = Path.of("/etc/vservers");
     public static final Path DEFAULT_VDIRBASE = Path.of("/vservers");
+    /** util-vserver's cachebase: per-guest caches (vserver.md §2); vserver keeps compiled start plans there. */
+    public static final Path DEFAULT_CACHEBASE = Path.of("/var/cache/vservers");
     public static final String DEFAULT_CGROUP_PARENT = "vservers";
     public static final String CONFDIR_ENV = "VSERVER_CONFDIR";
 
@@ -73,6 +75,21 @@ public record ConfigRoot(Path confdir) {
         ConfigFiles.Line l = c.get().nonEmptyScalar();
         if (!l.text().startsWith("/")) throw l.error("vdirbase must be an absolute path, got '" + l.text() + "'");
         return Path.of(l.text()).normalize();
+    }
+
+    /**
+     * Where per-guest caches live (util-vserver's {@code .defaults/cachebase}): the target of that
+     * link, or the directory itself, else /var/cache/vservers. A plain file is not read: bin/vserver
+     * finds a cached plan through the path alone, without a process to read it.
+     */
+    public Path cacheBase() {
+        Path p = defaultsDir().resolve("cachebase");
+        try {
+            if (Files.isSymbolicLink(p)) return defaultsDir().resolve(Files.readSymbolicLink(p)).normalize();
+        } catch (IOException e) {
+            return DEFAULT_CACHEBASE;
+        }
+        return Files.isDirectory(p) ? p : DEFAULT_CACHEBASE;
     }
 
     /**

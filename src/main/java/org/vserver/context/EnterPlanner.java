@@ -31,7 +31,29 @@ public final class EnterPlanner {
      * The running guest's init, as recorded at start (pid + start time guard against pid reuse),
      * and the user namespace it runs in (empty: the host's), as the kernel reports it.
      */
-    public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles, Optional<UserNamespace> userns) {}
+    public record Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles, Optional<UserNamespace> userns,
+                         Optional<Path> stateFile) {
+        public Target(int initPid, long initStartTicks, List<Path> cgroupProcsFiles, Optional<UserNamespace> userns) {
+            this(initPid, initStartTicks, cgroupProcsFiles, userns, Optional.empty());
+        }
+
+        /**
+         * The init a run state file will name: the exec plan a start compiles before its init
+         * exists (doc/plan-cache.md). The launcher reads the file at each exec.
+         */
+        public static Target inStateFile(Path stateFile, List<Path> cgroupProcsFiles, Optional<UserNamespace> userns) {
+            return new Target(0, 0, cgroupProcsFiles, userns, Optional.of(stateFile));
+        }
+
+        Step verify() {
+            return stateFile.isPresent() ? new Step.VerifyInit(stateFile.get().toString()) : new VerifyProc(initPid, initStartTicks);
+        }
+
+        Step join(Set<Namespace> namespaces) {
+            return stateFile.isPresent() ? new Step.SetNsInit(stateFile.get().toString(), namespaces)
+                    : new SetNsPid(initPid, initStartTicks, namespaces);
+        }
+    }
 
     /** The user a command runs as: resolved from the guest's own /etc/passwd and /etc/group. */
     public record User(int uid, int gid, List<Integer> groups, String name, String home) {
@@ -62,7 +84,7 @@ public final class EnterPlanner {
         var p = Plan.builder();
         // A replay plan runs without java's channels, so fds 3 and 4 are foreign there too.
         p.add(new CloseFrom(replay ? 3 : StartPlanner.FIRST_FOREIGN_FD));
-        p.add(new VerifyProc(target.initPid(), target.initStartTicks()));
+        p.add(target.verify());
         // The guest's cgroups are joined after the fork, through files opened now (the host's
         // /sys/fs/cgroup is out of sight once in the guest's mount namespace): a guest at its
         // nproc limit refuses forks but not a process moving in, so it can always be entered.
@@ -76,7 +98,7 @@ public final class EnterPlanner {
         // between the check above and the join. A guest in a user namespace is joined in it too,
         // as its root: host uid 0 is not mapped there.
         Optional<UserNamespace> userns = target.userns();
-        p.add(new SetNsPid(target.initPid(), target.initStartTicks(), joined(userns)));
+        p.add(target.join(joined(userns)));
         p.addAll(userns.isPresent() ? List.of(new SetIds(0, 0, List.of())) : List.<Step>of());
         if (cmd.pty()) {
             p.add(new PtyRelay());                                   // forks: the shell gets a new pty of the guest

@@ -78,15 +78,36 @@ public final class StartPlanner {
      *               ({@code CgroupManager.delegationFiles}): a guest in a user namespace owns them
      * @param storage what the guest's root is made of ({@link StoragePlanner})
      */
-    public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
+    /**
+     * @param hostSteps the host's side of the start, run first (doc/plan-cache.md): the undo journal,
+     *                  the run state's directory, the guest's cgroups with their limits, and the
+     *                  launcher joining them; empty for a plan shown without a host
+     */
+    public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
+                          List<Step> hostSteps) {
         public Request {
             cgroupDelegation = List.copyOf(cgroupDelegation);
+            hostSteps = List.copyOf(hostSteps);
+        }
+
+        public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
+            this(config, init, cgroupDelegation, storage, List.of());
         }
 
         /** A plain guest whose cgroup files are not delegated (plans shown without a host). */
         public Request(GuestConfig config, InitStyle init) {
             this(config, init, List.of(), new GuestStorage.Plain(config.vdir()));
         }
+    }
+
+    /**
+     * True if java must act on the host while the new init waits at its first sync: a veth and its
+     * addresses (netns), or the bind hooks and host addresses (shared). Every other start runs
+     * without java (doc/plan-cache.md).
+     */
+    public static boolean needsHostAtGuestPid(GuestConfig cfg) {
+        var m = cfg.network().mode();
+        return m == NetworkConfig.Mode.NETNS || m == NetworkConfig.Mode.SHARED;
     }
 
     /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
@@ -103,19 +124,21 @@ public final class StartPlanner {
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
+        p.addAll(req.hostSteps());
         Set<Namespace> cloned = namespaces(cfg);
         // The guest root owns its cgroups, ready for delegation (read-only inside for now).
         userns.ifPresent(u -> req.cgroupDelegation().forEach(f -> p.add(new Chown(f.toString(), u.hostUid(0), u.hostGid(0)))));
         Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
         holder.ifPresent(p::add);
         p.addAll(StoragePlanner.beforeClone(req.storage(), userns));
-        // The launcher is already in the guest's cgroups (java put it there on ALIVE), so the new
+        // The launcher is already in the guest's cgroups (its host steps joined them), so the new
         // cgroup namespace is rooted at the guest's cgroup.
         p.add(new Clone(holder.isPresent() ? without(cloned, Namespace.NET) : cloned, ParentMode.EXIT));
         // The guest's netns belongs to its user namespace; joined first, so that java sets up the
         // network in it on GUEST_PID and sysfs below shows its devices.
         holder.filter(h -> h.namespaces().contains(Namespace.NET)).ifPresent(h -> p.add(new SetNsFd(h.fdOf(Namespace.NET), Namespace.NET)));
-        p.add(new Await(Sync.GUEST_PID));
+        if (cfg.network().mode() == NetworkConfig.Mode.NONE) p.add(new IfUp("lo"));   // a new netns's loopback is down
+        if (needsHostAtGuestPid(cfg)) p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
         p.addAll(StoragePlanner.root(root, req.storage(), cfg.userns().shifted(), userns));

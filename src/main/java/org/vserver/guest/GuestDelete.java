@@ -33,6 +33,7 @@ public final class GuestDelete {
         removeTree(vdir);
         removeStorage(guests.vserver(), layout);
         removeTree(cfgdir);
+        PlanCache.remove(root.cacheBase(), name);                // its compiled start (doc/plan-cache.md)
         if (layered) StoreGc.collect(layout.base(), stores);    // its lower tree and store entries, unless shared
     }
 

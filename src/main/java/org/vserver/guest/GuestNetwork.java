@@ -59,12 +59,6 @@ final class GuestNetwork {
     /** While the init waits at its first sync: it exists, in its own namespaces, and runs nothing yet. */
     void atGuestPid(String name, NetworkPlan plan, int initPid) throws IOException {
         switch (plan) {
-            case NetworkPlan.None n -> inside(initPid, () -> {
-                try (Rtnetlink rt = Rtnetlink.open(vs.sys())) {
-                    rt.setUp(index(rt, "lo"));
-                }
-                return null;
-            });
             case NetworkPlan.Netns n -> setUpVeth(name, n, initPid);
             default -> {}
         }
@@ -232,15 +226,6 @@ final class GuestNetwork {
     private void record(String name, String line) throws IOException {
         Files.writeString(vs.state().networkFile(name), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.SYNC);
-    }
-
-    private <T> T inside(int initPid, java.util.concurrent.Callable<T> action) throws IOException {
-        int ns = vs.sys().open(vs.proc().netns(initPid).toString(), Syscalls.O_RDONLY, 0);
-        try {
-            return Netns.inside(vs.sys(), ns, action);
-        } finally {
-            vs.sys().close(ns);
-        }
     }
 
     private static int index(Rtnetlink rt, String dev) throws IOException {

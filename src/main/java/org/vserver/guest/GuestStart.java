@@ -3,6 +3,7 @@ package org.vserver.guest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.vserver.config.ConfigException;
@@ -47,6 +48,39 @@ public final class GuestStart {
         this.vs = guests.vserver();
     }
 
+    /**
+     * The guest's compiled start as {@code vserver debug plan NAME start} shows it: the launcher's
+     * verdict on its key ("current", or "stale: " and the input that changed) and the plan's text;
+     * empty if nothing was compiled yet.
+     */
+    public record CachedPlan(Path dir, String verdict, String text) {}
+
+    public Optional<CachedPlan> cached(String name) throws IOException {
+        PlanCache cache = PlanCache.of(vs.config().cacheBase(), name);
+        if (!Files.exists(cache.start())) return Optional.empty();
+        String verdict = launcherSays(List.of("--check", cache.dir().toString())).strip();
+        String text = launcherSays(List.of("--dry-run", cache.start().toString()));
+        return Optional.of(new CachedPlan(cache.dir(), verdict, text));
+    }
+
+    /** What the launcher prints for {@code args}, in this host's run directory and configuration. */
+    private String launcherSays(List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(vs.launcher().binary().toString()));
+        cmd.addAll(args);
+        var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("VSERVER_RUNDIR", vs.state().root().toString());
+        pb.environment().put("VSERVER_CONFDIR", vs.config().confdir().toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking the launcher");
+        }
+        return out;
+    }
+
     /** The start plan, as {@code vserver debug plan NAME start} prints it. */
     public Plan plan(GuestConfig cfg, List<String> rescue) throws ConfigException, IOException {
         return plan(cfg, rescue, new GuestStorages(vs).checked(cfg));
@@ -60,17 +94,20 @@ public final class GuestStart {
                 .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.cgroups().delegationFiles(cfg.name()), storage));
     }
 
-    /** @return false if the guest was already running (a warning, as in VServer) */
+    /**
+     * Compiles the start into the guest's plan cache and runs it. A start the launcher can do alone
+     * runs as {@code bin/vserver NAME start} runs a current cached plan: {@code vserver-launcher
+     * --start} (doc/plan-cache.md). One that needs java on the host (a veth, bind hooks, a disk
+     * image, a pause) runs the same plan through the launcher's channels, java acting at its sync.
+     *
+     * @return false if the guest was already running (a warning, as in VServer)
+     */
     public boolean start(String name, List<String> rescue) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);     // a bad file fails here, before anything is touched
         checkRoot(cfg);
         checkOwnCapabilities(cfg);
-        warnAboutForgery(cfg);
-        for (Path f : ConfigDir.unsupportedUts(cfg.cfgdir()))
-            vs.err().println("vserver: " + f + " is ignored: the mainline kernel virtualizes only the node and domain name");
-        if (cfg.seccomp().disabled())
-            vs.err().println("vserver: warning: " + cfg.cfgdir().resolve("seccomp/disabled")
-                    + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
+        List<String> warnings = warnings(cfg);
+        StartCompiler.Compiled compiled;
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             if (guests.running(name).isPresent()) {
                 vs.err().println("vserver: guest '" + name + "' is already running");
@@ -82,39 +119,105 @@ public final class GuestStart {
             ShiftedRoot.check(cfg);
             // What a dead init or an interrupted start left behind; nothing to do (and no I/O
             // on the start path) for a guest that was stopped cleanly.
-            if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)) guests.cleanup(name);
+            if (vs.state().read(name).isPresent() || vs.cgroups().exists(name)
+                    || Files.exists(vs.state().root().resolve(name + ".journal"))) guests.cleanup(name);
             int xid = cfg.context().isPresent() ? cfg.context().getAsInt()
                     : Xid.lowestFreeDynamic(vs.state().xids(name)).orElseThrow(() -> new IOException(Xid.noFreeDynamic()));
             GuestStorages storages = new GuestStorages(vs);
             GuestStorage storage = storages.prepared(cfg, guests);  // a missing or corrupt lower tree or image: refused here
-            Plan plan = plan(cfg, rescue, storage);
-            NetworkPlan net = networkPlan(cfg, xid);                 // a guest that could not be isolated: refused here
-            GuestLimits limits = new GuestLimits(guests);
-            ResourcePlan resources = limits.plan(cfg);     // cpus the host lacks: refused before anything exists
-            try (Undo undo = new Undo(vs.err())) {
-                vs.state().create(name);
-                undo.add(() -> vs.state().remove(name));
-                Path log = vs.state().launcherLog(name);
-                Files.deleteIfExists(log);
-                Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-                undo.add(() -> storages.unmount(storage));       // a disk image the plan mounted on the host
-                createCgroup(name);
-                undo.add(() -> {
-                    guests.killAll(name, java.time.Duration.ofSeconds(5));
-                    vs.cgroups().remove(name);
-                });
-                limits.applyAtStart(cfg, resources);       // before the launcher joins: no guest process runs unlimited
-                GuestNetwork network = new GuestNetwork(vs);
-                undo.add(() -> network.cleanup(name));
-                network.beforeLaunch(name, net);           // the bind hooks are in place before the first guest socket
-                storages.mountLayer(storage, UserNamespace.of(cfg));              // its disk image, by a launcher outside its cgroups
-                run(cfg, xid, plan, log, network, net);
-                limits.pauseIfAsked(name, resources);
-                undo.commit();
+            compiled = new StartCompiler(guests).compile(cfg, rescue, xid, storage, warnings);
+            if (compiled.needsJava().isPresent() || rescue != null) {
+                for (String w : warnings) vs.err().println("vserver: " + w);
+                for (String n : compiled.notes()) vs.err().println("vserver: " + name + ": " + n);
+                runWithJava(cfg, xid, storage, storages, compiled);
+                return true;
+            }
+            // Under our lock (--locked): between the compile and the start no other command may come.
+            return runAlone(name, compiled.cache());
+        }
+    }
+
+    /** What every start says about the configuration (bin/vserver's starts say it too, from the plan's key). */
+    private List<String> warnings(GuestConfig cfg) {
+        List<String> out = new ArrayList<>();
+        out.addAll(forgeryWarnings(cfg));
+        for (Path f : ConfigDir.unsupportedUts(cfg.cfgdir()))
+            out.add(f + " is ignored: the mainline kernel virtualizes only the node and domain name");
+        if (cfg.seccomp().disabled())
+            out.add("warning: " + cfg.cfgdir().resolve("seccomp/disabled")
+                    + " exists: guest '" + cfg.name() + "' runs without a seccomp filter (remove the file to restore it)");
+        if (cfg.userns().disabled())
+            out.add("warning: " + cfg.cfgdir().resolve(UsernsFiles.DISABLED) + " exists: guest '" + cfg.name()
+                    + "' runs without a user namespace: its root is the host's root (remove the file to restore it)");
+        return out;
+    }
+
+    /**
+     * {@code vserver-launcher --start DIR --locked}, what bin/vserver runs for a current plan, under
+     * the lock this start holds: its words are passed on to our stderr. Exit 124 here (a stale plan, or leftovers) means another
+     * command changed the guest between our compile and its start.
+     */
+    private boolean runAlone(String name, PlanCache cache) throws IOException {
+        var pb = new ProcessBuilder(vs.launcher().binary().toString(), "--start", cache.dir().toString(), "--locked")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(vs.env());
+        pb.environment().put("VSERVER_RUNDIR", vs.state().root().toString());       // the plan's key names both
+        pb.environment().put("VSERVER_CONFDIR", vs.config().confdir().toString());
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int rc;
+        try {
+            rc = p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting guest " + name);
+        }
+        vs.err().print(said);
+        if (rc == 124)
+            throw new IOException("guest " + name + ": another command changed it while it was starting; start it again");
+        if (rc != 0) throw new GuestStartFailed(name, rc);
+        return !said.contains("is already running");
+    }
+
+    /** The start failed, and the launcher said why (on stderr) and undid it. */
+    public static final class GuestStartFailed extends IOException {
+        GuestStartFailed(String name, int rc) {
+            super("guest " + name + " did not start (the launcher exited with " + rc + "; what failed is above)");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() { return this; }
+    }
+
+    /**
+     * The compiled plan through the launcher's channels, java doing its part: the disk image before,
+     * the network at the init's first sync, the run state once the init runs, the pause after.
+     * Anything that fails is undone by {@link Guests#cleanup}, the launcher's journal included.
+     */
+    private void runWithJava(GuestConfig cfg, int xid, GuestStorage storage, GuestStorages storages,
+                             StartCompiler.Compiled compiled) throws IOException {
+        String name = cfg.name();
+        boolean done = false;
+        try {
+            vs.state().create(name);
+            Path log = vs.state().launcherLog(name);
+            Files.deleteIfExists(log);
+            Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            storages.mountLayer(storage, UserNamespace.of(cfg));   // its disk image, by a launcher outside its cgroups
+            run(cfg, xid, compiled.start(), log, new GuestNetwork(vs), compiled.net());
+            new GuestLimits(guests).pauseIfAsked(name, compiled.resources());
+            done = true;
+        } finally {
+            if (!done) {
+                try {
+                    guests.cleanup(name);
+                } catch (IOException | RuntimeException e) {
+                    vs.err().println("vserver: warning: undoing the failed start of " + name + ": " + e.getMessage());
+                }
             }
         }
-        return true;
     }
 
     /**
@@ -125,11 +228,7 @@ public final class GuestStart {
      * warned at every start like a guest without its seccomp filter.
      */
     private GuestConfig userNamespace(GuestConfig cfg) throws IOException, ConfigException {
-        if (cfg.userns().disabled()) {
-            vs.err().println("vserver: warning: " + cfg.cfgdir().resolve(UsernsFiles.DISABLED) + " exists: guest '" + cfg.name()
-                    + "' runs without a user namespace: its root is the host's root (remove the file to restore it)");
-            return cfg;
-        }
+        if (cfg.userns().disabled()) return cfg;
         boolean allocated = cfg.userns().uid().isEmpty() || cfg.userns().gid().isEmpty();
         var a = new UsernsAllocator(vs.subids()).allocate(vs.config(), cfg.name());
         for (String m : a.messages()) vs.err().println("vserver: " + m);
@@ -173,37 +272,28 @@ public final class GuestStart {
     }
 
     private void launch(GuestConfig cfg, int xid, Plan plan, Path log, GuestNetwork network, NetworkPlan net) throws IOException {
+        int[] child = {0};
         vs.launcher().run(plan, new Launcher.Stdio.OutputFile(log), new Launcher.Host() {
-            int child;
 
             @Override
-            public void launcherAlive(int pid) throws IOException {
-                vs.cgroups().addProcess(cfg.name(), pid);
-            }
-
-            @Override
-            public void childPid(int pid) { child = pid; }
+            public void childPid(int pid) { child[0] = pid; }
 
             @Override
             public void sync(Sync sync) throws IOException {
                 if (sync == Sync.GUEST_PID) {
-                    record(cfg, xid, child);
-                    network.atGuestPid(cfg.name(), net, child);
+                    network.beforeLaunch(cfg.name(), net);   // before the init runs anything: its first socket is bound by the hooks
+                    network.atGuestPid(cfg.name(), net, child[0]);
                 }
             }
         });
+        record(cfg, xid, child[0]);
     }
 
-    /** Writes the run state and the replayable exec plan while the init waits at its first sync. */
+    /** Writes the run state once the init runs (the plan linked its exec plan into the run directory). */
     private void record(GuestConfig cfg, int xid, int initPid) throws IOException {
         long start = ProcStat.read(vs.proc().root(), initPid)
                 .orElseThrow(() -> new IOException("the guest's init (pid " + initPid + ") died during start"))
                 .startTicks();
-        var target = new EnterPlanner.Target(initPid, start, vs.cgroups().procsFiles(cfg.name()), UserNamespace.of(cfg));
-        Plan exec = new EnterPlanner().plan(cfg, target,
-                new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, java.util.Map.of()), true);
-        Path execPlan = vs.state().execPlan(cfg.name());
-        Files.write(execPlan, PlanWriter.write(exec));
         new RunState(cfg.name(), xid, initPid, start, System.currentTimeMillis(), vs.cgroupParent())
                 .write(vs.state().stateFile(cfg.name()));
     }
@@ -237,16 +327,18 @@ public final class GuestStart {
     }
 
     /** bcapabilities that add AUDIT_WRITE: allowed, but said at every start, naming the file that adds it. */
-    private void warnAboutForgery(GuestConfig cfg) {
+    private List<String> forgeryWarnings(GuestConfig cfg) {
+        List<String> out = new ArrayList<>();
         var bounding = Capabilities.bounding(cfg.bcapabilities());
         for (var c : Capabilities.FORGES_HOST_RECORDS) {
             if (!bounding.contains(c)) continue;
             Path own = cfg.cfgdir().resolve("bcapabilities");
             Path file = Files.exists(own) ? own : vs.config().defaultsDir().resolve("bcapabilities");
-            vs.err().println("vserver: warning: " + file + " gives guest '" + cfg.name() + "' CAP_" + c.name()
+            out.add("warning: " + file + " gives guest '" + cfg.name() + "' CAP_" + c.name()
                     + ": guest root is the host's uid 0 (no user namespace), so the audit records it sends (a forged"
                     + " sshd login, say) are logged as the host's own; remove the line unless a tool in the guest needs it");
         }
+        return out;
     }
 
     private void checkRoot(GuestConfig cfg) throws IOException, ConfigException {

@@ -1,6 +1,7 @@
 package org.vserver.guest;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,13 @@ public final class GuestStop {
     /** @return false if the guest was not running (its leftovers are cleaned up all the same) */
     public boolean stop(String name) throws IOException, ConfigException {
         GuestConfig cfg = guests.config(name);
+        // A guest started without java is stopped the same way (bin/vserver does it without a JVM):
+        // the launcher, from the run directory's `stop`, compiled with its start (doc/plan-cache.md).
+        if (Files.exists(vs.state().guestDir(name).resolve(PlanCache.STOP))) {
+            int rc = launcherStop(name);
+            if (rc == 0) return true;
+            if (rc != 124) throw new IOException("guest " + name + ": the launcher's stop exited with " + rc + " (what failed is above)");
+        }
         try (GuestLock lock = GuestLock.acquire(vs.state().lockFile(name), vs.proc())) {
             Optional<RunState> st = guests.running(name);
             if (st.isEmpty()) {
@@ -53,6 +61,20 @@ public final class GuestStop {
             killSequence(name, cfg.init().killseq());
             guests.cleanup(name);
             return true;
+        }
+    }
+
+    private int launcherStop(String name) throws IOException {
+        var pb = new ProcessBuilder(vs.launcher().binary().toString(), "--stop", vs.state().guestDir(name).toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        vs.err().print(said);
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping guest " + name);
         }
     }
 

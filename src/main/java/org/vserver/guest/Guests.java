@@ -86,7 +86,28 @@ public final class Guests {
         } catch (IOException e) {
             vs.err().println("vserver: warning: " + e.getMessage());
         }
+        undoJournal(name);
         vs.state().remove(name);
+    }
+
+    /**
+     * The launcher's undo journal of the guest's start (doc/plan-cache.md), undone by the launcher:
+     * what the steps above did not already take back (they know the layout; the journal knows
+     * exactly what a start, perhaps a killed one, made). One format, one implementation, in C.
+     */
+    private void undoJournal(String name) throws IOException {
+        Path journal = vs.state().root().resolve(name + ".journal");
+        if (!Files.exists(journal, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        var pb = new ProcessBuilder(vs.launcher().binary().toString(), "--undo", journal.toString()).redirectErrorStream(true);
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        try {
+            if (p.waitFor() != 0)
+                throw new IOException("guest " + name + ": undoing " + journal + ": " + said);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while undoing " + journal);
+        }
     }
 
     /** The guest's root; for a guest whose configuration is gone or broken, where it would be. */

@@ -24,7 +24,9 @@ public enum FieldType {
     /** an i32 vector (supplementary groups). */
     INTS('I'),
     /** a classic BPF program (struct sock_filter[]), rendered as its length and FNV-1a hash. */
-    FILTER('F');
+    FILTER('F'),
+    /** an eBPF program (struct bpf_insn[]), rendered as its length and FNV-1a hash. */
+    EBPF('E');
 
     private final char code;
 

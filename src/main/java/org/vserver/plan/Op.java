@@ -53,7 +53,17 @@ public enum Op {
     CHOWN_IN(46, "sii"),
     CHOWN(47, "sii"),
     PRLIMIT(48, "iiuu"),
-    MOUNT_LOOP(49, "sssMs");
+    MOUNT_LOOP(49, "sssMs"),
+    JOURNAL(50, "s"),
+    MKDIR_HOST(51, "so"),
+    CGROUP_MKDIR(52, "s"),
+    CREATE_FILE(53, "sso"),
+    LINK(54, "ss"),
+    BPF_ATTACH(55, "siiisE"),
+    CPUSET_INHERIT(56, "s"),
+    IF_UP(57, "s"),
+    VERIFY_INIT(58, "s"),
+    SETNS_INIT(59, "sN");
 
     private final int code;
     private final String signature;

@@ -1,6 +1,7 @@
 package org.vserver.plan;
 
 import org.vserver.bpf.ClassicProgram;
+import org.vserver.bpf.EbpfProgram;
 import org.vserver.kernel.MountFlag;
 import org.vserver.kernel.Namespace;
 import org.vserver.kernel.Capability;
@@ -56,6 +57,8 @@ public final class PlanText {
                 yield sj.toString();
             }
             case FILTER -> filter((ClassicProgram) v);
+            case EBPF -> String.format(Locale.ROOT, "ebpf[%d insns fnv1a %016x]", ((EbpfProgram) v).insns().size(),
+                    ((EbpfProgram) v).fnv1a());
             case INTS -> {
                 var sj = new StringJoiner(" ", "[ ", " ]").setEmptyValue("[ ]");
                 for (int n : (List<Integer>) v) sj.add(Integer.toString(n));

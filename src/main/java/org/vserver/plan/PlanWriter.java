@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.vserver.bpf.ClassicProgram;
+import org.vserver.bpf.EbpfProgram;
 
 /** Serializes a {@link Plan} in the wire format of launcher/protocol.h. */
 public final class PlanWriter {
@@ -71,6 +72,11 @@ public final class PlanWriter {
             }
             case FILTER -> {
                 var program = (ClassicProgram) value;
+                out.writeBytes(le(4).putInt(program.insns().size()).array());
+                out.writeBytes(program.bytes());
+            }
+            case EBPF -> {
+                var program = (EbpfProgram) value;
                 out.writeBytes(le(4).putInt(program.insns().size()).array());
                 out.writeBytes(program.bytes());
             }

@@ -1,5 +1,6 @@
 package org.vserver.plan;
 
+import org.vserver.bpf.EbpfProgram;
 import org.vserver.bpf.ClassicProgram;
 import org.vserver.kernel.MountFlag;
 import org.vserver.kernel.Namespace;
@@ -475,5 +476,72 @@ public sealed interface Step {
     record Reaper() implements Step {
         public Op op() { return Op.REAPER; }
         public List<Object> fields() { return List.of(); }
+    }
+
+    /*
+     * Host changes of a start (doc/plan-cache.md): the launcher appends each to the undo journal
+     * before it makes it, so a failed or killed start is undone exactly, in C.
+     */
+
+    /** Opens the undo journal (O_APPEND): every host change after it is recorded there first. */
+    record Journal(String path) implements Step {
+        public Op op() { return Op.JOURNAL; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
+    /** mkdir(2) on the host, an existing directory fine; undone by rmdir, which leaves one still in use. */
+    record MkdirHost(String path, int mode) implements Step {
+        public Op op() { return Op.MKDIR_HOST; }
+        public List<Object> fields() { return List.of(path, mode); }
+    }
+
+    /** A guest's cgroup directory, which must not exist yet; undone by killing what is in it, then rmdir. */
+    record CgroupMkdir(String path) implements Step {
+        public Op op() { return Op.CGROUP_MKDIR; }
+        public List<Object> fields() { return List.of(path); }
+    }
+
+    /** A new host file (O_EXCL, no link followed) with its content; undone by unlink. */
+    record CreateFile(String path, String content, int mode) implements Step {
+        public Op op() { return Op.CREATE_FILE; }
+        public List<Object> fields() { return List.of(path, content, mode); }
+    }
+
+    /** link(2): the cached exec plan becomes the running guest's own inode; undone by unlink. */
+    record Link(String source, String target) implements Step {
+        public Op op() { return Op.LINK; }
+        public List<Object> fields() { return List.of(source, target); }
+    }
+
+    /** A cgroup-bpf program loaded at run time and attached to {@code cgroup} (the device policy). */
+    record BpfAttach(String cgroup, int progType, int attachType, int flags, String name,
+                     EbpfProgram program) implements Step {
+        public Op op() { return Op.BPF_ATTACH; }
+        public List<Object> fields() { return List.of(cgroup, progType, attachType, flags, name, program); }
+    }
+
+    /** v1: a new cpuset gets the parent's CPUs and nodes less the exclusive siblings', decided at run time. */
+    record CpusetInherit(String dir) implements Step {
+        public Op op() { return Op.CPUSET_INHERIT; }
+        public List<Object> fields() { return List.of(dir); }
+    }
+
+    /** SIOCSIFFLAGS IFF_UP of a device of the current network namespace (a new one's loopback). */
+    record IfUp(String device) implements Step {
+        public Op op() { return Op.IF_UP; }
+        public List<Object> fields() { return List.of(device); }
+    }
+
+    /** As VerifyProc, for the init named by a run state file (init.pid, init.starttime) read at run time. */
+    record VerifyInit(String stateFile) implements Step {
+        public Op op() { return Op.VERIFY_INIT; }
+        public List<Object> fields() { return List.of(stateFile); }
+    }
+
+    /** As SetnsPid, for the init named by a run state file read at run time: an exec plan written before the init exists. */
+    record SetNsInit(String stateFile, Set<Namespace> namespaces) implements Step {
+        public SetNsInit { namespaces = Set.copyOf(namespaces); }
+        public Op op() { return Op.SETNS_INIT; }
+        public List<Object> fields() { return List.of(stateFile, Namespace.bits(namespaces)); }
     }
 }

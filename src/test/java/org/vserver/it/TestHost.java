@@ -45,6 +45,7 @@ final class TestHost implements AutoCloseable {
     final Path root;
     final Path confdir;
     final Path rundir;
+    final Path cacheDir;
     final Path guestsDir;
     final String cgroupParent = "vservers-it-" + id;
     final SubidFiles subids;
@@ -65,6 +66,11 @@ final class TestHost implements AutoCloseable {
         // VServer's barrier, as vserver itself makes a vdirbase: start refuses a guest root host users can reach
         Files.setPosixFilePermissions(guestsDir, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         Files.createSymbolicLink(confdir.resolve(".defaults/vdirbase"), guestsDir);
+        // the compiled start plans of this run (doc/plan-cache.md), never the host's /var/cache/vservers
+        cacheDir = root.resolve("cache");
+        Files.createDirectory(cacheDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.createSymbolicLink(confdir.resolve(".defaults/cachebase"), cacheDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
         // Root's subordinate ids of this run, never the host's /etc/subuid: a range of 64 guests at a
         // random 65536-aligned place from 1M (where Incus and vserver start) below 10M, so host uids
@@ -194,11 +200,17 @@ final class TestHost implements AutoCloseable {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(root.toString())).toList();
     }
 
-    /** cgroup directories named after this run, in any hierarchy. */
+    /** cgroup directories named after this run, in any hierarchy, and the compile's probes of this JVM. */
     List<Path> cgroupDirs() throws IOException {
         List<Path> found = new ArrayList<>();
         try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path h : (Iterable<Path>) s::iterator) {
+                try (var probes = Files.list(h)) {
+                    probes.filter(p -> p.getFileName().toString().startsWith(".vserver-probe-" + ProcessHandle.current().pid() + "-"))
+                            .forEach(found::add);
+                } catch (IOException notADirectory) {
+                    // a file at /sys/fs/cgroup
+                }
                 Path p = h.resolve(cgroupParent);
                 if (Files.isDirectory(p)) {
                     try (var w = Files.walk(p)) {
@@ -216,6 +228,7 @@ final class TestHost implements AutoCloseable {
         assertTrue(!vs.cgroups().exists(guest), "cgroup of " + guest + " left: " + cgroupDirs());
         assertTrue(!Files.exists(rundir.resolve(guest)), "run state of " + guest + " left");
         assertTrue(!Files.exists(rundir.resolve(guest + ".lock")), "lock file of " + guest + " left");
+        assertTrue(!Files.exists(rundir.resolve(guest + ".journal")), "undo journal of " + guest + " left");
         assertEquals(List.of(), hostMounts(), "host mounts left");
     }
 

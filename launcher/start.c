@@ -1,0 +1,513 @@
+/* start.c: `vserver-launcher --start DIR`: a guest's start from its cached plan, no JVM
+ * (doc/plan-cache.md). DIR holds what Java compiled: `key` (the inputs, and where the guest's run
+ * state goes), `start.plan`, `exec.plan` and `state.in`.
+ *
+ * Here the launcher plays the part Java plays in channel mode. It
+ *   1. checks the key: a stale plan is never run (exit 124: java compiles, then starts);
+ *   2. takes the guest's lock (the fcntl lock java's GuestLock takes);
+ *   3. finds the guest stopped and clean: a running guest is said and left (exit 0); leftovers of
+ *      a crash (run state, journal, cgroup) are java's to clean (exit 124);
+ *   4. forks a worker that runs the plan with a status pipe as fd 4, and reads it as java would;
+ *   5. on the init's exec writes the run state from state.in; on a failure, undoes the journal and
+ *      names the step, the call and the errno.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+#define VL_EXIT_NEEDS_JAVA 124 /* stale, leftovers, or a plan that needs java: bin/vserver runs java */
+
+static char *
+slurp (const char *path, size_t max)
+{
+  char *buf = malloc (max + 1);
+  size_t len = 0;
+  ssize_t n;
+  int fd;
+
+  if (buf == NULL)
+    return NULL;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return free (buf), NULL;
+  while (len < max && ((n = read (fd, buf + len, max - len)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0)
+      len += n;
+  close (fd);
+  buf[len] = '\0';
+  return buf;
+}
+
+char *
+vl_read_small (const char *path)
+{
+  return slurp (path, 1 << 20);
+}
+
+/* The guest's fcntl lock on PATH, as GuestLock takes it: the file is removed on release, so a lock
+   won on an inode no longer linked there is tried again. The fd, or -1. */
+int
+vl_lock_guest (const char *path)
+{
+  char dir[4200], *slash;
+
+  /* the run directory's root, as java's GuestLock makes it; removed again with the last lock */
+  snprintf (dir, sizeof dir, "%s", path);
+  slash = strrchr (dir, '/');
+  if (slash != NULL && slash != dir)
+    {
+      *slash = '\0';
+      if (mkdir (dir, 0755) < 0 && errno != EEXIST)
+        return -1;
+    }
+  for (;;)
+    {
+      struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+      struct stat a, b;
+      int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+      if (fd < 0)
+        return -1;
+      while (fcntl (fd, F_SETLKW, &fl) < 0)
+        if (errno != EINTR)
+          return close (fd), -1;
+      if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return fd;
+      close (fd);
+    }
+}
+
+void
+vl_unlock_guest (const char *path, int fd)
+{
+  char dir[4200], *slash;
+
+  unlink (path);
+  close (fd);
+  snprintf (dir, sizeof dir, "%s", path);
+  slash = strrchr (dir, '/');
+  if (slash != NULL && slash != dir)
+    {
+      *slash = '\0';
+      rmdir (dir); /* only if nothing else is left in it: other guests, their locks */
+    }
+}
+
+/* Field FIELD (1-based, after the ") " that ends comm) of /proc/PID/stat, or NULL. */
+static int
+proc_stat (int pid, char *state, unsigned long long *ticks)
+{
+  char path[64], buf[4096], *p;
+  int fd, i;
+  ssize_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  p = strrchr (buf, ')');
+  if (p == NULL || p[1] != ' ')
+    return -1;
+  p += 2;
+  *state = *p;
+  for (i = 0; i < 19 && p != NULL; i++) /* starttime is field 22, the 20th after comm */
+    {
+      p = strchr (p, ' ');
+      if (p)
+        p++;
+    }
+  if (p == NULL)
+    return -1;
+  *ticks = strtoull (p, NULL, 10);
+  return 0;
+}
+
+/* 1: the run state names a live init; 0: there is none (or a dead one's). */
+static int
+running (const char *state_path)
+{
+  char *st = slurp (state_path, 4096), *p, s;
+  unsigned long long want = 0, ticks;
+  int pid = 0;
+
+  if (st == NULL)
+    return 0;
+  if ((p = strstr (st, "init.pid=")) != NULL)
+    pid = atoi (p + 9);
+  if ((p = strstr (st, "init.starttime=")) != NULL)
+    want = strtoull (p + 15, NULL, 10);
+  free (st);
+  return pid > 0 && proc_stat (pid, &s, &ticks) == 0 && s != 'Z' && s != 'X' && ticks == want;
+}
+
+/* state.in with @PID@, @STARTTIME@ and @STARTED@ (epoch ms) filled in, written by rename. */
+static int
+write_state (const char *tmpl_path, const char *path, int pid, unsigned long long ticks)
+{
+  char *tmpl = slurp (tmpl_path, 4096), out[8192], tmp[4200], *o = out, *t;
+  struct timeval tv;
+  int fd;
+  size_t len;
+
+  if (tmpl == NULL)
+    return vl_fail ("open", tmpl_path);
+  gettimeofday (&tv, NULL);
+  for (t = tmpl; *t && o < out + sizeof out - 64; t++)
+    {
+      if (strncmp (t, "@PID@", 5) == 0)
+        o += sprintf (o, "%d", pid), t += 4;
+      else if (strncmp (t, "@STARTTIME@", 11) == 0)
+        o += sprintf (o, "%llu", ticks), t += 10;
+      else if (strncmp (t, "@STARTED@", 9) == 0)
+        o += sprintf (o, "%lld", (long long) tv.tv_sec * 1000 + tv.tv_usec / 1000), t += 8;
+      else
+        *o++ = *t;
+    }
+  free (tmpl);
+  len = o - out;
+  snprintf (tmp, sizeof tmp, "%s.tmp", path);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return vl_fail ("open", tmp);
+  if (write (fd, out, len) != (ssize_t) len)
+    {
+      int err = errno;
+      close (fd);
+      unlink (tmp);
+      return vl_fail_errno ("write", tmp, err);
+    }
+  close (fd);
+  if (rename (tmp, path) < 0)
+    {
+      int err = errno;
+      unlink (tmp);
+      return vl_fail_errno ("rename", path, err);
+    }
+  return 0;
+}
+
+/* Our lock, if we took it (not the caller's: it releases its own). */
+static void
+unlock (const char *path, int fd)
+{
+  if (fd >= 0)
+    vl_unlock_guest (path, fd);
+}
+
+/* 1 if another running guest of the run directory above RUN has XID (a dynamic XID compiled
+   into the plan may have been taken since: java picks another). */
+static int
+xid_taken (const char *run, const char *name, const char *xid)
+{
+  char root[4200], *slash, want[64];
+  struct dirent *e;
+  DIR *d;
+  int taken = 0;
+
+  snprintf (root, sizeof root, "%s", run);
+  slash = strrchr (root, '/');
+  if (slash == NULL)
+    return 0;
+  *slash = '\0';
+  snprintf (want, sizeof want, "\nxid=%s\n", xid);
+  d = opendir (root);
+  if (d == NULL)
+    return 0;
+  while (!taken && (e = readdir (d)) != NULL)
+    {
+      char state[8800], *st;
+      if (e->d_name[0] == '.' || strcmp (e->d_name, name) == 0)
+        continue;
+      snprintf (state, sizeof state, "%s/%s/state", root, e->d_name);
+      st = slurp (state, 4096);
+      if (st != NULL && strstr (st, want) != NULL && running (state))
+        taken = 1;
+      free (st);
+    }
+  closedir (d);
+  return taken;
+}
+
+/* The cache is what root runs: DIR, its parent and the cache base must be root's, and writable by
+   nobody else, as must the key and the plan. */
+static int
+trusted (const char *dir)
+{
+  static const char *const files[] = { "", "/..", "/../..", "/key", "/start.plan", "/exec.plan", "/state.in", NULL };
+  char path[4200];
+  struct stat st;
+  int i;
+
+  for (i = 0; files[i]; i++)
+    {
+      snprintf (path, sizeof path, "%s%s", dir, files[i]);
+      if (stat (path, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
+        return 0;
+    }
+  return 1;
+}
+
+/* Reads exactly LEN bytes; 0 at EOF before the first, 1 when whole, -1 on a short read. */
+static int
+read_exact (int fd, void *buf, size_t len)
+{
+  size_t got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = read (fd, (char *) buf + got, len - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return got == 0 && n == 0 ? 0 : -1;
+      got += n;
+    }
+  return 1;
+}
+
+/* What an errno means for a step, in the words org.vserver.launch.StepFailedException#hint uses:
+   on the guest's tree the guest's own doing more often than not. */
+static void
+print_hint (const struct vl_rec *r, int err, FILE *out)
+{
+  const char *path = NULL;
+
+  switch (r->op)
+    {
+    case VL_OP_MKDIR_IN:
+    case VL_OP_MKNOD_IN:
+    case VL_OP_MOUNT_IN:
+    case VL_OP_CHOWN_IN:
+      path = r->f[r->op == VL_OP_MOUNT_IN ? 1 : 0].s;
+      break;
+    case VL_OP_SYMLINK_IN:
+    case VL_OP_BIND_IN:
+    case VL_OP_BIND_IDMAP_IN:
+      path = r->f[1].s;
+      break;
+    }
+  if (r->op == VL_OP_SET_CAPS && err == EPERM)
+    fputs (": vserver runs with fewer capabilities than it needs to set the guest's (CAP_SETPCAP to narrow the"
+           " bounding set, and each capability the guest keeps): run it as root with the full bounding set, not"
+           " under setpriv --bounding-set, capsh --drop or a container that reduced it", out);
+  else if (r->op == VL_OP_VERIFY_CWD && err == EXDEV)
+    fputs (": the start is refused: the working directory is outside the guest, or a mount is stacked on the guest's"
+           " root (its `/..` would reach what lies above, the host's root)", out);
+  else if (path != NULL && err == ELOOP)
+    {
+      fprintf (out, ": `%s`", path);
+      if (r->op == VL_OP_BIND_IN)
+        fprintf (out, " (or the bind's source `%s`)", r->f[0].s);
+      fputs (" is a symbolic link in the guest's tree; the launcher never follows a link where it creates, mounts or"
+             " chowns (the guest could point it at the host): replace the link with a directory (or file) inside the guest",
+             out);
+    }
+  else if (path != NULL && err == EXDEV)
+    fprintf (out, ": `%s` is the guest's root itself; nothing is mounted over it: fix the fstab line", path);
+  else if (path != NULL && err == ENOENT)
+    fprintf (out, ": a directory on the way to `%s` is missing in the guest's tree (links are followed only inside the"
+                  " guest: an absolute one starts again at the guest's root)", path);
+}
+
+static void __attribute__ ((noreturn))
+worker (const char *plan_path, int status_w)
+{
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
+  struct vl_plan plan;
+  unsigned char *buf;
+  uint32_t bad;
+  char err[256];
+  size_t len;
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  /* fd 0 /dev/null (the guest never reads the admin's terminal), 3 /dev/null (no acks: a plan
+     with AWAIT is java's), 4 the status pipe; 1 and 2 stay the admin's until OPEN_STDIO */
+  if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, VL_PLAN_FD) < 0 || dup2 (status_w, VL_STATUS_FD) < 0)
+    _exit (VL_EXIT_SETUP);
+  fcntl (VL_PLAN_FD, F_SETFD, FD_CLOEXEC);
+  fcntl (VL_STATUS_FD, F_SETFD, FD_CLOEXEC);
+  buf = vl_plan_load (plan_path, &len, err, sizeof err);
+  if (buf == NULL || vl_plan_decode (buf, len, &plan, &bad, err, sizeof err) < 0)
+    {
+      vl_status_detail (&ctx, VL_STEP_HEADER, err);
+      vl_status (&ctx, VL_STATUS_FAIL, VL_STEP_HEADER, EINVAL);
+      _exit (VL_EXIT_SETUP);
+    }
+  vl_status (&ctx, VL_STATUS_ALIVE, 0, getpid ());
+  if (vl_run (&ctx, &plan) == 0)
+    vl_failf (ENOEXEC, "execve(): the plan has no EXEC"), ctx.step = plan.count;
+  vl_status_detail (&ctx, ctx.step, vl_last_error.call);
+  vl_status (&ctx, VL_STATUS_FAIL, ctx.step, vl_last_error.err);
+  _exit (VL_EXIT_SETUP);
+}
+
+int
+vl_start (const char *dir, int how)
+{
+  int check_only = how == VL_START_CHECK, locked = how == VL_START_LOCKED;
+  char path[4200], why[8400], detail[sizeof vl_last_error.call] = "";
+  const char *name, *lock_path, *journal, *state;
+  struct vl_key key;
+  int lock, pipefd[2], failed_step = -1, failed_err = 0, init = -1, status, i, rc;
+  pid_t w;
+
+  snprintf (path, sizeof path, "%s/key", dir);
+  key.text = slurp (path, 1 << 20);
+  if (key.text == NULL)
+    {
+      if (check_only)
+        printf ("stale: no cached plan (%s: %s)\n", path, strerror (errno));
+      return VL_EXIT_NEEDS_JAVA;
+    }
+  rc = vl_key_check (&key, why, sizeof why);
+  if (rc == 0 && vl_key_get (&key, "needs-java") != NULL)
+    rc = 1, snprintf (why, sizeof why, "the start needs java: %s", vl_key_get (&key, "needs-java"));
+  if (check_only)
+    {
+      printf (rc == 0 ? "current\n" : "stale: %s\n", why);
+      return rc == 0 ? 0 : VL_EXIT_NEEDS_JAVA;
+    }
+  if (rc != 0 || !trusted (dir))
+    return VL_EXIT_NEEDS_JAVA;
+  name = vl_key_get (&key, "name");
+  lock_path = vl_key_get (&key, "lock");
+  journal = vl_key_get (&key, "journal");
+  state = vl_key_get (&key, "state");
+  if (name == NULL || lock_path == NULL || journal == NULL || state == NULL)
+    return VL_EXIT_NEEDS_JAVA;
+
+  lock = locked ? -1 : vl_lock_guest (lock_path);
+  if (lock < 0 && !locked)
+    {
+      fprintf (stderr, "vserver: guest '%s': open(`%s`) failed: %s\n", name, lock_path, strerror (errno));
+      return 1;
+    }
+  if (running (state))
+    {
+      fprintf (stderr, "vserver: guest '%s' is already running\n", name);
+      unlock (lock_path, lock);
+      return 0;
+    }
+  if (vl_key_get (&key, "xid") && vl_key_get (&key, "run")
+      && xid_taken (vl_key_get (&key, "run"), name, vl_key_get (&key, "xid")))
+    return unlock (lock_path, lock), VL_EXIT_NEEDS_JAVA;
+  /* what a dead guest or a killed start left is java's to clean up (network, storage, cgroups) */
+  if (access (state, F_OK) == 0 || access (journal, F_OK) == 0)
+    return unlock (lock_path, lock), VL_EXIT_NEEDS_JAVA;
+  for (i = 0; i < key.ndirectives; i++)
+    if (strcmp (key.directives[i][0], "cgroup") == 0 && access (key.directives[i][1], F_OK) == 0)
+      return unlock (lock_path, lock), VL_EXIT_NEEDS_JAVA;
+
+  for (i = 0; i < key.ndirectives; i++)
+    if (strcmp (key.directives[i][0], "warn") == 0)
+      fprintf (stderr, "vserver: %s\n", key.directives[i][1]);
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    {
+      fprintf (stderr, "vserver: guest '%s': pipe2() failed: %s\n", name, strerror (errno));
+      return unlock (lock_path, lock), 1;
+    }
+  snprintf (path, sizeof path, "%s/start.plan", dir);
+  w = fork ();
+  if (w < 0)
+    {
+      fprintf (stderr, "vserver: guest '%s': fork() failed: %s\n", name, strerror (errno));
+      return unlock (lock_path, lock), 1;
+    }
+  if (w == 0)
+    {
+      close (pipefd[0]);
+      worker (path, pipefd[1]);
+    }
+  close (pipefd[1]);
+  for (;;)
+    {
+      uint32_t rec[3];
+      int got = read_exact (pipefd[0], rec, sizeof rec);
+      if (got <= 0)
+        break;
+      if (rec[0] == VL_STATUS_PID)
+        init = (int) rec[2];
+      else if (rec[0] == VL_STATUS_DETAIL)
+        {
+          uint32_t n = rec[2] > VL_DETAIL_MAX ? VL_DETAIL_MAX : rec[2];
+          if (read_exact (pipefd[0], detail, n) != 1)
+            break;
+          detail[n] = '\0';
+        }
+      else if (rec[0] == VL_STATUS_FAIL)
+        failed_step = (int) rec[1], failed_err = (int) rec[2];
+    }
+  close (pipefd[0]);
+  while (waitpid (w, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (failed_step < 0)
+    {
+      char s;
+      unsigned long long ticks;
+      /* EOF: the init exec'd, or died before it could say why */
+      if (init <= 0 || proc_stat (init, &s, &ticks) < 0 || s == 'Z' || s == 'X')
+        snprintf (detail, sizeof detail, "the guest's init (pid %d) died during start", init), failed_err = ESRCH;
+      else
+        {
+          struct vl_ctx ctx = { .journal_fd = open (journal, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW) };
+          snprintf (path, sizeof path, "%s/state.in", dir);
+          if (ctx.journal_fd < 0 || vl_journal_note (&ctx, "unlink", state) < 0
+              || write_state (path, state, init, ticks) < 0)
+            snprintf (detail, sizeof detail, "%s", vl_last_error.call), failed_err = errno ? errno : EIO;
+          else
+            {
+              close (ctx.journal_fd);
+              unlock (lock_path, lock);
+              return 0;
+            }
+        }
+    }
+  {
+    const char *ename = strerrorname_np (failed_err);
+    struct vl_plan plan = { 0 };
+    unsigned char *buf;
+    uint32_t bad;
+    char err[256];
+    size_t len;
+
+    snprintf (path, sizeof path, "%s/start.plan", dir);
+    buf = failed_step >= 0 ? vl_plan_load (path, &len, err, sizeof err) : NULL;
+    if (buf != NULL && vl_plan_decode (buf, len, &plan, &bad, err, sizeof err) == 0 && (uint32_t) failed_step < plan.count)
+      {
+        /* as java words a failed step: the call, the errno, then the step as `debug plan` shows it */
+        fprintf (stderr, "vserver: guest '%s': %s failed: %s (%s)", name, detail, strerror (failed_err), ename ? ename : "E?");
+        print_hint (&plan.rec[failed_step], failed_err, stderr);
+        fprintf (stderr, " (step %d/%u: ", failed_step, plan.count);
+        vl_rec_print (&plan.rec[failed_step], stderr);
+        fputs (")\n", stderr);
+      }
+    else if (failed_step >= 0 && (uint32_t) failed_step != VL_STEP_HEADER)
+      fprintf (stderr, "vserver: guest '%s': %s failed: %s (%s) (step %d of %s/start.plan)\n", name, detail,
+               strerror (failed_err), ename ? ename : "E?", failed_step, dir);
+    else
+      fprintf (stderr, "vserver: guest '%s': %s failed: %s (%s)\n", name, detail, strerror (failed_err),
+               ename ? ename : "E?");
+  }
+  if (vl_journal_undo (journal) < 0 || (vl_key_get (&key, "run") && vl_remove_tree (vl_key_get (&key, "run")) < 0))
+    fprintf (stderr, "vserver: guest '%s': the failed start could not be undone completely: `vserver %s stop` tries again\n",
+             name, name);
+  unlock (lock_path, lock);
+  return 1;
+}

@@ -1,0 +1,404 @@
+/* stop.c: `vserver-launcher --stop RUN`: a guest's stop without a JVM (doc/plan-cache.md).
+ *
+ * RUN is the guest's run directory; its `stop` file was compiled with the start plan and linked in
+ * by it, so the stop is the one that belongs to the running instance:
+ *
+ *   vserver-stop 1
+ *   name web            lock /run/vservers/web.lock     state /run/vservers/web/state
+ *   journal /run/vservers/web.journal                   run /run/vservers/web
+ *   procs /sys/fs/cgroup/pids/vservers/web/cgroup.procs  (one per hierarchy)
+ *   freeze /sys/fs/cgroup/freezer/vservers/web/freezer.state FROZEN THAWED
+ *   command             (run RUN/stop.plan: the style's stop command)  or  signal 2  (to the init)
+ *   killseq 15 5 9
+ *
+ * As java's GuestStop: thaw, the style's stop (at most 30 s), the kill sequence (a wait ends early
+ * once no process left could end on the signal: /proc/PID/status SigCgt, SigIgn, NSpid), then
+ * freeze, SIGKILL, thaw, and the start's journal undone. Exit 124 leaves the stop to java: no
+ * stop file (a start that needed java), or a guest that is not running (its leftovers).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+#define VL_EXIT_NEEDS_JAVA 124
+#define VL_MAX_PROCS_FILES 16
+#define VL_STOP_COMMAND_MS 30000
+
+struct stop_conf
+{
+  const char *name, *lock, *state, *journal, *run;
+  const char *procs[VL_MAX_PROCS_FILES];
+  int nprocs;
+  char *freeze_file, *frozen, *thawed;
+  int command, signal;
+  int killseq[32], nkill;
+};
+
+static long
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+  nanosleep (&ts, NULL);
+}
+
+static int
+parse (char *text, struct stop_conf *c)
+{
+  char *line, *p = text;
+
+  memset (c, 0, sizeof *c);
+  if (strncmp (p, "vserver-stop 1\n", 15) != 0)
+    return -1;
+  p += 15;
+  while ((line = strsep (&p, "\n")) != NULL)
+    {
+      char *rest = strchr (line, ' ');
+      if (rest)
+        *rest++ = '\0';
+      if (strcmp (line, "name") == 0 && rest)
+        c->name = rest;
+      else if (strcmp (line, "lock") == 0 && rest)
+        c->lock = rest;
+      else if (strcmp (line, "state") == 0 && rest)
+        c->state = rest;
+      else if (strcmp (line, "journal") == 0 && rest)
+        c->journal = rest;
+      else if (strcmp (line, "run") == 0 && rest)
+        c->run = rest;
+      else if (strcmp (line, "procs") == 0 && rest && c->nprocs < VL_MAX_PROCS_FILES)
+        c->procs[c->nprocs++] = rest;
+      else if (strcmp (line, "freeze") == 0 && rest)
+        {
+          c->freeze_file = strsep (&rest, " ");
+          c->frozen = strsep (&rest, " ");
+          c->thawed = rest;
+        }
+      else if (strcmp (line, "command") == 0)
+        c->command = 1;
+      else if (strcmp (line, "signal") == 0 && rest)
+        c->signal = atoi (rest);
+      else if (strcmp (line, "killseq") == 0 && rest)
+        {
+          char *w;
+          while ((w = strsep (&rest, " ")) != NULL && c->nkill < 32)
+            if (*w)
+              c->killseq[c->nkill++] = atoi (w);
+        }
+    }
+  return c->name && c->lock && c->state && c->journal && c->run && c->nprocs > 0 ? 0 : -1;
+}
+
+/* Every pid of the guest's cgroups (duplicates are harmless: each is signalled twice at most). */
+static int
+pids (const struct stop_conf *c, int *out, int max)
+{
+  int n = 0, i, pid;
+
+  for (i = 0; i < c->nprocs; i++)
+    {
+      FILE *f = fopen (c->procs[i], "re");
+      if (f == NULL)
+        continue;
+      while (n < max && fscanf (f, "%d", &pid) == 1)
+        out[n++] = pid;
+      fclose (f);
+    }
+  return n;
+}
+
+/* Whether SIGNAL, sent from the host, can still end PID (org.vserver.proc.SignalDisposition). */
+static int
+may_end_on (int pid, int sig)
+{
+  char path[64], line[512];
+  unsigned long long caught = 0, ignored = 0, bit;
+  int init = 0;
+  FILE *f;
+
+  if (sig == SIGKILL)
+    return 1;
+  snprintf (path, sizeof path, "/proc/%d/status", pid);
+  f = fopen (path, "re");
+  if (f == NULL)
+    return 0; /* gone: ends nothing more */
+  while (fgets (line, sizeof line, f))
+    {
+      if (strncmp (line, "SigCgt:", 7) == 0)
+        caught = strtoull (line + 7, NULL, 16);
+      else if (strncmp (line, "SigIgn:", 7) == 0)
+        ignored = strtoull (line + 7, NULL, 16);
+      else if (strncmp (line, "NSpid:", 6) == 0)
+        {
+          char *last = strrchr (line, '\t'), *first = strchr (line, '\t');
+          init = last != NULL && last != first && atoi (last + 1) == 1;
+        }
+    }
+  fclose (f);
+  bit = 1ull << (sig - 1);
+  if (caught & bit)
+    return 1;
+  if (init || (ignored & bit))
+    return 0;
+  return !(sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH || sig == SIGSTOP || sig == SIGTSTP
+           || sig == SIGTTIN || sig == SIGTTOU);
+}
+
+/* 1 once the cgroups are empty; 0 on timeout or once SIG can end none of what is left. */
+static int
+await_end (const struct stop_conf *c, long wait_ms, int sig)
+{
+  long deadline = now_ms () + wait_ms, pause = 1;
+  int list[4096];
+
+  for (;;)
+    {
+      int n = pids (c, list, 4096), i, any = 0;
+      if (n == 0)
+        return 1;
+      for (i = 0; i < n && !any; i++)
+        any = may_end_on (list[i], sig);
+      if (!any || now_ms () > deadline)
+        return 0;
+      sleep_ms (pause);
+      pause = pause * 2 > 50 ? 50 : pause * 2;
+    }
+}
+
+static void
+write_text (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  if (write (fd, text, strlen (text)) < 0)
+    {
+      /* a missing freezer is no reason not to stop */
+    }
+  close (fd);
+}
+
+static void
+freeze (const struct stop_conf *c, int frozen)
+{
+  char buf[64];
+  long deadline = now_ms () + 5000;
+
+  if (c->freeze_file == NULL || c->frozen == NULL || c->thawed == NULL)
+    return;
+  write_text (c->freeze_file, frozen ? c->frozen : c->thawed);
+  if (!frozen || strcmp (c->frozen, "FROZEN") != 0)
+    return;
+  /* v1: FREEZING until every task is frozen */
+  while (now_ms () < deadline)
+    {
+      int fd = open (c->freeze_file, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+      if (fd >= 0)
+        close (fd);
+      if (n <= 0)
+        return;
+      buf[n] = '\0';
+      if (strncmp (buf, "FROZEN", 6) == 0)
+        return;
+      sleep_ms (1);
+    }
+}
+
+static void
+signal_all (const struct stop_conf *c, int sig)
+{
+  int list[4096], n = pids (c, list, 4096), i;
+
+  for (i = 0; i < n; i++)
+    kill (list[i], sig);
+}
+
+static int
+init_of (const char *state, int *pid, unsigned long long *ticks)
+{
+  char buf[4096], *p;
+  int fd = open (state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  ssize_t n;
+
+  if (fd < 0)
+    return -1;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  p = strstr (buf, "init.pid=");
+  *pid = p ? atoi (p + 9) : 0;
+  p = strstr (buf, "init.starttime=");
+  *ticks = p ? strtoull (p + 15, NULL, 10) : 0;
+  return *pid > 0 ? 0 : -1;
+}
+
+/* The init, by a pidfd checked against its start time: a dead one's pid, reused, is not hit. */
+static int
+signal_init (const char *state, int sig)
+{
+  struct vl_rec r;
+  unsigned long long ticks;
+  int pid, pidfd, rc;
+
+  if (init_of (state, &pid, &ticks) < 0)
+    return -1;
+  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return -1;
+  memset (&r, 0, sizeof r);
+  r.f[0].i = pid;
+  r.f[1].u = ticks;
+  rc = op_verify_proc (NULL, &r) < 0 ? -1 : (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+  close (pidfd);
+  return rc;
+}
+
+static int
+running (const char *state)
+{
+  struct vl_rec r;
+  unsigned long long ticks;
+  int pid;
+
+  if (init_of (state, &pid, &ticks) < 0)
+    return 0;
+  memset (&r, 0, sizeof r);
+  r.f[0].i = pid;
+  r.f[1].u = ticks;
+  return op_verify_proc (NULL, &r) == 0;
+}
+
+/* The style's stop command: RUN/stop.plan replayed by a child launcher, for at most 30 s. */
+static void
+stop_command (const struct stop_conf *c, const char *self)
+{
+  char plan[4200];
+  long deadline = now_ms () + VL_STOP_COMMAND_MS;
+  int status;
+  pid_t child;
+
+  snprintf (plan, sizeof plan, "%s/stop.plan", c->run);
+  child = fork ();
+  if (child < 0)
+    return;
+  if (child == 0)
+    {
+      int null = open ("/dev/null", O_RDONLY);
+      if (null >= 0)
+        dup2 (null, 0);
+      execl (self, "vserver-launcher", "--replay", plan, "--", "stop", (char *) NULL);
+      _exit (127);
+    }
+  while (now_ms () < deadline)
+    {
+      pid_t w = waitpid (child, &status, WNOHANG);
+      if (w == child || (w < 0 && errno != EINTR))
+        return;
+      sleep_ms (10);
+    }
+  fprintf (stderr, "vserver: the stop command in guest %s did not finish in %d s; killing the guest\n", c->name,
+           VL_STOP_COMMAND_MS / 1000);
+  signal_all (c, SIGKILL);
+  waitpid (child, &status, 0);
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) st;
+  (void) ftw;
+  if (flag == FTW_DP)
+    return rmdir (path) < 0 && errno != ENOENT ? -1 : 0;
+  return unlink (path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* The run directory and whatever later commands added to it (vlimit's live settings), links
+   removed, never followed. */
+int
+vl_remove_tree (const char *path)
+{
+  struct stat st;
+
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? 0 : -1;
+  return nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+int
+vl_stop (const char *run, const char *self)
+{
+  char path[4200], *text;
+  struct stop_conf c;
+  int lock, i, list[4096];
+  long deadline;
+
+  snprintf (path, sizeof path, "%s/stop", run);
+  {
+    /* what root runs: the run directory and the stop file must be root's, writable by nobody else */
+    struct stat a, b;
+    if (stat (run, &a) < 0 || stat (path, &b) < 0 || a.st_uid != 0 || b.st_uid != 0 || (a.st_mode & 022) || (b.st_mode & 022))
+      return VL_EXIT_NEEDS_JAVA;
+  }
+  text = vl_read_small (path);
+  if (text == NULL || parse (text, &c) < 0)
+    return VL_EXIT_NEEDS_JAVA;
+  lock = vl_lock_guest (c.lock);
+  if (lock < 0)
+    {
+      fprintf (stderr, "vserver: guest '%s': open(`%s`) failed: %s\n", c.name, c.lock, strerror (errno));
+      return 1;
+    }
+  if (!running (c.state))
+    return vl_unlock_guest (c.lock, lock), VL_EXIT_NEEDS_JAVA;
+
+  freeze (&c, 0); /* sched_pause: a frozen guest could neither run its rc nor die of signals */
+  if (c.command)
+    stop_command (&c, self);
+  else if (c.signal > 0)
+    signal_init (c.state, c.signal);
+  for (i = 0; i < c.nkill; i += 2)
+    {
+      if (pids (&c, list, 4096) == 0)
+        break;
+      signal_all (&c, c.killseq[i]);
+      if (await_end (&c, (i + 1 < c.nkill ? c.killseq[i + 1] : 1) * 1000L, c.killseq[i]))
+        break;
+    }
+  /* whatever is left: frozen so that nothing forks meanwhile, killed, thawed to die */
+  if (pids (&c, list, 4096) > 0)
+    {
+      freeze (&c, 1);
+      signal_all (&c, SIGKILL);
+      freeze (&c, 0);
+      deadline = now_ms () + 5000;
+      while (pids (&c, list, 4096) > 0 && now_ms () < deadline)
+        sleep_ms (2);
+    }
+  i = vl_journal_undo (c.journal);
+  if (vl_remove_tree (c.run) < 0)
+    fprintf (stderr, "vserver: guest '%s': removing `%s` failed: %s\n", c.name, c.run, strerror (errno)), i = -1;
+  vl_unlock_guest (c.lock, lock);
+  return i < 0 ? 1 : 0;
+}

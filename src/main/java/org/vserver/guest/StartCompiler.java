@@ -1,0 +1,241 @@
+package org.vserver.guest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.vserver.cgroup.CgroupManager;
+import org.vserver.config.ConfigException;
+import org.vserver.config.GuestConfig;
+import org.vserver.config.ResourceDir;
+import org.vserver.context.EnterPlanner;
+import org.vserver.context.InitStyle;
+import org.vserver.context.StartPlanner;
+import org.vserver.context.UserNamespace;
+import org.vserver.limits.ResourcePlan;
+import org.vserver.net.NetworkPlan;
+import org.vserver.plan.Plan;
+import org.vserver.plan.PlanKey;
+import org.vserver.plan.PlanWriter;
+import org.vserver.plan.Step;
+import org.vserver.storage.GuestStorage;
+import org.vserver.storage.StorageLayout;
+import org.vserver.sys.Syscalls;
+
+/**
+ * Compiles a guest's start into its {@link PlanCache} (doc/plan-cache.md): the whole start as one
+ * plan, the host's side included (undo journal, run state, cgroups and their limits), the exec plan
+ * and run state the launcher installs, and the key of every input read on the way. Nothing here
+ * touches the host beyond the cache, except the probe cgroup that finds a limit's writes
+ * ({@link CgroupManager#startSteps}).
+ */
+final class StartCompiler {
+    private final Guests guests;
+    private final Vserver vs;
+
+    StartCompiler(Guests guests) {
+        this.guests = guests;
+        this.vs = guests.vserver();
+    }
+
+    /**
+     * @param needsJava why this start cannot run without java (its plan waits for java at GUEST_PID,
+     *                  or java prepares the host before it), or empty: the launcher alone runs it
+     * @param notes     what the start says each time (settings this host cannot apply)
+     */
+    record Compiled(PlanCache cache, Plan start, Optional<String> needsJava, NetworkPlan net, ResourcePlan resources,
+                    List<String> notes) {}
+
+    /**
+     * @param rescue  a rescue command ({@code start --rescue}): compiled into its own directory,
+     *                without a key, so bin/vserver never runs it by itself
+     * @param warnings what {@link GuestStart} said about the configuration, said again by every start
+     */
+    Compiled compile(GuestConfig cfg, List<String> rescue, int xid, GuestStorage storage, List<String> warnings)
+            throws IOException, ConfigException {
+        String name = cfg.name();
+        ResourcePlan resources = new GuestLimits(guests).plan(cfg);     // cpus the host lacks: refused here
+        NetworkPlan net = new GuestStart(guests).networkPlan(cfg, xid);  // a guest that could not be isolated: refused here
+        Optional<String> needsJava = needsJava(cfg, storage, resources);
+        PlanCache cache = rescue == null ? PlanCache.of(vs.config().cacheBase(), name)
+                : new PlanCache(vs.config().cacheBase().resolve(name).resolve("rescue"));
+        CgroupManager.StartSteps cgroups = vs.cgroups().startSteps(name, resources.cgroup());
+        List<String> notes = new ArrayList<>(resources.notes());
+        notes.addAll(cgroups.notes());
+
+        cache.prepare();
+        ResourceDir.write(cfg.resources(), cache.limits());
+        Path run = vs.state().guestDir(name);
+        List<Step> host = new ArrayList<>();
+        host.add(new Step.Journal(journal(name).toString()));
+        host.add(new Step.MkdirHost(vs.state().root().toString(), 0755));
+        host.add(new Step.MkdirHost(run.toString(), 0700));               // the exec plan is an instruction list: root's
+        host.addAll(linkTree(cache.limits(), vs.state().limitsDir(name)));
+        host.add(new Step.Link(cache.exec().toString(), vs.state().execPlan(name).toString()));
+        InitStyle style = InitStyle.of(cfg.init(), rescue);
+        if (needsJava.isEmpty()) {            // a stop without java: what it does, as the start compiled it
+            host.add(new Step.Link(cache.stop().toString(), run.resolve(PlanCache.STOP).toString()));
+            if (!style.stop().isEmpty()) host.add(new Step.Link(cache.stopPlan().toString(), run.resolve(PlanCache.STOP_PLAN).toString()));
+        }
+        host.addAll(cgroups.steps());
+
+        var planner = new RecordingHost(StartPlanner.Host.real(vs.proc()));
+        Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
+                vs.cgroups().delegationFiles(name), storage, host));
+        Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
+                vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
+                new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
+        PlanCache.write(cache.exec(), PlanWriter.write(exec));
+        if (needsJava.isEmpty()) {
+            PlanCache.write(cache.stop(), stopFile(cfg, style).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!style.stop().isEmpty())
+                PlanCache.write(cache.stopPlan(), PlanWriter.write(new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(
+                        vs.state().stateFile(name), vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
+                        new EnterPlanner.Command(style.stop(), EnterPlanner.User.ROOT, false, style.stopEnv()), true)));
+        }
+        PlanCache.write(cache.start(), PlanWriter.write(start));
+        PlanCache.write(cache.stateTemplate(), stateTemplate(name, xid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, needsJava, planner, warnings, notes).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        return new Compiled(cache, start, needsJava, net, resources, List.copyOf(notes));
+    }
+
+    Path journal(String name) { return vs.state().root().resolve(name + ".journal"); }
+
+    /** What java still does on the host for this guest's start; empty if the launcher does it all. */
+    static Optional<String> needsJava(GuestConfig cfg, GuestStorage storage, ResourcePlan resources) {
+        if (StartPlanner.needsHostAtGuestPid(cfg))
+            return Optional.of("network mode " + cfg.network().mode().word() + ": java sets up its host side at the init's first sync");
+        if (storage instanceof GuestStorage.Layered l && !(l.backend() instanceof GuestStorage.Directory))
+            return Optional.of("disk limit: java prepares and mounts its image or subvolume");
+        if (resources.cgroup().frozen())
+            return Optional.of("sched pause: java freezes the guest once its init runs");
+        return Optional.empty();
+    }
+
+    /** What {@code vserver-launcher --stop} does for this guest (launcher/stop.c), as {@link GuestStop} would. */
+    private String stopFile(GuestConfig cfg, InitStyle style) {
+        String name = cfg.name();
+        var sb = new StringBuilder("vserver-stop 1\n");
+        sb.append("name ").append(name).append('\n');
+        sb.append("lock ").append(vs.state().lockFile(name)).append('\n');
+        sb.append("state ").append(vs.state().stateFile(name)).append('\n');
+        sb.append("journal ").append(journal(name)).append('\n');
+        sb.append("run ").append(vs.state().guestDir(name)).append('\n');
+        for (Path p : vs.cgroups().procsFiles(name)) sb.append("procs ").append(p).append('\n');
+        List<String> freeze = vs.cgroups().freezeControl(name);
+        if (!freeze.isEmpty()) sb.append("freeze ").append(String.join(" ", freeze)).append('\n');
+        if (!style.stop().isEmpty()) sb.append("command\n");
+        else sb.append("signal ").append(Syscalls.SIGINT).append('\n');   // plain: the init's own shutdown (ctrl-alt-del)
+        sb.append("killseq");
+        for (int k : cfg.init().killseq()) sb.append(' ').append(k);
+        return sb.append('\n').toString();
+    }
+
+    /** The run state as {@link org.vserver.state.RunState} writes it, the init's values left for the launcher. */
+    private String stateTemplate(String name, int xid) {
+        return "name=" + name + "\nxid=" + xid + "\ninit.pid=@PID@\ninit.starttime=@STARTTIME@\nstarted=@STARTED@\ncgroup.parent="
+                + vs.cgroupParent() + "\n";
+    }
+
+    /** MKDIR_HOST for each directory of {@code from}, LINK for each file, into {@code to}. */
+    private static List<Step> linkTree(Path from, Path to) throws IOException {
+        List<Step> out = new ArrayList<>();
+        if (!Files.isDirectory(from)) return out;
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.sorted().toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) out.add(new Step.MkdirHost(target.toString(), 0755));
+                else out.add(new Step.Link(p.toString(), target.toString()));
+            }
+        }
+        return out;
+    }
+
+    private String key(GuestConfig cfg, int xid, Optional<String> needsJava, RecordingHost planner, List<String> warnings,
+                       List<String> notes) throws IOException, ConfigException {
+        String name = cfg.name();
+        var k = new PlanKey();
+        k.input("kernel", PlanKey.kernel());
+        k.input("launcher", launcherBuild());
+        k.input("cgroups", PlanKey.cgroupMounts(vs.proc().self().resolve("mountinfo")));
+        k.input("stat", codeSource());
+        // the plan names this run directory and configuration: a start under others must not run it
+        k.input("rundir", vs.state().root().toString());
+        k.input("confdir", vs.config().confdir().toString());
+        k.input("tree", cfg.cfgdir());
+        k.input("tree", vs.config().defaultsDir());
+        StorageLayout layout = GuestStorages.layout(cfg);
+        k.input("link", layout.lowerLink());
+        k.input("file", layout.backendFile());
+        // the barrier above the guest's root and the root's owner: a change goes back through java's checks
+        Path root = cfg.vdir().toAbsolutePath();
+        for (Path p = root; p != null; p = p.getParent()) k.input("owner", p);
+        for (String[] q : planner.asked()) k.input(q[0], Path.of(q[1]));
+        k.directive("name", name);
+        k.directive("xid", Integer.toString(xid));
+        k.directive("lock", vs.state().lockFile(name).toString());
+        k.directive("journal", journal(name).toString());
+        k.directive("state", vs.state().stateFile(name).toString());
+        k.directive("run", vs.state().guestDir(name).toString());
+        for (Path p : vs.cgroups().procsFiles(name)) k.directive("cgroup", p.getParent().toString());
+        for (String w : warnings) k.directive("warn", w);
+        for (String n : notes) k.directive("warn", name + ": " + n);
+        needsJava.ifPresent(r -> k.directive("needs-java", r));
+        return k.text();
+    }
+
+    /** The launcher's build, as {@code vserver-launcher --version} says it (a new one makes every plan stale). */
+    private String launcherBuild() throws IOException {
+        var pb = new ProcessBuilder(vs.launcher().binary().toString(), "--version").redirectErrorStream(true);
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            p.waitFor();
+            int at = out.lastIndexOf(" build ");
+            if (at < 0) throw new IOException(vs.launcher().binary() + " --version said `" + out + "`: a launcher of another version; rebuild it");
+            return out.substring(at + 7);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking the launcher for its version");
+        }
+    }
+
+    /** vserver's own code: its jar (a directory of classes when run from a build tree). */
+    private static Path codeSource() {
+        try {
+            return Path.of(StartCompiler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            return Path.of("/nonexistent");
+        }
+    }
+
+    /** The planner's view of the host, recording each path it asks about: each becomes an input of the key. */
+    static final class RecordingHost {
+        private final StartPlanner.Host real;
+        private final java.util.LinkedHashMap<String, String> asked = new java.util.LinkedHashMap<>();
+
+        RecordingHost(StartPlanner.Host real) { this.real = real; }
+
+        StartPlanner.Host host() {
+            return new StartPlanner.Host(p -> {
+                asked.putIfAbsent(p + "\0exists", p);
+                return real.exists().test(p);
+            }, p -> {
+                asked.putIfAbsent(p + "\0isdir", p);
+                return real.isDirectory().test(p);
+            }, real.cgroups());
+        }
+
+        /** {kind, path} of each question, in the order asked. */
+        List<String[]> asked() {
+            List<String[]> out = new ArrayList<>();
+            for (var e : asked.entrySet()) out.add(new String[] {e.getKey().substring(e.getKey().indexOf('\0') + 1), e.getValue()});
+            return out;
+        }
+    }
+}
