@@ -1,14 +1,21 @@
 #!/bin/sh
 # vserver against crun and systemd-nspawn, side by side on the same root filesystem:
-#   1. start: `vserver NAME start` until the guest's init runs, `crun run` of /bin/true,
-#      `systemd-nspawn -D ROOT /bin/true`;
-#   2. exec: `vserver NAME exec /bin/true` into a running guest, `crun exec` into a running container;
-#   3. memory: what one idle guest is charged (its memory cgroup) against an idle crun container.
+#   1. start: `vserver NAME start` until the guest's init runs (a current compiled plan: no JVM,
+#      doc/plan-cache.md), `crun run` of /bin/true, `systemd-nspawn -D ROOT /bin/true`; and the
+#      first start after a configuration change (java compiles the plan again);
+#   2. stop: a plain guest whose init ignores SIGTERM, and a sysv-style guest (its rc 0), against
+#      `crun kill` + `crun delete` of a container whose init ignores SIGTERM; status against
+#      `crun state`;
+#   3. memory: what one idle guest is charged (its memory cgroup) against an idle crun container;
+#   4. exec: `vserver NAME exec /bin/true` into a running guest, `crun exec` into a running container;
+#   5. boot storm: STORM guests (default 50) started one after the other, then all at once, against
+#      crun doing the same with `run -d`: the total and the slowest single start.
 # The JVM's start-up is part of `vserver start`: scripts/train-aot's cache is used if present.
 # Prints medians and ratios. Never fails on a time: it measures, it does not judge.
 # Peers are timed bare: the whole bench runs in one private mount namespace (bench/lib.sh), so no
 # wrapper is inside any timing.
 # Usage: bench/run.sh [RUNS]   (odd, default 21; as root, after scripts/quickstart or mvn package)
+#        STORM=N bench/run.sh   (the boot storm's size, default 50)
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -79,7 +86,15 @@ for i in $(seq "$RUNS"); do
     if ! systemd-nspawn -q --register=no --keep-unit -D "$ROOT" --bind-ro=/usr /bin/true >/dev/null 2>"$W/nspawn.err"; then NSPAWN=failed; break; fi
     t1=$(ms); echo $((t1 - t0)) >> "$W/nspawn"
 done
+# the first start after a configuration change: java compiles the plan, then the launcher runs it
+for i in $(seq "$RUNS"); do
+    printf '15 5 9%s\n' "$([ $((i % 2)) = 0 ] && echo ' ')" > "$W/etc/bench/apps/init/killseq"
+    t0=$(ms); bin/vserver bench start >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-start-changed"
+    bin/vserver bench stop >/dev/null
+done
+printf '15 5 9\n' > "$W/etc/bench/apps/init/killseq"
 vs_start=$(median < "$W/vs-start" | to_ms); crun_run=$(median < "$W/crun-run" | to_ms)
+vs_changed=$(median < "$W/vs-start-changed" | to_ms)
 printf 'start   vserver start (init running) %7s   crun run /bin/true %7s   ratio %s\n' "$vs_start" "$crun_run" "$(ratio "$vs_start" "$crun_run")"
 if [ "$NSPAWN" = ok ]; then
     nsp=$(median < "$W/nspawn" | to_ms)
@@ -87,8 +102,40 @@ if [ "$NSPAWN" = ok ]; then
 else
     echo "start   systemd-nspawn could not run here: $(tail -n 1 "$W/nspawn.err")"
 fi
+printf 'start   first start after a config change %7s   (java compiles the plan; ratio to crun run %s)\n' "$vs_changed" \
+    "$(ratio "$vs_changed" "$crun_run")"
 
-# 2. memory: what one idle guest costs the host, against an idle crun container, each running
+# 2. stop and status. The plain guest's init is `sleep infinity`: PID 1 of its namespace without a
+#    SIGTERM handler, which the kernel spares from SIGTERM; so is crun's container's.
+bin/vserver benchsv build -m clone -- --source bench >/dev/null
+printf 'sysv\n' > "$W/etc/benchsv/apps/init/style"
+rm -f "$W/etc/benchsv/apps/init/cmd.start"
+mkdir -p "$W/guests/benchsv/etc/init.d"
+cat > "$W/guests/benchsv/etc/init.d/rc" <<'RC'
+#!/bin/sh
+# a minimal rc: runlevel 0 ends the services, any other starts one
+case "$1" in 0) kill -TERM $(cat /run/svc.pid) 2>/dev/null ;; *) mkdir -p /run; sleep infinity & echo $! > /run/svc.pid ;; esac
+RC
+chmod 755 "$W/guests/benchsv/etc/init.d/rc"
+bin/vserver benchsv start >/dev/null && bin/vserver benchsv stop >/dev/null   # compiled once
+for i in $(seq "$RUNS"); do
+    bin/vserver bench start >/dev/null
+    t0=$(ms); bin/vserver bench status >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-status"
+    t0=$(ms); bin/vserver bench stop >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-stop"
+    bin/vserver benchsv start >/dev/null
+    t0=$(ms); bin/vserver benchsv stop >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/vs-stop-sysv"
+    oneshot "stop$i" '"/bin/sleep","infinity"'
+    $CRUN run -d -b $BUNDLE --config $BUNDLE/stop$i.json stop$i >/dev/null
+    t0=$(ms); $CRUN state stop$i >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/crun-state"
+    t0=$(ms); $CRUN kill stop$i TERM; $CRUN delete -f stop$i >/dev/null; t1=$(ms); echo $((t1 - t0)) >> "$W/crun-stop"
+done
+vs_stop=$(median < "$W/vs-stop" | to_ms); vs_stop_sysv=$(median < "$W/vs-stop-sysv" | to_ms); crun_stop=$(median < "$W/crun-stop" | to_ms)
+vs_status=$(median < "$W/vs-status" | to_ms); crun_state=$(median < "$W/crun-state" | to_ms)
+printf 'stop    vserver stop (plain, TERM ignored) %7s   crun kill + delete %6s   ratio %s\n' "$vs_stop" "$crun_stop" "$(ratio "$vs_stop" "$crun_stop")"
+printf 'stop    vserver stop (sysv, rc 0)  %7s   crun kill + delete %6s   ratio %s\n' "$vs_stop_sysv" "$crun_stop" "$(ratio "$vs_stop_sysv" "$crun_stop")"
+printf 'status  vserver status             %7s   crun state         %6s   ratio %s\n' "$vs_status" "$crun_state" "$(ratio "$vs_status" "$crun_state")"
+
+# 3. memory: what one idle guest costs the host, against an idle crun container, each running
 #    one `sleep infinity`. Two views, averaged over N instances of each:
 #    host   = growth of the host's used memory (/proc/meminfo: AnonPages Shmem KernelStack
 #             PageTables Slab Percpu) per instance: everything it costs, wherever it is charged;
@@ -117,7 +164,7 @@ for n in $(seq $N); do $CRUN delete -f idle$n >/dev/null; done
 printf 'memory  idle guest: host %5d KiB, cgroup %5d KiB   idle crun container: host %5d KiB, cgroup %5d KiB   ratio %s (host)\n' \
     "$vs_host" "$vs_cg" "$crun_host" "$crun_cg" "$(ratio "$vs_host" "$crun_host")"
 
-# 3. exec into a running guest / container
+# 4. exec into a running guest / container
 oneshot execbox '"/bin/sleep","infinity"'
 $CRUN run -d -b $BUNDLE --config $BUNDLE/execbox.json execbox >/dev/null
 for i in $(seq "$RUNS"); do
@@ -127,3 +174,39 @@ done
 vs_exec=$(median < "$W/vs-exec" | to_ms); crun_exec=$(median < "$W/crun-exec" | to_ms)
 printf 'exec    vserver exec /bin/true       %7s   crun exec /bin/true %6s   ratio %s\n' "$vs_exec" "$crun_exec" "$(ratio "$vs_exec" "$crun_exec")"
 echo "processes left behind by a running guest besides its own: none (no supervisor; the init's parent is the host's init)"
+
+# 5. boot storm: STORM guests (clones of bench, each started and stopped once so its plan is
+#    compiled), started one after the other and then all at once; crun does the same with run -d.
+#    Each start is timed on its own too: the slowest one is what the last customer waits for.
+STORM=${STORM:-50}
+bin/vserver bench stop >/dev/null 2>&1
+for n in $(seq "$STORM"); do
+    bin/vserver "storm$n" build -m clone -- --source bench >/dev/null
+    bin/vserver "storm$n" start >/dev/null && bin/vserver "storm$n" stop >/dev/null
+done
+one() { t0=$(ms); "$@" >/dev/null; t1=$(ms); echo $((t1 - t0)); }
+storm() {   # storm NAME serial|parallel CMD-PREFIX...: the total and the slowest, in ms
+    name=$1 how=$2; shift 2
+    : > "$W/storm-$name-$how"
+    t0=$(ms)
+    for n in $(seq "$STORM"); do
+        if [ "$how" = serial ]; then one "$@" "$n" >> "$W/storm-$name-$how"
+        else one "$@" "$n" >> "$W/storm-$name-$how" & fi
+    done
+    wait
+    t1=$(ms)
+    echo "$((t1 - t0)) $(sort -n "$W/storm-$name-$how" | tail -n 1)"
+}
+vs_start_n() { bin/vserver "storm$1" start; }
+vs_stop_all() { for n in $(seq "$STORM"); do bin/vserver "storm$n" stop >/dev/null & done; wait; }
+crun_del_all() { for n in $(seq "$STORM"); do $CRUN delete -f "storm$n" >/dev/null & done; wait; }
+for n in $(seq "$STORM"); do oneshot "storm$n" '"/bin/sleep","infinity"'; done
+crun_go() { $CRUN run -d -b $BUNDLE --config $BUNDLE/storm$1.json "storm$1"; }
+set -- $(storm vs serial vs_start_n); vs_ser_total=$1 vs_ser_max=$2; vs_stop_all
+set -- $(storm vs parallel vs_start_n); vs_par_total=$1 vs_par_max=$2; vs_stop_all
+set -- $(storm crun serial crun_go); crun_ser_total=$1 crun_ser_max=$2; crun_del_all
+set -- $(storm crun parallel crun_go); crun_par_total=$1 crun_par_max=$2; crun_del_all
+printf 'storm   %d starts one by one: vserver %6d ms (slowest %4d)   crun %6d ms (slowest %4d)   ratio %s\n' "$STORM" \
+    "$vs_ser_total" "$vs_ser_max" "$crun_ser_total" "$crun_ser_max" "$(ratio "$vs_ser_total" "$crun_ser_total")"
+printf 'storm   %d starts at once:    vserver %6d ms (slowest %4d)   crun %6d ms (slowest %4d)   ratio %s\n' "$STORM" \
+    "$vs_par_total" "$vs_par_max" "$crun_par_total" "$crun_par_max" "$(ratio "$vs_par_total" "$crun_par_total")"

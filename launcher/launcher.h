@@ -170,6 +170,9 @@ void vl_unlock_guest (const char *path, int fd);
 /* A whole file of at most 1 MiB, NUL-terminated (malloc'd), or NULL. */
 char *vl_read_small (const char *path);
 
+/* status.c: --status RUN: prints the run's status template filled in; 124: java's to say. */
+int vl_status_print (const char *run);
+
 /* stop.c: --stop RUN. SELF: this launcher's path, to replay the stop command's plan with. */
 int vl_stop (const char *run, const char *self);
 /* Removes a tree, links removed and never followed, never leaving its filesystem; absent is fine. */

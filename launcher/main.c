@@ -30,6 +30,7 @@ usage (void)
          "       vserver-launcher --start DIR [--locked] (a guest's cached plan: doc/plan-cache.md)\n"
          "       vserver-launcher --check DIR          (is that plan current?)\n"
          "       vserver-launcher --stop RUN           (a guest started from its plan)\n"
+         "       vserver-launcher --status RUN\n"
          "       vserver-launcher --undo JOURNAL\n"
          "       vserver-launcher --version\n",
          stderr);
@@ -226,6 +227,8 @@ main (int argc, char **argv)
       clean_signals ();
       return vl_stop (argv[2], self);
     }
+  if (argc == 3 && strcmp (argv[1], "--status") == 0)
+    return vl_status_print (argv[2]);
   if (argc == 3 && strcmp (argv[1], "--check") == 0)
     return vl_start (argv[2], VL_START_CHECK);
   if (argc == 3 && strcmp (argv[1], "--undo") == 0)

@@ -215,6 +215,22 @@ public final class Cgroup1Manager implements CgroupManager {
     }
 
     @Override
+    public List<String> statusTemplate(String guest) {
+        Path cpu = dirOf("cpu", guest).resolve("cpu.stat"), mem = dirOf("memory", guest);
+        Optional<Hierarchy> freezer = with("freezer");
+        String frozen = freezer.isPresent() ? "@F1:" + dir(freezer.get(), guest).resolve(Freezer1.STATE) + "@" : "";
+        String cpuLine = with("cpu").isEmpty() ? "CPU: no bandwidth accounting on this host"
+                : "CPU: held in @dK:" + cpu + ":nr_throttled@ of @dK:" + cpu + ":nr_periods@ periods (@nK:" + cpu + ":throttled_time@ s),"
+                + " burst in @zK:" + cpu + ":nr_bursts@ (@NK:" + cpu + ":burst_time@ s)" + frozen;
+        return List.of(cpuLine,
+                "Memory: @mN:" + mem.resolve("memory.usage_in_bytes") + "@ used, peak @mN:" + mem.resolve("memory.max_usage_in_bytes")
+                        + "@; OOM kills @cK:" + mem.resolve("memory.oom_control") + ":oom_kill@, allocations over the limit @cN:"
+                        + mem.resolve("memory.failcnt") + "@",
+                "Tasks: @cL:" + dir(counting().orElseThrow(), guest).resolve("tasks") + "@; forks refused at nproc @cK:"
+                        + dirOf("pids", guest).resolve("pids.events") + ":max@");
+    }
+
+    @Override
     public List<String> freezeControl(String guest) {
         Optional<Hierarchy> h = with("freezer");
         return h.isEmpty() ? List.of() : List.of(dir(h.get(), guest).resolve(Freezer1.STATE).toString(), "FROZEN", "THAWED");

@@ -119,6 +119,18 @@ public final class Cgroup2Manager implements CgroupManager {
     }
 
     @Override
+    public List<String> statusTemplate(String guest) {
+        Path d = dir(guest), cpu = d.resolve("cpu.stat"), events = d.resolve("memory.events");
+        return List.of(
+                "CPU: held in @dK:" + cpu + ":nr_throttled@ of @dK:" + cpu + ":nr_periods@ periods (@uK:" + cpu + ":throttled_usec@ s),"
+                        + " burst in @zK:" + cpu + ":nr_bursts@ (@UK:" + cpu + ":burst_usec@ s)@F2:" + d.resolve("cgroup.events") + "@",
+                "Memory: @mN:" + d.resolve("memory.current") + "@ used, peak @mN:" + d.resolve("memory.peak") + "@; OOM kills @cK:"
+                        + events + ":oom_kill@, allocations over the limit @cK:" + events + ":max@",
+                "Tasks: @cP:" + d.resolve("pids.current") + ":" + d.resolve("cgroup.threads") + "@; forks refused at nproc @cK:"
+                        + d.resolve("pids.events") + ":max@");
+    }
+
+    @Override
     public List<String> freezeControl(String guest) {
         return List.of(dir(guest).resolve("cgroup.freeze").toString(), "1", "0");
     }

@@ -54,6 +54,16 @@ public interface CgroupManager {
      */
     List<String> freezeControl(String guest);
 
+    /**
+     * The CPU, Memory and Tasks lines of {@code status} (as the CLI words {@link #counters}) as
+     * templates the launcher fills in from the guest's files (launcher/status.c): {@code @FS:args@},
+     * F the format (d number, c count or "?", m MiB or "?", n nanoseconds as seconds, u
+     * microseconds as seconds, z and U: the same of max(0, n)), S the source (K keyed line of a file,
+     * N a number file, L lines of a file, P a number file else lines of another), and {@code @F1:path@}
+     * / {@code @F2:path@} the v1 / v2 frozen note.
+     */
+    List<String> statusTemplate(String guest);
+
     /** True if the guest's cgroup directory exists (in any hierarchy). */
     boolean exists(String guest);
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.vserver.guest.GuestBuild;
+import org.vserver.guest.GuestStart;
 import picocli.CommandLine.Command;
 import org.vserver.unify.Hashify;
 import picocli.CommandLine.Option;
@@ -40,6 +41,8 @@ final class BuildCommand extends GuestVerb {
         // After the build, not inside it: a hashify that fails leaves a built guest, as a later vhashify would.
         if (hashify && VhashifyCommand.run(parent.guests(), parent.name, false, new Hashify.Options(false, false, false, false),
                 parent.out, parent.err) != 0) return 1;
+        // its start compiled now: the first start runs without a JVM too (doc/plan-cache.md)
+        new GuestStart(parent.guests(), StatusCommand::template).compileAhead(parent.name);
         parent.out.println("guest " + parent.name + " built: start it with `vserver " + parent.name + " start`");
         return 0;
     }

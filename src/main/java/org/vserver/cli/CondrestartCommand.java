@@ -10,7 +10,7 @@ final class CondrestartCommand extends GuestVerb {
     public Integer call() throws Exception {
         if (parent.guests().running(parent.name).isEmpty()) return 0;
         new GuestStop(parent.guests()).stop(parent.name);
-        new GuestStart(parent.guests()).start(parent.name, null);
+        new GuestStart(parent.guests(), StatusCommand::template).start(parent.name, null);
         return 0;
     }
 }

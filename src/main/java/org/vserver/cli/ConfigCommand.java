@@ -2,6 +2,7 @@ package org.vserver.cli;
 
 import org.vserver.config.ConfigDir;
 import org.vserver.config.ConfigRoot;
+import org.vserver.guest.GuestStart;
 import org.vserver.config.FlatConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,11 +34,22 @@ final class ConfigCommand extends GuestVerb implements Main.OptionsAfterArgument
                 if (v.isEmpty()) return 1;
                 parent.out.println(v.get());
             }
-            case "set" -> cfg.set(need(key, "KEY"), need(value, "VALUE"));
-            case "unset" -> cfg.unset(need(key, "KEY"));
+            case "set" -> {
+                cfg.set(need(key, "KEY"), need(value, "VALUE"));
+                compileAhead();
+            }
+            case "unset" -> {
+                cfg.unset(need(key, "KEY"));
+                compileAhead();
+            }
             default -> throw new IllegalArgumentException("config: show, get, set or unset, not '" + action + "'");
         }
         return 0;
+    }
+
+    /** The next start runs the new configuration without a JVM (doc/plan-cache.md); one that cannot compile yet, start reports. */
+    private void compileAhead() throws Exception {
+        new GuestStart(parent.guests(), StatusCommand::template).compileAhead(parent.name);
     }
 
     private static String need(String s, String what) {

@@ -9,7 +9,7 @@ final class RestartCommand extends GuestVerb {
     @Override
     public Integer call() throws Exception {
         new GuestStop(parent.guests()).stop(parent.name);
-        new GuestStart(parent.guests()).start(parent.name, null);
+        new GuestStart(parent.guests(), StatusCommand::template).start(parent.name, null);
         return 0;
     }
 }

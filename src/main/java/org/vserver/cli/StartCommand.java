@@ -16,7 +16,7 @@ final class StartCommand extends GuestVerb {
 
     @Override
     public Integer call() throws Exception {
-        new GuestStart(parent.guests()).start(parent.name, rescue ? rescueCmd : null);
+        new GuestStart(parent.guests(), StatusCommand::template).start(parent.name, rescue ? rescueCmd : null);
         return 0;
     }
 }

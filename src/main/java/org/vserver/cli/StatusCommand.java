@@ -1,6 +1,11 @@
 package org.vserver.cli;
 
 import java.time.Duration;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.vserver.config.ConfigException;
 import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import org.vserver.guest.GuestLimits;
@@ -34,6 +39,26 @@ final class StatusCommand extends GuestVerb {
         for (String line : LimitsReport.status(new GuestLimits(guests).report(parent.name))) parent.out.println(line);
         parent.out.println(disk(guests, cfg));
         return 0;
+    }
+
+    /**
+     * Status as a guest just started from {@code cfg} shows it, the tokens of launcher/status.c in
+     * place of what changes while it runs: compiled with its start (doc/plan-cache.md). Empty for a
+     * guest whose disk use is counted at each status (layered or limited): java's.
+     */
+    static Optional<List<String>> template(Guests guests, GuestConfig cfg, int xid)
+            throws IOException, ConfigException {
+        if (new GuestDisk(guests).cheap(cfg)) return Optional.empty();
+        var out = new ArrayList<String>();
+        out.add("Vserver '" + cfg.name() + "' is running at context '" + xid + "'");
+        out.add("Number of processes: @PROCS@");
+        out.add("Uptime: @UPTIME@");
+        out.add("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, xid)));
+        List<String> limits = LimitsReport.status(new GuestLimits(guests).asStarted(cfg));
+        out.addAll(limits.subList(0, limits.size() - 3));          // the counters' lines are the launcher's to fill
+        out.addAll(guests.vserver().cgroups().statusTemplate(cfg.name()));
+        out.add(disk(guests, cfg));
+        return Optional.of(out);
     }
 
     /**

@@ -94,6 +94,8 @@ public final class GuestLimits {
             notes.addAll(vs.cgroups().apply(st.name(), plan.cgroup()));
             if (!plan.process().isEmpty()) setEverywhere(name, st, plan.process());
             ResourceDir.write(next, vs.state().limitsDir(name));
+            // the status the start compiled shows the settings it started with: java words it from now on
+            Files.deleteIfExists(vs.state().guestDir(name).resolve(PlanCache.STATUS));
             return notes;
         }
     }
@@ -130,6 +132,18 @@ public final class GuestLimits {
 
     /** The source of a live limit that differs from the configuration: vlimit changed it, or the files changed since start. */
     public static final String CHANGED = "changed since start";
+
+    /**
+     * The report of a guest right after its start, live settings as configured (for the status a
+     * start compiles: doc/plan-cache.md); its kernel settings and counters are left empty.
+     */
+    public Report asStarted(GuestConfig cfg) throws ConfigException {
+        EffectiveLimits configured = EffectiveLimits.read(vs.config(), cfg.name());
+        var sources = new EnumMap<Resource, String>(Resource.class);
+        cfg.resources().rlimits().forEach((r, l) -> sources.put(r, l.equals(configured.limits().get(r))
+                ? configured.origins().get(r).label() : CHANGED));
+        return new Report(cfg.resources(), new java.util.LinkedHashMap<>(), new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false), sources);
+    }
 
     public Report report(String name) throws IOException, ConfigException {
         ResourceConfig live = live(name);

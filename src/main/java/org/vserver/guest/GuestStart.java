@@ -42,10 +42,15 @@ import org.vserver.proc.ProcStatus;
 public final class GuestStart {
     private final Guests guests;
     private final Vserver vs;
+    private final StatusText status;
 
-    public GuestStart(Guests guests) {
+    public GuestStart(Guests guests) { this(guests, null); }
+
+    /** @param status how the CLI words status, compiled with the start (null: status stays java's) */
+    public GuestStart(Guests guests, StatusText status) {
         this.guests = guests;
         this.vs = guests.vserver();
+        this.status = status;
     }
 
     /**
@@ -125,7 +130,7 @@ public final class GuestStart {
                     : Xid.lowestFreeDynamic(vs.state().xids(name)).orElseThrow(() -> new IOException(Xid.noFreeDynamic()));
             GuestStorages storages = new GuestStorages(vs);
             GuestStorage storage = storages.prepared(cfg, guests);  // a missing or corrupt lower tree or image: refused here
-            compiled = new StartCompiler(guests).compile(cfg, rescue, xid, storage, warnings);
+            compiled = new StartCompiler(guests, status).compile(cfg, rescue, xid, storage, warnings);
             if (compiled.needsJava().isPresent() || rescue != null) {
                 for (String w : warnings) vs.err().println("vserver: " + w);
                 for (String n : compiled.notes()) vs.err().println("vserver: " + name + ": " + n);
@@ -134,6 +139,27 @@ public final class GuestStart {
             }
             // Under our lock (--locked): between the compile and the start no other command may come.
             return runAlone(name, compiled.cache());
+        }
+    }
+
+    /**
+     * Compiles the start now ({@code build}, {@code config set}), so that the next start runs
+     * without a JVM. Touches nothing but the plan cache (and, for limits, a probe cgroup); the start
+     * itself decides again under the guest's lock. A configuration that cannot be compiled yet is
+     * no error here: the start will say what is wrong.
+     *
+     * @return why it was not compiled, or empty
+     */
+    public Optional<String> compileAhead(String name) {
+        try {
+            GuestConfig cfg = guests.config(name);
+            if (!cfg.userns().disabled() && !UserNamespace.allocated(cfg)) return Optional.of("no id range yet");
+            int xid = cfg.context().isPresent() ? cfg.context().getAsInt()
+                    : Xid.lowestFreeDynamic(vs.state().xids(name)).orElseThrow(() -> new IOException(Xid.noFreeDynamic()));
+            new StartCompiler(guests, status).compile(cfg, null, xid, new GuestStorages(vs).checked(cfg), warnings(cfg));
+            return Optional.empty();
+        } catch (IOException | ConfigException | RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
         }
     }
 

@@ -20,13 +20,14 @@ import java.util.stream.Stream;
  * limits/     the live settings (vsched, vlimit) the start links into the run state
  * stop        what `vserver-launcher --stop` does (launcher/stop.c), linked into the run state too
  * stop.plan   the init style's stop command, replayed by that stop
+ * status      what `vserver-launcher --status` prints (launcher/status.c), linked into the run state
  * </pre>
  * The key is written last: a compile cut off midway leaves no key, or the old one naming inputs
  * that no longer match, and so a stale plan, never a half-written current one.
  */
 record PlanCache(Path dir) {
     static final String KEY = "key", START = "start.plan", EXEC = "exec.plan", STATE = "state.in", LIMITS = "limits",
-            STOP = "stop", STOP_PLAN = "stop.plan";
+            STOP = "stop", STOP_PLAN = "stop.plan", STATUS = "status";
 
     static PlanCache of(Path cacheBase, String name) {
         return new PlanCache(cacheBase.resolve(name).resolve("plan"));
@@ -46,6 +47,8 @@ record PlanCache(Path dir) {
 
     Path stopPlan() { return dir.resolve(STOP_PLAN); }
 
+    Path status() { return dir.resolve(STATUS); }
+
     /** The directory, made root's own (0700 at each level vserver creates) before anything is written. */
     void prepare() throws IOException {
         var rwx = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
@@ -59,6 +62,7 @@ record PlanCache(Path dir) {
         deleteTree(limits());
         Files.deleteIfExists(stop());             // a guest that now needs java has none
         Files.deleteIfExists(stopPlan());
+        Files.deleteIfExists(status());
     }
 
     /** Writes {@code bytes} to {@code file} by rename: a running guest's hard link keeps the old inode. */

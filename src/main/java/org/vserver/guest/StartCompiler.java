@@ -36,10 +36,13 @@ import org.vserver.sys.Syscalls;
 final class StartCompiler {
     private final Guests guests;
     private final Vserver vs;
+    private final StatusText status;
 
-    StartCompiler(Guests guests) {
+    /** @param status how the CLI words status (null: status stays java's) */
+    StartCompiler(Guests guests, StatusText status) {
         this.guests = guests;
         this.vs = guests.vserver();
+        this.status = status;
     }
 
     /**
@@ -77,8 +80,11 @@ final class StartCompiler {
         host.addAll(linkTree(cache.limits(), vs.state().limitsDir(name)));
         host.add(new Step.Link(cache.exec().toString(), vs.state().execPlan(name).toString()));
         InitStyle style = InitStyle.of(cfg.init(), rescue);
+        Optional<List<String>> statusLines = needsJava.isEmpty() && rescue == null && status != null
+                ? status.lines(guests, cfg, xid) : Optional.empty();
         if (needsJava.isEmpty()) {            // a stop without java: what it does, as the start compiled it
             host.add(new Step.Link(cache.stop().toString(), run.resolve(PlanCache.STOP).toString()));
+            if (statusLines.isPresent()) host.add(new Step.Link(cache.status().toString(), run.resolve(PlanCache.STATUS).toString()));
             if (!style.stop().isEmpty()) host.add(new Step.Link(cache.stopPlan().toString(), run.resolve(PlanCache.STOP_PLAN).toString()));
         }
         host.addAll(cgroups.steps());
@@ -90,6 +96,14 @@ final class StartCompiler {
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
         PlanCache.write(cache.exec(), PlanWriter.write(exec));
+        if (statusLines.isPresent()) {
+            var sb = new StringBuilder("vserver-status 1\ncache ").append(cache.dir()).append("\nstate ")
+                    .append(vs.state().stateFile(name)).append('\n');
+            for (Path p : vs.cgroups().procsFiles(name)) sb.append("procs ").append(p).append('\n');
+            sb.append("text\n");
+            for (String l : statusLines.get()) sb.append(l).append('\n');
+            PlanCache.write(cache.status(), sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (needsJava.isEmpty()) {
             PlanCache.write(cache.stop(), stopFile(cfg, style).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (!style.stop().isEmpty())

@@ -24,13 +24,22 @@ final class FixtureDirs implements CgroupDirs {
 
     final List<Path> made = new ArrayList<>();
     final List<Path> removed = new ArrayList<>();
+    private final boolean inheritValues;
+
+    FixtureDirs() { this(false); }
+
+    /** @param inheritValues a new cgroup's files hold its parent's values (a root seeded with a fresh cgroup's) */
+    FixtureDirs(boolean inheritValues) { this.inheritValues = inheritValues; }
 
     @Override
     public void mkdir(Path dir) throws IOException {
         Files.createDirectory(dir);
         made.add(dir);
-        for (Path f : files(dir.getParent()))
-            Files.writeString(dir.resolve(f.getFileName()), KERNEL_DEFAULTS.getOrDefault(f.getFileName().toString(), ""));
+        for (Path f : files(dir.getParent())) {
+            String name = f.getFileName().toString();
+            Files.writeString(dir.resolve(name), inheritValues && !name.equals("cgroup.procs") && !name.equals("tasks")
+                    ? Files.readString(f) : KERNEL_DEFAULTS.getOrDefault(name, ""));
+        }
     }
 
     @Override

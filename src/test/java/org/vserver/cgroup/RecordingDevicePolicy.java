@@ -1,5 +1,7 @@
 package org.vserver.cgroup;
 
+import java.util.Optional;
+import org.vserver.plan.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,12 @@ final class RecordingDevicePolicy implements DevicePolicy {
     public void attach(Path cgroup) throws IOException {
         if (!Files.isDirectory(cgroup)) throw new IOException("open(`" + cgroup + "`) failed: No such file or directory");
         attached.add(cgroup);
+    }
+
+    /** The step the real policy plans ({@link BpfDevicePolicy}): what a plan carries is the program itself. */
+    @Override
+    public Optional<Step> step(Path cgroup) {
+        return new BpfDevicePolicy(null, DeviceRules.ALLOW).step(cgroup);
     }
 
     @Override

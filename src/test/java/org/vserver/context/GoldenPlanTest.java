@@ -22,31 +22,8 @@ import org.vserver.plan.PlanWriter;
  * one), then review the diff; without it a missing golden file fails.
  */
 class GoldenPlanTest {
-    static final Path DIR = Path.of(System.getProperty("vserver.basedir", "."), "src/test/resources/plans");
-
-    /**
-     * Pins the text and the wire bytes of a plan, and checks that the launcher decodes those bytes
-     * to the same text: both sides of the boundary agree on every byte.
-     */
     static void assertGolden(String name, Plan plan) throws Exception {
-        String text = PlanText.render(plan);
-        byte[] wire = PlanWriter.write(plan);
-        Path f = DIR.resolve(name + ".txt"), bin = DIR.resolve(name + ".bin");
-        if (Boolean.getBoolean("vserver.golden.update")) {
-            Files.createDirectories(DIR);
-            Files.writeString(f, text);
-            Files.write(bin, wire);
-        }
-        // a missing file is a failure, never a fresh golden: a test must not bless its own output
-        for (Path p : List.of(f, bin))
-            assertTrue(Files.exists(p), "golden file " + p + " is missing; to (re)create it, rerun with -Dvserver.golden.update=true and review the diff");
-        assertEquals(Files.readString(f), text, "plan " + name + " changed; if intended, rerun with -Dvserver.golden.update=true");
-        assertArrayEquals(Files.readAllBytes(bin), wire, "wire bytes of plan " + name + " changed");
-        Path launcher = Path.of(System.getProperty("vserver.launcher", "target/launcher/vserver-launcher"));
-        Process p = new ProcessBuilder(launcher.toString(), "--dry-run", bin.toString()).redirectErrorStream(true).start();
-        String decoded = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), decoded);
-        assertEquals(text, decoded, "the launcher decodes " + name + ".bin differently");
+        GoldenPlans.assertGolden(name, plan);
     }
 
     static final List<Path> CGROUP_PROCS = List.of(Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/memory/vservers/web/cgroup.procs"));

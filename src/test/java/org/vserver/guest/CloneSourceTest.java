@@ -56,6 +56,7 @@ class CloneSourceTest {
         @Override public void create(String guest) { throw new AssertionError(); }
         @Override public StartSteps startSteps(String guest, CgroupLimits limits) { throw new AssertionError(); }
         @Override public List<String> freezeControl(String guest) { throw new AssertionError(); }
+        @Override public List<String> statusTemplate(String guest) { throw new AssertionError(); }
         @Override public void addProcess(String guest, int pid) { throw new AssertionError(); }
         @Override public List<Path> procsFiles(String guest) { throw new AssertionError(); }
         @Override public List<String> apply(String guest, CgroupLimits limits) { throw new AssertionError(); }

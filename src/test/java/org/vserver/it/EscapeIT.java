@@ -402,6 +402,50 @@ class EscapeIT {
         assertEquals(0, host.cli("vserver", uni, "delete").code());
     }
 
+    /**
+     * The compiled start (doc/plan-cache.md) is instructions root runs: the plan cache, the undo
+     * journal, the stop file and the exec plan are root's alone on the host, and nothing of them is
+     * in a guest's view. The launcher refuses a cache others could write (PlanCacheIT).
+     */
+    @Test
+    @Order(4)
+    void theCompiledStartIsRootsAloneAndOutOfTheGuestsSight() throws Exception {
+        Path cache = host.cacheDir.resolve(g).resolve("plan");
+        assertTrue(Files.isRegularFile(cache.resolve("start.plan")), "the guest was started from a compiled plan");
+        // as on a real host, everyone may walk down to them (/run/vservers and /var/cache/vservers are
+        // 0755): only their own modes keep them root's
+        var rootMode = Files.getPosixFilePermissions(host.root);
+        var cacheMode = Files.getPosixFilePermissions(host.cacheDir);
+        Files.setPosixFilePermissions(host.root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(host.cacheDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            nobodyReachesNothingOfTheCompiledStart(cache);
+        } finally {
+            Files.setPosixFilePermissions(host.root, rootMode);
+            Files.setPosixFilePermissions(host.cacheDir, cacheMode);
+        }
+    }
+
+    private static void nobodyReachesNothingOfTheCompiledStart(Path cache) throws Exception {
+        List<Path> secrets = List.of(cache, cache.resolve("start.plan"), cache.resolve("key"), host.rundir.resolve(g + ".journal"),
+                host.rundir.resolve(g).resolve("stop"), host.rundir.resolve(g).resolve("exec.plan"));
+        for (Path p : secrets) {
+            assertTrue(Files.exists(p), p + " exists");
+            var r = HostProbe.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+                    "ls \"$0\" 2>&1 </dev/null; cat \"$0\" 2>&1 </dev/null | head -c 64; echo x >> \"$0\" 2>&1; "
+                            + "echo x > \"$0\"/planted 2>&1", p.toString());
+            assertTrue(r.out().contains("Permission denied"), "the host's nobody reached " + p + ":\n" + r);
+            assertFalse(r.out().contains("vserver-plan-key") || r.out().contains("VSPL") || r.out().contains("cgroup "),
+                    "the host's nobody read " + p + ":\n" + r);
+        }
+        assertFalse(Files.exists(cache.resolve("planted")), "nobody planted a file in the cache");
+        // the guest's root sees none of it: not the cache, not the run state, not the journal
+        for (Path p : secrets)
+            assertEquals("absent\n", host.sh(g, "test -e '" + p + "' && echo present || echo absent"), p + " in the guest's view");
+        assertEquals("", host.sh(g, "grep -E '" + host.cacheDir + "|" + host.rundir + "' /proc/self/mountinfo || true"),
+                "the guest's mount table names the host's cache or run directory");
+    }
+
     @Test
     @Order(5)
     void theHostIsAsItWas() throws Exception {

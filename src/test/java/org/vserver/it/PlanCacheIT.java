@@ -79,7 +79,8 @@ class PlanCacheIT {
         assertEquals(124, refused.code(), refused.toString());
         host.assertNothingLeftOf(g);
         // bin/vserver then compiles and starts: the guest has what the configuration says now
-        assertEquals(0, host.cli("vserver", g, "start").code());
+        var restart = host.cli("vserver", g, "start");
+        assertEquals(0, restart.code(), restart.toString());
         assertEquals("renamed\n", host.sh(g, "hostname"));
         assertEquals("current", check(g));
         assertEquals(0, host.cli("vserver", g, "stop").code());
@@ -87,16 +88,25 @@ class PlanCacheIT {
     }
 
     @Test
-    void configSetAndADefaultsEditMakeThePlanStale() throws Exception {
+    void configSetCompilesTheNextStartAndADefaultsEditMakesItStale() throws Exception {
         String g = host.build("pc-set");
         host.start(g);
         host.stop(g);
         assertEquals("current", check(g));
         var set = host.cli("vserver", g, "config", "set", "nice", "5");
         assertEquals(0, set.code(), set.toString());
+        // config set compiled the start anew: current again, and it is the new configuration's
+        assertEquals("current", check(g));
+        assertTrue(steps(g).stream().anyMatch(l -> l.contains(" SET_PRIORITY 5")), String.join("\n", steps(g)));
+        var alone = launcher(Map.of(), "--start", cache(g).toString());
+        assertEquals(0, alone.code(), alone.toString());
+        assertEquals("5", host.sh(g, "cut -d' ' -f19 /proc/1/stat").strip());
+        host.stop(g);
+        // an edit behind vserver's back (an editor, a restore) is a changed input all the same
+        Files.writeString(host.confdir.resolve(g).resolve("nice"), "6\n");
         assertTrue(check(g).startsWith("stale: tree " + host.confdir.resolve(g)), check(g));
         host.start(g);
-        assertEquals("5", host.sh(g, "cut -d' ' -f19 /proc/1/stat").strip());
+        assertEquals("6", host.sh(g, "cut -d' ' -f19 /proc/1/stat").strip());
         host.stop(g);
         assertEquals("current", check(g));
         Files.writeString(host.confdir.resolve(".defaults/nice"), "3\n");
@@ -163,10 +173,12 @@ class PlanCacheIT {
             Process supervisor = pb.start();
             List<ProcessHandle> stopped = awaitStopped(supervisor.toHandle());
             assertFalse(stopped.isEmpty(), "the launcher paused at step " + n);
-            // kill -9 of everything the start made, launcher first: as a crash would leave it
-            supervisor.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            // kill -9 of everything the start made, the supervising launcher first (else it would
+            // see its worker die and undo the start itself): as a crash of the machine would leave it
+            List<ProcessHandle> rest = supervisor.toHandle().descendants().toList();
             supervisor.destroyForcibly();
             assertTrue(supervisor.waitFor(10, TimeUnit.SECONDS));
+            rest.forEach(ProcessHandle::destroyForcibly);
             assertTrue(Files.exists(host.rundir.resolve(g + ".journal")), "the killed start left its journal (step " + n + ")");
             // the next command undoes it: a stop, or a start (which then runs)
             if (viaStop) {
@@ -227,6 +239,53 @@ class PlanCacheIT {
         assertEquals(124, launcher(Map.of(), "--stop", host.rundir.resolve(g).toString()).code());
         assertTrue(host.guests.running(g).isPresent());
         assertEquals(0, host.cli("vserver", g, "stop").code());
+        host.assertNothingLeftOf(g);
+    }
+
+    /**
+     * The status the launcher prints from the start's compiled template is the one java words,
+     * line for line (uptime, memory and CPU periods move between the two calls: their form is compared). Once
+     * vlimit changes the live settings, java answers again.
+     */
+    @Test
+    void statusWithoutJavaSaysWhatJavaSays() throws Exception {
+        String g = host.build("pc-status");
+        host.config(g, "cflags", "sched_hard\n");
+        host.config(g, "sched/fill-rate", "1\n");
+        host.config(g, "sched/interval", "4\n");
+        host.config(g, "rlimits/rss.hard", "16384\n");
+        host.config(g, "rlimits/nofile", "256\n");
+        assertEquals(0, host.cli("vserver", g, "start").code());             // the CLI compiles status too
+        Path run = host.rundir.resolve(g);
+        assertTrue(Files.isRegularFile(run.resolve("status")), "the start linked the compiled status");
+        var alone = launcher(Map.of(), "--status", run.toString());
+        assertEquals(0, alone.code(), alone.toString());
+        Files.move(run.resolve("status"), host.root.resolve("status.aside"));
+        var java = host.cli("vserver", g, "status");
+        Files.move(host.root.resolve("status.aside"), run.resolve("status"));
+        assertEquals(0, java.code(), java.toString());
+        List<String> a = alone.out().lines().toList(), j = java.out().lines().toList();
+        assertEquals(j.size(), a.size(), "launcher:\n" + alone.out() + "java:\n" + java.out());
+        for (int i = 0; i < a.size(); i++) {
+            if (j.get(i).startsWith("Uptime: ") || j.get(i).startsWith("Memory: ") || j.get(i).startsWith("CPU: ")) {
+                String form = j.get(i).replaceAll("[0-9]+", "N");
+                assertEquals(form, a.get(i).replaceAll("[0-9]+", "N"), "line " + i);
+            } else {
+                assertEquals(j.get(i), a.get(i), "line " + i);
+            }
+        }
+        assertTrue(alone.out().contains("Scheduler: sched_hard") && alone.out().contains("rss hard 16384 pages (guest)"), alone.out());
+        var own = host.cli("vserver", g, "status");
+        assertEquals(0, own.code(), "bin/vserver's own status: " + own);
+
+        var vlimit = host.cli("vlimit", "--xid", g, "--nproc", "200");
+        assertEquals(0, vlimit.code(), vlimit.toString());
+        assertFalse(Files.exists(run.resolve("status")), "vlimit took the compiled status away");
+        var changed = host.cli("vserver", g, "status");
+        assertTrue(changed.out().contains("nproc 200 (changed since start)"), changed.out());
+        assertEquals(0, host.cli("vserver", g, "stop").code());
+        assertEquals(124, launcher(Map.of(), "--status", run.toString()).code(), "a stopped guest is java's to say");
+        assertEquals(3, host.cli("vserver", g, "status").code());
         host.assertNothingLeftOf(g);
     }
 
