@@ -3,8 +3,8 @@
 #                              1.8 sees no cgroup-v2 controllers file (it refuses hybrid hosts), so
 #                              peers are timed bare, with no wrapper inside the timing;
 #   bench_init                 the scratch root $W: VSERVER_CONFDIR and VSERVER_RUNDIR in it, a
-#                              guest root dir of mode 000 as vdirbase (the barrier), the cgroup
-#                              parent $PARENT, and the cleanup trap;
+#                              guest root dir of mode 000 as vdirbase (the barrier), the cachebase
+#                              of the compiled starts, the cgroup parent $PARENT, and the cleanup trap;
 #   at_cleanup CMD             one more thing for the cleanup to do (run last added, first);
 #   bench_odd N                dies unless N is a positive odd count (so the median is one sample);
 #   median                     the middle value of an odd count of numbers on stdin;
@@ -36,6 +36,7 @@ bench_init() {
     export VSERVER_SUBUID=$W/subuid VSERVER_SUBGID=$W/subgid
     chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
     ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
+    mkdir -m 700 "$W/cache"; ln -s "$W/cache" "$W/etc/.defaults/cachebase"   # the compiled starts: not the host's
     PARENT=vservers-bench-$$
     echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
     BENCH_CLEANUP=:

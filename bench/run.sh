@@ -184,18 +184,18 @@ for n in $(seq "$STORM"); do
     bin/vserver "storm$n" build -m clone -- --source bench >/dev/null
     bin/vserver "storm$n" start >/dev/null && bin/vserver "storm$n" stop >/dev/null
 done
-one() { t0=$(ms); "$@" >/dev/null; t1=$(ms); echo $((t1 - t0)); }
+one() { o0=$(ms); "$@" >/dev/null; o1=$(ms); echo $((o1 - o0)); }   # its own names: storm's t0 stays
 storm() {   # storm NAME serial|parallel CMD-PREFIX...: the total and the slowest, in ms
     name=$1 how=$2; shift 2
     : > "$W/storm-$name-$how"
-    t0=$(ms)
-    for n in $(seq "$STORM"); do
-        if [ "$how" = serial ]; then one "$@" "$n" >> "$W/storm-$name-$how"
-        else one "$@" "$n" >> "$W/storm-$name-$how" & fi
+    s0=$(ms)
+    for k in $(seq "$STORM"); do
+        if [ "$how" = serial ]; then one "$@" "$k" >> "$W/storm-$name-$how"
+        else one "$@" "$k" >> "$W/storm-$name-$how" & fi
     done
     wait
-    t1=$(ms)
-    echo "$((t1 - t0)) $(sort -n "$W/storm-$name-$how" | tail -n 1)"
+    s1=$(ms)
+    echo "$(( (s1 - s0) / 1000000 )) $(( $(sort -n "$W/storm-$name-$how" | tail -n 1) / 1000000 ))"
 }
 vs_start_n() { bin/vserver "storm$1" start; }
 vs_stop_all() { for n in $(seq "$STORM"); do bin/vserver "storm$n" stop >/dev/null & done; wait; }

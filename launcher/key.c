@@ -7,6 +7,7 @@
  *   kernel RELEASE        uname(2)'s release
  *   launcher ID           this launcher's build (protocol version and a digest of its sources)
  *   tree DIR HASH         a directory's whole content: names, types, link targets, file bytes
+ *                         (not context.next and *.lock: bookkeeping other guests' builds change)
  *   file PATH HASH        one file's bytes ("-": absent)
  *   link PATH TARGET      a symbolic link's target ("-": absent)
  *   stat PATH ID          a file's identity, dev:ino:size:mtime-ns (vserver's own jar)
@@ -73,6 +74,15 @@ by_name (const struct dirent **a, const struct dirent **b)
   return strcmp ((*a)->d_name, (*b)->d_name);
 }
 
+/* util-vserver's bookkeeping beside the configuration, which every build of another guest
+   changes: the next context number and the lock files (PlanKey.BOOKKEEPING) */
+static int
+bookkeeping (const char *name)
+{
+  size_t n = strlen (name);
+  return strcmp (name, "context.next") == 0 || (n > 5 && strcmp (name + n - 5, ".lock") == 0);
+}
+
 /* Depth first, names in byte order: "REL\0T\0" then the bytes of a file or a link's target,
    then "\0". T: d directory, f file, l link, o anything else. */
 static int
@@ -91,7 +101,7 @@ fnv_tree (uint64_t *h, const char *dir, const char *rel)
       struct stat st;
       char type;
 
-      if (rc == 0 && strcmp (name, ".") != 0 && strcmp (name, "..") != 0)
+      if (rc == 0 && strcmp (name, ".") != 0 && strcmp (name, "..") != 0 && !bookkeeping (name))
         {
           snprintf (path, sizeof path, "%s/%s", dir, name);
           snprintf (sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", name);

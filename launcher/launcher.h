@@ -102,6 +102,10 @@ int op_landlock_scope (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_chown (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_if_up (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_verify_init (struct vl_ctx *ctx, const struct vl_rec *r);
+/* The init a run state file names (init.pid=, init.starttime=): 0, or -1 after vl_fail (ESRCH: none). */
+int vl_state_init (const char *path, int *pid, uint64_t *ticks);
+/* 1 if the init a run state file names is alive (not a zombie) and started when it says. */
+int vl_init_running (const char *state);
 int op_setns_init (struct vl_ctx *ctx, const struct vl_rec *r);
 
 /* root.c: OPEN_ROOT and the ops on paths inside it; the root check of VERIFY_CWD. */

@@ -289,8 +289,8 @@ op_setns_pid (struct vl_ctx *ctx, const struct vl_rec *r)
 
 /* The init a run state file names (init.pid=, init.starttime=); ESRCH if there is none: the guest
    is not running, so an exec plan that refers to it is stale like one whose init died. */
-static int
-state_init (const char *path, int *pid, uint64_t *ticks)
+int
+vl_state_init (const char *path, int *pid, uint64_t *ticks)
 {
   char buf[4096], *p;
   ssize_t n;
@@ -314,6 +314,15 @@ state_init (const char *path, int *pid, uint64_t *ticks)
   return 0;
 }
 
+int
+vl_init_running (const char *state)
+{
+  uint64_t ticks;
+  int pid;
+
+  return vl_state_init (state, &pid, &ticks) == 0 && check_started (pid, ticks) == 0;
+}
+
 /* VERIFY_INIT state: VERIFY_PROC of the init the run state names now */
 int
 op_verify_init (struct vl_ctx *ctx, const struct vl_rec *r)
@@ -322,7 +331,7 @@ op_verify_init (struct vl_ctx *ctx, const struct vl_rec *r)
   int pid;
 
   (void) ctx;
-  if (state_init (r->f[0].s, &pid, &ticks) < 0)
+  if (vl_state_init (r->f[0].s, &pid, &ticks) < 0)
     return -1;
   return check_started (pid, ticks);
 }
@@ -335,7 +344,7 @@ op_setns_init (struct vl_ctx *ctx, const struct vl_rec *r)
   int pid;
 
   (void) ctx;
-  if (state_init (r->f[0].s, &pid, &ticks) < 0)
+  if (vl_state_init (r->f[0].s, &pid, &ticks) < 0)
     return -1;
   return setns_pid (pid, ticks, r->f[1].u);
 }

@@ -139,24 +139,6 @@ proc_stat (int pid, char *state, unsigned long long *ticks)
   return 0;
 }
 
-/* 1: the run state names a live init; 0: there is none (or a dead one's). */
-static int
-running (const char *state_path)
-{
-  char *st = slurp (state_path, 4096), *p, s;
-  unsigned long long want = 0, ticks;
-  int pid = 0;
-
-  if (st == NULL)
-    return 0;
-  if ((p = strstr (st, "init.pid=")) != NULL)
-    pid = atoi (p + 9);
-  if ((p = strstr (st, "init.starttime=")) != NULL)
-    want = strtoull (p + 15, NULL, 10);
-  free (st);
-  return pid > 0 && proc_stat (pid, &s, &ticks) == 0 && s != 'Z' && s != 'X' && ticks == want;
-}
-
 /* state.in with @PID@, @STARTTIME@ and @STARTED@ (epoch ms) filled in, written by rename. */
 static int
 write_state (const char *tmpl_path, const char *path, int pid, unsigned long long ticks)
@@ -237,7 +219,7 @@ xid_taken (const char *run, const char *name, const char *xid)
         continue;
       snprintf (state, sizeof state, "%s/%s/state", root, e->d_name);
       st = slurp (state, 4096);
-      if (st != NULL && strstr (st, want) != NULL && running (state))
+      if (st != NULL && strstr (st, want) != NULL && vl_init_running (state))
         taken = 1;
       free (st);
     }
@@ -399,7 +381,7 @@ vl_start (const char *dir, int how)
       fprintf (stderr, "vserver: guest '%s': open(`%s`) failed: %s\n", name, lock_path, strerror (errno));
       return 1;
     }
-  if (running (state))
+  if (vl_init_running (state))
     {
       fprintf (stderr, "vserver: guest '%s' is already running\n", name);
       unlock (lock_path, lock);

@@ -203,7 +203,7 @@ vl_status_print (const char *run)
 {
   char path[4200], *text, *p, *line, *cache = NULL, *state = NULL, *procs[32], why[512];
   int nprocs = 0;
-  struct stat a, b, mine, cached;
+  struct stat a, mine, cached;
   struct vl_key key;
 
   snprintf (path, sizeof path, "%s/status", run);
@@ -233,22 +233,9 @@ vl_status_print (const char *run)
   key.text = vl_read_small (path);
   if (key.text == NULL || vl_key_check (&key, why, sizeof why) != 0)
     return VL_EXIT_NEEDS_JAVA;
-  {
-    /* running: the init the state names is alive (a dead one's leftovers are java's to clean) */
-    struct vl_rec r;
-    char *st = vl_read_small (state), *q;
-    if (st == NULL)
-      return VL_EXIT_NEEDS_JAVA;
-    memset (&r, 0, sizeof r);
-    q = strstr (st, "init.pid=");
-    r.f[0].i = q ? atoi (q + 9) : 0;
-    q = strstr (st, "init.starttime=");
-    r.f[1].u = q ? strtoull (q + 15, NULL, 10) : 0;
-    free (st);
-    if (r.f[0].i <= 0 || op_verify_proc (NULL, &r) < 0)
-      return VL_EXIT_NEEDS_JAVA;
-  }
-  (void) b;
+  /* running: the init the state names is alive (a dead one's leftovers are java's to clean) */
+  if (!vl_init_running (state))
+    return VL_EXIT_NEEDS_JAVA;
   /* the template: text up to each '@', then the token up to the next */
   while (*p)
     {

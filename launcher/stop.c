@@ -233,36 +233,15 @@ signal_all (const struct stop_conf *c, int sig)
     kill (list[i], sig);
 }
 
-static int
-init_of (const char *state, int *pid, unsigned long long *ticks)
-{
-  char buf[4096], *p;
-  int fd = open (state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  ssize_t n;
-
-  if (fd < 0)
-    return -1;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  p = strstr (buf, "init.pid=");
-  *pid = p ? atoi (p + 9) : 0;
-  p = strstr (buf, "init.starttime=");
-  *ticks = p ? strtoull (p + 15, NULL, 10) : 0;
-  return *pid > 0 ? 0 : -1;
-}
-
 /* The init, by a pidfd checked against its start time: a dead one's pid, reused, is not hit. */
 static int
 signal_init (const char *state, int sig)
 {
   struct vl_rec r;
-  unsigned long long ticks;
+  uint64_t ticks;
   int pid, pidfd, rc;
 
-  if (init_of (state, &pid, &ticks) < 0)
+  if (vl_state_init (state, &pid, &ticks) < 0)
     return -1;
   pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
@@ -273,21 +252,6 @@ signal_init (const char *state, int sig)
   rc = op_verify_proc (NULL, &r) < 0 ? -1 : (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
   close (pidfd);
   return rc;
-}
-
-static int
-running (const char *state)
-{
-  struct vl_rec r;
-  unsigned long long ticks;
-  int pid;
-
-  if (init_of (state, &pid, &ticks) < 0)
-    return 0;
-  memset (&r, 0, sizeof r);
-  r.f[0].i = pid;
-  r.f[1].u = ticks;
-  return op_verify_proc (NULL, &r) == 0;
 }
 
 /* The style's stop command: RUN/stop.plan replayed by a child launcher, for at most 30 s. */
@@ -370,7 +334,7 @@ vl_stop (const char *run, const char *self)
       fprintf (stderr, "vserver: guest '%s': open(`%s`) failed: %s\n", c.name, c.lock, strerror (errno));
       return 1;
     }
-  if (!running (c.state))
+  if (!vl_init_running (c.state))
     return vl_unlock_guest (c.lock, lock), VL_EXIT_NEEDS_JAVA;
 
   freeze (&c, 0); /* sched_pause: a frozen guest could neither run its rc nor die of signals */

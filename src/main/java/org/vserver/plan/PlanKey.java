@@ -118,6 +118,7 @@ public final class PlanKey {
         names.sort(Arrays::compareUnsigned);
         for (byte[] n : names) {
             String name = new String(n, java.nio.charset.StandardCharsets.UTF_8);
+            if (bookkeeping(name)) continue;
             Path p = dir.resolve(name);
             String sub = rel.isEmpty() ? name : rel + "/" + name;
             char type = Files.isSymbolicLink(p) ? 'l' : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? 'd'
@@ -129,6 +130,14 @@ public final class PlanKey {
             if (type == 'd') h = tree(h, p, sub);
         }
         return h;
+    }
+
+    /**
+     * util-vserver's bookkeeping beside the configuration ({@code .defaults/context.next}, the
+     * {@code *.lock} files), which the build of any other guest changes: not an input of anyone's start.
+     */
+    static boolean bookkeeping(String name) {
+        return name.equals("context.next") || name.endsWith(".lock") && name.length() > 5;
     }
 
     /** dev:ino:size:mtime (seconds, then nanoseconds in 9 digits), following links: a jar's identity. */

@@ -139,6 +139,18 @@ class PlanKeyAgreementTest {
     }
 
     @Test
+    void bookkeepingOfOtherGuestsBuildsIsNoInput() throws Exception {
+        // .defaults/context.next and the lock files change with every other guest's build
+        write(key());
+        Files.writeString(tree.resolve("context.next"), "40002\n");
+        Files.writeString(tree.resolve("userns.lock"), "");
+        Files.writeString(tree.resolve("apps/context.next.lock"), "");
+        assertEquals("current", check(Map.of()));
+        Files.writeString(tree.resolve("context"), "40002\n");
+        assertTrue(check(Map.of()).startsWith("stale: tree " + tree), "a guest's own context is configuration");
+    }
+
+    @Test
     void aFileRewrittenWithOtherBytesOrTouchedIsStale() throws Exception {
         write(key());
         Files.write(tree.resolve("bytes"), new byte[] {0, (byte) 0xff, 10, (byte) 0x81});
