@@ -8,6 +8,7 @@
  *                  is not empty, and stays)
  *   cgroup PATH    a guest cgroup: every process in it is killed, then the directory goes
  *   unlink PATH    a file the plan created
+ *   address DEV A/P  an address a shared guest put on a host device (addr.c)
  *
  * A line is written before its change is made: an undo may meet a change that never happened,
  * so every step treats "already gone" as done. Paths never hold a newline (refused when written).
@@ -196,6 +197,8 @@ undo_line (char *line)
         return 0;
       return fprintf (stderr, "vserver-launcher: undo: rmdir(`%s`) failed: %s\n", path, strerror (errno)), -1;
     }
+  if (strcmp (line, "address") == 0)
+    return vl_addr_undo (path);
   if (strcmp (line, "unlink") == 0)
     {
       if (unlink (path) == 0 || errno == ENOENT)

@@ -142,6 +142,10 @@ int vl_journal_note (struct vl_ctx *ctx, const char *verb, const char *path);
 /* Undoes the journal at PATH newest first, then removes it; 0, or -1 (said on stderr, journal kept). */
 int vl_journal_undo (const char *path);
 
+/* addr.c: ADDR_ADD, and the undo of its journal line ("DEV ADDR/PREFIX"). */
+int op_addr_add (struct vl_ctx *ctx, const struct vl_rec *r);
+int vl_addr_undo (const char *line);
+
 /* bpf.c, cpuset.c: the cgroup steps that read or load at run time. */
 int op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_cpuset_inherit (struct vl_ctx *ctx, const struct vl_rec *r);

@@ -203,7 +203,9 @@
   VL_OP (58, VERIFY_INIT, "s")    /* VERIFY_PROC of the init.pid and init.starttime a run state    \
                                      file holds now (ESRCH: none); an exec plan compiled before   \
                                      the guest's init existed */                                    \
-  VL_OP (59, SETNS_INIT, "sN")    /* SETNS_PID of the init that run state file names now */
+  VL_OP (59, SETNS_INIT, "sN")    /* SETNS_PID of the init that run state file names now */ \
+  VL_OP (60, ADDR_ADD, "ssis")    /* RTM_NEWADDR address/prefix (label or NULL) on host device dev; \
+                                     EADDRINUSE if any device has it; journaled "address DEV A/P" */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

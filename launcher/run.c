@@ -165,15 +165,18 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_IF_UP] = op_if_up,
   [VL_OP_VERIFY_INIT] = op_verify_init,
   [VL_OP_SETNS_INIT] = op_setns_init,
+  [VL_OP_ADDR_ADD] = op_addr_add,
 };
 
-/* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only); everywhere
-   else NULL is a plan bug. */
+/* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD
+   a NULL label; everywhere else NULL is a plan bug. */
 static int
 null_allowed (const struct vl_rec *r, int field)
 {
   if (r->op == VL_OP_MOUNT_LOOP)
     return field == 4;
+  if (r->op == VL_OP_ADDR_ADD)
+    return field == 3; /* no label (IPv6) */
   return (r->op == VL_OP_MOUNT || r->op == VL_OP_MOUNT_IN) && field != 1;
 }
 

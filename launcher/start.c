@@ -471,7 +471,10 @@ vl_start (const char *dir, int how)
 
     snprintf (path, sizeof path, "%s/start.plan", dir);
     buf = failed_step >= 0 ? vl_plan_load (path, &len, err, sizeof err) : NULL;
-    if (buf != NULL && vl_plan_decode (buf, len, &plan, &bad, err, sizeof err) == 0 && (uint32_t) failed_step < plan.count)
+    if (detail[0] == '!' && failed_step >= 0)
+      fprintf (stderr, "vserver: guest '%s': %s (%s) (step %d of %s/start.plan)\n", name, detail + 1,
+               ename ? ename : "E?", failed_step, dir);
+    else if (buf != NULL && vl_plan_decode (buf, len, &plan, &bad, err, sizeof err) == 0 && (uint32_t) failed_step < plan.count)
       {
         /* as java words a failed step: the call, the errno, then the step as `debug plan` shows it */
         fprintf (stderr, "vserver: guest '%s': %s failed: %s (%s)", name, detail, strerror (failed_err), ename ? ename : "E?");

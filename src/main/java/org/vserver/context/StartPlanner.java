@@ -84,14 +84,15 @@ public final class StartPlanner {
      *                  launcher joining them; empty for a plan shown without a host
      */
     public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
-                          List<Step> hostSteps) {
+                          List<Step> hostSteps, boolean hostAtGuestPid) {
         public Request {
             cgroupDelegation = List.copyOf(cgroupDelegation);
             hostSteps = List.copyOf(hostSteps);
         }
 
+        /** @param hostAtGuestPid java acts on the host at the init's first sync (AWAIT GUEST_PID) */
         public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
-            this(config, init, cgroupDelegation, storage, List.of());
+            this(config, init, cgroupDelegation, storage, List.of(), needsHostAtGuestPid(config));
         }
 
         /** A plain guest whose cgroup files are not delegated (plans shown without a host). */
@@ -101,9 +102,9 @@ public final class StartPlanner {
     }
 
     /**
-     * True if java must act on the host while the new init waits at its first sync: a veth and its
-     * addresses (netns), or the bind hooks and host addresses (shared). Every other start runs
-     * without java (doc/plan-cache.md).
+     * True if java may have to act on the host while the new init waits at its first sync: a veth
+     * and its addresses (netns), host addresses (shared). The compile knows better (a shared guest
+     * without host addresses needs nothing) and says so in its {@link Request}.
      */
     public static boolean needsHostAtGuestPid(GuestConfig cfg) {
         var m = cfg.network().mode();
@@ -138,7 +139,7 @@ public final class StartPlanner {
         // network in it on GUEST_PID and sysfs below shows its devices.
         holder.filter(h -> h.namespaces().contains(Namespace.NET)).ifPresent(h -> p.add(new SetNsFd(h.fdOf(Namespace.NET), Namespace.NET)));
         if (cfg.network().mode() == NetworkConfig.Mode.NONE) p.add(new IfUp("lo"));   // a new netns's loopback is down
-        if (needsHostAtGuestPid(cfg)) p.add(new Await(Sync.GUEST_PID));
+        if (req.hostAtGuestPid()) p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
         p.addAll(StoragePlanner.root(root, req.storage(), cfg.userns().shifted(), userns));

@@ -13,19 +13,18 @@ import org.vserver.net.Nat;
 import org.vserver.net.NetworkPlan;
 import org.vserver.net.Netns;
 import org.vserver.net.Rtnetlink;
-import org.vserver.net.SockAddrPrograms;
 import org.vserver.net.SpoofFilter;
 import org.vserver.state.GuestLock;
 import org.vserver.sys.Syscalls;
-import org.vserver.net.Addresses;
 
 /**
- * Carries out a guest's {@link NetworkPlan} on the host and undoes it. Each host change is appended
+ * Carries out a netns guest's {@link NetworkPlan} on the host and undoes it (a shared guest's
+ * addresses and bind hooks are steps of its compiled start: doc/plan-cache.md). Each host change is appended
  * to the run state's {@code network} file before it is made, so {@link #cleanup} (stop, a failed
  * start, or the next command after a crash) undoes exactly what was done, and nothing more:
  * <pre>
  * netns net:[4026531840]          the namespace the changes were made in
- * address lo 127.77.0.1/32        an address added to a host device
+ * address lo 127.77.0.1/32        an address added to a host device (by an older vserver: now the launcher's journal)
  * link vs40001                    the host end of a veth (the guest's end goes with it)
  * port vnet0                      a port of a bridge vserver may own
  * nat vs40001                     the guest's nftables table (interfaces/nat)
@@ -37,41 +36,12 @@ final class GuestNetwork {
 
     GuestNetwork(Vserver vs) { this.vs = vs; }
 
-    /** Before the launcher runs: no process of the guest exists yet. */
-    void beforeLaunch(String name, NetworkPlan plan) throws IOException {
-        switch (plan) {
-            case NetworkPlan.Shared s -> {
-                if (!s.hostAddresses().isEmpty()) {
-                    record(name, "netns " + currentNetns());
-                    try (Rtnetlink rt = Rtnetlink.open(vs.sys())) {
-                        for (NetworkPlan.HostAddress a : s.hostAddresses()) addHostAddress(name, rt, a);
-                    }
-                }
-                Path dir = vs.cgroups().bpfDir(name).orElseThrow(() -> new IOException(
-                        "guest " + name + ": network mode shared needs a cgroup2 hierarchy for its bind hooks, and this host has none"
-                                + " (mount one at /sys/fs/cgroup/unified, or use interfaces/mode netns)"));
-                SockAddrPrograms.attach(vs.sys(), dir, s.policy());
-            }
-            default -> {}
-        }
-    }
-
     /** While the init waits at its first sync: it exists, in its own namespaces, and runs nothing yet. */
     void atGuestPid(String name, NetworkPlan plan, int initPid) throws IOException {
         switch (plan) {
             case NetworkPlan.Netns n -> setUpVeth(name, n, initPid);
             default -> {}
         }
-    }
-
-    private void addHostAddress(String name, Rtnetlink rt, NetworkPlan.HostAddress a) throws IOException {
-        int index = index(rt, a.dev());
-        for (Rtnetlink.Address have : rt.addresses())
-            if (have.address().equals(a.address()))
-                throw new IOException("guest " + name + ": address " + Addresses.text(a.address()) + " is already on "
-                        + linkName(rt, have.index()) + ": the host or another guest uses it (stop that guest, or remove the address)");
-        record(name, "address " + a.dev() + " " + Addresses.text(a.address()) + "/" + a.prefix());
-        rt.addAddress(index, a.address(), a.prefix(), a.label());
     }
 
     private void setUpVeth(String name, NetworkPlan.Netns n, int initPid) throws IOException {
@@ -231,11 +201,6 @@ final class GuestNetwork {
     private static int index(Rtnetlink rt, String dev) throws IOException {
         return rt.link(dev).orElseThrow(() -> new IOException("network device " + dev + " does not exist"
                 + " (check interfaces/dev and interfaces/*/dev)")).index();
-    }
-
-    private static String linkName(Rtnetlink rt, int index) throws IOException {
-        for (Rtnetlink.Link l : rt.links()) if (l.index() == index) return l.name();
-        return "link " + index;
     }
 
     /** {@code net:[inode]} of this process's network namespace. */

@@ -306,10 +306,7 @@ public final class GuestStart {
 
             @Override
             public void sync(Sync sync) throws IOException {
-                if (sync == Sync.GUEST_PID) {
-                    network.beforeLaunch(cfg.name(), net);   // before the init runs anything: its first socket is bound by the hooks
-                    network.atGuestPid(cfg.name(), net, child[0]);
-                }
+                if (sync == Sync.GUEST_PID) network.atGuestPid(cfg.name(), net, child[0]);
             }
         });
         record(cfg, xid, child[0]);

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.vserver.bpf.Bpf;
+import org.vserver.bpf.EbpfProgram;
 import org.vserver.cgroup.CgroupManager;
 import org.vserver.config.ConfigException;
 import org.vserver.config.GuestConfig;
@@ -17,7 +19,9 @@ import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.UserNamespace;
 import org.vserver.limits.ResourcePlan;
+import org.vserver.net.Addresses;
 import org.vserver.net.NetworkPlan;
+import org.vserver.net.SockAddrPrograms;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanKey;
 import org.vserver.plan.PlanWriter;
@@ -63,7 +67,7 @@ final class StartCompiler {
         String name = cfg.name();
         ResourcePlan resources = new GuestLimits(guests).plan(cfg);     // cpus the host lacks: refused here
         NetworkPlan net = new GuestStart(guests).networkPlan(cfg, xid);  // a guest that could not be isolated: refused here
-        Optional<String> needsJava = needsJava(cfg, storage, resources);
+        Optional<String> needsJava = needsJava(cfg, net, storage, resources);
         PlanCache cache = rescue == null ? PlanCache.of(vs.config().cacheBase(), name)
                 : new PlanCache(vs.config().cacheBase().resolve(name).resolve("rescue"));
         CgroupManager.StartSteps cgroups = vs.cgroups().startSteps(name, resources.cgroup());
@@ -88,10 +92,11 @@ final class StartCompiler {
             if (!style.stop().isEmpty()) host.add(new Step.Link(cache.stopPlan().toString(), run.resolve(PlanCache.STOP_PLAN).toString()));
         }
         host.addAll(cgroups.steps());
+        host.addAll(bindHooks(name, net));
 
         var planner = new RecordingHost(StartPlanner.Host.real(vs.proc()));
         Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
-                vs.cgroups().delegationFiles(name), storage, host));
+                vs.cgroups().delegationFiles(name), storage, host, hostAtGuestPid(net)));
         Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
@@ -120,9 +125,36 @@ final class StartCompiler {
 
     Path journal(String name) { return vs.state().root().resolve(name + ".journal"); }
 
+    /** Java's part at the init's first sync: a veth, its bridge port, addresses, routes and NAT. */
+    static boolean hostAtGuestPid(NetworkPlan net) {
+        return net instanceof NetworkPlan.Netns;
+    }
+
+    /**
+     * A shared guest's addresses on host devices (labelled {@code dev:name}, as util-vserver does),
+     * and its bind hooks (VServer's chbind): cgroup sock_addr programs on its cgroup2 directory,
+     * loaded and attached by the launcher before the guest's first socket.
+     */
+    private List<Step> bindHooks(String name, NetworkPlan net) throws IOException {
+        if (!(net instanceof NetworkPlan.Shared s)) return List.of();
+        List<Step> out = new ArrayList<>();
+        for (NetworkPlan.HostAddress a : s.hostAddresses())
+            out.add(new Step.AddrAdd(a.dev(), Addresses.text(a.address()), a.prefix(), a.label()));
+        Path dir = vs.cgroups().bpfDir(name).orElseThrow(() -> new IOException(
+                "guest " + name + ": network mode shared needs a cgroup2 hierarchy for its bind hooks, and this host has none"
+                        + " (mount one at /sys/fs/cgroup/unified, or use interfaces/mode netns)"));
+        for (var e : SockAddrPrograms.of(s.policy()).entrySet()) {
+            int type = e.getKey();
+            int progType = type == Bpf.CGROUP_INET_SOCK_CREATE ? Bpf.PROG_TYPE_CGROUP_SOCK : Bpf.PROG_TYPE_CGROUP_SOCK_ADDR;
+            out.add(new Step.BpfAttach(dir.toString(), progType, type, Bpf.F_ALLOW_MULTI, SockAddrPrograms.name(type),
+                    new EbpfProgram(e.getValue())));
+        }
+        return out;
+    }
+
     /** What java still does on the host for this guest's start; empty if the launcher does it all. */
-    static Optional<String> needsJava(GuestConfig cfg, GuestStorage storage, ResourcePlan resources) {
-        if (StartPlanner.needsHostAtGuestPid(cfg))
+    static Optional<String> needsJava(GuestConfig cfg, NetworkPlan net, GuestStorage storage, ResourcePlan resources) {
+        if (hostAtGuestPid(net))
             return Optional.of("network mode " + cfg.network().mode().word() + ": java sets up its host side at the init's first sync");
         if (storage instanceof GuestStorage.Layered l && !(l.backend() instanceof GuestStorage.Directory))
             return Optional.of("disk limit: java prepares and mounts its image or subvolume");

@@ -50,6 +50,9 @@ public final class StepFailedException extends IOException {
             return "the launcher refused the plan: " + (call == null ? "" : call + " failed: ") + reason
                     + " (a launcher built from another version? rebuild with mvn package)";
         Step s = plan.steps().get(step);
+        // "!": the launcher said a whole sentence (an address another holds), not a call
+        if (call != null && call.startsWith("!"))
+            return call.substring(1) + " (" + Errno.name(errno) + ") (step " + step + "/" + plan.steps().size() + ")";
         // Without the launcher's word, the op is all we know: no guess at which of its calls failed.
         String what = call != null ? call : "the launcher's " + s.op().name();
         return what + " failed: " + reason + hint(s, errno) + " (step " + step + "/" + plan.steps().size() + ": "

@@ -63,7 +63,8 @@ public enum Op {
     CPUSET_INHERIT(56, "s"),
     IF_UP(57, "s"),
     VERIFY_INIT(58, "s"),
-    SETNS_INIT(59, "sN");
+    SETNS_INIT(59, "sN"),
+    ADDR_ADD(60, "ssis");
 
     private final int code;
     private final String signature;

@@ -544,4 +544,19 @@ public sealed interface Step {
         public Op op() { return Op.SETNS_INIT; }
         public List<Object> fields() { return List.of(stateFile, Namespace.bits(namespaces)); }
     }
+
+    /**
+     * A shared guest's address on a host device (RTM_NEWADDR), refused if any device has it now;
+     * journaled, so that a failed or stopped start deletes it again.
+     *
+     * @param label the IPv4 label ({@code dev:name}), or null
+     */
+    record AddrAdd(String dev, String address, int prefix, String label) implements Step {
+        public AddrAdd {
+            Objects.requireNonNull(dev, "AddrAdd: dev");
+            Objects.requireNonNull(address, "AddrAdd: address");
+        }
+        public Op op() { return Op.ADDR_ADD; }
+        public List<Object> fields() { return java.util.Arrays.asList(dev, address, prefix, label); }
+    }
 }

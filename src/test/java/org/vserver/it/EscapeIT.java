@@ -431,11 +431,15 @@ class EscapeIT {
                 host.rundir.resolve(g).resolve("stop"), host.rundir.resolve(g).resolve("exec.plan"));
         for (Path p : secrets) {
             assertTrue(Files.exists(p), p + " exists");
+            // read it (a directory: list it), append to it, plant a file in it: each must be refused
             var r = HostProbe.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
-                    "ls \"$0\" 2>&1 </dev/null; cat \"$0\" 2>&1 </dev/null | head -c 64; echo x >> \"$0\" 2>&1; "
-                            + "echo x > \"$0\"/planted 2>&1", p.toString());
-            assertTrue(r.out().contains("Permission denied"), "the host's nobody reached " + p + ":\n" + r);
-            assertFalse(r.out().contains("vserver-plan-key") || r.out().contains("VSPL") || r.out().contains("cgroup "),
+                    "if [ -d \"$0\" ]; then ls \"$0\"; else cat \"$0\"; fi; echo \"read $?\"; echo x >> \"$0\"; echo \"append $?\"; "
+                            + "[ -d \"$0\" ] && { echo x > \"$0\"/planted; echo \"plant $?\"; }; true", p.toString());
+            String said = r.out() + r.err();
+            assertTrue(r.out().contains("read 1") || r.out().contains("read 2"), "the host's nobody read " + p + ":\n" + r);
+            assertFalse(r.out().contains("append 0") || r.out().contains("plant 0"), "the host's nobody wrote " + p + ":\n" + r);
+            assertTrue(said.contains("Permission denied"), "refused as the kernel refuses: " + p + ":\n" + r);
+            assertFalse(said.contains("vserver-plan-key") || said.contains("VSPL") || said.contains("cgroup "),
                     "the host's nobody read " + p + ":\n" + r);
         }
         assertFalse(Files.exists(cache.resolve("planted")), "nobody planted a file in the cache");

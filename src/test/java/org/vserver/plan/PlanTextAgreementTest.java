@@ -158,6 +158,8 @@ class PlanTextAgreementTest {
                 .add(new Step.IfUp("lo"))
                 .add(new Step.VerifyInit("/run/vservers/g/state"))
                 .add(new Step.SetNsInit("/run/vservers/g/state", EnumSet.of(Namespace.PID, Namespace.NET)))
+                .add(new Step.AddrAdd("eth0", "203.0.113.25", 24, "eth0:mx"))
+                .add(new Step.AddrAdd("lo", "2001:db8::7", 128, null))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
