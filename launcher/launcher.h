@@ -166,11 +166,12 @@ int vl_key_check (struct vl_key *key, char *why, size_t whylen);
 /* The rest of the first directive line NAME, or NULL. */
 const char *vl_key_get (const struct vl_key *key, const char *name);
 
-/* start.c: --start DIR; with VL_START_LOCKED the caller (java's start) holds the guest's lock and
+/* start.c: --start DIR (ARGV: the command line, cleared in the worker: its init shows no host path);
+   with VL_START_LOCKED the caller (java's start) holds the guest's lock and
    waits for us; VL_START_CHECK (--check DIR) only says whether the cached plan is current. */
 #define VL_START_CHECK  1
 #define VL_START_LOCKED 2
-int vl_start (const char *dir, int how);
+int vl_start (const char *dir, int how, char **argv);
 /* The guest's lock as java's GuestLock takes it (the run directory made if missing): its fd, or -1. */
 int vl_lock_guest (const char *path);
 /* Releases it: the lock file removed, and the run directory if nothing else is left in it. */

@@ -214,7 +214,7 @@ main (int argc, char **argv)
       vl_seal_self (argv);
       clean_signals ();
       prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-      return vl_start (argv[2], argc == 4 ? VL_START_LOCKED : 0);
+      return vl_start (argv[2], argc == 4 ? VL_START_LOCKED : 0, argv);
     }
   if (argc == 3 && strcmp (argv[1], "--stop") == 0)
     {
@@ -230,7 +230,7 @@ main (int argc, char **argv)
   if (argc == 3 && strcmp (argv[1], "--status") == 0)
     return vl_status_print (argv[2]);
   if (argc == 3 && strcmp (argv[1], "--check") == 0)
-    return vl_start (argv[2], VL_START_CHECK);
+    return vl_start (argv[2], VL_START_CHECK, NULL);
   if (argc == 3 && strcmp (argv[1], "--undo") == 0)
     return vl_journal_undo (argv[2]) < 0 ? 1 : 0;
   if (argc == 3 && strcmp (argv[1], "--dry-run") == 0)

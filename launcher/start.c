@@ -308,8 +308,25 @@ print_hint (const struct vl_rec *r, int err, FILE *out)
                   " guest: an absolute one starts again at the guest's root)", path);
 }
 
+/* The worker's command line, which its guest init (the reaper) inherits, says nothing of the host:
+   "vserver-init", as a channel-mode start's re-execution names it (main.c), not the cache's path. */
+static void
+hide_argv (char **argv)
+{
+  char *end;
+  int i;
+
+  if (argv == NULL || argv[0] == NULL)
+    return;
+  for (i = 0; argv[i + 1] != NULL; i++)
+    ;
+  end = argv[i] + strlen (argv[i]);
+  memset (argv[0], 0, end - argv[0]);
+  snprintf (argv[0], end - argv[0] + 1, "vserver-init");
+}
+
 static void __attribute__ ((noreturn))
-worker (const char *plan_path, int status_w)
+worker (const char *plan_path, int status_w, char **argv)
 {
   struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
   struct vl_plan plan;
@@ -325,7 +342,8 @@ worker (const char *plan_path, int status_w)
     _exit (VL_EXIT_SETUP);
   fcntl (VL_PLAN_FD, F_SETFD, FD_CLOEXEC);
   fcntl (VL_STATUS_FD, F_SETFD, FD_CLOEXEC);
-  buf = vl_plan_load (plan_path, &len, err, sizeof err);
+  buf = vl_plan_load (plan_path, &len, err, sizeof err);   /* before the path's memory is cleared */
+  hide_argv (argv);
   if (buf == NULL || vl_plan_decode (buf, len, &plan, &bad, err, sizeof err) < 0)
     {
       vl_status_detail (&ctx, VL_STEP_HEADER, err);
@@ -341,7 +359,7 @@ worker (const char *plan_path, int status_w)
 }
 
 int
-vl_start (const char *dir, int how)
+vl_start (const char *dir, int how, char **argv)
 {
   int check_only = how == VL_START_CHECK, locked = how == VL_START_LOCKED;
   char path[4200], why[8400], detail[sizeof vl_last_error.call] = "";
@@ -415,7 +433,7 @@ vl_start (const char *dir, int how)
   if (w == 0)
     {
       close (pipefd[0]);
-      worker (path, pipefd[1]);
+      worker (path, pipefd[1], argv);
     }
   close (pipefd[1]);
   for (;;)

@@ -54,6 +54,8 @@ class NamespacesIT {
         List<String> l = HostProbe.lines(out);
         String comm = Files.readString(Path.of("/proc/" + init + "/comm")).strip();
         assertEquals("vserver-init", comm, "the guest's PID 1 is the launcher's reaper");
+        // its command line names nothing of the host (the launcher's path, the plan cache's)
+        assertEquals("vserver-init", host.sh(g, "tr '\\0' ' ' < /proc/1/cmdline").strip(), "PID 1's command line inside");
         assertEquals(comm, l.get(0), "/proc/1/comm inside");
         assertEquals("1 " + comm, l.get(1).replaceAll("\\s+", " "), "ps inside");
         assertEquals(Long.toString(HostProbe.startTime(init)), l.get(2), "PID 1 inside is the very process the host knows as the init");
