@@ -39,12 +39,5 @@ public record ClassicProgram(List<ClassicInsn> insns) {
     }
 
     /** FNV-1a (64 bit) of {@link #bytes()}: how plan text names a program (the launcher computes the same). */
-    public long fnv1a() {
-        long h = 0xcbf29ce484222325L;
-        for (byte x : bytes()) {
-            h ^= x & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
+    public long fnv1a() { return Fnv1a.of(Fnv1a.OFFSET, bytes()); }
 }

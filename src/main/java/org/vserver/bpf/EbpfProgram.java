@@ -18,12 +18,5 @@ public record EbpfProgram(List<Insn> insns) {
     public byte[] bytes() { return Insn.encode(insns); }
 
     /** FNV-1a 64 of {@link #bytes}: what a plan's text shows of it. */
-    public long fnv1a() {
-        long h = 0xcbf29ce484222325L;
-        for (byte x : bytes()) {
-            h ^= x & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
+    public long fnv1a() { return Fnv1a.of(Fnv1a.OFFSET, bytes()); }
 }

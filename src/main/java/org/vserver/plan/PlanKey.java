@@ -1,5 +1,6 @@
 package org.vserver.plan;
 
+import org.vserver.bpf.Fnv1a;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -27,8 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PlanKey {
     public static final String MAGIC = "vserver-plan-key 1";
-    static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    static final long FNV_PRIME = 0x100000001b3L;
+    static final long FNV_OFFSET = Fnv1a.OFFSET;
 
     private final List<String> lines = new ArrayList<>();
 
@@ -99,13 +99,7 @@ public final class PlanKey {
         return hex(h);
     }
 
-    static long fnv(long h, byte[] bytes) {
-        for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= FNV_PRIME;
-        }
-        return h;
-    }
+    static long fnv(long h, byte[] bytes) { return Fnv1a.of(h, bytes); }
 
     static String hex(long h) { return String.format(Locale.ROOT, "%016x", h); }
 
