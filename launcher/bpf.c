@@ -19,41 +19,65 @@ sys_bpf (int cmd, union bpf_attr *attr)
   return (int) syscall (SYS_bpf, cmd, attr, sizeof *attr);
 }
 
-/* BPF_ATTACH cgroup prog_type attach_type flags name program */
+/* Loads PROG (eBPF, license GPL) as TYPE for EXPECTED attach type, named NAME: its fd, or -1 after
+   vl_failf (with the verifier's last words when it refused). */
 int
-op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r)
+vl_bpf_load (int type, int expected, const char *name, const union vl_field *prog)
 {
-  const char *cgroup = r->f[0].s, *name = r->f[4].s;
   char log[4096] = "";
   union bpf_attr attr;
-  int prog, dir, err;
+  int fd, err;
 
-  (void) ctx;
   memset (&attr, 0, sizeof attr);
-  attr.prog_type = r->f[1].i;
-  attr.expected_attach_type = r->f[2].i;
-  attr.insns = (uint64_t) (uintptr_t) r->f[5].bpf.p;
-  attr.insn_cnt = r->f[5].bpf.n;
+  attr.prog_type = type;
+  attr.expected_attach_type = expected;
+  attr.insns = (uint64_t) (uintptr_t) prog->bpf.p;
+  attr.insn_cnt = prog->bpf.n;
   attr.license = (uint64_t) (uintptr_t) "GPL";
   attr.log_buf = (uint64_t) (uintptr_t) log;
   attr.log_size = sizeof log;
   attr.log_level = 1;
   snprintf (attr.prog_name, sizeof attr.prog_name, "%s", name);
-  prog = sys_bpf (BPF_PROG_LOAD, &attr);
-  if (prog < 0 && errno == ENOSPC) /* the verifier's log did not fit: load again without it */
+  fd = sys_bpf (BPF_PROG_LOAD, &attr);
+  if (fd < 0 && errno == ENOSPC) /* the verifier's log did not fit: load again without it */
     {
       attr.log_buf = 0, attr.log_size = 0, attr.log_level = 0;
-      prog = sys_bpf (BPF_PROG_LOAD, &attr);
+      fd = sys_bpf (BPF_PROG_LOAD, &attr);
     }
+  if (fd >= 0)
+    return fd;
+  err = errno;
+  char *nl = strrchr (log, '\n');
+  if (nl && nl[1] == '\0')
+    *nl = '\0';
+  return vl_failf (err, "bpf(BPF_PROG_LOAD, type %d, `%s`)%s%s", type, name, *log ? ": verifier: " : "", log);
+}
+
+/* bpf(BPF_PROG_ATTACH) of PROG to TARGET (a cgroup's fd, or a device's ifindex for tcx): 0 or -errno. */
+int
+vl_bpf_attach (int target, int prog, int attach_type, int flags)
+{
+  union bpf_attr attr;
+
+  memset (&attr, 0, sizeof attr);
+  attr.target_fd = target;
+  attr.attach_bpf_fd = prog;
+  attr.attach_type = attach_type;
+  attr.attach_flags = flags;
+  return sys_bpf (BPF_PROG_ATTACH, &attr) < 0 ? -errno : 0;
+}
+
+/* BPF_ATTACH cgroup prog_type attach_type flags name program */
+int
+op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *cgroup = r->f[0].s;
+  int prog, dir, err;
+
+  (void) ctx;
+  prog = vl_bpf_load (r->f[1].i, r->f[2].i, r->f[4].s, &r->f[5]);
   if (prog < 0)
-    {
-      err = errno;
-      char *nl = strrchr (log, '\n');
-      if (nl && nl[1] == '\0')
-        *nl = '\0';
-      return vl_failf (err, "bpf(BPF_PROG_LOAD, type %d, `%s`)%s%s", r->f[1].i, name, *log ? ": verifier: " : "",
-                       log);
-    }
+    return -1;
   dir = open (cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
     {
@@ -61,12 +85,7 @@ op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r)
       close (prog);
       return vl_fail_errno ("open", cgroup, err);
     }
-  memset (&attr, 0, sizeof attr);
-  attr.target_fd = dir;
-  attr.attach_bpf_fd = prog;
-  attr.attach_type = r->f[2].i;
-  attr.attach_flags = r->f[3].i;
-  err = sys_bpf (BPF_PROG_ATTACH, &attr) < 0 ? errno : 0;
+  err = -vl_bpf_attach (dir, prog, r->f[2].i, r->f[3].i);
   close (dir);
   close (prog);
   if (err)

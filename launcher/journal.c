@@ -9,6 +9,8 @@
  *   cgroup PATH    a guest cgroup: every process in it is killed, then the directory goes
  *   unlink PATH    a file the plan created
  *   address DEV A/P  an address a shared guest put on a host device (addr.c)
+ *   veth NETNS NAME, bridge NETNS NAME RUNDIR   a netns guest's veth and bridge port (veth.c)
+ *   nat NETNS TABLE NFT   its masquerading table (nat.c)
  *
  * A line is written before its change is made: an undo may meet a change that never happened,
  * so every step treats "already gone" as done. Paths never hold a newline (refused when written).
@@ -57,6 +59,15 @@ op_journal (struct vl_ctx *ctx, const struct vl_rec *r)
 
   if (fd < 0)
     return vl_fail ("open", path);
+  /* out of the way of the fds a plan names (USERNS_CREATE, NETNS_CREATE put namespaces at 5, 6...) */
+  if (fd < VL_HIGH_FD)
+    {
+      int high = fcntl (fd, F_DUPFD_CLOEXEC, VL_HIGH_FD);
+      close (fd);
+      if (high < 0)
+        return vl_fail ("fcntl(F_DUPFD_CLOEXEC)", path);
+      fd = high;
+    }
   if (ctx->journal_fd >= 0)
     close (ctx->journal_fd);
   ctx->journal_fd = fd;
@@ -199,6 +210,12 @@ undo_line (char *line)
     }
   if (strcmp (line, "address") == 0)
     return vl_addr_undo (path);
+  if (strcmp (line, "veth") == 0)
+    return vl_veth_undo (path);
+  if (strcmp (line, "bridge") == 0)
+    return vl_bridge_undo (path);
+  if (strcmp (line, "nat") == 0)
+    return vl_nat_undo (path);
   if (strcmp (line, "unlink") == 0)
     {
       if (unlink (path) == 0 || errno == ENOENT)

@@ -15,7 +15,7 @@
 
 #define VL_HEADER_SIZE     16u
 #define VL_REC_HEADER_SIZE 8u
-#define VL_MAX_FIELDS      6           /* BPF_ATTACH "siiisE" */
+#define VL_MAX_FIELDS      8           /* VETH "sssssiiE" */
 #define VL_MAX_PLAN        (16u << 20) /* a plan is a few KiB; this only bounds a bad total_len */
 #define VL_STEP_HEADER     0xffffffffu /* the failing "step" of a header problem */
 #define VL_MAX_BPF         4096u       /* BPF_MAXINSNS */

@@ -134,6 +134,12 @@ op_clone (struct vl_ctx *ctx, const struct vl_rec *r)
           close (done[0]);
           ctx->exec_gate = done[1];
         }
+      /* the journal is the host's side: the guest's init (a REAPER never execs) must not hold it */
+      if (ctx->journal_fd >= 0)
+        {
+          close (ctx->journal_fd);
+          ctx->journal_fd = -1;
+        }
       return 0;
     }
   close (gate[0]);

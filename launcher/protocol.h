@@ -205,7 +205,24 @@
                                      the guest's init existed */                                    \
   VL_OP (59, SETNS_INIT, "sN")    /* SETNS_PID of the init that run state file names now */ \
   VL_OP (60, ADDR_ADD, "ssis")    /* RTM_NEWADDR address/prefix (label or NULL) on host device dev; \
-                                     EADDRINUSE if any device has it; journaled "address DEV A/P" */
+                                     EADDRINUSE if any device has it; journaled "address DEV A/P" */ \
+  /* A netns guest's network, made before its init exists: the netns is held by fd (veth.c). */     \
+  VL_OP (61, NETNS_CREATE, "i")   /* unshare(CLONE_NEWNET) kept at fd (close-on-exec), then setns    \
+                                     back: a netns owned by the host's user namespace */          \
+  VL_OP (62, VETH, "sssssiiE")    /* bridge rundir host guest mac netns_fd mtu spoof: under          \
+                                     RUNDIR/.network.lock, bridge made if absent (up, mtu if > 0,   \
+                                     marker RUNDIR/BRIDGE.bridge; journaled "bridge NETNS BRIDGE     \
+                                     RUNDIR"; not a bridge: EINVAL); host link present: EEXIST;    \
+                                     journaled "veth NETNS HOST"; veth HOST, peer GUEST with MAC     \
+                                     "aa:bb:cc:dd:ee:ff" made in netns_fd, both with mtu (<= 0: the  \
+                                     bridge's); the program loaded as SCHED_CLS at tcx ingress of   \
+                                     HOST; master BRIDGE; up */                                    \
+  VL_OP (63, NETNS_CONFIG, "issvv") /* netns_fd guest bridge addresses gateways: in that netns, lo  \
+                                     up, each "A/P" on GUEST (IPv6 nodad), GUEST up, a default     \
+                                     route via each gateway; none given: via the bridge's address \
+                                     in the subnet of the guest's first of each family, read now */ \
+  VL_OP (64, NAT, "sss")          /* nft table ruleset: journaled "nat NETNS TABLE NFT"; ip_forward \
+                                     = 1; NFT -f - with the ruleset on stdin (exit != 0: EIO) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -166,6 +166,10 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_VERIFY_INIT] = op_verify_init,
   [VL_OP_SETNS_INIT] = op_setns_init,
   [VL_OP_ADDR_ADD] = op_addr_add,
+  [VL_OP_NETNS_CREATE] = op_netns_create,
+  [VL_OP_VETH] = op_veth,
+  [VL_OP_NETNS_CONFIG] = op_netns_config,
+  [VL_OP_NAT] = op_nat,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD

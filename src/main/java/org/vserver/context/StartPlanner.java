@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import org.vserver.config.ContextCapability;
 import org.vserver.config.GuestConfig;
@@ -21,7 +23,6 @@ import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
-import org.vserver.plan.Sync;
 import org.vserver.config.NetworkConfig;
 import org.vserver.storage.GuestStorage;
 import org.vserver.sys.ProcFs;
@@ -82,33 +83,25 @@ public final class StartPlanner {
      * @param hostSteps the host's side of the start, run first (doc/plan-cache.md): the undo journal,
      *                  the run state's directory, the guest's cgroups with their limits, and the
      *                  launcher joining them; empty for a plan shown without a host
+     * @param network   the host steps that give the guest's network namespace its network (a netns
+     *                  guest's veth, addresses, NAT), given the fd the namespace is held at before the
+     *                  clone; none for the other modes
      */
     public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
-                          List<Step> hostSteps, boolean hostAtGuestPid) {
+                          List<Step> hostSteps, IntFunction<List<Step>> network) {
         public Request {
             cgroupDelegation = List.copyOf(cgroupDelegation);
             hostSteps = List.copyOf(hostSteps);
         }
 
-        /** @param hostAtGuestPid java acts on the host at the init's first sync (AWAIT GUEST_PID) */
         public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
-            this(config, init, cgroupDelegation, storage, List.of(), needsHostAtGuestPid(config));
+            this(config, init, cgroupDelegation, storage, List.of(), fd -> List.of());
         }
 
         /** A plain guest whose cgroup files are not delegated (plans shown without a host). */
         public Request(GuestConfig config, InitStyle init) {
             this(config, init, List.of(), new GuestStorage.Plain(config.vdir()));
         }
-    }
-
-    /**
-     * True if java may have to act on the host while the new init waits at its first sync: a veth
-     * and its addresses (netns), host addresses (shared). The compile knows better (a shared guest
-     * without host addresses needs nothing) and says so in its {@link Request}.
-     */
-    public static boolean needsHostAtGuestPid(GuestConfig cfg) {
-        var m = cfg.network().mode();
-        return m == NetworkConfig.Mode.NETNS || m == NetworkConfig.Mode.SHARED;
     }
 
     /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
@@ -131,15 +124,20 @@ public final class StartPlanner {
         userns.ifPresent(u -> req.cgroupDelegation().forEach(f -> p.add(new Chown(f.toString(), u.hostUid(0), u.hostGid(0)))));
         Optional<UsernsCreate> holder = userns.map(u -> u.create(cloned.contains(Namespace.NET) ? Set.of(Namespace.NET) : Set.of()));
         holder.ifPresent(p::add);
+        // The guest's netns exists before its init, held by fd: the holder made it, owned by the
+        // guest's user namespace; without one, NETNS_CREATE makes it. Its network is made from
+        // outside before the clone, so nothing waits for the child.
+        OptionalInt netns = !cloned.contains(Namespace.NET) ? OptionalInt.empty()
+                : holder.isPresent() ? OptionalInt.of(holder.get().fdOf(Namespace.NET)) : OptionalInt.of(FIRST_FOREIGN_FD);
+        if (netns.isPresent() && holder.isEmpty()) p.add(new NetnsCreate(netns.getAsInt()));
+        netns.ifPresent(fd -> p.addAll(req.network().apply(fd)));
         p.addAll(StoragePlanner.beforeClone(req.storage(), userns));
         // The launcher is already in the guest's cgroups (its host steps joined them), so the new
         // cgroup namespace is rooted at the guest's cgroup.
-        p.add(new Clone(holder.isPresent() ? without(cloned, Namespace.NET) : cloned, ParentMode.EXIT));
-        // The guest's netns belongs to its user namespace; joined first, so that java sets up the
-        // network in it on GUEST_PID and sysfs below shows its devices.
-        holder.filter(h -> h.namespaces().contains(Namespace.NET)).ifPresent(h -> p.add(new SetNsFd(h.fdOf(Namespace.NET), Namespace.NET)));
+        p.add(new Clone(without(cloned, Namespace.NET), ParentMode.EXIT));
+        // joined first, so that sysfs below shows the guest's devices
+        netns.ifPresent(fd -> p.add(new SetNsFd(fd, Namespace.NET)));
         if (cfg.network().mode() == NetworkConfig.Mode.NONE) p.add(new IfUp("lo"));   // a new netns's loopback is down
-        if (req.hostAtGuestPid()) p.add(new Await(Sync.GUEST_PID));
         // From here on: the guest init, PID 1 of its own pid namespace.
         p.add(new Mount(null, "/", null, EnumSet.of(REC, PRIVATE), null));        // nothing propagates back to the host
         p.addAll(StoragePlanner.root(root, req.storage(), cfg.userns().shifted(), userns));

@@ -102,7 +102,7 @@ public final class GuestStart {
     /**
      * Compiles the start into the guest's plan cache and runs it. A start the launcher can do alone
      * runs as {@code bin/vserver NAME start} runs a current cached plan: {@code vserver-launcher
-     * --start} (doc/plan-cache.md). One that needs java on the host (a veth, bind hooks, a disk
+     * --start} (doc/plan-cache.md). One that needs java on the host (a disk
      * image, a pause) runs the same plan through the launcher's channels, java acting at its sync.
      *
      * @return false if the guest was already running (a warning, as in VServer)
@@ -218,7 +218,7 @@ public final class GuestStart {
 
     /**
      * The compiled plan through the launcher's channels, java doing its part: the disk image before,
-     * the network at the init's first sync, the run state once the init runs, the pause after.
+     * the run state once the init runs, the pause after.
      * Anything that fails is undone by {@link Guests#cleanup}, the launcher's journal included.
      */
     private void runWithJava(GuestConfig cfg, int xid, GuestStorage storage, GuestStorages storages,
@@ -232,7 +232,7 @@ public final class GuestStart {
             Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             storages.mountLayer(storage, UserNamespace.of(cfg));   // its disk image, by a launcher outside its cgroups
-            run(cfg, xid, compiled.start(), log, new GuestNetwork(vs), compiled.net());
+            run(cfg, xid, compiled.start(), log);
             new GuestLimits(guests).pauseIfAsked(name, compiled.resources());
             done = true;
         } finally {
@@ -278,9 +278,9 @@ public final class GuestStart {
      * console as the init's stdout and stderr; what the launcher said there is shown if the start fails
      * (the run state, the log with it, is removed then).
      */
-    private void run(GuestConfig cfg, int xid, Plan plan, Path log, GuestNetwork network, NetworkPlan net) throws IOException {
+    private void run(GuestConfig cfg, int xid, Plan plan, Path log) throws IOException {
         try {
-            launch(cfg, xid, plan, log, network, net);
+            launch(cfg, xid, plan, log);
         } catch (IOException | RuntimeException e) {
             String said = launcherSaid(log);
             if (!said.isEmpty()) vs.err().println("vserver: the launcher said: " + said);
@@ -297,7 +297,7 @@ public final class GuestStart {
         }
     }
 
-    private void launch(GuestConfig cfg, int xid, Plan plan, Path log, GuestNetwork network, NetworkPlan net) throws IOException {
+    private void launch(GuestConfig cfg, int xid, Plan plan, Path log) throws IOException {
         int[] child = {0};
         vs.launcher().run(plan, new Launcher.Stdio.OutputFile(log), new Launcher.Host() {
 
@@ -305,9 +305,7 @@ public final class GuestStart {
             public void childPid(int pid) { child[0] = pid; }
 
             @Override
-            public void sync(Sync sync) throws IOException {
-                if (sync == Sync.GUEST_PID) network.atGuestPid(cfg.name(), net, child[0]);
-            }
+            public void sync(Sync sync) {}                           // a start plan has no sync: its host steps are its own
         });
         record(cfg, xid, child[0]);
     }

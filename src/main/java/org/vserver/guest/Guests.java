@@ -72,11 +72,6 @@ public final class Guests {
             // another guest's cgroup appeared meanwhile: the parent stays, as it should
         }
         try {
-            new GuestNetwork(vs).cleanup(name);     // after the kill: no guest socket holds an address being removed
-        } catch (IOException e) {
-            vs.err().println("vserver: warning: " + e.getMessage());
-        }
-        try {
             // a disk image left mounted on the host by a guest that died (after the kill: nothing uses it)
             // The mount table first: the guest's root (a configuration read) only when a private
             // layer of that name is mounted at all, which a guest without a disk image never has.

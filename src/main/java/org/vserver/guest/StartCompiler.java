@@ -18,8 +18,11 @@ import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.UserNamespace;
+import org.vserver.fs.SearchPath;
 import org.vserver.limits.ResourcePlan;
 import org.vserver.net.Addresses;
+import org.vserver.net.Nat;
+import org.vserver.net.NetnsSteps;
 import org.vserver.net.NetworkPlan;
 import org.vserver.net.SockAddrPrograms;
 import org.vserver.plan.Plan;
@@ -67,7 +70,7 @@ final class StartCompiler {
         String name = cfg.name();
         ResourcePlan resources = new GuestLimits(guests).plan(cfg);     // cpus the host lacks: refused here
         NetworkPlan net = new GuestStart(guests).networkPlan(cfg, xid);  // a guest that could not be isolated: refused here
-        Optional<String> needsJava = needsJava(cfg, net, storage, resources);
+        Optional<String> needsJava = needsJava(storage, resources);
         PlanCache cache = rescue == null ? PlanCache.of(vs.config().cacheBase(), name)
                 : new PlanCache(vs.config().cacheBase().resolve(name).resolve("rescue"));
         CgroupManager.StartSteps cgroups = vs.cgroups().startSteps(name, resources.cgroup());
@@ -95,8 +98,11 @@ final class StartCompiler {
         host.addAll(bindHooks(name, net));
 
         var planner = new RecordingHost(StartPlanner.Host.real(vs.proc()));
+        Optional<Path> nft = net instanceof NetworkPlan.Netns n && NetnsSteps.needsNft(n)
+                ? Optional.of(Nat.program(SearchPath.fromEnvironment(vs.env()))) : Optional.empty();
         Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
-                vs.cgroups().delegationFiles(name), storage, host, hostAtGuestPid(net)));
+                vs.cgroups().delegationFiles(name), storage, host, fd -> net instanceof NetworkPlan.Netns n
+                        ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of()));
         Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
@@ -118,17 +124,12 @@ final class StartCompiler {
         }
         PlanCache.write(cache.start(), PlanWriter.write(start));
         PlanCache.write(cache.stateTemplate(), stateTemplate(name, xid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, needsJava, planner, warnings, notes).getBytes(
+        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, needsJava, planner, nft, warnings, notes).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         return new Compiled(cache, start, needsJava, net, resources, List.copyOf(notes));
     }
 
     Path journal(String name) { return vs.state().root().resolve(name + ".journal"); }
-
-    /** Java's part at the init's first sync: a veth, its bridge port, addresses, routes and NAT. */
-    static boolean hostAtGuestPid(NetworkPlan net) {
-        return net instanceof NetworkPlan.Netns;
-    }
 
     /**
      * A shared guest's addresses on host devices (labelled {@code dev:name}, as util-vserver does),
@@ -153,9 +154,7 @@ final class StartCompiler {
     }
 
     /** What java still does on the host for this guest's start; empty if the launcher does it all. */
-    static Optional<String> needsJava(GuestConfig cfg, NetworkPlan net, GuestStorage storage, ResourcePlan resources) {
-        if (hostAtGuestPid(net))
-            return Optional.of("network mode " + cfg.network().mode().word() + ": java sets up its host side at the init's first sync");
+    static Optional<String> needsJava(GuestStorage storage, ResourcePlan resources) {
         if (storage instanceof GuestStorage.Layered l && !(l.backend() instanceof GuestStorage.Directory))
             return Optional.of("disk limit: java prepares and mounts its image or subvolume");
         if (resources.cgroup().frozen())
@@ -202,8 +201,8 @@ final class StartCompiler {
         return out;
     }
 
-    private String key(GuestConfig cfg, int xid, Optional<String> needsJava, RecordingHost planner, List<String> warnings,
-                       List<String> notes) throws IOException, ConfigException {
+    private String key(GuestConfig cfg, int xid, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
+                       List<String> warnings, List<String> notes) throws IOException, ConfigException {
         String name = cfg.name();
         var k = new PlanKey();
         k.input("kernel", PlanKey.kernel());
@@ -222,6 +221,7 @@ final class StartCompiler {
         Path root = cfg.vdir().toAbsolutePath();
         for (Path p = root; p != null; p = p.getParent()) k.input("owner", p);
         for (String[] q : planner.asked()) k.input(q[0], Path.of(q[1]));
+        if (nft.isPresent()) k.input("exists", nft.get());      // an nft removed since: java says what to install
         k.directive("name", name);
         k.directive("xid", Integer.toString(xid));
         k.directive("lock", vs.state().lockFile(name).toString());

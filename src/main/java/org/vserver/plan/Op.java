@@ -64,7 +64,11 @@ public enum Op {
     IF_UP(57, "s"),
     VERIFY_INIT(58, "s"),
     SETNS_INIT(59, "sN"),
-    ADDR_ADD(60, "ssis");
+    ADDR_ADD(60, "ssis"),
+    NETNS_CREATE(61, "i"),
+    VETH(62, "sssssiiE"),
+    NETNS_CONFIG(63, "issvv"),
+    NAT(64, "sss");
 
     private final int code;
     private final String signature;

@@ -559,4 +559,45 @@ public sealed interface Step {
         public Op op() { return Op.ADDR_ADD; }
         public List<Object> fields() { return java.util.Arrays.asList(dev, address, prefix, label); }
     }
+
+    /** A network namespace owned by the host's user namespace, held at {@code fd} (a guest without a user namespace of its own). */
+    record NetnsCreate(int fd) implements Step {
+        public Op op() { return Op.NETNS_CREATE; }
+        public List<Object> fields() { return List.of(fd); }
+    }
+
+    /**
+     * A netns guest's veth: {@code host} a port of {@code bridge} (made, with vserver's marker in
+     * {@code rundir}, if the host has none), {@code guest} with {@code mac} made in the namespace at
+     * {@code netnsFd}, both of {@code mtu} (-1: the bridge's), {@code spoof} at tcx ingress of {@code host}.
+     */
+    record Veth(String bridge, String rundir, String host, String guest, String mac, int netnsFd, int mtu,
+                EbpfProgram spoof) implements Step {
+        public Veth {
+            Objects.requireNonNull(bridge, "Veth: bridge");
+            Objects.requireNonNull(spoof, "Veth: spoof");
+        }
+        public Op op() { return Op.VETH; }
+        public List<Object> fields() { return List.of(bridge, rundir, host, guest, mac, netnsFd, mtu, spoof); }
+    }
+
+    /**
+     * Inside the namespace at {@code netnsFd}: lo and {@code guest} up, its {@code addresses}
+     * ("A/P"), a default route via each of {@code gateways}; none: via {@code bridge}'s own address
+     * in the guest's subnet, found at run time.
+     */
+    record NetnsConfig(int netnsFd, String guest, String bridge, List<String> addresses, List<String> gateways) implements Step {
+        public NetnsConfig {
+            addresses = List.copyOf(addresses);
+            gateways = List.copyOf(gateways);
+        }
+        public Op op() { return Op.NETNS_CONFIG; }
+        public List<Object> fields() { return List.of(netnsFd, guest, bridge, addresses, gateways); }
+    }
+
+    /** {@code nft -f -} of {@code ruleset}, the guest's own table {@code table}; the program at {@code nft}. */
+    record Nat(String nft, String table, String ruleset) implements Step {
+        public Op op() { return Op.NAT; }
+        public List<Object> fields() { return List.of(nft, table, ruleset); }
+    }
 }

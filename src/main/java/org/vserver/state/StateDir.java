@@ -46,14 +46,11 @@ public record StateDir(Path root) {
 
     public Path lockFile(String name) { return root.resolve(name + ".lock"); }
 
-    /** What start changed on the host's network, one change per line, written before it is made. */
-    public Path networkFile(String name) { return guestDir(name).resolve("network"); }
-
-    /** Serializes creating, joining and removing the bridges of netns guests. */
-    public Path networkLock() { return root.resolve(".network.lock"); }
-
-    /** Present while vserver owns bridge {@code bridge}: it created it, and removes it with its last port. */
-    public Path bridgeMarker(String bridge) { return root.resolve(bridge + ".bridge"); }
+    /*
+     * The launcher also keeps here, for netns guests (launcher/veth.c): `.network.lock`, which
+     * serializes joining and removing bridges, and `BRIDGE.bridge` while vserver owns a bridge it
+     * created (it goes with its last port).
+     */
 
     public Optional<RunState> read(String name) throws IOException {
         Path f = stateFile(name);

@@ -12,6 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vserver.storage.GuestStorage;
 import org.vserver.storage.StorageLayout;
+import org.vserver.net.NetnsSteps;
+import org.vserver.net.NetworkPlan;
+import org.vserver.net.NetworkPlanner;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanText;
 import org.vserver.plan.PlanWriter;
@@ -86,6 +89,21 @@ class GoldenPlanTest {
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null))));
         assertGolden("exec-shared", new EnterPlanner().plan(cfg, TARGET,
                 new EnterPlanner.Command(List.of("ss", "-x"), EnterPlanner.User.ROOT, false, Map.of()), false));
+    }
+
+    /**
+     * Netns mode: the guest's network is made from outside before the clone, in the namespace the
+     * user namespace's holder made (fd 6), or NETNS_CREATE made (fd 5) for a guest without one.
+     */
+    @Test
+    void netnsStartMakesTheNetworkBeforeTheInit() throws Exception {
+        for (var userns : List.of(TestGuests.USERNS, TestGuests.NO_USERNS)) {
+            var cfg = TestGuests.netnsGuest(userns);
+            var net = (NetworkPlan.Netns) NetworkPlanner.plan(cfg, 40001, Capabilities.bounding(cfg.bcapabilities()), 0x56);
+            assertGolden(userns.disabled() ? "start-netns-host-userns" : "start-netns", new StartPlanner(TestGuests.HOST).plan(
+                    new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), List.of(), new GuestStorage.Plain(cfg.vdir()),
+                            List.of(), fd -> NetnsSteps.of(net, fd, Path.of("/run/vservers"), Optional.of(Path.of("/usr/sbin/nft"))))));
+        }
     }
 
     @Test

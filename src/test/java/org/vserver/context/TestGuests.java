@@ -71,6 +71,16 @@ final class TestGuests {
                 c.init(), c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), net).withUserns(c.userns());
     }
 
+    /** A netns guest (NGNET): 10.9.0.2/24 and 2001:db8:9::2/64 on bridge vsbr0, masqueraded, MTU 1400. */
+    static GuestConfig netnsGuest(UsernsConfig userns) {
+        GuestConfig c = hostGuest();
+        var net = new NetworkConfig(NetworkConfig.Mode.NETNS, null, List.of(), null, "vsbr0", List.of(), true, 1400);
+        var ifs = List.of(new GuestConfig.InterfaceConfig("0", "10.9.0.2", null, 24, null, false, false),
+                new GuestConfig.InterfaceConfig("1", "2001:db8:9::2", null, 64, null, false, false));
+        return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
+                c.init(), c.shell(), c.nice(), ifs, c.resources(), c.proc(), c.seccomp(), net).withUserns(userns);
+    }
+
     /** The id ranges of the fixture guests' user namespaces: host ids 1000000.. (Incus's first range). */
     static final IdRange RANGE = new IdRange(1_000_000, 65536);
     static final UsernsConfig USERNS = new UsernsConfig(Optional.of(RANGE), Optional.of(RANGE), false);

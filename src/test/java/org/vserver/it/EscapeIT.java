@@ -20,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vserver.config.ProcMasks;
 import org.vserver.testsupport.RequiresRoot;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.Feature;
 
 /**
  * The escape suite (security.md §4, §6): every attack of the static probe, run as root inside a
@@ -448,6 +450,54 @@ class EscapeIT {
             assertEquals("absent\n", host.sh(g, "test -e '" + p + "' && echo present || echo absent"), p + " in the guest's view");
         assertEquals("", host.sh(g, "grep -E '" + host.cacheDir + "|" + host.rundir + "' /proc/self/mountinfo || true"),
                 "the guest's mount table names the host's cache or run directory");
+    }
+
+    /**
+     * A netns guest's network is made by the launcher from outside, before its init exists: the
+     * launcher enters the guest's network namespace and comes back, and holds the namespace and its
+     * journal by fd meanwhile. None of that may reach the guest: its init holds no namespace or
+     * netlink fd, it is in its own namespace (not the host's, not the test's), and its root can
+     * neither take its device down, readdress it nor delete it (no CAP_NET_ADMIN over it); after all
+     * that the stop removes every host change (run in a network namespace of the test's own).
+     */
+    @Test
+    @Order(4)
+    @RequiresKernel({Feature.TCX, Feature.CGROUP2})
+    void aNetnsGuestGetsNothingOfTheLauncherThatMadeItsNetwork() throws Exception {
+        try (TestNetns ns = TestNetns.create("vsit-esc-" + host.id)) {
+            String bridge = "vseb" + host.id.substring(0, 6);
+            ns.ip("link", "add", bridge, "type", "bridge");
+            ns.ip("addr", "add", "10.250.9.1/24", "dev", bridge);
+            ns.ip("link", "set", bridge, "up");
+            String n = host.build("esc-net");
+            host.config(n, "interfaces/mode", "netns\n");
+            host.config(n, "interfaces/bridge", bridge + "\n");
+            host.config(n, "interfaces/00/ip", "10.250.9.2\n");
+            host.config(n, "interfaces/nat", "");
+            var start = host.cliIn(ns.path, null, "vserver", n, "start");
+            assertEquals(0, start.code(), start.toString());
+            try {
+                int init = host.initPid(n);
+                for (Path other : List.of(Path.of("/proc/self/ns/net"), ns.path))
+                    assertFalse(Files.isSameFile(Path.of("/proc/" + init + "/ns/net"), other), "the guest's init is in " + other);
+                try (var l = Files.list(Path.of("/proc/" + init + "/fd"))) {
+                    for (Path fd : l.toList()) {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        assertFalse(target.startsWith("net:[") || target.startsWith("user:[") || target.contains(".journal"),
+                                "the guest's init holds the launcher's " + fd + " -> " + target);
+                    }
+                }
+                String said = host.sh(n, "for c in 'ip link set eth0 down' 'ip addr add 10.250.9.77/24 dev eth0' 'ip link del eth0'"
+                        + " 'ip link add evil type dummy'; do $c 2>&1; echo \"rc=$?\"; done");
+                assertFalse(said.contains("rc=0"), "the guest's root changed its network:\n" + said);
+                assertTrue(ns.ip("link").contains("vs" + host.context(n) + "@"), "the host end stays");
+            } finally {
+                assertEquals(0, host.cliIn(ns.path, null, "vserver", n, "stop").code());
+            }
+            assertFalse(ns.ip("link").contains("vs" + host.context(n) + "@"), "the stop removed the veth");
+            assertFalse(ns.exec("nft", "list", "tables").contains("vs" + host.context(n)), "the stop removed the NAT table");
+            host.assertNothingLeftOf(n);
+        }
     }
 
     @Test

@@ -263,4 +263,84 @@ class NetnsNetworkIT {
         assertTrue(links.contains(bridge + ":"), "the admin's bridge stays");
         host.assertNothingLeftOf(g);
     }
+
+    /**
+     * The network is made by the launcher before the init exists (doc/plan-cache.md): a failure
+     * injected at each of its steps, and a kill -9 right after each, must leave no veth, bridge of
+     * vserver's, NAT table or marker once the start (or the next command) has undone it.
+     */
+    @Test
+    void eachNetworkStepThatFailsOrIsKilledIsUndone() throws Exception {
+        String own = "vsfb" + host.id.substring(0, 6);
+        String g = natGuestOnOwnBridge("nns6", own, "10.251.0.2");
+        start(g);
+        assertEquals(0, host.cliIn(ns.path, null, "vserver", g, "stop").code());
+        java.nio.file.Path plan = host.cacheDir.resolve(g).resolve("plan");
+        var dry = launcherIn(java.util.Map.of(), "--dry-run", plan.resolve("start.plan").toString());
+        java.util.List<String> steps = dry.out().lines().skip(1).toList();
+        java.util.List<Integer> network = new java.util.ArrayList<>();
+        for (int i = 0; i < steps.size(); i++)
+            if (steps.get(i).matches("\\s*\\d+ (VETH|NAT|NETNS_CONFIG) .*")) network.add(i);
+        assertEquals(3, network.size(), "VETH, NAT and NETNS_CONFIG before the clone:\n" + dry.out());
+        String link = "vs" + host.context(g), table = "vs" + host.context(g);
+        for (int n : network) {
+            String op = steps.get(n).strip().split(" ")[1];
+            var r = launcherIn(java.util.Map.of("VSERVER_LAUNCHER_FAIL_STEP", Integer.toString(n)), "--start", plan.toString());
+            assertEquals(1, r.code(), op + ": " + r);
+            assertTrue(r.err().contains("injected failure") && r.err().contains(": " + op), "names the step: " + r.err());
+            assertNoNetworkOf(g, own, link, table, "after a failure at " + op);
+        }
+        // a kill -9 right after each network step (paused before the next): the next command undoes it
+        for (int n : network) {
+            var pb = new ProcessBuilder("nsenter", "--net=" + ns.path, TestHost.LAUNCHER.toAbsolutePath().toString(), "--start",
+                    plan.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("VSERVER_RUNDIR", host.rundir.toString());
+            pb.environment().put("VSERVER_CONFDIR", host.confdir.toString());
+            pb.environment().put("VSERVER_LAUNCHER_PAUSE_STEP", Integer.toString(n + 1));
+            Process p = pb.start();
+            boolean paused = false;
+            for (int t = 0; t < 2000 && !paused; t++) {
+                paused = p.toHandle().descendants().anyMatch(NetnsNetworkIT::isStopped);
+                if (!paused) Thread.sleep(5);
+            }
+            assertTrue(paused, "paused after step " + n);
+            if (steps.get(n).contains(" VETH ")) assertTrue(ns.ip("link").contains(link + "@"), "the veth exists at the kill");
+            var rest = p.toHandle().descendants().toList();
+            p.destroyForcibly();
+            p.waitFor();
+            rest.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : rest) h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            host.cliIn(ns.path, null, "vserver", g, "stop");
+            assertNoNetworkOf(g, own, link, table, "after a kill after step " + n);
+        }
+    }
+
+    private static void assertNoNetworkOf(String g, String ownBridge, String link, String table, String when) throws Exception {
+        String links = ns.ip("link");
+        assertFalse(links.contains(link + "@"), "no veth " + when + ": " + links);
+        assertFalse(links.contains(ownBridge + ":"), "no bridge of vserver's " + when + ": " + links);
+        assertFalse(ns.exec("nft", "list", "tables").contains(table), "no NAT table " + when);
+        assertFalse(java.nio.file.Files.exists(host.rundir.resolve(ownBridge + ".bridge")), "no bridge marker " + when);
+        host.assertNothingLeftOf(g);
+    }
+
+    /** The launcher as bin/vserver runs it, in the test's network namespace. */
+    private static TestHost.Result launcherIn(java.util.Map<String, String> env, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("nsenter", "--net=" + ns.path, TestHost.LAUNCHER.toAbsolutePath().toString()));
+        cmd.addAll(java.util.List.of(args));
+        var pb = new ProcessBuilder(cmd);
+        pb.environment().put("VSERVER_RUNDIR", host.rundir.toString());
+        pb.environment().put("VSERVER_CONFDIR", host.confdir.toString());
+        pb.environment().putAll(env);
+        return host.run(pb, null);
+    }
+
+    private static boolean isStopped(ProcessHandle p) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + p.pid() + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (java.io.IOException gone) {
+            return false;
+        }
+    }
 }

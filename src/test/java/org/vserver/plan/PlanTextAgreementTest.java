@@ -160,6 +160,12 @@ class PlanTextAgreementTest {
                 .add(new Step.SetNsInit("/run/vservers/g/state", EnumSet.of(Namespace.PID, Namespace.NET)))
                 .add(new Step.AddrAdd("eth0", "203.0.113.25", 24, "eth0:mx"))
                 .add(new Step.AddrAdd("lo", "2001:db8::7", 128, null))
+                .add(new Step.NetnsCreate(5))
+                .add(new Step.Veth("vsbr0", "/run/vservers", "vs40001", "eth0", "02:56:00:9c:40:01", 6, -1,
+                        new EbpfProgram(List.of(Insn.mov(0, 2), Insn.exit()))))
+                .add(new Step.Nat("/usr/sbin/nft", "vs40001", "table ip vs40001 {\n}\n"))
+                .add(new Step.NetnsConfig(6, "eth0", "vsbr0", List.of("10.0.0.2/24", "2001:db8::2/64"), List.of()))
+                .add(new Step.NetnsConfig(6, "eth0", "vsbr0", List.of(), List.of("10.0.0.1")))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
