@@ -11,6 +11,7 @@
  *   address DEV A/P  an address a shared guest put on a host device (addr.c)
  *   veth NETNS NAME, bridge NETNS NAME RUNDIR   a netns guest's veth and bridge port (veth.c)
  *   nat NETNS TABLE NFT   its masquerading table (nat.c)
+ *   umount PATH    a disk image mounted on the host (loop.c)
  *
  * A line is written before its change is made: an undo may meet a change that never happened,
  * so every step treats "already gone" as done. Paths never hold a newline (refused when written).
@@ -216,6 +217,8 @@ undo_line (char *line)
     return vl_bridge_undo (path);
   if (strcmp (line, "nat") == 0)
     return vl_nat_undo (path);
+  if (strcmp (line, "umount") == 0)
+    return vl_umount_undo (path);
   if (strcmp (line, "unlink") == 0)
     {
       if (unlink (path) == 0 || errno == ENOENT)

@@ -14,6 +14,7 @@
  *   owner PATH U:G:MODE   lstat's uid, gid and mode in octal (the barrier above a guest's root)
  *   exists PATH 0|1       lstat(2) succeeds: a path the planner asked about
  *   isdir PATH 0|1        stat(2) finds a directory: the same, following links
+ *   size PATH BYTES       a regular file's size ("-": none): a guest's disk image
  *   rundir PATH           $VSERVER_RUNDIR, else /run/vservers: where the plan puts the run state
  *   confdir PATH          $VSERVER_CONFDIR, else /etc/vservers: whose configuration it is
  *   cgroups HASH          the cgroup mounts: mount point, type and options of each
@@ -234,6 +235,14 @@ current (const char *input, const char *arg, char *out, size_t outlen)
     return snprintf (out, outlen, "%d", lstat (arg, &st) == 0), 0;
   if (strcmp (input, "isdir") == 0)
     return snprintf (out, outlen, "%d", stat (arg, &st) == 0 && S_ISDIR (st.st_mode)), 0;
+  if (strcmp (input, "size") == 0)
+    {
+      if (lstat (arg, &st) < 0 || !S_ISREG (st.st_mode))
+        snprintf (out, outlen, "-");
+      else
+        snprintf (out, outlen, "%lld", (long long) st.st_size);
+      return 0;
+    }
   if (strcmp (input, "owner") == 0)
     {
       if (lstat (arg, &st) < 0)
@@ -258,7 +267,7 @@ current (const char *input, const char *arg, char *out, size_t outlen)
 static int
 is_input (const char *w)
 {
-  static const char *const inputs[] = { "kernel", "launcher", "cgroups", "rundir", "confdir", "tree", "file", "link", "stat", "owner", "exists", "isdir", NULL };
+  static const char *const inputs[] = { "kernel", "launcher", "cgroups", "rundir", "confdir", "tree", "file", "link", "stat", "owner", "exists", "isdir", "size", NULL };
   int i;
 
   for (i = 0; inputs[i]; i++)

@@ -134,6 +134,8 @@ int vl_idmapped_tree (const char *source, int userns_fd, uint64_t flags);
 
 /* loop.c: MOUNT_LOOP. */
 int op_mount_loop (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_mount_loop_host (struct vl_ctx *ctx, const struct vl_rec *r);
+int vl_umount_undo (const char *path);
 
 /* journal.c: JOURNAL and the host changes it records; the undo of a journal. */
 int op_journal (struct vl_ctx *ctx, const struct vl_rec *r);
@@ -236,6 +238,8 @@ int vl_status_print (const char *run);
 
 /* stop.c: --stop RUN. SELF: this launcher's path, to replay the stop command's plan with. */
 int vl_stop (const char *run, const char *self);
+/* Writes VALUE (FROZEN, THAWED, 1, 0) to a freezer control FILE; v1's FROZEN awaited (5 s): 0, or -1. */
+int vl_freeze (const char *file, const char *value);
 /* Removes a tree, links removed and never followed, never leaving its filesystem; absent is fine. */
 int vl_remove_tree (const char *path);
 

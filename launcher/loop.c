@@ -4,15 +4,22 @@
  * mounted, the mount holds the only reference, so unmounting the filesystem (or the death of the
  * last mount namespace that has it) frees the device. Nothing is journaled and nothing is left
  * behind when a guest dies; a failed mount frees the device before the op fails.
+ *
+ * MOUNT_LOOP_HOST is the same mount made on the host by a start (a disk-limited guest's private
+ * layer, which the host must see to grow it): journaled "umount TARGET", undone detached.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "launcher.h"
@@ -98,4 +105,91 @@ op_mount_loop (struct vl_ctx *ctx, const struct vl_rec *r)
   (void) ioctl (loop_fd, LOOP_CLR_FD, 0);
   close (loop_fd);
   return vl_failf (err, "mount(`%s` on `%s`, %s)", dev, target, fstype);
+}
+
+/* 1 if TARGET is the root of a mount (statx's STATX_ATTR_MOUNT_ROOT: a bind of the same filesystem
+   counts too), 0 if not, -1 after vl_fail. */
+static int
+mount_root (const char *target)
+{
+  struct statx stx;
+
+  if (statx (AT_FDCWD, target, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0)
+    return vl_fail ("statx", target);
+  if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+    return vl_failf (ENOSYS, "statx(`%s`): this kernel does not say whether a path is a mount point", target);
+  return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
+/* The loop device IMAGE backs already ("/dev/loopN" into DEV), 1; none, 0. */
+static int
+image_attached (const char *image, char *dev, size_t devlen)
+{
+  char want[4096], path[300], have[4096];
+  DIR *d = opendir ("/sys/block");
+  struct dirent *e;
+  int found = 0;
+
+  if (d == NULL || realpath (image, want) == NULL)
+    {
+      if (d)
+        closedir (d);
+      return 0;
+    }
+  while (!found && (e = readdir (d)) != NULL)
+    {
+      int fd;
+      ssize_t n;
+      if (strncmp (e->d_name, "loop", 4) != 0)
+        continue;
+      snprintf (path, sizeof path, "/sys/block/%s/loop/backing_file", e->d_name);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      n = read (fd, have, sizeof have - 1);
+      close (fd);
+      if (n <= 0)
+        continue;
+      have[n] = '\0';
+      if (have[n - 1] == '\n')
+        have[n - 1] = '\0';
+      if (strcmp (have, want) == 0)
+        found = 1, snprintf (dev, devlen, "/dev/%s", e->d_name);
+    }
+  closedir (d);
+  return found;
+}
+
+/* MOUNT_LOOP_HOST image target fstype flags data: MOUNT_LOOP on the host for a guest's start (a
+   disk-limited guest's private layer), refused if the target is mounted already or the image backs
+   a loop device (a second mount of one ext4 image corrupts it), then journaled "umount TARGET". */
+int
+op_mount_loop_host (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *image = r->f[0].s, *target = r->f[1].s;
+  char dev[300];
+  int m = mount_root (target);
+
+  if (m < 0)
+    return -1;
+  if (m)
+    return vl_failf (EBUSY, "!`%s` is mounted already (the guest's private layer, by another command?): unmount it"
+                            " (umount %s) before the start", target, target);
+  if (image_attached (image, dev, sizeof dev))
+    return vl_failf (EBUSY, "!the disk image %s is in use by %s already: a second mount would corrupt it (find its"
+                            " mount with: findmnt %s)", image, dev, dev);
+  if (vl_journal_note (ctx, "umount", target) < 0)
+    return -1;
+  return op_mount_loop (ctx, r);
+}
+
+/* Undo of "umount P": detached (a host process with its cwd inside must not keep it mounted; the
+   loop device goes with the last user); not mounted (any more) is fine. */
+int
+vl_umount_undo (const char *path)
+{
+  if (umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL || errno == ENOENT)
+    return 0;
+  fprintf (stderr, "vserver-launcher: undo: umount2(`%s`, MNT_DETACH) failed: %s\n", path, strerror (errno));
+  return -1;
 }

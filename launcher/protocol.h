@@ -222,7 +222,10 @@
                                      route via each gateway; none given: via the bridge's address \
                                      in the subnet of the guest's first of each family, read now */ \
   VL_OP (64, NAT, "sss")          /* nft table ruleset: journaled "nat NETNS TABLE NFT"; ip_forward \
-                                     = 1; NFT -f - with the ruleset on stdin (exit != 0: EIO) */
+                                     = 1; NFT -f - with the ruleset on stdin (exit != 0: EIO) */ \
+  VL_OP (65, MOUNT_LOOP_HOST, "sssMs") /* MOUNT_LOOP, refused (EBUSY) if target is a mount's root  \
+                                     (statx) or the image backs a loop device already; journaled   \
+                                     "umount TARGET" (undo: umount2 MNT_DETACH) */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

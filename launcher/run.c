@@ -170,6 +170,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_VETH] = op_veth,
   [VL_OP_NETNS_CONFIG] = op_netns_config,
   [VL_OP_NAT] = op_nat,
+  [VL_OP_MOUNT_LOOP_HOST] = op_mount_loop_host,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD
@@ -177,7 +178,7 @@ static const vl_op_fn vl_op_fns[] = {
 static int
 null_allowed (const struct vl_rec *r, int field)
 {
-  if (r->op == VL_OP_MOUNT_LOOP)
+  if (r->op == VL_OP_MOUNT_LOOP || r->op == VL_OP_MOUNT_LOOP_HOST)
     return field == 4;
   if (r->op == VL_OP_ADDR_ADD)
     return field == 3; /* no label (IPv6) */

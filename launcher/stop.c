@@ -184,44 +184,56 @@ await_end (const struct stop_conf *c, long wait_ms, int sig)
     }
 }
 
-static void
+/* 0, or -1 with errno (a stop goes on without a freezer: its callers there ignore it) */
+static int
 write_text (const char *path, const char *text)
 {
-  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int fd = open (path, O_WRONLY | O_CLOEXEC), err = 0;
   if (fd < 0)
-    return;
+    return -1;
   if (write (fd, text, strlen (text)) < 0)
-    {
-      /* a missing freezer is no reason not to stop */
-    }
+    err = errno;
   close (fd);
+  return err ? (errno = err, -1) : 0;
+}
+
+/* Writes VALUE to the freezer control FILE; for v1's FROZEN, waits (5 s at most, the write repeated:
+   a task entering meanwhile is caught by a later one) until it reads so. 0, or -1 (errno set). */
+int
+vl_freeze (const char *file, const char *value)
+{
+  char buf[64];
+  long deadline = now_ms () + 5000;
+
+  if (write_text (file, value) < 0)
+    return -1;
+  if (strcmp (value, "FROZEN") != 0)
+    return 0;
+  /* v1: FREEZING until every task is frozen */
+  while (now_ms () < deadline)
+    {
+      int fd = open (file, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+      if (fd >= 0)
+        close (fd);
+      if (n <= 0)
+        return -1;
+      buf[n] = '\0';
+      if (strncmp (buf, "FROZEN", 6) == 0)
+        return 0;
+      sleep_ms (1);
+      (void) write_text (file, value);
+    }
+  errno = ETIMEDOUT;
+  return -1;
 }
 
 static void
 freeze (const struct stop_conf *c, int frozen)
 {
-  char buf[64];
-  long deadline = now_ms () + 5000;
-
   if (c->freeze_file == NULL || c->frozen == NULL || c->thawed == NULL)
     return;
-  write_text (c->freeze_file, frozen ? c->frozen : c->thawed);
-  if (!frozen || strcmp (c->frozen, "FROZEN") != 0)
-    return;
-  /* v1: FREEZING until every task is frozen */
-  while (now_ms () < deadline)
-    {
-      int fd = open (c->freeze_file, O_RDONLY | O_CLOEXEC);
-      ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-      if (fd >= 0)
-        close (fd);
-      if (n <= 0)
-        return;
-      buf[n] = '\0';
-      if (strncmp (buf, "FROZEN", 6) == 0)
-        return;
-      sleep_ms (1);
-    }
+  (void) vl_freeze (c->freeze_file, frozen ? c->frozen : c->thawed);
 }
 
 static void

@@ -52,6 +52,16 @@ public final class StoragePlanner {
     }
 
     /**
+     * A start's host step for a layered guest's disk image (doc/plan-cache.md): its mount on the
+     * private layer, journaled; it comes before the start joins the guest's cgroups, whose device
+     * policy refuses /dev/loop-control. Nothing for a guest without an image.
+     */
+    public static List<Step> startHostSteps(GuestStorage storage) {
+        if (!(storage instanceof GuestStorage.Layered l) || !(l.backend() instanceof GuestStorage.LoopImage img)) return List.of();
+        return List.of(new MountLoopHost(new MountLoop(img.image().toString(), l.layout().layer().toString(), "ext4", Set.of(), null)));
+    }
+
+    /**
      * The host-side plan that mounts a layered guest's disk image on its private layer (and makes
      * its directories), or nothing for a guest without one. Run outside the guest's cgroups.
      */

@@ -201,6 +201,32 @@ public final class GuestDisk {
         }
     }
 
+    /**
+     * Why a start must go through java for the guest's disk (doc/plan-cache.md), or empty when the
+     * compiled start's journaled mount of its image is all it takes: a resize {@code dlimits/} asks
+     * for (java makes it, as {@link #applyAtStart} does, then compiles again), a btrfs limit not yet
+     * set, or a limit or image without the other, which java words at each start.
+     */
+    Optional<String> startNeedsJava(GuestConfig cfg, GuestStorage s) throws IOException, ConfigException {
+        Optional<DiskLimit> limit = limit(cfg);
+        Optional<String> backend = backendOf(s);
+        if (limit.isPresent() && backend.isEmpty()) return Optional.of("a disk limit without its backend: java says what to do");
+        if (!(s instanceof GuestStorage.Layered l) || backend.isEmpty()) return Optional.empty();
+        if (l.backend() instanceof GuestStorage.LoopImage img) {
+            if (limit.isEmpty()) return Optional.of("a disk image without dlimits/: java warns at each start");
+            long have = new LoopImage(img.image(), host).check().sizeKib();
+            long want = limit.get().spaceTotalKib().orElse(have);
+            return want == have ? Optional.empty()
+                    : Optional.of("disk image of " + Usage.size(have) + " to be resized to " + Usage.size(want) + " (dlimits/)");
+        }
+        if (l.backend() instanceof GuestStorage.BtrfsSubvolume && limit.isPresent()) {
+            long have = new BtrfsVolume(l.layout().layer(), host).usage().spaceTotalKib();
+            long want = limit.get().spaceTotalKib().orElse(0);
+            return want == have ? Optional.empty() : Optional.of("btrfs qgroup limit to be set to " + Usage.size(want) + " (dlimits/)");
+        }
+        return Optional.empty();
+    }
+
     private static void checkDirectory(GuestConfig cfg, Optional<Path> directory) throws IOException {
         if (directory.isEmpty()) return;
         Path root = cfg.vdir().toAbsolutePath().normalize();

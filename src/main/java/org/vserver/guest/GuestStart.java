@@ -134,7 +134,7 @@ public final class GuestStart {
             if (compiled.needsJava().isPresent() || rescue != null) {
                 for (String w : warnings) vs.err().println("vserver: " + w);
                 for (String n : compiled.notes()) vs.err().println("vserver: " + name + ": " + n);
-                runWithJava(cfg, xid, storage, storages, compiled);
+                runWithJava(cfg, xid, compiled);
                 return true;
             }
             // Under our lock (--locked): between the compile and the start no other command may come.
@@ -217,12 +217,11 @@ public final class GuestStart {
     }
 
     /**
-     * The compiled plan through the launcher's channels, java doing its part: the disk image before,
-     * the run state once the init runs, the pause after.
+     * The compiled plan through the launcher's channels, java doing its part: the run state once the init
+     * runs, the pause after.
      * Anything that fails is undone by {@link Guests#cleanup}, the launcher's journal included.
      */
-    private void runWithJava(GuestConfig cfg, int xid, GuestStorage storage, GuestStorages storages,
-                             StartCompiler.Compiled compiled) throws IOException {
+    private void runWithJava(GuestConfig cfg, int xid, StartCompiler.Compiled compiled) throws IOException {
         String name = cfg.name();
         boolean done = false;
         try {
@@ -231,7 +230,6 @@ public final class GuestStart {
             Files.deleteIfExists(log);
             Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            storages.mountLayer(storage, UserNamespace.of(cfg));   // its disk image, by a launcher outside its cgroups
             run(cfg, xid, compiled.start(), log);
             new GuestLimits(guests).pauseIfAsked(name, compiled.resources());
             done = true;

@@ -17,6 +17,7 @@ import org.vserver.config.ResourceDir;
 import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
 import org.vserver.context.StartPlanner;
+import org.vserver.context.StoragePlanner;
 import org.vserver.context.UserNamespace;
 import org.vserver.fs.SearchPath;
 import org.vserver.limits.ResourcePlan;
@@ -53,8 +54,8 @@ final class StartCompiler {
     }
 
     /**
-     * @param needsJava why this start cannot run without java (its plan waits for java at GUEST_PID,
-     *                  or java prepares the host before it), or empty: the launcher alone runs it
+     * @param needsJava why this start cannot run without java (java resizes the guest's disk first),
+     *                  or empty: the launcher alone runs it
      * @param notes     what the start says each time (settings this host cannot apply)
      */
     record Compiled(PlanCache cache, Plan start, Optional<String> needsJava, NetworkPlan net, ResourcePlan resources,
@@ -68,9 +69,10 @@ final class StartCompiler {
     Compiled compile(GuestConfig cfg, List<String> rescue, int xid, GuestStorage storage, List<String> warnings)
             throws IOException, ConfigException {
         String name = cfg.name();
+        // what java still does on the host for this start (a disk resize); empty: the launcher does it all
+        Optional<String> needsJava = new GuestDisk(guests).startNeedsJava(cfg, storage);
         ResourcePlan resources = new GuestLimits(guests).plan(cfg);     // cpus the host lacks: refused here
         NetworkPlan net = new GuestStart(guests).networkPlan(cfg, xid);  // a guest that could not be isolated: refused here
-        Optional<String> needsJava = needsJava(storage, resources);
         PlanCache cache = rescue == null ? PlanCache.of(vs.config().cacheBase(), name)
                 : new PlanCache(vs.config().cacheBase().resolve(name).resolve("rescue"));
         CgroupManager.StartSteps cgroups = vs.cgroups().startSteps(name, resources.cgroup());
@@ -94,6 +96,7 @@ final class StartCompiler {
             if (statusLines.isPresent()) host.add(new Step.Link(cache.status().toString(), run.resolve(PlanCache.STATUS).toString()));
             if (!style.stop().isEmpty()) host.add(new Step.Link(cache.stopPlan().toString(), run.resolve(PlanCache.STOP_PLAN).toString()));
         }
+        host.addAll(StoragePlanner.startHostSteps(storage));              // outside the guest's cgroups: no loop device in them
         host.addAll(cgroups.steps());
         host.addAll(bindHooks(name, net));
 
@@ -124,7 +127,7 @@ final class StartCompiler {
         }
         PlanCache.write(cache.start(), PlanWriter.write(start));
         PlanCache.write(cache.stateTemplate(), stateTemplate(name, xid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, needsJava, planner, nft, warnings, notes).getBytes(
+        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, storage, resources, needsJava, planner, nft, warnings, notes).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         return new Compiled(cache, start, needsJava, net, resources, List.copyOf(notes));
     }
@@ -151,15 +154,6 @@ final class StartCompiler {
                     new EbpfProgram(e.getValue())));
         }
         return out;
-    }
-
-    /** What java still does on the host for this guest's start; empty if the launcher does it all. */
-    static Optional<String> needsJava(GuestStorage storage, ResourcePlan resources) {
-        if (storage instanceof GuestStorage.Layered l && !(l.backend() instanceof GuestStorage.Directory))
-            return Optional.of("disk limit: java prepares and mounts its image or subvolume");
-        if (resources.cgroup().frozen())
-            return Optional.of("sched pause: java freezes the guest once its init runs");
-        return Optional.empty();
     }
 
     /** What {@code vserver-launcher --stop} does for this guest (launcher/stop.c), as {@link GuestStop} would. */
@@ -201,7 +195,7 @@ final class StartCompiler {
         return out;
     }
 
-    private String key(GuestConfig cfg, int xid, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
+    private String key(GuestConfig cfg, int xid, GuestStorage storage, ResourcePlan resources, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
                        List<String> warnings, List<String> notes) throws IOException, ConfigException {
         String name = cfg.name();
         var k = new PlanKey();
@@ -217,6 +211,11 @@ final class StartCompiler {
         StorageLayout layout = GuestStorages.layout(cfg);
         k.input("link", layout.lowerLink());
         k.input("file", layout.backendFile());
+        // the image's size as the compile found it (no resize due): one grown or replaced since goes back to java
+        if (storage instanceof GuestStorage.Layered l && l.backend() instanceof GuestStorage.LoopImage img) {
+            k.input("size", img.image());
+            k.directive("image", img.image().toString());   // checked before the start: one not clean (a crash) is java's to name
+        }
         // the barrier above the guest's root and the root's owner: a change goes back through java's checks
         Path root = cfg.vdir().toAbsolutePath();
         for (Path p = root; p != null; p = p.getParent()) k.input("owner", p);
@@ -232,6 +231,9 @@ final class StartCompiler {
         for (String w : warnings) k.directive("warn", w);
         for (String n : notes) k.directive("warn", name + ": " + n);
         needsJava.ifPresent(r -> k.directive("needs-java", r));
+        // sched_pause: the launcher freezes the guest once its init runs, as vsched's flag would
+        List<String> freeze = vs.cgroups().freezeControl(name);
+        if (resources.cgroup().frozen() && !freeze.isEmpty()) k.directive("pause", freeze.get(0) + " " + freeze.get(1));
         return k.text();
     }
 

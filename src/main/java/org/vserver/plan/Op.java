@@ -68,7 +68,8 @@ public enum Op {
     NETNS_CREATE(61, "i"),
     VETH(62, "sssssiiE"),
     NETNS_CONFIG(63, "issvv"),
-    NAT(64, "sss");
+    NAT(64, "sss"),
+    MOUNT_LOOP_HOST(65, "sssMs");
 
     private final int code;
     private final String signature;

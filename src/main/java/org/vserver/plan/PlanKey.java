@@ -75,6 +75,7 @@ public final class PlanKey {
             case "owner" -> owner(path);
             case "exists" -> Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? "1" : "0";
             case "isdir" -> Files.isDirectory(path) ? "1" : "0";
+            case "size" -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Long.toString(Files.size(path)) : "-";
             default -> throw new IllegalArgumentException("no such plan key input: " + kind);
         };
     }

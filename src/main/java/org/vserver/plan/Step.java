@@ -600,4 +600,13 @@ public sealed interface Step {
         public Op op() { return Op.NAT; }
         public List<Object> fields() { return List.of(nft, table, ruleset); }
     }
+
+    /**
+     * {@link MountLoop} on the host by a start (a disk-limited guest's private layer), refused at run
+     * time if the target is mounted already or the image is in use, and journaled: undone detached.
+     */
+    record MountLoopHost(MountLoop mount) implements Step {
+        public Op op() { return Op.MOUNT_LOOP_HOST; }
+        public List<Object> fields() { return mount.fields(); }
+    }
 }

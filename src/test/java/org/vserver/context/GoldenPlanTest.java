@@ -56,8 +56,9 @@ class GoldenPlanTest {
     void diskLimitedStartMountsItsImageOnTheHostFirst() throws Exception {
         var cfg = TestGuests.plainGuest();
         var layout = StorageLayout.of(cfg.vdir());
+        var storage = new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.LoopImage(layout.image()));
         assertGolden("start-disk-limit", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
-                List.of(), new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.LoopImage(layout.image())))));
+                List.of(), storage, StoragePlanner.startHostSteps(storage), fd -> List.of())));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -193,8 +194,61 @@ class DiskLimitIT {
         assertEquals("31457280\n", host.sh(A, "stat -c %s /root/keep"));
     }
 
+    /**
+     * A disk-limited guest starts from its compiled plan, without a JVM (doc/plan-cache.md): the
+     * launcher mounts the image on the private layer (MOUNT_LOOP_HOST, journaled) before the guest's
+     * cgroups take the loop device away; a failure there or right after it, and the stop, leave the
+     * layer unmounted and no loop device; an image in use is never mounted a second time.
+     */
     @Test
     @Order(6)
+    void theCompiledStartMountsTheImageAndUndoesIt() throws Exception {
+        host.stop(A);
+        host.start(A);                                   // a start after the resizes: compiles, nothing left for java
+        host.stop(A);
+        String plan = host.cacheDir.resolve(A).resolve("plan").toString();
+        assertEquals("current", host.launcher(null, Map.of(), "--check", plan).out().strip());
+        ok(host.launcher(null, Map.of(), "--start", plan));
+        assertEquals(1, host.hostMounts().size(), "the layer is mounted on the host: " + host.hostMounts());
+        assertEquals("31457280\n", host.sh(A, "stat -c %s /root/keep"));
+        ok(host.launcher(null, Map.of(), "--stop", host.rundir.resolve(A).toString()));
+        assertEquals(List.of(), host.hostMounts(), "the stop unmounted the layer");
+        assertEquals(List.of(), UnifyChecks.loopDevicesUnder(host.root), "and its loop device went");
+        host.assertNothingLeftOf(A);
+
+        List<String> steps = host.launcher(null, Map.of(), "--dry-run", plan + "/start.plan").out().lines().skip(1).toList();
+        int mount = -1;
+        for (int i = 0; i < steps.size() && mount < 0; i++) if (steps.get(i).contains(" MOUNT_LOOP_HOST ")) mount = i;
+        assertTrue(mount > 0 && !steps.get(mount + 1).contains("CLONE"), String.join("\n", steps));
+        for (int n : List.of(mount, mount + 1)) {
+            var r = host.launcher(null, Map.of("VSERVER_LAUNCHER_FAIL_STEP", Integer.toString(n)), "--start", plan);
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("injected failure"), r.toString());
+            assertEquals(List.of(), host.hostMounts(), "a failure at step " + n + " left the layer mounted");
+            assertEquals(List.of(), UnifyChecks.loopDevicesUnder(host.root), "a failure at step " + n + " left a loop device");
+            host.assertNothingLeftOf(A);
+        }
+
+        // the image mounted by hand (a backup reading it: read-only, so its superblock stays clean):
+        // the start refuses rather than mount it a second time
+        Path image = host.guestsDir.resolve(".private").resolve(A).resolve("disk.img");
+        Path elsewhere = Files.createDirectory(host.root.resolve("by-hand"));
+        assertEquals(0, HostProbe.run("mount", "-o", "loop,ro", image.toString(), elsewhere.toString()).code());
+        try {
+            var twice = host.launcher(null, Map.of(), "--start", plan);
+            assertEquals(1, twice.code(), twice.toString());
+            assertTrue(twice.err().contains("the disk image " + image + " is in use by /dev/loop"), twice.toString());
+            assertEquals(1, host.hostMounts().size(), "only the mount by hand: " + host.hostMounts());
+        } finally {
+            assertEquals(0, HostProbe.run("umount", elsewhere.toString()).code());
+            Files.delete(elsewhere);
+        }
+        host.assertNothingLeftOf(A);
+        host.start(A);
+    }
+
+    @Test
+    @Order(7)
     void removingTheLimitKeepsTheFilesAndDeleteLeavesNothing() throws Exception {
         host.stop(A);
         ok(host.cli("vdlimit", "--xid", A, "--remove", host.guestsDir.resolve(A).toString()));
@@ -210,7 +264,7 @@ class DiskLimitIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     @RequiresKernel(Feature.BTRFS)
     void onBtrfsAQgroupLimitsTheGuestAndGrowsWhileItRuns() throws Exception {
         try (TestHost bt = new TestHost()) {

@@ -324,15 +324,8 @@ class NetnsNetworkIT {
         host.assertNothingLeftOf(g);
     }
 
-    /** The launcher as bin/vserver runs it, in the test's network namespace. */
     private static TestHost.Result launcherIn(java.util.Map<String, String> env, String... args) throws Exception {
-        var cmd = new java.util.ArrayList<>(java.util.List.of("nsenter", "--net=" + ns.path, TestHost.LAUNCHER.toAbsolutePath().toString()));
-        cmd.addAll(java.util.List.of(args));
-        var pb = new ProcessBuilder(cmd);
-        pb.environment().put("VSERVER_RUNDIR", host.rundir.toString());
-        pb.environment().put("VSERVER_CONFDIR", host.confdir.toString());
-        pb.environment().putAll(env);
-        return host.run(pb, null);
+        return host.launcher(ns.path, env, args);
     }
 
     private static boolean isStopped(ProcessHandle p) {

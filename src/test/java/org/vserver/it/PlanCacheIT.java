@@ -33,15 +33,8 @@ class PlanCacheIT {
 
     private static Path cache(String g) { return host.cacheDir.resolve(g).resolve("plan"); }
 
-    /** The launcher itself, as bin/vserver runs it for `vserver NAME start|stop`, in this host's roots. */
     private static TestHost.Result launcher(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(TestHost.LAUNCHER.toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        var pb = new ProcessBuilder(cmd);
-        pb.environment().put("VSERVER_RUNDIR", host.rundir.toString());
-        pb.environment().put("VSERVER_CONFDIR", host.confdir.toString());
-        pb.environment().putAll(env);
-        return host.run(pb, null);
+        return host.launcher(null, env, args);
     }
 
     private static String check(String g) throws Exception {

@@ -171,6 +171,22 @@ final class TestHost implements AutoCloseable {
         return environment(new ProcessBuilder(cmd));
     }
 
+    /**
+     * The launcher itself, as bin/vserver runs it for {@code vserver NAME start|stop} (no JVM), in
+     * this host's roots and, if {@code netns} is not null, in that network namespace.
+     */
+    Result launcher(Path netns, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) cmd.addAll(List.of("nsenter", "--net=" + netns));
+        cmd.add(LAUNCHER.toAbsolutePath().toString());
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd);
+        pb.environment().put("VSERVER_RUNDIR", rundir.toString());
+        pb.environment().put("VSERVER_CONFDIR", confdir.toString());
+        pb.environment().putAll(env);
+        return run(pb, null);
+    }
+
     /** {@code pb} pointed at this host's confdir, rundir, launcher and JDK. */
     ProcessBuilder environment(ProcessBuilder pb) {
         Map<String, String> env = pb.environment();

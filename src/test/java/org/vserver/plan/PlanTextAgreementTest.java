@@ -160,6 +160,8 @@ class PlanTextAgreementTest {
                 .add(new Step.SetNsInit("/run/vservers/g/state", EnumSet.of(Namespace.PID, Namespace.NET)))
                 .add(new Step.AddrAdd("eth0", "203.0.113.25", 24, "eth0:mx"))
                 .add(new Step.AddrAdd("lo", "2001:db8::7", 128, null))
+                .add(new Step.MountLoopHost(new Step.MountLoop("/vservers/.private/g/disk.img", "/vservers/.private/g/layer", "ext4",
+                        Set.of(), null)))
                 .add(new Step.NetnsCreate(5))
                 .add(new Step.Veth("vsbr0", "/run/vservers", "vs40001", "eth0", "02:56:00:9c:40:01", 6, -1,
                         new EbpfProgram(List.of(Insn.mov(0, 2), Insn.exit()))))
