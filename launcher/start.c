@@ -285,7 +285,13 @@ print_hint (const struct vl_rec *r, int err, FILE *out)
       path = r->f[1].s;
       break;
     }
-  if (r->op == VL_OP_SET_CAPS && err == EPERM)
+  /* cpuset.cpus: EINVAL for a CPU offline, EACCES (v1) for one the parent cpuset lacks */
+  if (r->op == VL_OP_WRITE_FILE && (err == EINVAL || err == EACCES || err == ENOSPC) && strlen (r->f[0].s) >= 11
+      && strcmp (r->f[0].s + strlen (r->f[0].s) - 11, "cpuset.cpus") == 0)
+    fprintf (out, ": CPUs `%s` are not all online (or not all in the parent cpuset) any more: the plan was compiled"
+                  " when they were; see /sys/devices/system/cpu/online, and change cpuset/cpus or bring them back",
+             r->f[1].s);
+  else if (r->op == VL_OP_SET_CAPS && err == EPERM)
     fputs (": vserver runs with fewer capabilities than it needs to set the guest's (CAP_SETPCAP to narrow the"
            " bounding set, and each capability the guest keeps): run it as root with the full bounding set, not"
            " under setpriv --bounding-set, capsh --drop or a container that reduced it", out);

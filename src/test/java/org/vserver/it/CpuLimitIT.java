@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
 import org.vserver.cgroup.Counters;
 import org.vserver.testsupport.RequiresRoot;
 
@@ -137,6 +138,33 @@ class CpuLimitIT {
         assertTrue(inside.strip().endsWith("\t" + last) || inside.strip().endsWith(" " + last), inside);
         host.stop(g);
         host.assertNothingLeftOf(g);
+    }
+
+    /**
+     * A compiled start pins what was true when it was compiled; CPUs that went away since (offline,
+     * or taken out of the parent cpuset) fail the start where the kernel refuses them, with what
+     * to do, and leave nothing behind. Here the parent cpuset shrinks to CPU 0 behind the plan's back.
+     */
+    @Test
+    void cpusGoneSinceTheCompileFailTheStartWithWhatToDo() throws Exception {
+        Path parent = Path.of("/sys/fs/cgroup/cpuset", host.cgroupParent);
+        Assumptions.assumeTrue(cpus() > 1 && Files.isDirectory(parent.getParent()), "needs a v1 cpuset hierarchy and two CPUs");
+        String g = host.build("gonecpu");
+        host.config(g, "cpuset/cpus", (cpus() - 1) + "\n");
+        host.start(g);
+        host.stop(g);
+        Files.createDirectory(parent);
+        try {
+            Files.writeString(parent.resolve("cpuset.cpus"), "0");
+            Files.writeString(parent.resolve("cpuset.mems"), Files.readString(parent.getParent().resolve("cpuset.mems")).strip());
+            var r = host.launcher(null, java.util.Map.of(), "--start", host.cacheDir.resolve(g).resolve("plan").toString());
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("cpuset.cpus") && r.err().contains("are not all online"), r.toString());
+            assertEquals(1, r.err().strip().lines().count(), r.toString());
+            host.assertNothingLeftOf(g);
+        } finally {
+            Files.deleteIfExists(parent);       // the failed start's undo took it already (its journal's rmdir)
+        }
     }
 
     @Test
