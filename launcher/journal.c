@@ -156,35 +156,81 @@ vl_journal_note (struct vl_ctx *ctx, const char *verb, const char *path)
   return journal_line (ctx, verb, path);
 }
 
-/* Kills every process of the cgroup PATH until it is empty (at most ~5 s: one in uninterruptible
-   sleep may take a moment to die), then removes it. 0, or -1 with a message on stderr. */
+/* Signals every process of the cgroup PATH and of the cgroups below it (a systemd guest makes its
+   own in its cgroup2 subtree, at most 16 deep); how many there were, or -1 if PATH is gone. */
+static int
+kill_tree (const char *path, int depth)
+{
+  char procs[4200];
+  FILE *f;
+  DIR *d;
+  struct dirent *e;
+  int pid, n = 0;
+
+  snprintf (procs, sizeof procs, "%s/cgroup.procs", path);
+  f = fopen (procs, "re");
+  if (f == NULL)
+    return errno == ENOENT ? -1 : 0;
+  while (fscanf (f, "%d", &pid) == 1)
+    n++, kill (pid, SIGKILL);
+  fclose (f);
+  if (depth >= 32 || (d = opendir (path)) == NULL)
+    return n;
+  while ((e = readdir (d)) != NULL)
+    if (e->d_type == DT_DIR && strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      {
+        char sub[4200];
+        int k;
+        if ((size_t) snprintf (sub, sizeof sub, "%s/%s", path, e->d_name) >= sizeof sub)
+          continue;
+        k = kill_tree (sub, depth + 1);
+        if (k > 0)
+          n += k;
+      }
+  closedir (d);
+  return n;
+}
+
+/* rmdir of PATH's child cgroups, deepest first, then of PATH: 0, or -1 with errno. */
+static int
+rmdir_tree (const char *path, int depth)
+{
+  DIR *d = depth < 32 ? opendir (path) : NULL;
+  struct dirent *e;
+
+  if (d != NULL)
+    {
+      while ((e = readdir (d)) != NULL)
+        if (e->d_type == DT_DIR && strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+          {
+            char sub[4200];
+            if ((size_t) snprintf (sub, sizeof sub, "%s/%s", path, e->d_name) < sizeof sub)
+              (void) rmdir_tree (sub, depth + 1);
+          }
+      closedir (d);
+    }
+  return rmdir (path);
+}
+
+/* Kills every process of the cgroup PATH and below until they are gone (at most ~5 s: one in
+   uninterruptible sleep may take a moment to die), then removes the tree. 0, or -1 with a message
+   on stderr. */
 static int
 remove_cgroup (const char *path)
 {
-  char procs[4200];
   struct timespec pause = { 0, 2000000 };
-  int round;
+  int round, any;
 
-  snprintf (procs, sizeof procs, "%s/cgroup.procs", path);
   for (round = 0; round < 2500; round++)
     {
-      FILE *f = fopen (procs, "re");
-      int pid, any = 0;
-
-      if (f == NULL)
-        return errno == ENOENT ? 0 : (fprintf (stderr, "vserver-launcher: undo: open(`%s`) failed: %s\n", procs,
-                                               strerror (errno)), -1);
-      while (fscanf (f, "%d", &pid) == 1)
-        {
-          any = 1;
-          kill (pid, SIGKILL);
-        }
-      fclose (f);
-      if (!any && rmdir (path) == 0)
+      any = kill_tree (path, 0);
+      if (any < 0)
         return 0;
-      if (!any && errno == ENOENT)
+      if (any == 0 && rmdir_tree (path, 0) == 0)
         return 0;
-      if (!any && errno != EBUSY)
+      if (any == 0 && errno == ENOENT)
+        return 0;
+      if (any == 0 && errno != EBUSY)
         break;
       nanosleep (&pause, NULL);
     }

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "launcher.h"
@@ -393,6 +395,100 @@ worker (const char *plan_path, int status_w, char **argv)
   _exit (VL_EXIT_SETUP);
 }
 
+static long
+mono_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+/* What a systemd guest is asked once its init runs: wait for systemd's own socket, then for the end
+   of its boot job queue; it prints running, degraded, starting, ... */
+#define BOOT_SCRIPT "until [ -S /run/systemd/private ]; do sleep 0.05; done; exec systemctl is-system-running --wait"
+
+/* A systemd guest's start waits (at most SECONDS) until its boot is done, asking it through the exec
+   plan as `vserver NAME exec` would, and says how it went. 0: running or degraded; 1: not booted in
+   time (it runs on, for its admin to look at) or its init ended meanwhile (the next command cleans
+   up after it). */
+static int
+boot_wait (const char *dir, const char *name, int seconds)
+{
+  char plan[4200], out[256] = "";
+  long deadline = mono_ms () + seconds * 1000L;
+  size_t len = 0;
+  int p[2], status = 0, null, exited = 0;
+  pid_t child;
+
+  snprintf (plan, sizeof plan, "%s/exec.plan", dir);
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return 0;
+  child = fork ();
+  if (child < 0)
+    return close (p[0]), close (p[1]), 0;
+  if (child == 0)
+    {
+      null = open ("/dev/null", O_RDWR);
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (p[1], 1) < 0 || dup2 (null, 2) < 0)
+        _exit (127);
+      execl ("/proc/self/exe", "vserver-launcher", "--replay", plan, "--", "/bin/sh", "-c", BOOT_SCRIPT, (char *) NULL);
+      _exit (127);
+    }
+  close (p[1]);
+  for (;;)
+    {
+      struct pollfd pf = { .fd = p[0], .events = POLLIN };
+      long left = deadline - mono_ms ();
+      ssize_t n;
+      if (left <= 0)
+        break;
+      if (poll (&pf, 1, (int) left) <= 0)
+        continue;
+      n = read (p[0], out + len, sizeof out - 1 - len);
+      if (n <= 0)
+        break;
+      len += n;
+      if (len >= sizeof out - 1)
+        break;
+    }
+  out[len] = '\0';
+  close (p[0]);
+  while (mono_ms () < deadline && !exited)
+    {
+      pid_t w = waitpid (child, &status, WNOHANG);
+      if (w == child)
+        exited = 1;
+      else
+        usleep (10000);
+    }
+  if (!exited)
+    {
+      kill (child, SIGKILL);
+      waitpid (child, &status, 0);
+      fprintf (stderr, "vserver: guest '%s' has not finished booting after %d s (apps/init/timeout.start); it runs on:"
+                       " `vserver %s exec systemctl list-jobs` shows what it waits for\n", name, seconds, name);
+      return 1;
+    }
+  out[strcspn (out, "\n")] = '\0';
+  if (WIFEXITED (status) && WEXITSTATUS (status) == VL_EXIT_STALE)
+    {
+      fprintf (stderr, "vserver: guest '%s': its init ended while it was booting: `vserver %s console` shows what it"
+                       " said, `vserver %s start` tries again\n", name, name, name);
+      return 1;
+    }
+  if (strcmp (out, "running") == 0)
+    return 0;
+  if (strcmp (out, "degraded") == 0)
+    {
+      fprintf (stderr, "vserver: guest '%s' booted degraded: `vserver %s exec systemctl --failed` lists the units that"
+                       " failed\n", name, name);
+      return 0;
+    }
+  fprintf (stderr, "vserver: guest '%s' did not boot: systemd says `%s` (`vserver %s exec systemctl status` tells"
+                   " more); it runs on\n", name, out[0] ? out : "nothing", name);
+  return 1;
+}
+
 int
 vl_start (const char *dir, int how, char **argv)
 {
@@ -516,9 +612,10 @@ vl_start (const char *dir, int how, char **argv)
             snprintf (detail, sizeof detail, "write(`%s`, sched_pause)", file), failed_err = errno ? errno : EIO;
           else
             {
+              const char *boot = vl_key_get (&key, "boot-wait");
               close (ctx.journal_fd);
               unlock (lock_path, lock);
-              return 0;
+              return boot != NULL ? boot_wait (dir, name, atoi (boot)) : 0;
             }
         }
     }

@@ -9,6 +9,7 @@
  *   procs /sys/fs/cgroup/pids/vservers/web/cgroup.procs  (one per hierarchy)
  *   freeze /sys/fs/cgroup/freezer/vservers/web/freezer.state FROZEN THAWED
  *   command             (run RUN/stop.plan: the style's stop command)  or  signal 2  (to the init)
+ *   timeout 30      how long the init may take to shut down after the signal (seconds)
  *   killseq 15 5 9
  *
  * As java's GuestStop: thaw, the style's stop (at most 30 s), the kill sequence (a wait ends early
@@ -17,7 +18,9 @@
  * stop file (a start that needed java), or a guest that is not running (its leftovers).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -42,7 +45,7 @@ struct stop_conf
   const char *procs[VL_MAX_PROCS_FILES];
   int nprocs;
   char *freeze_file, *frozen, *thawed;
-  int command, signal;
+  int command, signal, timeout_s;
   int killseq[32], nkill;
 };
 
@@ -97,6 +100,8 @@ parse (char *text, struct stop_conf *c)
         c->command = 1;
       else if (strcmp (line, "signal") == 0 && rest)
         c->signal = atoi (rest);
+      else if (strcmp (line, "timeout") == 0 && rest)
+        c->timeout_s = atoi (rest);
       else if (strcmp (line, "killseq") == 0 && rest)
         {
           char *w;
@@ -108,21 +113,48 @@ parse (char *text, struct stop_conf *c)
   return c->name && c->lock && c->state && c->journal && c->run && c->nprocs > 0 ? 0 : -1;
 }
 
+/* The pids of the cgroup whose cgroup.procs is PROCS and of those below it (a systemd guest's own,
+   in its cgroup2 subtree), appended to OUT from N; the new count. */
+static int
+pids_below (const char *procs, int *out, int n, int max, int depth)
+{
+  char dir[4200], *slash;
+  FILE *f = fopen (procs, "re");
+  DIR *d;
+  struct dirent *e;
+  int pid;
+
+  if (f == NULL)
+    return n;
+  while (n < max && fscanf (f, "%d", &pid) == 1)
+    out[n++] = pid;
+  fclose (f);
+  snprintf (dir, sizeof dir, "%s", procs);
+  slash = strrchr (dir, '/');
+  if (slash == NULL || depth >= 32)
+    return n;
+  *slash = '\0';
+  if ((d = opendir (dir)) == NULL)
+    return n;
+  while (n < max && (e = readdir (d)) != NULL)
+    if (e->d_type == DT_DIR && strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      {
+        char sub[4300];
+        if ((size_t) snprintf (sub, sizeof sub, "%s/%s/cgroup.procs", dir, e->d_name) < sizeof sub)
+          n = pids_below (sub, out, n, max, depth + 1);
+      }
+  closedir (d);
+  return n;
+}
+
 /* Every pid of the guest's cgroups (duplicates are harmless: each is signalled twice at most). */
 static int
 pids (const struct stop_conf *c, int *out, int max)
 {
-  int n = 0, i, pid;
+  int n = 0, i;
 
   for (i = 0; i < c->nprocs; i++)
-    {
-      FILE *f = fopen (c->procs[i], "re");
-      if (f == NULL)
-        continue;
-      while (n < max && fscanf (f, "%d", &pid) == 1)
-        out[n++] = pid;
-      fclose (f);
-    }
+    n = pids_below (c->procs[i], out, n, max, 0);
   return n;
 }
 
@@ -143,8 +175,10 @@ may_end_on (int pid, int sig)
     return 0; /* gone: ends nothing more */
   while (fgets (line, sizeof line, f))
     {
-      if (strncmp (line, "SigCgt:", 7) == 0)
-        caught = strtoull (line + 7, NULL, 16);
+      /* caught, or blocked: a signalfd reader (systemd's SIGRTMIN+3) takes it too, and the kernel
+         queues a blocked signal even for a pid namespace's init */
+      if (strncmp (line, "SigCgt:", 7) == 0 || strncmp (line, "SigBlk:", 7) == 0)
+        caught |= strtoull (line + 7, NULL, 16);
       else if (strncmp (line, "SigIgn:", 7) == 0)
         ignored = strtoull (line + 7, NULL, 16);
       else if (strncmp (line, "NSpid:", 6) == 0)
@@ -245,11 +279,14 @@ signal_all (const struct stop_conf *c, int sig)
     kill (list[i], sig);
 }
 
-/* The init, by a pidfd checked against its start time: a dead one's pid, reused, is not hit. */
+/* The init, by a pidfd checked against its start time: a dead one's pid, reused, is not hit. Then,
+   if the init catches SIG (a PID 1 never dies of one it does not: SigCgt says), up to WAIT_MS for
+   it to shut down and exit, as it was asked to: systemd on SIGRTMIN+3, a plain init on SIGINT. */
 static int
-signal_init (const char *state, int sig)
+signal_init (const char *state, int sig, long wait_ms)
 {
   struct vl_rec r;
+  struct pollfd p;
   uint64_t ticks;
   int pid, pidfd, rc;
 
@@ -262,6 +299,13 @@ signal_init (const char *state, int sig)
   r.f[0].i = pid;
   r.f[1].u = ticks;
   rc = op_verify_proc (NULL, &r) < 0 ? -1 : (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+  if (rc == 0 && wait_ms > 0 && may_end_on (pid, sig))
+    {
+      /* a pidfd polls readable once its process has exited */
+      p.fd = pidfd, p.events = POLLIN, p.revents = 0;
+      while (poll (&p, 1, (int) wait_ms) < 0 && errno == EINTR)
+        ;
+    }
   close (pidfd);
   return rc;
 }
@@ -271,7 +315,7 @@ static void
 stop_command (const struct stop_conf *c, const char *self)
 {
   char plan[4200];
-  long deadline = now_ms () + VL_STOP_COMMAND_MS;
+  long deadline = now_ms () + (c->timeout_s > 0 ? c->timeout_s * 1000L : VL_STOP_COMMAND_MS);
   int status;
   pid_t child;
 
@@ -294,8 +338,8 @@ stop_command (const struct stop_conf *c, const char *self)
         return;
       sleep_ms (10);
     }
-  fprintf (stderr, "vserver: the stop command in guest %s did not finish in %d s; killing the guest\n", c->name,
-           VL_STOP_COMMAND_MS / 1000);
+  fprintf (stderr, "vserver: the stop command in guest %s did not finish in %ld s (apps/init/timeout.stop); killing the guest\n",
+           c->name, (long) (c->timeout_s > 0 ? c->timeout_s : VL_STOP_COMMAND_MS / 1000));
   signal_all (c, SIGKILL);
   waitpid (child, &status, 0);
 }
@@ -353,7 +397,7 @@ vl_stop (const char *run, const char *self)
   if (c.command)
     stop_command (&c, self);
   else if (c.signal > 0)
-    signal_init (c.state, c.signal);
+    signal_init (c.state, c.signal, (c.timeout_s > 0 ? c.timeout_s : 30) * 1000L);
   for (i = 0; i < c.nkill; i += 2)
     {
       if (pids (&c, list, 4096) == 0)

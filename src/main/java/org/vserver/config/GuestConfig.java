@@ -122,14 +122,27 @@ public record GuestConfig(
      * @param cmdStop       {@code cmd.stop}; empty = the style's
      * @param killseq       {@code killseq} as {@code sig [wait sig]*}, default 15 5 9
      * @param environment   {@code environment} VAR=VAL lines, in order; default PATH only
+     * @param stopTimeout   {@code timeout.stop}: seconds stop waits for the init to shut down after asking
+     *                      it to (its stop signal or command), before the kill sequence; default 30
+     * @param startTimeout  {@code timeout.start}: seconds a systemd guest's start waits for its boot to
+     *                      finish; default 90
      */
     public record InitConfig(String style, String runlevelStart, String runlevelStop, List<String> cmdStart,
-                             List<String> cmdStop, List<Integer> killseq, Map<String, String> environment) {
+                             List<String> cmdStop, List<Integer> killseq, Map<String, String> environment, int stopTimeout,
+                             int startTimeout) {
+        public static final int DEFAULT_STOP_TIMEOUT = 30, DEFAULT_START_TIMEOUT = 90;
+
         public InitConfig {
             cmdStart = List.copyOf(cmdStart);
             cmdStop = List.copyOf(cmdStop);
             killseq = List.copyOf(killseq);
             environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+        }
+
+        public InitConfig(String style, String runlevelStart, String runlevelStop, List<String> cmdStart,
+                          List<String> cmdStop, List<Integer> killseq, Map<String, String> environment) {
+            this(style, runlevelStart, runlevelStop, cmdStart, cmdStop, killseq, environment, DEFAULT_STOP_TIMEOUT,
+                    DEFAULT_START_TIMEOUT);
         }
     }
 

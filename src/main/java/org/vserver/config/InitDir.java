@@ -11,7 +11,7 @@ import org.vserver.config.GuestConfig.InitConfig;
 final class InitDir {
     private InitDir() {}
 
-    static final Set<String> STYLES = Set.of("sysv", "plain", "rescue", "minit", "gentoo", "openrc", "arch");
+    static final Set<String> STYLES = Set.of("systemd", "sysv", "plain", "rescue", "minit", "gentoo", "openrc", "arch");
     static final String DEFAULT_STYLE = "sysv";
     static final String DEFAULT_RUNLEVEL_START = "3";
     static final String DEFAULT_RUNLEVEL_STOP = "6";
@@ -28,7 +28,22 @@ final class InitDir {
         List<Integer> killseq = ks.isPresent() ? KillSeq.parse(ks.get()) : KillSeq.DEFAULT;
         Optional<ConfigFiles.Content> env = files.lookup("apps/init/environment");
         Map<String, String> environment = env.isPresent() ? env.get().hash() : DEFAULT_ENVIRONMENT;
-        return new InitConfig(style, start, stop, cmdStart, cmdStop, killseq, environment);
+        int stopTimeout = seconds(files.lookup("apps/init/timeout.stop"), InitConfig.DEFAULT_STOP_TIMEOUT);
+        int startTimeout = seconds(files.lookup("apps/init/timeout.start"), InitConfig.DEFAULT_START_TIMEOUT);
+        return new InitConfig(style, start, stop, cmdStart, cmdStop, killseq, environment, stopTimeout, startTimeout);
+    }
+
+    /** A timeout in whole seconds, 1 to 3600. */
+    static int seconds(Optional<ConfigFiles.Content> c, int dflt) throws ConfigException {
+        if (c.isEmpty()) return dflt;
+        ConfigFiles.Line l = c.get().nonEmptyScalar();
+        try {
+            int v = Integer.parseInt(l.text());
+            if (v >= 1 && v <= 3600) return v;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw l.error("not a timeout in seconds: '" + l.text() + "' (a whole number from 1 to 3600)");
     }
 
     static String style(ConfigFiles.Content c) throws ConfigException {

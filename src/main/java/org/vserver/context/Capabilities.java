@@ -1,5 +1,7 @@
 package org.vserver.context;
 
+import org.vserver.config.GuestConfig;
+
 import static org.vserver.kernel.Capability.*;
 
 import java.util.EnumSet;
@@ -60,6 +62,25 @@ public final class Capabilities {
     /** The secure default bounding set with {@code bcapabilities} applied. */
     public static Set<Capability> bounding(List<CapabilityChange> changes) {
         return applied(SECURE_DEFAULT, changes);
+    }
+
+    /**
+     * The guest's bounding set: {@link #bounding(List)}, and for a systemd guest in a user namespace
+     * SYS_ADMIN and SETPCAP as defaults: its units' sandboxing (PrivateTmp, ProtectSystem) makes
+     * mount namespaces, and each unit's CapabilityBoundingSet= is a PR_CAPBSET_DROP, which needs
+     * SETPCAP (without it journald and logind exit 218/CAPABILITIES). nspawn and Incus give both. It counts in the guest's own user namespace only,
+     * where the kernel keeps the mounts it inherited locked; a guest without one never gets it by
+     * default. {@code bcapabilities} can still take it away ({@code !SYS_ADMIN}).
+     */
+    public static Set<Capability> bounding(GuestConfig cfg) {
+        Set<Capability> defaults = SECURE_DEFAULT;
+        if (InitStyle.SYSTEMD.equals(cfg.init().style()) && !cfg.userns().disabled()) {
+            EnumSet<Capability> s = EnumSet.copyOf(SECURE_DEFAULT);
+            s.add(SYS_ADMIN);
+            s.add(SETPCAP);
+            defaults = s;
+        }
+        return applied(defaults, cfg.bcapabilities());
     }
 
     /** {@code defaults} (not empty) with the changes applied in file order: a later line wins. */

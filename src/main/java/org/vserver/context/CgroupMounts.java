@@ -59,6 +59,15 @@ public final class CgroupMounts {
         return List.copyOf(out);
     }
 
+    /**
+     * A systemd guest's /sys/fs/cgroup: its cgroup2 cgroup as the root of a writable cgroup2 mount
+     * (its root owns the directory and the files a delegatee writes), where systemd makes its
+     * slices and scopes. The host's device and socket programs on that root apply to all of them.
+     */
+    static Step delegated() {
+        return new MountIn("cgroup2", CGROUP_ROOT, "cgroup2", EnumSet.of(NOSUID, NODEV, NOEXEC), null);
+    }
+
     /** The mounts under the guest's /sys/fs/cgroup (paths in its root), in the order the launcher makes them; none for none. */
     static List<Step> steps(List<Hierarchy> hierarchies) {
         String dir = CGROUP_ROOT;

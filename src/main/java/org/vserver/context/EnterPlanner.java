@@ -113,7 +113,7 @@ public final class EnterPlanner {
         String cwd = cmd.login() ? cmd.user().home() : "/";
         p.add(new Chdir(cwd));
         p.add(new VerifyCwd(cwd));
-        Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        Set<Capability> bounding = Capabilities.bounding(cfg);
         // A domain of its own: never the host's abstract names (nor, a Landlock limit, the init's).
         StartPlanner.abstractSocketScope(cfg).ifPresent(p::add);
         GuestFilter.step(cfg, bounding).ifPresent(p::add);         // last while CAP_SYS_ADMIN is held

@@ -144,8 +144,9 @@ public final class StartPlanner {
         // The tree is the guest's: from here on every path in it is resolved inside it, from this
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
-        p.addAll(procAndSys(cfg, userns));
+        p.addAll(procAndSys(cfg, userns, req.cgroupDelegation()));
         p.addAll(dev(cfg, userns));
+        p.addAll(run(cfg, userns));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory(), userns));
         p.addAll(masks(cfg.proc()));
         p.add(new PivotRoot(root));
@@ -163,7 +164,7 @@ public final class StartPlanner {
         p.addAll(processResources(cfg));
         p.add(new Setsid());
         p.addAll(joinUserNamespace(userns));
-        Set<Capability> bounding = Capabilities.bounding(cfg.bcapabilities());
+        Set<Capability> bounding = Capabilities.bounding(cfg);
         abstractSocketScope(cfg).ifPresent(p::add);                               // needs CAP_SYS_ADMIN
         GuestFilter.step(cfg, bounding).ifPresent(p::add);                       // last while CAP_SYS_ADMIN is held
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
@@ -211,7 +212,7 @@ public final class StartPlanner {
         return new SetIoprio(n.ioClass() == 0 ? IoNice.BEST_EFFORT : n.ioClass(), n.priority());
     }
 
-    private List<Step> procAndSys(GuestConfig cfg, Optional<UserNamespace> userns) {
+    private List<Step> procAndSys(GuestConfig cfg, Optional<UserNamespace> userns, List<Path> delegation) {
         List<Step> s = new ArrayList<>();
         s.add(new MkdirIn("/proc", 0555));
         s.add(new MountIn("proc", "/proc", "proc", EnumSet.of(NOSUID, NODEV, NOEXEC), null));
@@ -227,7 +228,9 @@ public final class StartPlanner {
         }
         s.add(new MkdirIn("/sys", 0555));
         s.add(new MountIn("sysfs", "/sys", "sysfs", EnumSet.of(RDONLY, NOSUID, NODEV, NOEXEC), null));
-        s.addAll(CgroupMounts.steps(host.cgroups()));                             // in the guest's cgroup namespace already
+        // in the guest's cgroup namespace already; a systemd guest's cgroup2 tree is its own to manage
+        if (delegatedCgroup(cfg, delegation)) s.add(CgroupMounts.delegated());
+        else s.addAll(CgroupMounts.steps(host.cgroups()));
         return s;
     }
 
@@ -278,6 +281,43 @@ public final class StartPlanner {
     }
 
     /** A tmpfs's options; in a user namespace its root is the guest root's. */
+    /**
+     * True if the guest manages its own cgroup2 subtree (systemd's Container Interface): a systemd
+     * guest in a user namespace with a cgroup2 cgroup of its own (a v2 host, or a hybrid one's
+     * unified hierarchy), whose delegation files its root owns. Its processes stay in its v1
+     * cgroups meanwhile, which enforce its limits and which it cannot write.
+     */
+    public static boolean delegatedCgroup(GuestConfig cfg, List<Path> delegation) {
+        return InitStyle.SYSTEMD.equals(cfg.init().style()) && !cfg.userns().disabled()
+                && delegation.stream().anyMatch(p -> p.getFileName().toString().equals("cgroup.subtree_control"));
+    }
+
+    /** The size of every guest's /run, and of /run/lock in it (Debian's RUNSIZE-like defaults, bounded). */
+    static final String RUN_SIZE = "64m", RUN_LOCK_SIZE = "5m";
+
+    /**
+     * A tmpfs /run and /run/lock, as every host boots with (systemd's Container Interface asks for
+     * them; sysvinit guests get them too): PID files, sockets and locks of one boot never meet the
+     * next (a stale pid file stops dbus from starting; cron runs @reboot only when /run is new).
+     * Their pages are the guest's memory. An fstab line of the guest's own for either replaces it.
+     */
+    static List<Step> run(GuestConfig cfg, Optional<UserNamespace> userns) {
+        List<Step> s = new ArrayList<>();
+        boolean ownRun = cfg.fstab().stream().anyMatch(e -> e.target().equals("/run"));
+        boolean ownLock = cfg.fstab().stream().anyMatch(e -> e.target().equals("/run/lock"));
+        if (!ownRun) {
+            s.add(new MkdirIn("/run", 0755));
+            s.add(new MountIn("tmpfs", "/run", "tmpfs", EnumSet.of(NOSUID, NODEV), tmpfsData(userns, "mode=755,size=" + RUN_SIZE
+                    + ",nr_inodes=16k")));
+        }
+        if (!ownLock) {
+            s.add(new MkdirIn("/run/lock", 01777));
+            s.add(new MountIn("tmpfs", "/run/lock", "tmpfs", EnumSet.of(NOSUID, NODEV, NOEXEC), tmpfsData(userns, "mode=1777,size="
+                    + RUN_LOCK_SIZE)));
+        }
+        return s;
+    }
+
     static String tmpfsData(Optional<UserNamespace> userns, String data) {
         return userns.map(u -> u.shiftIds(data, true)).orElse(data);
     }

@@ -19,6 +19,8 @@ import org.vserver.fs.BuildMethod;
 import org.vserver.fs.BuildMethods;
 import org.vserver.fs.BuildRequest;
 import org.vserver.fs.BuildResult;
+import org.vserver.fs.InitSystem;
+import org.vserver.context.InitStyle;
 import org.vserver.fs.CloneMethod;
 import org.vserver.fs.Barrier;
 import org.vserver.fs.SearchPath;
@@ -103,7 +105,8 @@ public final class GuestBuild {
                 }
             }
             List<String> fstab = !r.fstab().isEmpty() ? r.fstab() : sourceFstab != null ? sourceFstab : BuildResult.DEFAULT_FSTAB;
-            String style = o.initStyle() != null ? o.initStyle() : r.initStyle();
+            // a tree whose /sbin/init is systemd boots as systemd (its Container Interface), whatever the method guessed
+            String style = o.initStyle() != null ? o.initStyle() : InitSystem.isSystemd(vdir) ? InitStyle.SYSTEMD : r.initStyle();
             ConfigWriter.create(root, new ConfigWriter.NewGuest(name, OptionalInt.of(xid),
                     o.hostname() != null ? o.hostname() : name, style, fstab, ifaces, vdir));
             undo.add(() -> GuestDelete.removeTree(cfgdir));

@@ -268,7 +268,7 @@ public final class GuestStart {
         // only a netns guest's MAC uses the host's byte: no file read on the other modes' start path
         int hostByte = cfg.network().mode() == NetworkConfig.Mode.NETNS
                 ? NetworkPlanner.hostByte(Path.of("/etc/machine-id")) : 0;
-        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg.bcapabilities()), hostByte);
+        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg), hostByte);
     }
 
     /**
@@ -336,7 +336,7 @@ public final class GuestStart {
     private void checkOwnCapabilities(GuestConfig cfg) throws IOException, ConfigException {
         var own = ProcStatus.boundingSet(vs.proc().self());
         var missing = new java.util.TreeSet<String>();
-        for (var c : Capabilities.bounding(cfg.bcapabilities()))
+        for (var c : Capabilities.bounding(cfg))
             if (!own.contains(c)) missing.add("CAP_" + c.name());
         if (!missing.isEmpty())
             throw new ConfigException(cfg.cfgdir().resolve("bcapabilities"), String.join(", ", missing)
@@ -348,7 +348,7 @@ public final class GuestStart {
     /** bcapabilities that add AUDIT_WRITE: allowed, but said at every start, naming the file that adds it. */
     private List<String> forgeryWarnings(GuestConfig cfg) {
         List<String> out = new ArrayList<>();
-        var bounding = Capabilities.bounding(cfg.bcapabilities());
+        var bounding = Capabilities.bounding(cfg);
         for (var c : Capabilities.FORGES_HOST_RECORDS) {
             if (!bounding.contains(c)) continue;
             Path own = cfg.cfgdir().resolve("bcapabilities");

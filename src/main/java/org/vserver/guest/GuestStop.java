@@ -28,7 +28,6 @@ import org.vserver.sys.Syscalls;
  */
 public final class GuestStop {
     /** How long the style's stop command may run (util-vserver's sync-timeout). */
-    static final Duration STOP_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private final Guests guests;
     private final Vserver vs;
@@ -57,7 +56,7 @@ public final class GuestStop {
             InitStyle style = InitStyle.of(cfg.init(), null);
             vs.cgroups().freeze(name, false);   // sched_pause: a frozen guest could neither run its rc nor die of signals
             if (!style.stop().isEmpty()) runStopCommand(cfg, st.get(), style);
-            else signalInit(st.get(), Syscalls.SIGINT);   // plain: init's own shutdown (ctrl-alt-del)
+            else shutDown(name, st.get(), style.stopSignal(), cfg.init().stopTimeout());
             killSequence(name, cfg.init().killseq());
             guests.cleanup(name);
             return true;
@@ -79,7 +78,7 @@ public final class GuestStop {
     }
 
     /**
-     * Runs the style's stop command inside the guest for at most {@link #STOP_COMMAND_TIMEOUT}.
+     * Runs the style's stop command inside the guest for at most {@code apps/init/timeout.stop} seconds.
      * One that is still running afterwards is ended by the kill sequence: its launcher joined the
      * guest's cgroup.
      */
@@ -92,10 +91,10 @@ public final class GuestStop {
         try {
             Future<?> f = ex.submit(() -> vs.launcher().run(plan, new Launcher.Stdio.Fds(in, 1, 2), new Launcher.Host() {}));
             try {
-                f.get(STOP_COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                f.get(cfg.init().stopTimeout() * 1000L, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 vs.err().println("vserver: " + String.join(" ", style.stop()) + " in guest " + cfg.name()
-                        + " did not finish in " + STOP_COMMAND_TIMEOUT.toSeconds() + " s; killing the guest");
+                        + " did not finish in " + cfg.init().stopTimeout() + " s (apps/init/timeout.stop); killing the guest");
                 killSequence(cfg.name(), cfg.init().killseq());
                 guests.killAll(cfg.name(), java.time.Duration.ofSeconds(5));
                 f.get();
@@ -108,6 +107,32 @@ public final class GuestStop {
         } finally {
             ex.shutdown();
             vs.sys().close(in);
+        }
+    }
+
+    /**
+     * Asks the init to shut down by its style's signal (plain: ctrl-alt-del, SIGINT; systemd:
+     * SIGRTMIN+3) and waits up to {@code timeoutSeconds} for it to exit, if it catches that signal
+     * at all: a PID 1 never dies of one it neither handles nor has at its default.
+     */
+    private void shutDown(String name, RunState st, int signal, int timeoutSeconds) throws IOException {
+        int init = st.initPid();
+        boolean catches;
+        try {
+            catches = SignalDisposition.read(vs.proc().pid(init)).mayEndOn(signal);
+        } catch (IOException gone) {
+            return;
+        }
+        signalInit(st, signal);
+        if (!catches) return;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (guests.running(name).isPresent() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping guest " + name);
+            }
         }
     }
 

@@ -98,6 +98,12 @@ final class StartCompiler {
         }
         host.addAll(StoragePlanner.startHostSteps(storage));              // outside the guest's cgroups: no loop device in them
         host.addAll(cgroups.steps());
+        if (StartPlanner.delegatedCgroup(cfg, vs.cgroups().delegationFiles(name))) {
+            // a systemd guest makes cgroups in its own subtree: as many as this, no deeper (kernel memory is the host's)
+            Path dir = vs.cgroups().bpfDir(name).orElseThrow();
+            host.add(new Step.WriteFile(dir.resolve("cgroup.max.descendants").toString(), Integer.toString(MAX_CGROUPS)));
+            host.add(new Step.WriteFile(dir.resolve("cgroup.max.depth").toString(), Integer.toString(MAX_CGROUP_DEPTH)));
+        }
         host.addAll(bindHooks(name, net));
 
         var planner = new RecordingHost(StartPlanner.Host.real(vs.proc()));
@@ -127,10 +133,13 @@ final class StartCompiler {
         }
         PlanCache.write(cache.start(), PlanWriter.write(start));
         PlanCache.write(cache.stateTemplate(), stateTemplate(name, xid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, storage, resources, needsJava, planner, nft, warnings, notes).getBytes(
+        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, style, storage, resources, needsJava, planner, nft, warnings, notes).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         return new Compiled(cache, start, needsJava, net, resources, List.copyOf(notes));
     }
+
+    /** A systemd guest's cgroups below its own: one per unit, a few hundred on a busy VPS. */
+    static final int MAX_CGROUPS = 2048, MAX_CGROUP_DEPTH = 16;
 
     Path journal(String name) { return vs.state().root().resolve(name + ".journal"); }
 
@@ -169,7 +178,8 @@ final class StartCompiler {
         List<String> freeze = vs.cgroups().freezeControl(name);
         if (!freeze.isEmpty()) sb.append("freeze ").append(String.join(" ", freeze)).append('\n');
         if (!style.stop().isEmpty()) sb.append("command\n");
-        else sb.append("signal ").append(Syscalls.SIGINT).append('\n');   // plain: the init's own shutdown (ctrl-alt-del)
+        else sb.append("signal ").append(style.stopSignal()).append('\n');   // plain: ctrl-alt-del (SIGINT); systemd: SIGRTMIN+3
+        sb.append("timeout ").append(cfg.init().stopTimeout()).append('\n');
         sb.append("killseq");
         for (int k : cfg.init().killseq()) sb.append(' ').append(k);
         return sb.append('\n').toString();
@@ -195,7 +205,7 @@ final class StartCompiler {
         return out;
     }
 
-    private String key(GuestConfig cfg, int xid, GuestStorage storage, ResourcePlan resources, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
+    private String key(GuestConfig cfg, int xid, InitStyle style, GuestStorage storage, ResourcePlan resources, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
                        List<String> warnings, List<String> notes) throws IOException, ConfigException {
         String name = cfg.name();
         var k = new PlanKey();
@@ -231,6 +241,8 @@ final class StartCompiler {
         for (String w : warnings) k.directive("warn", w);
         for (String n : notes) k.directive("warn", name + ": " + n);
         needsJava.ifPresent(r -> k.directive("needs-java", r));
+        // a systemd guest's start returns once its boot is done, saying how it went (launcher/start.c)
+        if (style.name().equals(InitStyle.SYSTEMD)) k.directive("boot-wait", Integer.toString(cfg.init().startTimeout()));
         // sched_pause: the launcher freezes the guest once its init runs, as vsched's flag would
         List<String> freeze = vs.cgroups().freezeControl(name);
         if (resources.cgroup().frozen() && !freeze.isEmpty()) k.directive("pause", freeze.get(0) + " " + freeze.get(1));

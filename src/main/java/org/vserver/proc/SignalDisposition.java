@@ -7,14 +7,17 @@ import java.util.List;
 
 /**
  * What a process does with a signal, from {@code /proc/PID/status}: whether it catches it
- * ({@code SigCgt}), ignores it ({@code SigIgn}), and whether it is the init of a pid namespace
- * below ours ({@code NSpid} ends in 1).
+ * ({@code SigCgt}) or blocks it ({@code SigBlk}: a signalfd reader, as systemd reads its
+ * SIGRTMIN+3, takes it that way; the kernel queues a blocked signal even for a namespace's init),
+ * ignores it ({@code SigIgn}), and whether it is the init of a pid namespace below ours
+ * ({@code NSpid} ends in 1).
  *
  * <p>Why: a pid namespace's init gets from an ancestor namespace only the signals it has a handler
  * for (and SIGKILL, SIGSTOP); the kernel drops the rest. A stop that sends SIGTERM to a guest whose
  * init has no SIGTERM handler and then waits for it to exit waits for nothing (issue 15 measured
  * 5.3 s of it); knowing that, the kill sequence moves on at once.
  */
+/** @param caught the signals it catches or blocks (it takes them, by handler or signalfd) */
 public record SignalDisposition(long caught, long ignored, boolean namespaceInit) {
     /** Signals whose default action neither ends nor stops a process: SIGCHLD, SIGCONT, SIGURG, SIGWINCH. */
     private static final List<Integer> DEFAULT_IGNORE = List.of(17, 18, 23, 28);
@@ -31,7 +34,7 @@ public record SignalDisposition(long caught, long ignored, boolean namespaceInit
         long caught = 0, ignored = 0;
         boolean init = false;
         for (String l : status) {
-            if (l.startsWith("SigCgt:")) caught = Long.parseUnsignedLong(l.substring(7).strip(), 16);
+            if (l.startsWith("SigCgt:") || l.startsWith("SigBlk:")) caught |= Long.parseUnsignedLong(l.substring(7).strip(), 16);
             else if (l.startsWith("SigIgn:")) ignored = Long.parseUnsignedLong(l.substring(7).strip(), 16);
             else if (l.startsWith("NSpid:")) {
                 String[] ids = l.substring(6).strip().split("\\s+");

@@ -211,13 +211,29 @@ class ConfigDirTest {
 
     @Test void initErrors() {
         Fixture.put(g(), "apps/init/style", "systemd-ish\n");
-        assertError("apps/init/style", 1, "unknown init style 'systemd-ish' (known: arch, gentoo, minit, openrc, plain, rescue, sysv)");
+        assertError("apps/init/style", 1, "unknown init style 'systemd-ish' (known: arch, gentoo, minit, openrc, plain, rescue, systemd, sysv)");
         Fixture.put(g(), "apps/init/style", "sysv\n");
         Fixture.put(g(), "apps/init/runlevel.start", "3 4\n");
         assertError("apps/init/runlevel.start", 1, "invalid runlevel '3 4'");
         Fixture.put(g(), "apps/init/runlevel.start", "3\n");
         Fixture.put(g(), "apps/init/environment", "PATH=/bin\nLANG\n");
         assertError("apps/init/environment", 2, "expected VAR=VALUE, got 'LANG'");
+        Fixture.put(g(), "apps/init/environment", "PATH=/bin\n");
+        Fixture.put(g(), "apps/init/timeout.stop", "0\n");
+        assertError("apps/init/timeout.stop", 1, "not a timeout in seconds: '0' (a whole number from 1 to 3600)");
+        Fixture.put(g(), "apps/init/timeout.stop", "45\n");
+        Fixture.put(g(), "apps/init/timeout.start", "soon\n");
+        assertError("apps/init/timeout.start", 1, "not a timeout in seconds: 'soon' (a whole number from 1 to 3600)");
+    }
+
+    @Test void initTimeouts() throws Exception {
+        Fixture.put(g(), "apps/init/style", "systemd\n");
+        assertEquals(30, ConfigDir.read(root(), "web").init().stopTimeout(), "the default");
+        assertEquals(90, ConfigDir.read(root(), "web").init().startTimeout(), "the default");
+        Fixture.put(g(), "apps/init/timeout.stop", "45\n");
+        Fixture.put(g(), "apps/init/timeout.start", "300\n");
+        assertEquals(45, ConfigDir.read(root(), "web").init().stopTimeout());
+        assertEquals(300, ConfigDir.read(root(), "web").init().startTimeout());
     }
 
     @Test void shellAndNice() throws Exception {

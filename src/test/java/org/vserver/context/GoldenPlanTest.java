@@ -107,6 +107,19 @@ class GoldenPlanTest {
         }
     }
 
+    /**
+     * systemd's Container Interface: $container, PID 1 itself (no reaper), SYS_ADMIN and SETPCAP in
+     * its user namespace, a tmpfs /run, and its cgroup2 cgroup as a writable /sys/fs/cgroup.
+     */
+    @Test
+    void systemdStartGetsTheContainerInterface() throws Exception {
+        var cfg = TestGuests.systemdGuest();
+        Path unified = Path.of("/sys/fs/cgroup/unified/vservers/web");
+        assertGolden("start-systemd", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
+                List.of(unified, unified.resolve("cgroup.procs"), unified.resolve("cgroup.threads"), unified.resolve("cgroup.subtree_control")),
+                new GuestStorage.Plain(cfg.vdir()))));
+    }
+
     @Test
     void execGetsTheGuestsLimits() throws Exception {
         assertGolden("exec-limits", new EnterPlanner().plan(TestGuests.limitsGuest(), HOST_USERNS_TARGET,

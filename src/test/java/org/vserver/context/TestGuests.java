@@ -62,6 +62,14 @@ final class TestGuests {
                 .withUserns(USERNS);
     }
 
+    /** A Debian guest whose init is systemd (apps/init/style systemd), in its user namespace. */
+    static GuestConfig systemdGuest() {
+        GuestConfig c = hostGuest();
+        var init = new InitConfig("systemd", "3", "6", List.of(), List.of(), List.of(15, 5, 9), env());
+        return new GuestConfig(c.name(), c.cfgdir(), c.vdir(), c.context(), c.uts(), c.bcapabilities(), c.ccapabilities(), c.fstab(),
+                init, c.shell(), c.nice(), c.interfaces(), c.resources(), c.proc(), c.seccomp(), c.network()).withUserns(c.userns());
+    }
+
     /** {@link #hostGuest} on the host's network stack (interfaces/mode shared). */
     static GuestConfig sharedGuest() {
         GuestConfig c = hostGuest();

@@ -33,24 +33,45 @@ final class DebianTree {
 
     /** The tarball, made now if this checkout has none yet. */
     static Path tarball() throws Exception {
+        return cached(TARBALL, List.of(), vdir -> run(List.of("dpkg", "--root=" + vdir, "--force-not-root", "-i", packageDeb("1.0").toString())));
+    }
+
+    /** Bookworm with systemd as its init (systemd-sysv), dbus, cron and sshd: a VPS as most are today. */
+    static final Path SYSTEMD_TARBALL = CACHE.resolve("debian-bookworm-systemd.tar.gz");
+
+    static Path systemdTarball() throws Exception {
+        return cached(SYSTEMD_TARBALL, List.of("--include=systemd-sysv,dbus,cron,openssh-server,procps,iproute2"), vdir -> {});
+    }
+
+    interface TreeStep {
+        void apply(Path vdir) throws Exception;
+    }
+
+    /** {@code tarball}, made now by vserver's debootstrap method with {@code options} and then {@code after}, if missing. */
+    private static Path cached(Path tarball, List<String> options, TreeStep after) throws Exception {
         Files.createDirectories(CACHE);
         try (FileChannel lock = FileChannel.open(CACHE.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             lock.lock();
-            if (Files.exists(TARBALL)) return TARBALL;
+            if (Files.exists(tarball)) return tarball;
             String mirror = "http://deb.debian.org/debian/dists/bookworm/Release";
-            Assumptions.assumeTrue(reachable(mirror), "the Debian mirror is unreachable (" + mirror + "): no Debian tree to unify");
+            Assumptions.assumeTrue(reachable(mirror), "the Debian mirror is unreachable (" + mirror + "): no Debian tree to build from");
             try (TestHost host = new TestHost()) {
-                var r = host.cli("vserver", "debsrc", "build", "-m", "debootstrap", "--", "-d", "bookworm");
+                List<String> cmd = new java.util.ArrayList<>(List.of("vserver", "debsrc", "build", "-m", "debootstrap", "--", "-d", "bookworm"));
+                if (!options.isEmpty()) {
+                    cmd.add("--");
+                    cmd.addAll(options);
+                }
+                var r = host.cli(cmd.toArray(String[]::new));
                 assertEquals(0, r.code(), r.toString());
                 Path vdir = host.guestsDir.resolve("debsrc");
-                run(List.of("dpkg", "--root=" + vdir, "--force-not-root", "-i", packageDeb("1.0").toString()));
-                Path tmp = CACHE.resolve("debian.tmp.tar.gz");
+                after.apply(vdir);
+                Path tmp = CACHE.resolve(tarball.getFileName() + ".tmp");
                 run(List.of("tar", "czf", tmp.toString(), "--numeric-owner", "--xattrs", "-C", vdir.toString(), "."));
-                Files.move(tmp, TARBALL);
+                Files.move(tmp, tarball);
                 var del = host.cli("vserver", "debsrc", "delete");
                 assertEquals(0, del.code(), del.toString());
             }
-            return TARBALL;
+            return tarball;
         }
     }
 

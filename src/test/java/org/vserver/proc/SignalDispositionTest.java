@@ -46,6 +46,18 @@ class SignalDispositionTest {
         assertFalse(d.mayEndOn(SIGSTOP), "default action: stop, not end");
     }
 
+    /** systemd as a guest's init, as this host showed it: crash handlers caught, the rest read by signalfd (blocked). */
+    static final List<String> SYSTEMD_INIT = List.of("NSpid:\t15773\t1", "SigBlk:\t7fe3c0fe28014a03", "SigIgn:\t0000000000001000",
+            "SigCgt:\t00000000000004ec");
+
+    @Test
+    void aSignalfdReaderTakesWhatItBlocks() {
+        var d = SignalDisposition.parse(SYSTEMD_INIT);
+        assertTrue(d.mayEndOn(37), "SIGRTMIN+3, systemd's shutdown: blocked, read from its signalfd");
+        assertTrue(d.mayEndOn(SIGINT), "ctrl-alt-del: blocked too");
+        assertFalse(d.mayEndOn(SIGHUP + 12), "SIGPIPE: ignored, and not blocked");
+    }
+
     @Test
     void aProcessOfTheHostsOwnNamespaceIsNoInit() {
         assertFalse(SignalDisposition.parse(List.of("NSpid:\t1")).namespaceInit(), "the host's own init has one NSpid entry");

@@ -1,0 +1,102 @@
+package org.vserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vserver.testsupport.Feature;
+import org.vserver.testsupport.RequiresKernel;
+import org.vserver.testsupport.RequiresRoot;
+
+/**
+ * A Debian bookworm guest whose init is systemd (systemd-sysv), built by debootstrap once per
+ * checkout ({@link DebianTree#systemdTarball}): it boots as systemd's Container Interface asks
+ * (its {@code $container}, a tmpfs /run, a writable cgroup2 subtree of its own), reaches
+ * multi-user.target with its services running, and stops cleanly on SIGRTMIN+3.
+ */
+@RequiresRoot("boots real systemd guests")
+@RequiresKernel(Feature.CGROUP2)
+class SystemdIT {
+    static TestHost host;
+    static Path tarball;
+    static String g;
+
+    /** Units that cannot work in a guest, each with why; any other failed unit fails the test. */
+    static final List<String> EXPECTED_FAILURES = List.of(
+            // /dev/console is a file the host reads (the console log), not a terminal: no getty on it
+            "console-getty.service");
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        tarball = DebianTree.systemdTarball();
+        host = new TestHost();
+        g = "sd";
+        var r = host.cli("vserver", g, "build", "-m", "template", "--", "-t", tarball.toString());
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (host != null) host.close();
+    }
+
+    /** `systemctl is-system-running --wait`: running, or degraded. */
+    static String booted(String guest) throws Exception {
+        var r = host.cli("vserver", guest, "exec", "timeout", "60", "systemctl", "is-system-running", "--wait");
+        return r.out().strip();
+    }
+
+    @Test
+    void itBootsToMultiUserWithItsServicesAndStopsCleanly() throws Exception {
+        assertEquals("systemd\n", Files.readString(host.confdir.resolve(g).resolve("apps/init/style")),
+                "build chose the systemd style for a tree whose /sbin/init is systemd");
+        host.start(g);
+        String state = booted(g);
+        assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running: " + state);
+        String failed = host.sh(g, "systemctl --failed --plain --no-legend | awk '{print $1}'");
+        for (String unit : failed.lines().toList())
+            assertTrue(EXPECTED_FAILURES.contains(unit), "unit " + unit + " failed:\n"
+                    + host.cli("vserver", g, "exec", "systemctl", "status", "--no-pager", unit).out());
+        for (String unit : List.of("systemd-journald", "systemd-logind", "dbus", "cron", "ssh"))
+            assertEquals("active\n", host.sh(g, "systemctl is-active " + unit), unit);
+        // the Container Interface: $container, a tmpfs /run, its own writable cgroup2 tree
+        assertEquals("vserver", host.sh(g, "cat /run/systemd/container").strip());
+        assertEquals("tmpfs\n", host.sh(g, "stat -f -c %T /run"));
+        assertEquals("cgroup2fs\n", host.sh(g, "stat -f -c %T /sys/fs/cgroup"));
+        assertTrue(host.sh(g, "cat /proc/1/cgroup").contains("0::/init.scope"), "systemd moved itself into its own scope");
+
+        // a unit whose stop leaves a mark: the stop is systemd's own shutdown, not a kill
+        host.sh(g, "printf '[Service]\\nType=oneshot\\nRemainAfterExit=yes\\nExecStart=/bin/true\\n"
+                + "ExecStop=/bin/sh -c \"date > /var/tmp/stopped-cleanly\"\\n[Install]\\nWantedBy=multi-user.target\\n'"
+                + " > /etc/systemd/system/mark.service && systemctl daemon-reload && systemctl enable --now mark.service 2>/dev/null");
+        var stop = host.cli("vserver", g, "stop");
+        assertEquals(0, stop.code(), stop.toString());
+        Path mark = host.guestsDir.resolve(g).resolve("var/tmp/stopped-cleanly");
+        assertTrue(Files.exists(mark), "the unit was stopped by systemd before the guest ended");
+        Files.delete(mark);
+        host.assertNothingLeftOf(g);
+    }
+
+    @Test
+    void runIsNewAtEveryBootAndPoweroffEndsTheGuest() throws Exception {
+        host.start(g);
+        booted(g);
+        host.sh(g, "touch /run/stale.pid");
+        host.stop(g);
+        assertFalse(Files.exists(host.guestsDir.resolve(g).resolve("run/stale.pid")), "/run is not on the guest's disk");
+        host.start(g);
+        booted(g);
+        assertEquals("absent\n", host.sh(g, "test -e /run/stale.pid && echo present || echo absent"));
+        host.cli("vserver", g, "exec", "systemctl", "poweroff");
+        for (int i = 0; i < 300 && host.cli("vserver", g, "running").code() == 0; i++) Thread.sleep(100);
+        assertEquals(1, host.cli("vserver", g, "running").code(), "poweroff ended the guest");
+        host.cli("vserver", g, "stop");                    // the next command cleans up after it
+        host.assertNothingLeftOf(g);
+    }
+}
