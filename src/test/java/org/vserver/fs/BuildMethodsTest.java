@@ -70,9 +70,9 @@ class BuildMethodsTest {
                 e.getMessage());
 
         var d = (DebootstrapMethod) parse("debootstrap",
-                List.of("-d", "kali-rolling", "-m", "http://http.kali.org/kali", "--", "--include=vim", "--arch=amd64"));
+                List.of("-d", "kali-rolling", "-m", "http://http.kali.org/kali", "--", "--keyring=/k.gpg", "--include=vim", "--arch=amd64"));
         assertEquals("kali-rolling", d.suite());
-        assertEquals(List.of("--include=vim", "--arch=amd64"), d.options());
+        assertEquals(List.of("--keyring=/k.gpg", "--include=vim", "--arch=amd64"), d.options());
     }
 
     @Test

@@ -186,6 +186,10 @@ class BuildIT {
         Path vdir = host.guestsDir.resolve(g);
         assertEquals("sysv", file(g, "apps/init/style"));
         assertTrue(Files.isExecutable(vdir.resolve("etc/init.d/rc")), "minbase has no sysv-rc: the build wrote /etc/init.d/rc");
+        assertEquals("deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-updates main\n"
+                + "deb http://security.debian.org/debian-security bookworm-security main\n", Files.readString(vdir.resolve("etc/apt/sources.list")),
+                "security fixes reach the guest");
+        assertFalse((r.out() + r.err()).contains("NOT verified"), "verified against the host's keyring: " + r);
         assertFalse(file(g, "fstab").contains("/usr"), "no host /usr: " + file(g, "fstab"));
         Files.writeString(vdir.resolve("usr/share/vserver-it-marker"), "the guest's own /usr\n");
         host.start(g);
