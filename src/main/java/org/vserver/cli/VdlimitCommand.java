@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * DIRECTORY is the guest's root (the default): limits apply to a guest's root here.
  */
 @Command(name = "vdlimit", mixinStandardHelpOptions = true,
-        description = {"Show or set a guest's disk limit: space_total (KiB, or with K, M, G, T), inodes_total, reserved (%).",
+        description = {"Show or set a guest's disk limit: space_total (KiB, or with K, M, G, T), inodes_total, reserved (%%).",
             "The backend is a loop-backed ext4 image, or a btrfs qgroup where the guests are on btrfs."})
 final class VdlimitCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -38,11 +38,17 @@ final class VserverCommand implements Callable<Integer> {
             } else if (a.equals("-s") || a.equals("--sync") || a.equals("-v") || a.equals("--silent") || a.equals("--debug")) {
                 i++; // accepted for util-vserver compatibility: we are always synchronous
             } else {
-                return Main.commandLine(new VserverCommand(), out, err).execute(args);
+                var cl = Main.commandLine(new VserverCommand(), out, err);
+                cl.getCommandSpec().usageMessage().footer(commandList());
+                cl.setUsageHelpWidth(120);
+                return cl.execute(args);
             }
         }
         if (i >= args.length) {
-            Main.commandLine(new VserverCommand(), out, err).usage(out);
+            var cl = Main.commandLine(new VserverCommand(), out, err);
+            cl.getCommandSpec().usageMessage().footer(commandList());
+            cl.setUsageHelpWidth(120);
+            cl.usage(out);
             return 2;
         }
         if (args[i].equals("debug")) {
@@ -57,6 +63,14 @@ final class VserverCommand implements Callable<Integer> {
             err.println("vserver: " + name + " is a throw-away context of `vcontext --create`, not a guest: it ends with"
                     + " its command; end it early with `vkill --xid " + ThrowAwayContext.xidOf(name).getAsInt() + " -s KILL`");
             return 1;
+        }
+        if (i + 2 < args.length && (args[i + 2].equals("--help") || args[i + 2].equals("-h"))
+                && GuestCommand.subcommand(args[i + 1]) != null) {
+            // `vserver NAME COMMAND --help` (only right after the command: `exec ls --help` is ls's)
+            var help = Main.commandLine(GuestCommand.subcommand(args[i + 1]), out, err);
+            help.setCommandName("vserver " + args[i] + " " + args[i + 1]);
+            help.usage(out);
+            return 0;
         }
         var fast = Lifecycle.run(new GuestCommand(name, confdir, out, err), args[i + 1], Main.tail(args, i + 2));
         if (fast.isPresent()) return fast.getAsInt();
@@ -77,6 +91,27 @@ final class VserverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() { return 0; }
+
+    /** A description up to its first period, colon or semicolon: one line of the command list. */
+    static String firstClause(String d) {
+        int end = d.length();
+        for (String stop : new String[] {". ", ": ", "; "}) {
+            int at = d.indexOf(stop);
+            if (at > 0 && at < end) end = at;
+        }
+        return d.substring(0, end).replaceAll("\\.$", "");
+    }
+
+    /** The commands, one line each, from their own descriptions (`vserver NAME COMMAND --help` has the rest). */
+    static String commandList() {
+        var sb = new StringBuilder("%nCommands (vserver NAME COMMAND --help for each):%n");
+        for (String name : GuestCommand.COMMANDS.split(" ")) {
+            String[] d = new CommandLine(GuestCommand.subcommand(name)).getCommandSpec().usageMessage().description();
+            sb.append(String.format("  %-12s %s%%n", name, d.length > 0 ? firstClause(d[0]).replace("%", "%%") : ""));
+        }
+        sb.append(String.format("  %-12s %s%%n", "debug", "what a command would do (vserver debug plan NAME start)"));
+        return sb.toString();
+    }
 
     /**
      * VServer's {@code vserver XID COMMAND}: a context number that is no guest's name stands for

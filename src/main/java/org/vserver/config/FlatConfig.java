@@ -117,6 +117,10 @@ public final class FlatConfig {
     public void set(String key, String value) throws ConfigException, IOException {
         FlatKey k = resolve(key);
         Path f = cfgdir.resolve(k.path());
+        // a file vserver never reads is refused, so that a typo is not a silent no-op; one that exists
+        // already (util-vserver's, another tool's) may be changed as it is
+        if (FlatKey.byPath(k.path()).isEmpty() && !exists(f) && !k.path().startsWith("sched/") && !k.path().startsWith("dlimits/"))
+            throw new ConfigException(f, "unknown setting '" + key + "': vserver reads no such file; known keys: " + FlatKey.knownKeys());
         if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS))
             throw new ConfigException(f, "'" + key + "' is a directory, not a setting");
         requireInterfaceIp(k, f);

@@ -71,6 +71,14 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("init.cmd.stop-sync", "apps/init/cmd.stop-sync", Kind.ARGV, NO_CHECK),
             new FlatKey("init.killseq", "apps/init/killseq", Kind.WORDS, KillSeq::parse),
             new FlatKey("init.environment", "apps/init/environment", Kind.HASH, ConfigFiles.Content::hash),
+            new FlatKey("init.timeout.start", "apps/init/timeout.start", Kind.NUMBER, c -> InitDir.seconds(java.util.Optional.of(c), 0)),
+            new FlatKey("init.timeout.stop", "apps/init/timeout.stop", Kind.NUMBER, c -> InitDir.seconds(java.util.Optional.of(c), 0)),
+            new FlatKey("seccomp.allow", "seccomp/allow", Kind.LIST, NO_CHECK),
+            new FlatKey("seccomp.deny", "seccomp/deny", Kind.LIST, NO_CHECK),
+            new FlatKey("seccomp.disabled", "seccomp/disabled", Kind.FLAG, NO_CHECK),
+            new FlatKey("ionice.class", "ionice/class", Kind.SCALAR, NO_CHECK),
+            new FlatKey("ionice.priority", "ionice/priority", Kind.NUMBER, NO_CHECK),
+            new FlatKey("schedule", "schedule", Kind.TEXT, NO_CHECK),
             new FlatKey("vprocunhide.files", ProcUnhide.FILE, Kind.LIST, ProcUnhide::check),
             new FlatKey("shell", "shell", Kind.WORDLINE, NO_CHECK),
             new FlatKey("nice", "nice", Kind.NUMBER, ConfigDir::nice),
@@ -113,6 +121,16 @@ record FlatKey(String key, String path, Kind kind, Check check) {
      */
     private static final Pattern LIMIT_KEY = Pattern.compile("(rlimits|ulimits)\\.([a-z]+)(?:\\.(soft|hard|min))?");
     private static final Pattern LIMIT_PATH = Pattern.compile("(rlimits|ulimits)/([a-z]+)(?:\\.(soft|hard|min))?");
+
+    /** The flat keys vserver reads, for a message that refuses another: each known key, and the key families. */
+    static String knownKeys() {
+        var names = new ArrayList<String>();
+        for (FlatKey k : KNOWN) names.add(k.key);
+        names.add("interfaces.NN.{ip,dev,prefix,mask,name,nodev,disabled}");
+        names.add("rlimits.RESOURCE[.soft|.hard|.min]");
+        names.add("ulimits.RESOURCE[.soft|.hard|.min]");
+        return String.join(", ", names);
+    }
 
     static Optional<FlatKey> known(String key) {
         for (FlatKey k : KNOWN) if (k.key.equals(key)) return Optional.of(k);

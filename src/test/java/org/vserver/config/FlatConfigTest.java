@@ -240,8 +240,16 @@ class FlatConfigTest {
         // other names: an existing file decides, then an existing directory
         Fixture.put(g, "apps/foo/bar.baz", "1\n");
         assertEquals(Optional.of("1"), flat.get("apps.foo.bar.baz"));
-        flat.set("apps.foo.bar.qux", "2");
-        assertEquals("2\n", Fixture.read(g.resolve("apps/foo/bar.qux")));
+        flat.set("apps.foo.bar.baz", "3");
+        assertEquals("3\n", Fixture.read(g.resolve("apps/foo/bar.baz")), "an existing file vserver does not read is changed as asked");
+        // a new file vserver would never read: refused (a typo is no silent no-op), the known keys listed
+        var unknown = assertThrows(ConfigException.class, () -> flat.set("apps.foo.bar.qux", "2"));
+        assertTrue(unknown.getMessage().startsWith(g.resolve("apps/foo/bar.qux") + ": unknown setting 'apps.foo.bar.qux': vserver reads"
+                + " no such file; known keys: name, context, "), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("init.timeout.stop") && unknown.getMessage().contains("rlimits.RESOURCE"), unknown.getMessage());
+        assertFalse(Files.exists(g.resolve("apps/foo/bar.qux")));
+        assertThrows(ConfigException.class, () -> flat.set("bogus.key", "1"));
+        assertFalse(Files.exists(g.resolve("bogus")), "config set bogus.key made nothing");
         flat.set("ulimits/nofile.soft", "1024");
         assertEquals(Optional.of("1024"), flat.get("ulimits.nofile.soft"));
         // a brand-new directory: every dot is a '/'

@@ -73,6 +73,35 @@ class CliIT {
         assertEquals("-5", Files.readString(nice).strip(), "the old value stays");
     }
 
+    /** The CLI explains itself: every command listed with one line, and each takes --help. */
+    @Test
+    void everyCommandExplainsItself() throws Exception {
+        var help = host.cli("vserver", "--help");
+        assertEquals(0, help.code(), help.toString());
+        for (String c : List.of("build", "start", "stop", "restart", "condrestart", "status", "running", "exec", "suexec", "enter",
+                "console", "delete", "config", "hashify", "debug"))
+            assertTrue(help.out().lines().anyMatch(l -> l.startsWith("  " + c + " ") && l.strip().length() > c.length() + 5),
+                    c + " has a line of its own:\n" + help.out());
+        for (String c : List.of("build", "start", "stop", "exec", "config")) {
+            var r = host.cli("vserver", "nosuch", c, "--help");
+            assertEquals(0, r.code(), c + " --help: " + r);
+            assertTrue(r.out().startsWith("Usage: vserver nosuch " + c), r.out());
+        }
+        for (String tool : List.of("vserver-stat", "vps", "vsched", "vlimit", "vdlimit", "vhashify", "vkill", "vcontext", "vnamespace",
+                "vattribute", "chbind", "chxid", "lsxid", "vuname", "vwait", "vtop", "vdu", "vserver-info")) {
+            var r = host.cli(tool, "--help");
+            assertEquals(0, r.code(), tool + " --help: " + r);
+            assertTrue(r.out().startsWith("Usage: " + tool), tool + ": " + r.out());
+            assertFalse(r.err().contains("WARN"), tool + ": " + r.err());
+        }
+        // config set of a file vserver never reads: refused, nothing made
+        String g = host.build("cli-help");
+        var bogus = host.cli("vserver", g, "config", "set", "bogus.key", "1");
+        assertEquals(1, bogus.code(), bogus.toString());
+        assertTrue(bogus.err().contains("unknown setting 'bogus.key'") && bogus.err().contains("known keys: name, context"), bogus.toString());
+        assertFalse(java.nio.file.Files.exists(host.confdir.resolve(g).resolve("bogus")));
+    }
+
     @Test
     void vserverStatShowsTheHostAndTheRunningGuest() throws Exception {
         String g = host.build("cli-stat");
