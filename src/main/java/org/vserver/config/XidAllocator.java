@@ -41,6 +41,20 @@ public final class XidAllocator {
         }
     }
 
+    /**
+     * Returns {@code xid}, taken by {@link #next} for a build that failed: {@code context.next} goes
+     * back to it, unless another build took a later one meanwhile (then it stays a gap, as in
+     * util-vserver).
+     */
+    public void giveBack(ConfigRoot root, int xid) throws IOException, ConfigException {
+        Path defaults = root.defaultsDir();
+        try (ConfigLock _ = ConfigLock.acquire(JVM_LOCK, defaults.resolve("context.next.lock"))) {
+            Path nextFile = defaults.resolve("context.next");
+            Optional<ConfigFiles.Content> c = ConfigFiles.read(nextFile);
+            if (c.isPresent() && ConfigDir.context(c.get()) == xid + 1) ConfigFiles.writeAtomically(nextFile, xid + "\n");
+        }
+    }
+
     private static int start(Path nextFile, Path startFile) throws ConfigException {
         Optional<ConfigFiles.Content> c = ConfigFiles.read(nextFile);
         if (c.isEmpty()) c = ConfigFiles.read(startFile);

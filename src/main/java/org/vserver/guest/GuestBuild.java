@@ -81,9 +81,11 @@ public final class GuestBuild {
             if (Files.isDirectory(cfgdir)) previous = guests.config(name).context();   // a rebuild keeps its XID
             new GuestDelete(guests).delete(name, false);
         }
+        boolean allocated = o.context().isEmpty() && previous.isEmpty();
         int xid = o.context().isPresent() ? o.context().getAsInt()
                 : previous.isPresent() ? previous.getAsInt() : new XidAllocator().next(root);
         try (Undo undo = new Undo(vs.err())) {
+            if (allocated) undo.add(() -> new XidAllocator().giveBack(root, xid));      // a failed build uses up no XID
             undo.add(() -> GuestDelete.removeTree(vdir));
             BuildResult r;
             var req = new BuildRequest(name, vdir, o.hostname(), args, null, progress, vs.sys(), vs.proc());

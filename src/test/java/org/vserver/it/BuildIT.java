@@ -90,6 +90,15 @@ class BuildIT {
         assertFalse(r.err().contains("Exception"), r.err());
         assertFalse(Files.exists(host.confdir.resolve(g)), "no cfgdir");
         assertFalse(Files.exists(host.guestsDir.resolve(g)), "no vdir");
+        // a build that fails once its XID was taken (the tarball is no tarball) gives it back
+        Path next = host.confdir.resolve(".defaults/context.next");
+        String before = Files.exists(next) ? Files.readString(next) : null;
+        Path bad = Files.writeString(host.root.resolve("bad.tar.gz"), "not a tarball\n");
+        var failed = host.cli("vserver", g, "build", "-m", "template", "--", "-t", bad.toString());
+        assertEquals(1, failed.code(), failed.toString());
+        assertEquals(before == null ? "" : before, Files.exists(next) ? Files.readString(next) : "",
+                "a failed build uses up no XID: " + failed);
+        assertFalse(Files.exists(host.confdir.resolve(g)), "no cfgdir");
         var usage = host.cli("vserver", g, "build", "-m", "no-such-method");
         assertEquals(1, usage.code(), usage.toString());
         assertTrue(usage.err().contains("no-such-method"), usage.err());
