@@ -42,6 +42,7 @@ public final class Main {
             case "vdu" -> new VduCommand();
             case "vdlimit" -> new VdlimitCommand();
             case "vhashify" -> new VhashifyCommand();
+            case "vserver-autostart" -> new VserverAutostartCommand();
             case "vlimit" -> null;
             default -> null;
         };

@@ -71,6 +71,8 @@ record FlatKey(String key, String path, Kind kind, Check check) {
             new FlatKey("init.cmd.stop-sync", "apps/init/cmd.stop-sync", Kind.ARGV, NO_CHECK),
             new FlatKey("init.killseq", "apps/init/killseq", Kind.WORDS, KillSeq::parse),
             new FlatKey("init.environment", "apps/init/environment", Kind.HASH, ConfigFiles.Content::hash),
+            new FlatKey("init.mark", "apps/init/mark", Kind.SCALAR, NO_CHECK),
+            new FlatKey("init.depends", "apps/init/depends", Kind.LIST, NO_CHECK),
             new FlatKey("init.timeout.start", "apps/init/timeout.start", Kind.NUMBER, c -> InitDir.seconds(java.util.Optional.of(c), 0)),
             new FlatKey("init.timeout.stop", "apps/init/timeout.stop", Kind.NUMBER, c -> InitDir.seconds(java.util.Optional.of(c), 0)),
             new FlatKey("seccomp.allow", "seccomp/allow", Kind.LIST, NO_CHECK),

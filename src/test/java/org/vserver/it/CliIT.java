@@ -88,7 +88,7 @@ class CliIT {
             assertTrue(r.out().startsWith("Usage: vserver nosuch " + c), r.out());
         }
         for (String tool : List.of("vserver-stat", "vps", "vsched", "vlimit", "vdlimit", "vhashify", "vkill", "vcontext", "vnamespace",
-                "vattribute", "chbind", "chxid", "lsxid", "vuname", "vwait", "vtop", "vdu", "vserver-info")) {
+                "vattribute", "chbind", "chxid", "lsxid", "vuname", "vwait", "vtop", "vdu", "vserver-info", "vserver-autostart")) {
             var r = host.cli(tool, "--help");
             assertEquals(0, r.code(), tool + " --help: " + r);
             assertTrue(r.out().startsWith("Usage: " + tool), tool + ": " + r.out());
