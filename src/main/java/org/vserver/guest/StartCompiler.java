@@ -242,7 +242,9 @@ final class StartCompiler {
         for (String n : notes) k.directive("warn", name + ": " + n);
         needsJava.ifPresent(r -> k.directive("needs-java", r));
         // a systemd guest's start returns once its boot is done, saying how it went (launcher/start.c)
-        if (style.name().equals(InitStyle.SYSTEMD)) k.directive("boot-wait", Integer.toString(cfg.init().startTimeout()));
+        // (not for a cmd.start of the admin's: that may be no systemd at all)
+        if (style.name().equals(InitStyle.SYSTEMD) && cfg.init().cmdStart().isEmpty())
+            k.directive("boot-wait", Integer.toString(cfg.init().startTimeout()));
         // sched_pause: the launcher freezes the guest once its init runs, as vsched's flag would
         List<String> freeze = vs.cgroups().freezeControl(name);
         if (resources.cgroup().frozen() && !freeze.isEmpty()) k.directive("pause", freeze.get(0) + " " + freeze.get(1));

@@ -500,6 +500,43 @@ class EscapeIT {
         }
     }
 
+    /**
+     * A systemd-style guest's own writable cgroup2 tree and its SYS_ADMIN (in its user namespace):
+     * no way out of the tree, no cgroup hierarchy of its own to mount, no more than 2048 cgroups,
+     * the host's caps on its root not its to change, and its mounts only in namespaces of its own.
+     * (The style's init is replaced by a sleep: the delegation comes with the style, not with systemd.)
+     */
+    @Test
+    @Order(4)
+    @RequiresKernel(Feature.CGROUP2)
+    void aSystemdGuestsCgroupTreeAndSysAdminStayItsOwn() throws Exception {
+        String sd = host.build("esc-sd");
+        host.config(sd, "apps/init/style", "systemd\n");
+        host.config(sd, "apps/init/cmd.start", "/bin/sleep\n3600\n");
+        host.start(sd);
+        try {
+            assertEquals("cgroup2fs\n", host.sh(sd, "stat -f -c %T /sys/fs/cgroup"), "its own writable cgroup2 tree");
+            String cgroups = host.sh(sd, "cat /proc/self/cgroup");
+            assertTrue(cgroups.lines().anyMatch(l -> l.equals("0::/")) && cgroups.lines().allMatch(l -> l.endsWith(":/")),
+                    "rooted at its own cgroup in every hierarchy:\n" + cgroups);
+            String said = host.sh(sd, "for c in 'mount -t cgroup2 none /root' 'mount -t cgroup -o memory none /root'"
+                    + " 'mount -t tmpfs none /root' 'hostname evil'; do $c 2>/dev/null; echo \"$c rc=$?\"; done;"
+                    + " echo max > /sys/fs/cgroup/cgroup.max.descendants 2>/dev/null; echo \"descendants rc=$?\";"
+                    + " echo 100 > /sys/fs/cgroup/cgroup.max.depth 2>/dev/null; echo \"depth rc=$?\"");
+            for (String line : said.strip().lines().toList())
+                assertFalse(line.endsWith(" rc=0"), "the guest did " + line + ":\n" + said);
+            String made = host.sh(sd, "n=0; while [ $n -lt 2100 ] && mkdir /sys/fs/cgroup/c$n 2>/dev/null; do n=$((n+1)); done;"
+                    + " echo $n; i=0; while [ $i -lt $n ]; do rmdir /sys/fs/cgroup/c$i; i=$((i+1)); done");
+            assertEquals("2048", made.strip(), "at most 2048 cgroups below its own");
+            // its SYS_ADMIN works in a mount namespace of its own making (systemd's units need that), and there only
+            assertEquals("tmpfs\n", host.sh(sd, "unshare -m sh -c 'mount -t tmpfs none /root && stat -f -c %T /root'"));
+            assertFalse(host.sh(sd, "grep ' /root ' /proc/self/mountinfo || true").contains("tmpfs"), "not in the guest's own");
+        } finally {
+            host.stop(sd);
+        }
+        host.assertNothingLeftOf(sd);
+    }
+
     @Test
     @Order(5)
     void theHostIsAsItWas() throws Exception {
