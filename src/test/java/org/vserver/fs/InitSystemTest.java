@@ -55,6 +55,15 @@ class InitSystemTest {
     }
 
     @Test
+    void anAbsoluteLinkOnTheWayIsTheTreesNotTheHosts() throws Exception {
+        link("/sbin/init", "/lib/systemd/systemd");
+        link("/lib", "/usr/lib");                 // on the host, /usr/lib/systemd/systemd may well exist
+        assertFalse(InitSystem.isSystemd(root), "the tree has no /usr/lib/systemd/systemd");
+        file("/usr/lib/systemd/systemd");
+        assertTrue(InitSystem.isSystemd(root));
+    }
+
+    @Test
     void noInitAtAll() throws Exception {
         assertFalse(InitSystem.isSystemd(root));
     }
