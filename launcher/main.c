@@ -32,6 +32,7 @@ usage (void)
          "       vserver-launcher --stop RUN           (a guest started from its plan)\n"
          "       vserver-launcher --status RUN\n"
          "       vserver-launcher --undo JOURNAL\n"
+         "       vserver-launcher --console SOCKET NAME  (attach to a guest's console: RUN/console)\n"
          "       vserver-launcher --version\n",
          stderr);
   exit (VL_EXIT_USAGE);
@@ -81,7 +82,7 @@ static void clean_signals (void);
 static void __attribute__ ((noreturn))
 replay (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_REPLAY, .cmd = argv + 4, .exec_gate = -1, .root_fd = -1, .journal_fd = -1, .console_fd = -1 };
   struct vl_plan plan;
   const struct vl_rec *r;
 
@@ -131,7 +132,7 @@ fail (struct vl_ctx *ctx, uint32_t step, int err, const char *detail)
 static void __attribute__ ((noreturn))
 channel (char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1, .console_fd = -1 };
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad_step;
@@ -231,6 +232,8 @@ main (int argc, char **argv)
     return vl_status_print (argv[2]);
   if (argc == 3 && strcmp (argv[1], "--check") == 0)
     return vl_start (argv[2], VL_START_CHECK, NULL);
+  if (argc == 4 && strcmp (argv[1], "--console") == 0)
+    return vl_attach (argv[2], argv[3]);
   if (argc == 3 && strcmp (argv[1], "--undo") == 0)
     return vl_journal_undo (argv[2]) < 0 ? 1 : 0;
   if (argc == 3 && strcmp (argv[1], "--dry-run") == 0)

@@ -225,7 +225,22 @@
                                      = 1; NFT -f - with the ruleset on stdin (exit != 0: EIO) */ \
   VL_OP (65, MOUNT_LOOP_HOST, "sssMs") /* MOUNT_LOOP, refused (EBUSY) if target is a mount's root  \
                                      (statx) or the image backs a loop device already; journaled   \
-                                     "umount TARGET" (undo: umount2 MNT_DETACH) */
+                                     "umount TARGET" (undo: umount2 MNT_DETACH) */ \
+  /* The guest's console (monitor.c): a pty of its own devpts, held on the host by a monitor. */    \
+  VL_OP (66, MONITOR, "sssuss")   /* run log lock logsize cli name: fork the monitor M (setsid,   \
+                                     child subreaper, the caller's cgroups), which forks the rest \
+                                     of the plan; the caller exits with its exit code. M takes the \
+                                     console from CONSOLE, logs it to LOG (rotated to LOG.1 at     \
+                                     LOGSIZE bytes), serves RUN/console, reaps the init; on its   \
+                                     death undoes the start (RUN/stop) unless a command holds      \
+                                     LOCK, and on a reboot (SIGHUP) runs `CLI NAME start` */       \
+  VL_OP (67, CONSOLE, "ssii")     /* ptmx console uid gid: open(ptmx), unlockpt, TIOCGPTPEER: a   \
+                                     pty of the guest's devpts; the peer fchown'd uid:gid, 0600,    \
+                                     bound onto console and dup2'd to fds 1 and 2; the master     \
+                                     sent to MONITOR (EBADF without one) */                        \
+  VL_OP (68, REBOOT_NOTIFY, "")   /* seccomp(SET_MODE_FILTER, NEW_LISTENER) of a filter that      \
+                                     notifies reboot(2); the listener sent to MONITOR, whose      \
+                                     socket is closed then. Needs CAP_SYS_ADMIN */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -97,6 +97,8 @@ vl_close_channels (const struct vl_ctx *ctx)
 {
   if (ctx->exec_gate >= 0)
     close (ctx->exec_gate);
+  if (ctx->console_fd >= 0)
+    close (ctx->console_fd);
   if (ctx->mode != VL_MODE_CHANNEL)
     return;
   close (VL_PLAN_FD);
@@ -171,6 +173,9 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_NETNS_CONFIG] = op_netns_config,
   [VL_OP_NAT] = op_nat,
   [VL_OP_MOUNT_LOOP_HOST] = op_mount_loop_host,
+  [VL_OP_MONITOR] = op_monitor,
+  [VL_OP_CONSOLE] = op_console,
+  [VL_OP_REBOOT_NOTIFY] = op_reboot_notify,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD

@@ -60,8 +60,8 @@ vl_read_small (const char *path)
 
 /* The guest's fcntl lock on PATH, as GuestLock takes it: the file is removed on release, so a lock
    won on an inode no longer linked there is tried again. The fd, or -1. */
-int
-vl_lock_guest (const char *path)
+static int
+lock_guest (const char *path, int wait)
 {
   char dir[4200], *slash;
 
@@ -82,13 +82,30 @@ vl_lock_guest (const char *path)
 
       if (fd < 0)
         return -1;
-      while (fcntl (fd, F_SETLKW, &fl) < 0)
+      while (fcntl (fd, wait ? F_SETLKW : F_SETLK, &fl) < 0)
         if (errno != EINTR)
-          return close (fd), -1;
+          {
+            int err = errno == EACCES ? EAGAIN : errno;
+            close (fd);
+            errno = err;
+            return -1;
+          }
       if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return fd;
       close (fd);
     }
+}
+
+int
+vl_lock_guest (const char *path)
+{
+  return lock_guest (path, 1);
+}
+
+int
+vl_try_lock_guest (const char *path)
+{
+  return lock_guest (path, 0);
 }
 
 void
@@ -107,9 +124,8 @@ vl_unlock_guest (const char *path, int fd)
     }
 }
 
-/* Field FIELD (1-based, after the ") " that ends comm) of /proc/PID/stat, or NULL. */
-static int
-proc_stat (int pid, char *state, unsigned long long *ticks)
+int
+vl_proc_stat (int pid, char *state, unsigned long long *ticks)
 {
   char path[64], buf[4096], *p;
   int fd, i;
@@ -365,7 +381,7 @@ hide_argv (char **argv)
 static void __attribute__ ((noreturn))
 worker (const char *plan_path, int status_w, char **argv)
 {
-  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1 };
+  struct vl_ctx ctx = { .mode = VL_MODE_CHANNEL, .exec_gate = -1, .root_fd = -1, .journal_fd = -1, .console_fd = -1 };
   struct vl_plan plan;
   unsigned char *buf;
   uint32_t bad;
@@ -596,7 +612,7 @@ vl_start (const char *dir, int how, char **argv)
       char s;
       unsigned long long ticks;
       /* EOF: the init exec'd, or died before it could say why */
-      if (init <= 0 || proc_stat (init, &s, &ticks) < 0 || s == 'Z' || s == 'X')
+      if (init <= 0 || vl_proc_stat (init, &s, &ticks) < 0 || s == 'Z' || s == 'X')
         snprintf (detail, sizeof detail, "the guest's init (pid %d) died during start", init), failed_err = ESRCH;
       else
         {

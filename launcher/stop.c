@@ -366,23 +366,74 @@ vl_remove_tree (const char *path)
   return nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
+/* RUN/stop, if root's and writable by nobody else (what root runs), parsed into C (TEXT holds it). */
+static int
+read_stop (const char *run, struct stop_conf *c, char **text)
+{
+  char path[4200];
+  struct stat a, b;
+
+  snprintf (path, sizeof path, "%s/stop", run);
+  if (stat (run, &a) < 0 || stat (path, &b) < 0 || a.st_uid != 0 || b.st_uid != 0 || (a.st_mode & 022) || (b.st_mode & 022))
+    return -1;
+  *text = vl_read_small (path);
+  if (*text == NULL || parse (*text, c) < 0)
+    return free (*text), -1;
+  return 0;
+}
+
+/* The guest's monitor (RUN/monitor: "PID STARTTIME"), as a pidfd, or -1: the stop waits for it to
+   have gone, so that nothing of the guest is left when the stop returns. */
+static int
+monitor_pidfd (const char *run)
+{
+  char path[4200], *text, state;
+  unsigned long long want, ticks;
+  int pid, fd = -1;
+
+  snprintf (path, sizeof path, "%s/monitor", run);
+  text = vl_read_small (path);
+  if (text != NULL && sscanf (text, "%d %llu", &pid, &want) == 2 && pid > 0)
+    {
+      fd = (int) syscall (SYS_pidfd_open, pid, 0);
+      if (fd >= 0 && (vl_proc_stat (pid, &state, &ticks) < 0 || ticks != want))
+        close (fd), fd = -1;
+    }
+  free (text);
+  return fd;
+}
+
+/* What is left once the init has gone: frozen so that nothing forks meanwhile, killed, thawed to
+   die; the start's journal undone and the run directory removed. */
+static int
+finish (const struct stop_conf *c)
+{
+  int i, list[4096];
+  long deadline;
+
+  if (pids (c, list, 4096) > 0)
+    {
+      freeze (c, 1);
+      signal_all (c, SIGKILL);
+      freeze (c, 0);
+      deadline = now_ms () + 5000;
+      while (pids (c, list, 4096) > 0 && now_ms () < deadline)
+        sleep_ms (2);
+    }
+  i = vl_journal_undo (c->journal);
+  if (vl_remove_tree (c->run) < 0)
+    fprintf (stderr, "vserver: guest '%s': removing `%s` failed: %s\n", c->name, c->run, strerror (errno)), i = -1;
+  return i < 0 ? -1 : 0;
+}
+
 int
 vl_stop (const char *run, const char *self)
 {
-  char path[4200], *text;
+  char *text;
   struct stop_conf c;
-  int lock, i, list[4096];
-  long deadline;
+  int lock, i, rc, monitor, list[4096];
 
-  snprintf (path, sizeof path, "%s/stop", run);
-  {
-    /* what root runs: the run directory and the stop file must be root's, writable by nobody else */
-    struct stat a, b;
-    if (stat (run, &a) < 0 || stat (path, &b) < 0 || a.st_uid != 0 || b.st_uid != 0 || (a.st_mode & 022) || (b.st_mode & 022))
-      return VL_EXIT_NEEDS_JAVA;
-  }
-  text = vl_read_small (path);
-  if (text == NULL || parse (text, &c) < 0)
+  if (read_stop (run, &c, &text) < 0)
     return VL_EXIT_NEEDS_JAVA;
   lock = vl_lock_guest (c.lock);
   if (lock < 0)
@@ -392,6 +443,7 @@ vl_stop (const char *run, const char *self)
     }
   if (!vl_init_running (c.state))
     return vl_unlock_guest (c.lock, lock), VL_EXIT_NEEDS_JAVA;
+  monitor = monitor_pidfd (run);
 
   freeze (&c, 0); /* sched_pause: a frozen guest could neither run its rc nor die of signals */
   if (c.command)
@@ -406,19 +458,32 @@ vl_stop (const char *run, const char *self)
       if (await_end (&c, (i + 1 < c.nkill ? c.killseq[i + 1] : 1) * 1000L, c.killseq[i]))
         break;
     }
-  /* whatever is left: frozen so that nothing forks meanwhile, killed, thawed to die */
-  if (pids (&c, list, 4096) > 0)
-    {
-      freeze (&c, 1);
-      signal_all (&c, SIGKILL);
-      freeze (&c, 0);
-      deadline = now_ms () + 5000;
-      while (pids (&c, list, 4096) > 0 && now_ms () < deadline)
-        sleep_ms (2);
-    }
-  i = vl_journal_undo (c.journal);
-  if (vl_remove_tree (c.run) < 0)
-    fprintf (stderr, "vserver: guest '%s': removing `%s` failed: %s\n", c.name, c.run, strerror (errno)), i = -1;
+  rc = finish (&c) < 0 ? 1 : 0;
   vl_unlock_guest (c.lock, lock);
-  return i < 0 ? 1 : 0;
+  if (monitor >= 0)
+    {
+      /* it saw the init go, found our lock taken and leaves: its console log is complete */
+      struct pollfd p = { .fd = monitor, .events = POLLIN };
+      while (poll (&p, 1, 5000) < 0 && errno == EINTR)
+        ;
+      close (monitor);
+    }
+  return rc;
+}
+
+int
+vl_stop_dead (const char *run, int pid, unsigned long long ticks)
+{
+  struct stop_conf c;
+  char *text;
+  int now;
+  uint64_t t;
+
+  if (read_stop (run, &c, &text) < 0)
+    return 1;
+  if (vl_state_init (c.state, &now, &t) < 0 || now != pid || t != ticks)
+    return free (text), 1;
+  now = finish (&c);
+  free (text);
+  return now;
 }

@@ -11,7 +11,7 @@ import org.vserver.config.ConfigException;
 /** The commands that follow a guest's name: {@code vserver NAME start}, ... */
 @Command(name = "vserver NAME")
 final class GuestCommand {
-    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter console delete config hashify";
+    static final String COMMANDS = "build start stop restart condrestart status running exec suexec enter console log delete config hashify";
 
     /**
      * The one subcommand this invocation runs. Only it is handed to picocli: building the model of
@@ -29,6 +29,7 @@ final class GuestCommand {
             case "suexec" -> new SuexecCommand();
             case "enter" -> new EnterCommand();
             case "console" -> new ConsoleCommand();
+            case "log" -> new LogCommand();
             case "delete" -> new DeleteCommand();
             case "build" -> new BuildCommand();
             case "config" -> new ConfigCommand();

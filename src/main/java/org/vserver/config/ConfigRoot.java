@@ -20,6 +20,8 @@ public record ConfigRoot(Path confdir) {
     public static final Path DEFAULT_VDIRBASE = Path.of("/vservers");
     /** util-vserver's cachebase: per-guest caches (vserver.md §2); vserver keeps compiled start plans there. */
     public static final Path DEFAULT_CACHEBASE = Path.of("/var/cache/vservers");
+    /** Where the guests' console logs are kept, one directory each (ours; util-vserver had none). */
+    public static final Path DEFAULT_LOGBASE = Path.of("/var/log/vservers");
     public static final String DEFAULT_CGROUP_PARENT = "vservers";
     public static final String CONFDIR_ENV = "VSERVER_CONFDIR";
 
@@ -91,6 +93,24 @@ public record ConfigRoot(Path confdir) {
         }
         return Files.isDirectory(p) ? p : DEFAULT_CACHEBASE;
     }
+
+    /**
+     * Where each guest's console log is kept, {@code LOGBASE/NAME/console.log}: the target of the
+     * {@code .defaults/logbase} link, or the directory itself, else /var/log/vservers. It outlives
+     * the guest's run: the log of a boot that failed is read after it.
+     */
+    public Path logBase() {
+        Path p = defaultsDir().resolve("logbase");
+        try {
+            if (Files.isSymbolicLink(p)) return defaultsDir().resolve(Files.readSymbolicLink(p)).normalize();
+        } catch (IOException e) {
+            return DEFAULT_LOGBASE;
+        }
+        return Files.isDirectory(p) ? p : DEFAULT_LOGBASE;
+    }
+
+    /** The console log of guest {@code name}; its predecessor is the same path with ".1". */
+    public Path consoleLog(String name) { return logBase().resolve(name).resolve("console.log"); }
 
     /**
      * The guests: directories in confdir whose name is a valid guest name, sorted. Names starting

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -88,24 +89,32 @@ public final class StartPlanner {
      *                  clone; none for the other modes
      */
     public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
-                          List<Step> hostSteps, IntFunction<List<Step>> network) {
+                          Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network) {
         public Request {
+            Objects.requireNonNull(monitor);
             cgroupDelegation = List.copyOf(cgroupDelegation);
             hostSteps = List.copyOf(hostSteps);
         }
 
-        public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage) {
-            this(config, init, cgroupDelegation, storage, List.of(), fd -> List.of());
+        public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage, Monitor monitor) {
+            this(config, init, cgroupDelegation, storage, monitor, List.of(), fd -> List.of());
         }
 
-        /** A plain guest whose cgroup files are not delegated (plans shown without a host). */
+        /** A plain guest whose cgroup files are not delegated (plans shown without a host), below /run/vservers. */
         public Request(GuestConfig config, InitStyle init) {
-            this(config, init, List.of(), new GuestStorage.Plain(config.vdir()));
+            this(config, init, List.of(), new GuestStorage.Plain(config.vdir()), defaultMonitor(config));
+        }
+
+        /** The monitor of a guest of the default roots (/run/vservers, /var/log/vservers, /usr/sbin/vserver). */
+        public static Monitor defaultMonitor(GuestConfig config) {
+            String name = config.name();
+            return new Monitor("/run/vservers/" + name, "/var/log/vservers/" + name + "/console.log",
+                    "/run/vservers/" + name + ".lock", config.console().size(), "/usr/sbin/vserver", name);
         }
     }
 
-    /** The guest's console, inside its own /dev (see {@link #dev}); the host reads it there. */
-    public static final String CONSOLE = "/dev/console";
+    /** The guest's console, a pty of its own devpts bound here (see {@link #dev}). */
+    public static final String CONSOLE = "/dev/console", PTMX = "/dev/pts/ptmx";
 
     private final Host host;
 
@@ -118,6 +127,8 @@ public final class StartPlanner {
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
+        // first: the monitor stays in the caller's cgroups, out of reach of the guest's kill sequence
+        p.add(req.monitor());
         p.addAll(req.hostSteps());
         Set<Namespace> cloned = namespaces(cfg);
         // The guest root owns its cgroups, ready for delegation (read-only inside for now).
@@ -156,7 +167,8 @@ public final class StartPlanner {
         // The last chdir: nothing outside the root is the cwd; and the launcher checks that "/.." is
         // "/", so a start whose umount took something else than the old root fails closed.
         p.add(new VerifyCwd("/"));
-        p.add(new OpenStdio(CONSOLE));                                            // the init's stdout and stderr: its console
+        // the init's stdout and stderr: a pty of its own devpts, whose master the monitor holds
+        p.add(new Console(PTMX, CONSOLE, userns.map(u -> u.hostUid(0)).orElse(0), userns.map(u -> u.hostGid(0)).orElse(0)));
         p.add(new SetHostname(hostname(cfg)));
         if (cfg.uts().domainname() != null) p.add(new SetDomainname(cfg.uts().domainname()));
         // nice, rlimits and ioprio need the host's CAP_SYS_NICE/CAP_SYS_RESOURCE: before the user namespace.
@@ -166,6 +178,7 @@ public final class StartPlanner {
         p.addAll(joinUserNamespace(userns));
         Set<Capability> bounding = Capabilities.bounding(cfg);
         abstractSocketScope(cfg).ifPresent(p::add);                               // needs CAP_SYS_ADMIN
+        p.add(new RebootNotify());                                                // the guest's reboot(2) goes to its monitor
         GuestFilter.step(cfg, bounding).ifPresent(p::add);                       // last while CAP_SYS_ADMIN is held
         p.add(new SetCaps(bounding, bounding, bounding, Set.of(), Set.of()));
         p.add(new SetUmask(GUEST_UMASK));
@@ -235,12 +248,10 @@ public final class StartPlanner {
     }
 
     /**
-     * A minimal /dev on a tmpfs of its own. Its size is the console's cap ({@code console/size}):
-     * device nodes, directories and short symlinks take no pages, so the console, a regular file in
-     * it, gets all of it and no more. No host file is bound in: the guest's mountinfo names no host
-     * path, a flood fills the guest's memory (its tmpfs pages), not the host's /run, and no process
-     * outlives the start to rotate anything. The launcher opens it as the init's stdout and stderr
-     * after pivot_root ({@link OpenStdio}); {@code vserver NAME console} reads it through the init's root.
+     * A minimal /dev on a tmpfs of its own ({@code console/size} caps it too: a guest root that
+     * writes files there fills its own memory, never the host's). No host file is bound in: the
+     * console is a pty of the guest's own devpts, bound onto the empty file made here after
+     * pivot_root ({@link Console}); its master is the monitor's, on the host.
      */
     private List<Step> dev(GuestConfig cfg, Optional<UserNamespace> userns) {
         String dev = "/dev";
@@ -256,7 +267,7 @@ public final class StartPlanner {
                 MknodIn.charDevice(dev + "/random", 0666, 1, 8),
                 MknodIn.charDevice(dev + "/urandom", 0666, 1, 9),
                 MknodIn.charDevice(dev + "/tty", 0666, 5, 0),
-                new MknodIn(dev + "/console", 0100600, 0));                      // a regular file: no pty, no supervisor
+                new MknodIn(dev + "/console", 0100600, 0));                      // where the console pty is bound
         for (MknodIn n : nodes) {
             s.add(n);
             userns.ifPresent(u -> s.add(new ChownIn(n.path(), u.hostUid(0), u.hostGid(0))));

@@ -1,88 +1,104 @@
 package org.vserver.guest;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import org.vserver.context.StartPlanner;
-import org.vserver.fs.GuestFiles;
-import org.vserver.proc.GuestProcess;
-import org.vserver.state.RunState;
-import org.vserver.sys.ProcFs;
-import org.vserver.sys.Syscalls;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code vserver NAME console}: the guest's console read from the host. It is a regular file in
- * the guest's own /dev ({@link StartPlanner#CONSOLE}), so the guest owns it and every path to it;
- * it is opened through {@link GuestFiles#ofProcess}, the one resolver of guest paths: from the
- * init's root ({@code /proc/PID/root} of the init recorded at start, its start time checked), with
- * {@code openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)}, no link followed at the end, a regular
- * file only (a FIFO cannot hold the open). The cap of the guest's /dev tmpfs bounds what there is
- * to read; {@code --follow} streams what comes after, until the init exits.
+ * A guest's console from the host. While it runs, its monitor (launcher/monitor.c) holds the
+ * console pty's master and serves {@code RUN/console}: {@link #attach} hands the caller's terminal
+ * to the launcher's client. Everything the console said is in the monitor's log,
+ * {@code LOGBASE/NAME/console.log} and the rotated {@code console.log.1}, kept after the guest
+ * stopped: {@link #printLog}.
  */
 public final class GuestConsole {
     private static final long FOLLOW_POLL_MILLIS = 200;
 
     private final Guests guests;
-    private final Syscalls sys;
-    private final ProcFs proc;
+    private final Vserver vs;
 
     public GuestConsole(Guests guests) {
         this.guests = guests;
-        this.sys = guests.vserver().sys();
-        this.proc = guests.vserver().proc();
+        this.vs = guests.vserver();
+    }
+
+    /** The monitor's socket of a running guest. */
+    public Path socket(String name) { return vs.state().guestDir(name).resolve("console"); }
+
+    /**
+     * Attaches the caller's stdio to the console (the launcher's {@code --console}, as bin/vserver
+     * runs it without a JVM); its exit code.
+     */
+    public int attach(String name) throws IOException, InterruptedException {
+        guests.requireRunning(name);
+        if (!Files.exists(socket(name)))
+            throw new IOException("guest '" + name + "' has no console socket (" + socket(name) + "): it was started"
+                    + " before consoles were served; `vserver " + name + " restart` gives it one");
+        Process p = new ProcessBuilder(vs.launcher().binary().toString(), "--console", socket(name).toString(), name)
+                .inheritIO().start();
+        return p.waitFor();
+    }
+
+    /** The log files, oldest first: those that exist. */
+    public List<Path> logFiles(String name) {
+        Path log = vs.config().consoleLog(name);
+        List<Path> files = new ArrayList<>();
+        for (Path p : List.of(log.resolveSibling(log.getFileName() + ".1"), log))
+            if (Files.isRegularFile(p)) files.add(p);
+        return files;
     }
 
     /**
-     * Copies the console to {@code out}; with {@code follow}, keeps copying what the guest writes
-     * until its init exits. A console emptied meanwhile (by {@link #clear}) is read again from the top.
+     * Copies the console log to {@code out}: all of it, or its last {@code lines} lines; with
+     * {@code follow}, what the console says after that too, for as long as the guest runs.
      */
-    public void print(String name, OutputStream out, boolean follow) throws IOException {
-        try (Opened c = open(name, Syscalls.O_RDONLY)) {
-            byte[] buf = new byte[64 * 1024];
-            long offset = 0;
-            while (true) {
-                int n = sys.pread(c.fd, buf, 0, buf.length, offset);
-                if (n > 0) {
-                    out.write(buf, 0, n);
-                    offset += n;
-                    continue;
+    public void printLog(String name, OutputStream out, int lines, boolean follow) throws IOException, InterruptedException {
+        Path log = vs.config().consoleLog(name);
+        List<Path> files = logFiles(name);
+        if (files.isEmpty() && !follow)
+            throw new NoSuchFileException(log.toString(), null, "no console log: guest '" + name + "' has not been started since it was built");
+        byte[] all = new byte[0];
+        for (Path f : files) {
+            byte[] b = Files.readAllBytes(f);
+            byte[] joined = new byte[all.length + b.length];
+            System.arraycopy(all, 0, joined, 0, all.length);
+            System.arraycopy(b, 0, joined, all.length, b.length);
+            all = joined;
+        }
+        int from = lines < 0 ? 0 : tailStart(all, lines);
+        out.write(all, from, all.length - from);
+        out.flush();
+        if (!follow) return;
+        long offset = Files.exists(log) ? Files.size(log) : 0;
+        byte[] buf = new byte[64 * 1024];
+        while (true) {
+            long size = Files.exists(log) ? Files.size(log) : 0;
+            if (size < offset) offset = 0;                                      // rotated: the new file from its top
+            if (size > offset) {
+                try (InputStream in = Files.newInputStream(log)) {
+                    in.skipNBytes(offset);
+                    for (int n; (n = in.read(buf)) > 0; offset += n) out.write(buf, 0, n);
                 }
                 out.flush();
-                if (!follow) return;
-                if (sys.fstat(c.fd).size() < offset) offset = 0;                 // truncated: start over
-                else if (sys.pollIn(c.pidfd, FOLLOW_POLL_MILLIS)) return;        // the init exited: no more output
+                continue;
             }
+            if (guests.running(name).isEmpty()) return;
+            Thread.sleep(FOLLOW_POLL_MILLIS);
         }
     }
 
-    /** Empties the console: a guest that filled it (writes fail with ENOSPC) can write again. */
-    public void clear(String name) throws IOException {
-        try (Opened c = open(name, Syscalls.O_WRONLY)) {
-            sys.ftruncate(c.fd, 0);
-        }
-    }
-
-    /** The console's fd and a pidfd of the init, which must be the one recorded at start. */
-    private record Opened(Syscalls sys, int fd, int pidfd) implements AutoCloseable {
-        @Override
-        public void close() {
-            sys.close(fd);
-            sys.close(pidfd);
-        }
-    }
-
-    private Opened open(String name, int access) throws IOException {
-        RunState st = guests.requireRunning(name);
-        int pidfd = pidfd(name, st);                                  // --follow ends when it exits
-        try (GuestFiles root = GuestFiles.ofProcess(sys, proc, GuestProcess.initOf(st))) {
-            return new Opened(sys, root.openRegular(StartPlanner.CONSOLE, access), pidfd);
-        } catch (IOException | RuntimeException e) {
-            sys.close(pidfd);
-            throw e;
-        }
-    }
-
-    /** A pidfd of the guest's init; GuestNotRunningException if the pid now names another process. */
-    private int pidfd(String name, RunState st) throws IOException {
-        return GuestProcess.initOf(st).pidfd(sys, proc.root()).orElseThrow(() -> new GuestNotRunningException(name));
+    /** Where the last {@code lines} lines of {@code b} start (a final line without its newline counts). */
+    static int tailStart(byte[] b, int lines) {
+        int end = b.length;
+        if (end > 0 && b[end - 1] == '\n') end--;
+        int seen = 0;
+        for (int i = end - 1; i >= 0; i--)
+            if (b[i] == '\n' && ++seen == lines) return i + 1;
+        return lines == 0 ? b.length : 0;
     }
 }

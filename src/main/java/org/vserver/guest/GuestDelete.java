@@ -34,6 +34,7 @@ public final class GuestDelete {
         removeStorage(guests.vserver(), layout);
         removeTree(cfgdir);
         PlanCache.remove(root.cacheBase(), name);                // its compiled start (doc/plan-cache.md)
+        removeTree(root.consoleLog(name).getParent());         // its console log, kept after each stop, not after this
         if (layered) StoreGc.collect(layout.base(), stores);    // its lower tree and store entries, unless shared
     }
 

@@ -96,7 +96,8 @@ public final class GuestStart {
             throw new ConfigException(cfg.cfgdir().resolve(IdKind.UID.mapFile()),
                     "no id range yet: the guest's first start allocates it (or set userns.uidmap and userns.gidmap)");
         return new StartPlanner(StartPlanner.Host.real(vs.proc()))
-                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.cgroups().delegationFiles(cfg.name()), storage));
+                .plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), rescue), vs.cgroups().delegationFiles(cfg.name()), storage,
+                        StartCompiler.monitor(vs, cfg)));
     }
 
     /**

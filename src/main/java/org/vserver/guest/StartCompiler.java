@@ -110,7 +110,7 @@ final class StartCompiler {
         Optional<Path> nft = net instanceof NetworkPlan.Netns n && NetnsSteps.needsNft(n)
                 ? Optional.of(Nat.program(SearchPath.fromEnvironment(vs.env()))) : Optional.empty();
         Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
-                vs.cgroups().delegationFiles(name), storage, host, fd -> net instanceof NetworkPlan.Netns n
+                vs.cgroups().delegationFiles(name), storage, monitor(vs, cfg), host, fd -> net instanceof NetworkPlan.Netns n
                         ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of()));
         Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
@@ -299,5 +299,12 @@ final class StartCompiler {
             for (var e : asked.entrySet()) out.add(new String[] {e.getKey().substring(e.getKey().indexOf('\0') + 1), e.getValue()});
             return out;
         }
+    }
+
+    /** The guest's monitor (launcher/monitor.c): its run directory, console log, lock, and bin/vserver for a reboot. */
+    static Step.Monitor monitor(Vserver vs, GuestConfig cfg) {
+        String name = cfg.name();
+        return new Step.Monitor(vs.state().guestDir(name).toString(), vs.config().consoleLog(name).toString(),
+                vs.state().lockFile(name).toString(), cfg.console().size(), vs.launcher().cli().toString(), name);
     }
 }

@@ -45,6 +45,18 @@ public final class Launcher {
 
     public Path binary() { return binary; }
 
+    /**
+     * bin/vserver of the installation or checkout this launcher belongs to: {@code HOME/lib/vserver-launcher}
+     * or {@code HOME/target/launcher/vserver-launcher}. A guest's monitor runs it to start the guest
+     * again after a reboot.
+     */
+    public Path cli() {
+        Path dir = binary.toAbsolutePath().getParent();
+        Path home = dir.getFileName() != null && dir.getFileName().toString().equals("launcher") && dir.getParent() != null
+                ? dir.getParent().getParent() : dir.getParent();
+        return (home == null ? dir : home).resolve("bin/vserver");
+    }
+
     /** What the host does at the protocol's points; every method may throw to abort the start. */
     public interface Host {
         default void launcherAlive(int pid) throws IOException {}

@@ -69,7 +69,10 @@ public enum Op {
     VETH(62, "sssssiiE"),
     NETNS_CONFIG(63, "issvv"),
     NAT(64, "sss"),
-    MOUNT_LOOP_HOST(65, "sssMs");
+    MOUNT_LOOP_HOST(65, "sssMs"),
+    MONITOR(66, "sssuss"),
+    CONSOLE(67, "ssii"),
+    REBOOT_NOTIFY(68, "");
 
     private final int code;
     private final String signature;

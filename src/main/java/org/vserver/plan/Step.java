@@ -609,4 +609,33 @@ public sealed interface Step {
         public Op op() { return Op.MOUNT_LOOP_HOST; }
         public List<Object> fields() { return mount.fields(); }
     }
+
+    /**
+     * Forks the guest's monitor, the host process that holds its console and reaps its init
+     * (launcher/monitor.c): it logs the console to {@code log} (rotated at {@code logSize} bytes),
+     * serves {@code run}/console, and when the init has gone undoes the start unless a command holds
+     * {@code lock}; after a reboot it runs {@code cli NAME start}.
+     */
+    record Monitor(String run, String log, String lock, long logSize, String cli, String name) implements Step {
+        public Op op() { return Op.MONITOR; }
+        public List<Object> fields() { return List.of(run, log, lock, logSize, cli, name); }
+    }
+
+    /**
+     * The guest's console: a pty of its devpts at {@code ptmx}, its peer owned by uid:gid, bound
+     * onto {@code console} and made fds 1 and 2; the master goes to the {@link Monitor}.
+     */
+    record Console(String ptmx, String console, int uid, int gid) implements Step {
+        public Op op() { return Op.CONSOLE; }
+        public List<Object> fields() { return List.of(ptmx, console, uid, gid); }
+    }
+
+    /**
+     * A seccomp filter of reboot(2) alone, whose listener goes to the {@link Monitor}: a guest's
+     * reboot or power off ends its init, and the monitor knows which it was (launcher/monitor.c).
+     */
+    record RebootNotify() implements Step {
+        public Op op() { return Op.REBOOT_NOTIFY; }
+        public List<Object> fields() { return List.of(); }
+    }
 }

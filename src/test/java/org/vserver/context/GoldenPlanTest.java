@@ -41,7 +41,7 @@ class GoldenPlanTest {
         assertGolden("start-sysv", new StartPlanner(TestGuests.HOST).plan(
                 new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), List.of(Path.of("/sys/fs/cgroup/pids/vservers/web"),
                         Path.of("/sys/fs/cgroup/pids/vservers/web/cgroup.procs"), Path.of("/sys/fs/cgroup/pids/vservers/web/tasks")),
-                new GuestStorage.Plain(cfg.vdir()))));
+                new GuestStorage.Plain(cfg.vdir()), StartPlanner.Request.defaultMonitor(cfg))));
     }
 
     @Test
@@ -49,7 +49,7 @@ class GoldenPlanTest {
         var cfg = TestGuests.plainGuest();
         var layout = StorageLayout.of(cfg.vdir());
         assertGolden("start-unified", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
-                List.of(), new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.Directory()))));
+                List.of(), new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.Directory()), StartPlanner.Request.defaultMonitor(cfg))));
     }
 
     @Test
@@ -58,7 +58,7 @@ class GoldenPlanTest {
         var layout = StorageLayout.of(cfg.vdir());
         var storage = new GuestStorage.Layered(layout, "db-0123abcd", new GuestStorage.LoopImage(layout.image()));
         assertGolden("start-disk-limit", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
-                List.of(), storage, StoragePlanner.startHostSteps(storage), fd -> List.of())));
+                List.of(), storage, StartPlanner.Request.defaultMonitor(cfg), StoragePlanner.startHostSteps(storage), fd -> List.of())));
     }
 
     @Test
@@ -103,7 +103,7 @@ class GoldenPlanTest {
             var net = (NetworkPlan.Netns) NetworkPlanner.plan(cfg, 40001, Capabilities.bounding(cfg.bcapabilities()), 0x56);
             assertGolden(userns.disabled() ? "start-netns-host-userns" : "start-netns", new StartPlanner(TestGuests.HOST).plan(
                     new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null), List.of(), new GuestStorage.Plain(cfg.vdir()),
-                            List.of(), fd -> NetnsSteps.of(net, fd, Path.of("/run/vservers"), Optional.of(Path.of("/usr/sbin/nft"))))));
+                            StartPlanner.Request.defaultMonitor(cfg), List.of(), fd -> NetnsSteps.of(net, fd, Path.of("/run/vservers"), Optional.of(Path.of("/usr/sbin/nft"))))));
         }
     }
 
@@ -117,7 +117,7 @@ class GoldenPlanTest {
         Path unified = Path.of("/sys/fs/cgroup/unified/vservers/web");
         assertGolden("start-systemd", new StartPlanner(TestGuests.HOST).plan(new StartPlanner.Request(cfg, InitStyle.of(cfg.init(), null),
                 List.of(unified, unified.resolve("cgroup.procs"), unified.resolve("cgroup.threads"), unified.resolve("cgroup.subtree_control")),
-                new GuestStorage.Plain(cfg.vdir()))));
+                new GuestStorage.Plain(cfg.vdir()), StartPlanner.Request.defaultMonitor(cfg))));
     }
 
     @Test

@@ -168,6 +168,10 @@ class PlanTextAgreementTest {
                 .add(new Step.Nat("/usr/sbin/nft", "vs40001", "table ip vs40001 {\n}\n"))
                 .add(new Step.NetnsConfig(6, "eth0", "vsbr0", List.of("10.0.0.2/24", "2001:db8::2/64"), List.of()))
                 .add(new Step.NetnsConfig(6, "eth0", "vsbr0", List.of(), List.of("10.0.0.1")))
+                .add(new Step.Monitor("/run/vservers/g", "/var/log/vservers/g/console.log", "/run/vservers/g.lock", 1 << 20,
+                        "/usr/sbin/vserver", "g"))
+                .add(new Step.Console("/dev/pts/ptmx", "/dev/console", 1048576, 1048576))
+                .add(new Step.RebootNotify())
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
