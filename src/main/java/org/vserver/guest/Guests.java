@@ -64,6 +64,7 @@ public final class Guests {
      * the cgroup and the run state. Safe to call for a guest that never ran.
      */
     public void cleanup(String name) throws IOException {
+        Optional<GuestProcess> monitor = monitor(name);
         killAll(name, Duration.ofSeconds(5));
         vs.cgroups().remove(name);
         try {
@@ -83,6 +84,33 @@ public final class Guests {
         }
         undoJournal(name);
         vs.state().remove(name);
+        if (monitor.isPresent()) awaitGone(monitor.get(), Duration.ofSeconds(5));
+    }
+
+    /**
+     * The guest's monitor (launcher/monitor.c) as it recorded itself in {@code RUN/monitor}: "PID
+     * STARTTIME". Once the init has gone it finds our lock taken and leaves; a stop waits for that,
+     * so that nothing of the guest runs on when it returns.
+     */
+    private Optional<GuestProcess> monitor(String name) {
+        try {
+            String[] f = Files.readString(vs.state().guestDir(name).resolve("monitor")).strip().split(" ");
+            return Optional.of(new GuestProcess(Integer.parseInt(f[0]), Long.parseLong(f[1])));
+        } catch (IOException | RuntimeException none) {
+            return Optional.empty();
+        }
+    }
+
+    private void awaitGone(GuestProcess p, Duration max) throws IOException {
+        long end = System.nanoTime() + max.toNanos();
+        while (p.isAlive(vs.proc().root()) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

@@ -328,7 +328,8 @@ class EscapeIT {
         EscapeProbe.install(host, uns);
         host.start(uns);
         try {
-            assertEquals("0", HostProbe.status(host.initPid(uns), "Seccomp"), "no filter: the user namespace stands alone");
+            // no filter but the monitor's, which takes reboot(2) alone: the user namespace stands alone
+            assertEquals("1", HostProbe.status(host.initPid(uns), "Seccomp_filters"), "only the monitor's reboot filter");
             assertTrue(host.sh(uns, "cat /proc/self/uid_map").strip().matches("0\\s+[1-9]\\d*\\s+65536"), "a userns guest");
             List<String> failed = new ArrayList<>();
             for (String a : USERNS_HOLDS) {
@@ -535,6 +536,45 @@ class EscapeIT {
             host.stop(sd);
         }
         host.assertNothingLeftOf(sd);
+    }
+
+    /**
+     * The guest's monitor (launcher/monitor.c), a host process per guest: its console socket and
+     * log are root's alone on the host, it is in none of the guest's cgroups and out of its pid
+     * namespace, and the reboot(2) it answers for the guest is refused to a guest user as the kernel
+     * refuses it (EPERM without CAP_SYS_BOOT): the guest runs on with the same init.
+     */
+    @Test
+    @Order(4)
+    void theConsoleMonitorIsRootsAloneAndAnswersOnlyTheGuestsRoot() throws Exception {
+        Path socket = host.rundir.resolve(g).resolve("console"), log = host.logDir.resolve(g).resolve("console.log");
+        assertTrue(Files.exists(socket) && Files.exists(log), "the monitor serves " + socket + " and writes " + log);
+        var rootMode = Files.getPosixFilePermissions(host.root);
+        Files.setPosixFilePermissions(host.root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(host.rundir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            var r = HostProbe.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                    "import socket, sys\nfor p in sys.argv[1:]:\n  try:\n    s = socket.socket(socket.AF_UNIX); s.connect(p); print('connected', p)\n"
+                            + "  except OSError as e: print('refused', e.errno)\n", socket.toString());
+            assertEquals("refused 13\n", r.out(), "the host's nobody attached to the guest's console:\n" + r);
+            r = HostProbe.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", "cat \"$0\"; echo \"read $?\"",
+                    log.toString());
+            assertTrue(r.out().contains("read 1") && r.err().contains("Permission denied"), "the host's nobody read the console log:\n" + r);
+        } finally {
+            Files.setPosixFilePermissions(host.root, rootMode);
+        }
+        int monitor = Integer.parseInt(Files.readString(host.rundir.resolve(g).resolve("monitor")).split(" ")[0]);
+        String cgroups = Files.readString(Path.of("/proc/" + monitor + "/cgroup"));
+        assertFalse(cgroups.contains(host.cgroupParent), "the monitor is out of the guest's cgroups (its kill sequence, OOM, freezer): " + cgroups);
+        assertEquals("absent\n", host.sh(g, "grep -lx vserver-monitor /proc/[0-9]*/comm >/dev/null && echo present || echo absent"));
+
+        int init = host.initPid(g);
+        String said = host.sh(g, "setpriv --reuid=1000 --regid=1000 --clear-groups python3 -c 'import ctypes; "
+                + "c = ctypes.CDLL(None, use_errno=True); print(c.reboot(0x1234567), ctypes.get_errno())'");
+        assertEquals("-1 1\n", said, "a guest user's reboot(2) is refused with EPERM");
+        // the monitor answers after it acted: had it taken the call, the init would be dead by now
+        assertEquals(init, host.initPid(g), "the guest runs on with the same init");
+        assertEquals("alive\n", host.sh(g, "echo alive"));
     }
 
     @Test

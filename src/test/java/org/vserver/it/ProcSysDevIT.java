@@ -151,8 +151,8 @@ class ProcSysDevIT {
         assertEquals("character special file|1:9|666", st.get("urandom"));
         assertEquals("character special file|5:0|666", st.get("tty"));
         assertEquals("character special file|5:2|666", st.get("pts/ptmx"), "ptmxmode=0666");
-        // No console pty: /dev/console is a regular file of the guest's /dev tmpfs, the init's stdout and stderr.
-        assertTrue(st.get("console").startsWith("regular") && st.get("console").endsWith("|600"), st.get("console"));
+        // The console: a pty of the guest's own devpts (major 136), root's alone, the init's stdout and stderr.
+        assertTrue(st.get("console").matches("character special file\\|88:[0-9a-f]+\\|600"), st.get("console"));
         assertEquals(List.of("pts/ptmx", "/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"), links);
         for (String d : List.of("pts", "shm", "mqueue")) assertTrue(st.get(d).startsWith("directory"), d + ": " + st.get(d));
         for (String s : List.of("ptmx", "fd", "stdin", "stdout", "stderr")) assertTrue(st.get(s).startsWith("symbolic link"), s);
@@ -179,10 +179,11 @@ class ProcSysDevIT {
                     + "python3 -c 'import os, pty; m, s = pty.openpty(); print(os.ttyname(s)); print(sorted(os.listdir(\"/dev/pts\")))'; "
                     + "readlink /dev/ptmx");
             String[] parts = out.split("===\n");
-            assertEquals(List.of("ptmx"), HostProbe.lines(parts[0]), "the guest's /dev/pts has no host pty (" + hostPty + " is open)");
+            // pty 0 of the guest's own instance is its console (bound at /dev/console)
+            assertEquals(List.of("0", "ptmx"), HostProbe.lines(parts[0]), "the guest's /dev/pts has no host pty (" + hostPty + " is open)");
             List<String> after = HostProbe.lines(parts[1]);
-            assertEquals("/dev/pts/0", after.get(0), "the guest's first pty is number 0 of its own instance");
-            assertEquals("['0', 'ptmx']", after.get(1));
+            assertEquals("/dev/pts/1", after.get(0), "the guest's next pty is number 1 of its own instance");
+            assertEquals("['0', '1', 'ptmx']", after.get(1));
             assertEquals("pts/ptmx", after.get(2));
             HostProbe.Mount pts = mountsInside().get("/dev/pts");
             assertEquals("devpts", pts.fsType());

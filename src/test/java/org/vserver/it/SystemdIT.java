@@ -2,14 +2,17 @@ package org.vserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vserver.state.RunState;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
 import org.vserver.testsupport.RequiresRoot;
@@ -28,9 +31,7 @@ class SystemdIT {
     static String g;
 
     /** Units that cannot work in a guest, each with why; any other failed unit fails the test. */
-    static final List<String> EXPECTED_FAILURES = List.of(
-            // /dev/console is a file the host reads (the console log), not a terminal: no getty on it
-            "console-getty.service");
+    static final List<String> EXPECTED_FAILURES = List.of();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -63,7 +64,7 @@ class SystemdIT {
         for (String unit : failed.lines().toList())
             assertTrue(EXPECTED_FAILURES.contains(unit), "unit " + unit + " failed:\n"
                     + host.cli("vserver", g, "exec", "systemctl", "status", "--no-pager", unit).out());
-        for (String unit : List.of("systemd-journald", "systemd-logind", "dbus", "cron", "ssh"))
+        for (String unit : List.of("systemd-journald", "systemd-logind", "dbus", "cron", "ssh", "console-getty"))
             assertEquals("active\n", host.sh(g, "systemctl is-active " + unit), unit);
         // the Container Interface: $container, a tmpfs /run, its own writable cgroup2 tree
         assertEquals("vserver", host.sh(g, "cat /run/systemd/container").strip());
@@ -96,7 +97,55 @@ class SystemdIT {
         host.cli("vserver", g, "exec", "systemctl", "poweroff");
         for (int i = 0; i < 300 && host.cli("vserver", g, "running").code() == 0; i++) Thread.sleep(100);
         assertEquals(1, host.cli("vserver", g, "running").code(), "poweroff ended the guest");
-        host.cli("vserver", g, "stop");                    // the next command cleans up after it
+        // its monitor undoes the start: no command needed
+        for (int i = 0; i < 100 && (Files.exists(host.rundir.resolve(g)) || !host.monitors().isEmpty()); i++) Thread.sleep(100);
         host.assertNothingLeftOf(g);
+        assertTrue(Files.readString(host.logDir.resolve(g).resolve("console.log")).contains("[vserver: guest " + g + " powered off at "));
+    }
+
+    /** `systemctl reboot` inside: its init ends, and the guest's monitor starts it again. */
+    @Test
+    void rebootInsideStartsTheGuestAgain() throws Exception {
+        host.start(g);
+        booted(g);
+        int before = host.initPid(g);
+        host.cli("vserver", g, "exec", "systemctl", "reboot");
+        int after = before;
+        for (int i = 0; i < 600 && after == before; i++) {
+            Thread.sleep(100);
+            after = host.guests.running(g).map(RunState::initPid).orElse(before);
+        }
+        assertNotEquals(before, after, "a new init after the reboot");
+        // the monitor's `vserver NAME start` is still booting it: systemd's bus comes up first
+        String state = "";
+        for (int i = 0; i < 120 && state.isEmpty(); i++) {
+            state = booted(g);
+            if (state.isEmpty()) Thread.sleep(250);
+        }
+        assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running after the reboot: " + state);
+        String log = Files.readString(host.logDir.resolve(g).resolve("console.log"));
+        assertTrue(log.contains("[vserver: guest " + g + " rebooted at "), log.substring(Math.max(0, log.length() - 2000)));
+        host.stop(g);
+        host.assertNothingLeftOf(g);
+    }
+
+    /** On the host's stack with a 127/8 address of its own, its sshd answers there, from the host. */
+    @Test
+    void itsSshdAnswersFromTheHostOnItsSharedAddress() throws Exception {
+        TestNetns ns = TestNetns.create("vsit-sd-" + host.id);
+        String ip = "127.88." + ThreadLocalRandom.current().nextInt(1, 255) + ".1";
+        try {
+            SharedStack.address(host, g, "0", ip, null);
+            SharedStack.run(host, ns, g, "start");
+            String state = booted(g);
+            assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running: " + state);
+            assertEquals("SSH-2.0-", ns.exec("bash", "-c", "exec 3<>/dev/tcp/" + ip + "/22; head -c 8 <&3"));
+            SharedStack.run(host, ns, g, "stop");
+            host.assertNothingLeftOf(g);
+        } finally {
+            if (host.guests.running(g).isPresent()) host.cliIn(ns.path, null, "vserver", g, "stop");
+            new ProcessBuilder("rm", "-rf", host.confdir.resolve(g).resolve("interfaces").toString()).start().waitFor();
+            ns.close();
+        }
     }
 }

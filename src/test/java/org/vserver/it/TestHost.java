@@ -46,6 +46,7 @@ final class TestHost implements AutoCloseable {
     final Path confdir;
     final Path rundir;
     final Path cacheDir;
+    final Path logDir;
     final Path guestsDir;
     final String cgroupParent = "vservers-it-" + id;
     final SubidFiles subids;
@@ -71,6 +72,9 @@ final class TestHost implements AutoCloseable {
         Files.createDirectory(cacheDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         Files.createSymbolicLink(confdir.resolve(".defaults/cachebase"), cacheDir);
+        // the guests' console logs of this run, never the host's /var/log/vservers
+        logDir = root.resolve("log");
+        Files.createSymbolicLink(confdir.resolve(".defaults/logbase"), logDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
         // Root's subordinate ids of this run, never the host's /etc/subuid: a range of 64 guests at a
         // random 65536-aligned place from 1M (where Incus and vserver start) below 10M, so host uids
@@ -246,9 +250,65 @@ final class TestHost implements AutoCloseable {
         assertTrue(!Files.exists(rundir.resolve(guest + ".lock")), "lock file of " + guest + " left");
         assertTrue(!Files.exists(rundir.resolve(guest + ".journal")), "undo journal of " + guest + " left");
         assertEquals(List.of(), hostMounts(), "host mounts left");
+        assertEquals(List.of(), monitorsOf(guest), "the monitor of " + guest + " left");
     }
 
     /** Stops a guest the class shared (if it still runs), checks it left nothing, then {@link #close}. */
+    /**
+     * The live guest monitors (launcher/monitor.c) of this run: processes named vserver-monitor
+     * whose environment names this run's root. A stop returns once its guest's monitor has gone.
+     */
+    List<Integer> monitors() throws IOException {
+        List<Integer> found = new java.util.ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path d : dirs) {
+                try {
+                    if (!Files.readString(d.resolve("comm")).strip().equals("vserver-monitor")) continue;
+                    String stat = Files.readString(d.resolve("stat"));
+                    if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) continue;
+                    if (new String(Files.readAllBytes(d.resolve("environ")), java.nio.charset.StandardCharsets.UTF_8).contains(root.toString()))
+                        found.add(Integer.parseInt(d.getFileName().toString()));
+                } catch (IOException | RuntimeException gone) {
+                    // it exited meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The live monitors of {@code guest}: those holding its console log open. One that has just
+     * done a guest's cleanup itself (a poweroff inside) leaves right after it: given 5 s.
+     */
+    List<Integer> monitorsOf(String guest) throws IOException {
+        Path log = logDir.resolve(guest).resolve("console.log");
+        List<Integer> found = List.of();
+        for (int i = 0; i < 500; i++) {
+            found = new java.util.ArrayList<>();
+            for (int pid : monitors()) {
+                try (var fds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+                    for (Path fd : fds) {
+                        try {
+                            if (Files.readSymbolicLink(fd).equals(log)) found.add(pid);
+                        } catch (IOException gone) {
+                            // closed meanwhile
+                        }
+                    }
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+            if (found.isEmpty()) return found;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return found;
+    }
+
     void closeAfterStopping(String guest) throws Exception {
         try {
             if (guest != null && guests.running(guest).isPresent()) {
@@ -272,6 +332,7 @@ final class TestHost implements AutoCloseable {
             }
             assertEquals(List.of(), hostMounts(), "host mounts left after the run");
             assertEquals(List.of(), cgroupDirs(), "guest cgroups left after the run");
+            assertEquals(List.of(), monitors(), "guest monitors left after the run");
             assertTrue(!Files.exists(rundir), "run directory left: " + (Files.exists(rundir) ? vs.state().names() : ""));
         } finally {
             vs.cgroups().removeParent();
