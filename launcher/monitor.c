@@ -250,6 +250,22 @@ unlink_ours (const struct monitor *m, const char *name, ino_t ino)
     unlink (path);
 }
 
+/* RUN/booted: the exit code of the style's start command (the rc), which a start waits for. */
+static void
+booted (const struct monitor *m, const char *code)
+{
+  char path[4200], tmp[4200];
+  int fd;
+
+  snprintf (path, sizeof path, "%s/booted", m->run);
+  snprintf (tmp, sizeof tmp, "%s/.booted", m->run);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return;
+  if (write (fd, code, strlen (code)) < 0 || close (fd) < 0 || rename (tmp, path) < 0)
+    unlink (tmp);
+}
+
 /* RUN/monitor: our pid and start time, which a stop waits on. */
 static ino_t
 record_self (const struct monitor *m)
@@ -273,24 +289,36 @@ record_self (const struct monitor *m)
   return st.st_ino;
 }
 
+static int receive (int sock, int *pid, char *text, size_t max, ssize_t *len);
+
 /* An fd sent by CONSOLE (the master) or REBOOT_NOTIFY (the listener), and the sender's pid (its
    credentials, in our numbers: the init's); -1: the start failed before, or the sender is gone. */
 static int
 receive_fd (int sock, int *pid)
 {
-  char data;
+  char text[8];
+  return receive (sock, pid, text, sizeof text, NULL);
+}
+
+/* One message of the init's: its fd (-1: none), TEXT (NUL-terminated), *LEN its length (-1: end). */
+static int
+receive (int sock, int *pid, char *text, size_t max, ssize_t *len)
+{
   union
   {
     char buf[CMSG_SPACE (sizeof (int)) + CMSG_SPACE (sizeof (struct ucred))];
     struct cmsghdr align;
   } u;
-  struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+  struct iovec iov = { .iov_base = text, .iov_len = max - 1 };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
   int fd = -1;
   ssize_t n;
 
   while ((n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
     ;
+  text[n > 0 ? n : 0] = '\0';
+  if (len != NULL)
+    *len = n > 0 ? n : -1;
   if (n <= 0)
     return -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
@@ -439,9 +467,18 @@ monitor_run (struct monitor *m, int con, int sig)
         continue;
       if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
         {
-          int sender = 0;
-          m->notify = receive_fd (m->con, &sender);
-          close (m->con), m->con = -1; /* nothing else comes: the init has exec'd or will not */
+          /* REBOOT_NOTIFY's listener; a REAPER's "rc N"; the end (the init exec'd or died) */
+          char text[64];
+          ssize_t len;
+          int sender = 0, fd = receive (m->con, &sender, text, sizeof text, &len);
+          if (fd >= 0 && m->notify < 0)
+            m->notify = fd;
+          else if (fd >= 0)
+            close (fd);
+          else if (len > 3 && strncmp (text, "rc ", 3) == 0)
+            booted (m, text + 3);
+          if (len < 0)
+            close (m->con), m->con = -1;
         }
       if (p[4].revents & POLLIN)
         on_reboot (m, init);
@@ -630,8 +667,8 @@ op_console (struct vl_ctx *ctx, const struct vl_rec *r)
 #endif
 
 /* REBOOT_NOTIFY: a filter of its own for reboot(2), whose listener goes to the monitor (on_reboot):
-   the guest's init and all it starts reboot or power off the guest, in a user namespace too. The
-   socket to the monitor is closed after it. Needs CAP_SYS_ADMIN in the current user namespace. */
+   the guest's init and all it starts reboot or power off the guest, in a user namespace too.
+   Needs CAP_SYS_ADMIN in the current user namespace. */
 int
 op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r)
 {
@@ -669,7 +706,5 @@ op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r)
     ;
   rc = rc < 0 ? vl_fail ("sendmsg", "the monitor's socket") : 0;
   close (listener);
-  close (ctx->console_fd);
-  ctx->console_fd = -1;
-  return rc;
+  return rc; /* the socket stays open for a REAPER's report of its rc; an exec closes it */
 }

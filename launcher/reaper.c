@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,8 +24,20 @@ no_op (int sig)
   (void) sig;
 }
 
+/* The style's start command (the rc) has ended: its exit code (128 + a signal's number) goes to
+   the monitor, for a start that waits until the boot is done (launcher/start.c). */
+static void
+report_booted (int boot, int status)
+{
+  char text[32];
+  int n = snprintf (text, sizeof text, "rc %d", WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+
+  (void) send (boot, text, n, MSG_NOSIGNAL); /* no monitor to tell: nobody waits */
+  close (boot);
+}
+
 static void __attribute__ ((noreturn))
-reap_forever (void)
+reap_forever (pid_t rc, int boot)
 {
   struct sigaction sa = { .sa_handler = no_op };
   sigset_t sigs;
@@ -41,8 +55,15 @@ reap_forever (void)
       sig = sigwaitinfo (&sigs, NULL);
       if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPWR)
         _exit (0);
-      while (waitpid (-1, NULL, WNOHANG) > 0) /* SIGCHLD: one signal may stand for many */
-        ;
+      for (;;) /* SIGCHLD: one signal may stand for many */
+        {
+          int status;
+          pid_t w = waitpid (-1, &status, WNOHANG);
+          if (w <= 0)
+            break;
+          if (w == rc && boot >= 0)
+            report_booted (boot, status), boot = -1;
+        }
     }
 }
 
@@ -68,7 +89,12 @@ op_reaper (struct vl_ctx *ctx, const struct vl_rec *r)
       sigprocmask (SIG_SETMASK, &old, NULL);
       return 0;
     }
-  vl_close_channels (ctx); /* the child's exec closes its copies: then java sees EOF */
-  prctl (PR_SET_NAME, "vserver-init", 0, 0, 0);
-  reap_forever ();
+  {
+    /* the monitor's socket stays ours: the rc's end is reported on it */
+    int boot = ctx->console_fd;
+    ctx->console_fd = -1;
+    vl_close_channels (ctx); /* the child's exec closes its copies: then java sees EOF */
+    prctl (PR_SET_NAME, "vserver-init", 0, 0, 0);
+    reap_forever (pid, boot);
+  }
 }

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -419,6 +420,105 @@ mono_ms (void)
   return t.tv_sec * 1000L + t.tv_nsec / 1000000;
 }
 
+/* The last lines of the guest's console log on stderr, as the admin reads them: each prefixed
+   "  | ", carriage returns dropped, other control bytes (escape sequences) shown as '?'. */
+static void
+console_tail (const char *log, const char *name)
+{
+  char *text, *p, *start, *boot = NULL, marker[300];
+  int lines = 0;
+
+  if (log == NULL || (text = slurp (log, 1 << 21)) == NULL)
+    return;
+  /* this boot's lines only: from the monitor's line that began it */
+  snprintf (marker, sizeof marker, "[vserver: guest %s started at ", name);
+  for (p = text; (p = strstr (p, marker)) != NULL; p++)
+    boot = p;
+  if (boot != NULL && (boot = strchr (boot, '\n')) != NULL)
+    memmove (text, boot + 1, strlen (boot + 1) + 1);
+  p = text + strlen (text);
+  while (p > text && (p[-1] == '\n' || p[-1] == '\r'))
+    *--p = '\0';
+  for (start = p; start > text && lines < 12; start--)
+    if (start[-1] == '\n' && ++lines == 12)
+      break;
+  while (*start == '\n' || *start == '\r')
+    start++;
+  if (*start == '\0')
+    return free (text);
+  fputs ("  | ", stderr);
+  for (p = start; *p; p++)
+    if (*p == '\n')
+      fputs ("\n  | ", stderr);
+    else if (*p != '\r')
+      fputc ((unsigned char) *p < 0x20 && *p != '\t' ? '?' : *p, stderr);
+  fputc ('\n', stderr);
+  free (text);
+}
+
+/* A guest whose init ended while it booted: its start undone now, as its monitor would have done
+   had our start not held the lock then (RUN/stop; nothing if another command was quicker). */
+static void
+undo_dead (const char *run, const char *state, const char *lock_path)
+{
+  uint64_t ticks;
+  int pid, lock = lock_path != NULL ? vl_lock_guest (lock_path) : -1;
+
+  if (lock < 0 && lock_path != NULL)
+    return;
+  if (vl_state_init (state, &pid, &ticks) == 0 && !vl_init_running (state))
+    vl_stop_dead (run, pid, ticks);
+  if (lock >= 0)
+    vl_unlock_guest (lock_path, lock);
+}
+
+/* A guest whose style runs a start command under the reaper (sysv's rc, openrc, ...): its start
+   waits (at most SECONDS) until that command has ended, which the reaper tells the monitor and the
+   monitor writes to RUN/booted; 0 if it exited 0. 1: it failed, did not end in time, or the init
+   ended meanwhile; the console's last lines say why. */
+static int
+boot_wait_rc (const char *run, const char *state, const char *lock_path, const char *log, const char *name, int seconds)
+{
+  char path[4200], *code;
+  long deadline = mono_ms () + seconds * 1000L;
+  uint64_t ticks;
+  int pid, pidfd = -1, rc;
+
+  snprintf (path, sizeof path, "%s/booted", run);
+  if (vl_state_init (state, &pid, &ticks) == 0)
+    pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  for (;;)
+    {
+      struct pollfd p = { .fd = pidfd, .events = POLLIN };
+      if ((code = slurp (path, 64)) != NULL)
+        break;
+      if (mono_ms () >= deadline)
+        {
+          fprintf (stderr, "vserver: guest '%s' has not finished booting after %d s (apps/init/timeout.start): its start"
+                           " command still runs; it runs on (`vserver %s console` shows it):\n", name, seconds, name);
+          console_tail (log, name);
+          return pidfd >= 0 ? close (pidfd) : 0, 1;
+        }
+      if (pidfd < 0 || poll (&p, 1, 20) > 0)
+        {
+          fprintf (stderr, "vserver: guest '%s': its init ended while it was booting; the last lines of its console:\n", name);
+          console_tail (log, name);
+          undo_dead (run, state, lock_path);
+          return pidfd >= 0 ? close (pidfd) : 0, 1;
+        }
+    }
+  if (pidfd >= 0)
+    close (pidfd);
+  rc = atoi (code);
+  free (code);
+  if (rc == 0)
+    return 0;
+  fprintf (stderr, "vserver: guest '%s': its start command exited with %d; it runs on (`vserver %s stop` stops it)."
+                   " The last lines of its console:\n", name, rc, name);
+  console_tail (log, name);
+  return 1;
+}
+
 /* What a systemd guest is asked once its init runs: wait for systemd's own socket, then for the end
    of its boot job queue; it prints running, degraded, starting, ... */
 #define BOOT_SCRIPT "until [ -S /run/systemd/private ]; do sleep 0.05; done; exec systemctl is-system-running --wait"
@@ -428,7 +528,7 @@ mono_ms (void)
    time (it runs on, for its admin to look at) or its init ended meanwhile (the next command cleans
    up after it). */
 static int
-boot_wait (const char *dir, const char *name, int seconds)
+boot_wait (const char *dir, const char *name, const char *log, int seconds)
 {
   char plan[4200], out[256] = "";
   long deadline = mono_ms () + seconds * 1000L;
@@ -482,14 +582,17 @@ boot_wait (const char *dir, const char *name, int seconds)
       kill (child, SIGKILL);
       waitpid (child, &status, 0);
       fprintf (stderr, "vserver: guest '%s' has not finished booting after %d s (apps/init/timeout.start); it runs on:"
-                       " `vserver %s exec systemctl list-jobs` shows what it waits for\n", name, seconds, name);
+                       " `vserver %s exec systemctl list-jobs` shows what it waits for. The last lines of its console:\n",
+               name, seconds, name);
+      console_tail (log, name);
       return 1;
     }
   out[strcspn (out, "\n")] = '\0';
   if (WIFEXITED (status) && WEXITSTATUS (status) == VL_EXIT_STALE)
     {
-      fprintf (stderr, "vserver: guest '%s': its init ended while it was booting: `vserver %s console` shows what it"
-                       " said, `vserver %s start` tries again\n", name, name, name);
+      fprintf (stderr, "vserver: guest '%s': its init ended while it was booting (`vserver %s start` tries again);"
+                       " the last lines of its console:\n", name, name);
+      console_tail (log, name);
       return 1;
     }
   if (strcmp (out, "running") == 0)
@@ -628,10 +731,28 @@ vl_start (const char *dir, int how, char **argv)
             snprintf (detail, sizeof detail, "write(`%s`, sched_pause)", file), failed_err = errno ? errno : EIO;
           else
             {
-              const char *boot = vl_key_get (&key, "boot-wait");
+              /* java's start (--locked) holds the lock for us until we return */
+              const char *relock = locked ? NULL : lock_path;
+              /* "SECONDS" (systemd's job queue) or "SECONDS rc" (the reaper's start command) */
+              const char *boot = vl_key_get (&key, "boot-wait"), *log = vl_key_get (&key, "log");
               close (ctx.journal_fd);
               unlock (lock_path, lock);
-              return boot != NULL ? boot_wait (dir, name, atoi (boot)) : 0;
+              if (boot == NULL && !vl_init_running (state) && vl_key_get (&key, "run") != NULL)
+                {
+                  /* a plain init says nothing of its boot: caught only if it has ended already */
+                  fprintf (stderr, "vserver: guest '%s': its init ended during its start; the last lines of its console:\n", name);
+                  console_tail (log, name);
+                  undo_dead (vl_key_get (&key, "run"), state, relock);
+                  return 1;
+                }
+              if (boot == NULL)
+                return 0;
+              if (strstr (boot, " rc") != NULL && vl_key_get (&key, "run") != NULL)
+                return boot_wait_rc (vl_key_get (&key, "run"), state, relock, log, name, atoi (boot));
+              rc = boot_wait (dir, name, log, atoi (boot));
+              if (rc != 0 && vl_key_get (&key, "run") != NULL && !vl_init_running (state))
+                undo_dead (vl_key_get (&key, "run"), state, relock);
+              return rc;
             }
         }
     }

@@ -23,7 +23,25 @@ public final class Main {
     }
 
     public static int run(String tool, String[] args, PrintStream out, PrintStream err) {
-        Object command = switch (tool) {
+        Object command = toolCommand(tool);
+        if (tool.equals("vlimit")) return VlimitCommand.run(args, out, err);
+        if (command == null) return VserverCommand.run(args, out, err);
+        var cl = commandLine(command, out, err);
+        if (command instanceof VpsCommand) {
+            cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options
+            cl.setStopAtPositional(false);                   // `vps aux --json`, as bin/vserver routes it
+        }
+        return cl.execute(args);
+    }
+
+    /** The tools with a picocli command of their own (vserver and vlimit parse their command lines themselves). */
+    static final java.util.List<String> TOOLS = java.util.List.of("vserver-stat", "vps", "vkill", "vsched", "vtop", "vwait",
+            "vserver-info", "vcontext", "chcontext", "vnamespace", "vuname", "vattribute", "chbind", "lsxid", "chxid", "vdu",
+            "vdlimit", "vhashify", "vserver-autostart");
+
+    /** A new command object of {@code tool}, or null for vserver and vlimit. */
+    static Object toolCommand(String tool) {
+        return switch (tool) {
             case "vserver-stat" -> new VserverStatCommand();
             case "vps" -> new VpsCommand();
             case "vkill" -> new VkillCommand();
@@ -43,17 +61,8 @@ public final class Main {
             case "vdlimit" -> new VdlimitCommand();
             case "vhashify" -> new VhashifyCommand();
             case "vserver-autostart" -> new VserverAutostartCommand();
-            case "vlimit" -> null;
             default -> null;
         };
-        if (tool.equals("vlimit")) return VlimitCommand.run(args, out, err);
-        if (command == null) return VserverCommand.run(args, out, err);
-        var cl = commandLine(command, out, err);
-        if (command instanceof VpsCommand) {
-            cl.setUnmatchedOptionsArePositionalParams(true); // `vps aux`, `vps -ef`: ps's options
-            cl.setStopAtPositional(false);                   // `vps aux --json`, as bin/vserver routes it
-        }
-        return cl.execute(args);
     }
 
     /** picocli with our conventions: no stack traces, errors as one line, exit 1. */

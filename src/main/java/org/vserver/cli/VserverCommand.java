@@ -27,6 +27,10 @@ final class VserverCommand implements Callable<Integer> {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Optional<Path> confdir = Optional.empty();
         int i = 0;
+        if (args.length == 1 && args[0].equals("--completion")) {
+            out.print(Completion.bash());
+            return 0;
+        }
         while (i < args.length && args[i].startsWith("-")) {
             String a = args[i];
             if (a.equals("--confdir") && i + 1 < args.length) {

@@ -11,7 +11,9 @@ import org.vserver.config.GuestConfig.InitConfig;
 final class InitDir {
     private InitDir() {}
 
-    static final Set<String> STYLES = Set.of("systemd", "sysv", "plain", "rescue", "minit", "gentoo", "openrc", "arch");
+    static final Set<String> STYLES = Set.of("systemd", "sysv", "plain", "rescue", "minit", "gentoo", "openrc");
+    /** Styles util-vserver had that boot nothing current, and what to use instead. */
+    static final Map<String, String> GONE = Map.of("arch", "Arch Linux boots systemd since 2012: use `systemd`");
     static final String DEFAULT_STYLE = "sysv";
     static final String DEFAULT_RUNLEVEL_START = "3";
     static final String DEFAULT_RUNLEVEL_STOP = "6";
@@ -48,6 +50,8 @@ final class InitDir {
 
     static String style(ConfigFiles.Content c) throws ConfigException {
         ConfigFiles.Line l = c.nonEmptyScalar();
+        if (GONE.containsKey(l.text()))
+            throw l.error("init style '" + l.text() + "' is gone: " + GONE.get(l.text()));
         if (!STYLES.contains(l.text()))
             throw l.error("unknown init style '" + l.text() + "' (known: "
                     + String.join(", ", STYLES.stream().sorted().toList()) + ")");

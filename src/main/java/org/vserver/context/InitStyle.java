@@ -42,9 +42,13 @@ public record InitStyle(String name, List<String> start, List<String> stop, bool
             case SYSTEMD -> new InitStyle(SYSTEMD, List.of("/sbin/init"), List.of(), false, Map.of("container", CONTAINER), none,
                     SIGRTMIN_PLUS_3);
             case "minit" -> new InitStyle("minit", List.of("/sbin/minit-start"), List.of("/sbin/minit-stop"), true, none, none, 0);
-            case "gentoo", "openrc" -> new InitStyle(init.style(), List.of("/lib/rc/sh/init-vserver.sh", "default"),
+            // Gentoo's vserver script, as util-vserver ran it
+            case "gentoo" -> new InitStyle("gentoo", List.of("/lib/rc/sh/init-vserver.sh", "default"),
                     List.of("/sbin/rc", "shutdown"), true, none, Map.of("RUNLEVEL", "0"), 0);
-            case "arch" -> new InitStyle("arch", List.of("/etc/rc.multi"), List.of("/etc/rc.shutdown"), true, none, none, 0);
+            // OpenRC as Alpine (and a current Gentoo) has it: its runlevels in order, under the reaper
+            case "openrc" -> new InitStyle("openrc", List.of("/bin/sh", "-c",
+                    "/sbin/openrc sysinit && /sbin/openrc boot && exec /sbin/openrc " + openrcLevel(init.runlevelStart())),
+                    List.of("/sbin/openrc", "shutdown"), true, none, none, 0);
             default -> new InitStyle("sysv", List.of("/etc/init.d/rc", init.runlevelStart()),
                     List.of("/etc/init.d/rc", init.runlevelStop()), true,
                     levels("N", init.runlevelStart()), levels(init.runlevelStart(), init.runlevelStop()), 0);
@@ -53,6 +57,11 @@ public record InitStyle(String name, List<String> start, List<String> stop, bool
         // cmd.start / cmd.stop override any style (apps/init/cmd.*).
         return new InitStyle(base.name, init.cmdStart().isEmpty() ? base.start : init.cmdStart(),
                 init.cmdStop().isEmpty() ? base.stop : init.cmdStop(), base.reaper, base.startEnv, base.stopEnv, base.stopSignal);
+    }
+
+    /** OpenRC's runlevel: a sysv number (the default 3) means its {@code default}. */
+    private static String openrcLevel(String runlevel) {
+        return runlevel == null || runlevel.matches("[0-9S]") ? "default" : runlevel;
     }
 
     private static List<String> withRunlevel(String init, String runlevel) {

@@ -245,6 +245,11 @@ final class StartCompiler {
         // (not for a cmd.start of the admin's: that may be no systemd at all)
         if (style.name().equals(InitStyle.SYSTEMD) && cfg.init().cmdStart().isEmpty())
             k.directive("boot-wait", Integer.toString(cfg.init().startTimeout()));
+        // a style whose start command runs under the reaper (sysv's rc 3, openrc, minit) is booted
+        // when that command has ended, as util-vserver's start waited for it; the reaper says when
+        else if (style.reaper()) k.directive("boot-wait", cfg.init().startTimeout() + " rc");
+        // where a failed boot's last console lines are read
+        k.directive("log", vs.config().consoleLog(name).toString());
         // sched_pause: the launcher freezes the guest once its init runs, as vsched's flag would
         List<String> freeze = vs.cgroups().freezeControl(name);
         if (resources.cgroup().frozen() && !freeze.isEmpty()) k.directive("pause", freeze.get(0) + " " + freeze.get(1));

@@ -211,7 +211,9 @@ class ConfigDirTest {
 
     @Test void initErrors() {
         Fixture.put(g(), "apps/init/style", "systemd-ish\n");
-        assertError("apps/init/style", 1, "unknown init style 'systemd-ish' (known: arch, gentoo, minit, openrc, plain, rescue, systemd, sysv)");
+        assertError("apps/init/style", 1, "unknown init style 'systemd-ish' (known: gentoo, minit, openrc, plain, rescue, systemd, sysv)");
+        Fixture.put(g(), "apps/init/style", "arch\n");
+        assertError("apps/init/style", 1, "init style 'arch' is gone: Arch Linux boots systemd since 2012: use `systemd`");
         Fixture.put(g(), "apps/init/style", "sysv\n");
         Fixture.put(g(), "apps/init/runlevel.start", "3 4\n");
         assertError("apps/init/runlevel.start", 1, "invalid runlevel '3 4'");
