@@ -28,7 +28,7 @@ at_cleanup '[ -n "$NSPAWN_PID" ] && kill -KILL "$NSPAWN_PID" 2>/dev/null; true'
 G=boot
 TARBALL=${BENCH_TARBALL:-target/it-cache/debian-bookworm-systemd.tar.gz}
 if [ -f "$TARBALL" ]; then
-    bin/vserver $G build -m template -- -t "$TARBALL" >/dev/null
+    bin/vserver $G build -m template -- -t "$TARBALL" >/dev/null 2>&1
 else
     echo "no $TARBALL: debootstrap of bookworm (about 2 minutes)"
     bin/vserver $G build -m debootstrap -- -d bookworm -- --include=systemd-sysv,dbus,cron,openssh-server,procps,iproute2 >/dev/null
