@@ -89,8 +89,11 @@ replay (char **argv)
   vl_seal_self (argv);
   clean_signals ();
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* a run directory removed meanwhile (the guest's monitor undid its start): the guest is gone */
+  if (access (argv[2], F_OK) < 0 && errno == ENOENT)
+    _exit (VL_EXIT_STALE);
   if (load (argv[2], &plan) < 0)
-    _exit (VL_EXIT_SETUP);
+    _exit (access (argv[2], F_OK) < 0 && errno == ENOENT ? VL_EXIT_STALE : VL_EXIT_SETUP);
   if (vl_run (&ctx, &plan) == 0)
     {
       fprintf (stderr, "vserver-launcher: the plan ended without EXEC\n");

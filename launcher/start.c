@@ -745,7 +745,8 @@ vl_start (const char *dir, int how, char **argv)
                   undo_dead (vl_key_get (&key, "run"), state, relock);
                   return 1;
                 }
-              if (boot == NULL)
+              /* a guest that starts frozen boots once thawed: nothing to wait for now */
+              if (boot == NULL || pause != NULL)
                 return 0;
               if (strstr (boot, " rc") != NULL && vl_key_get (&key, "run") != NULL)
                 return boot_wait_rc (vl_key_get (&key, "run"), state, relock, log, name, atoi (boot));

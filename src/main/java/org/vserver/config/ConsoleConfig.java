@@ -8,11 +8,10 @@ import org.vserver.limits.LimitValue;
  * The guest's console: {@code console/size} of the guest, else of {@code .defaults} (ours;
  * util-vserver had no such file), else {@link #DEFAULT_SIZE}.
  *
- * <p>The console is a regular file, {@code /dev/console}, in the guest's own /dev tmpfs; the init's
- * stdout and stderr are opened on it. {@code size} caps that tmpfs, so it is a hard cap: a guest
- * that floods its console gets ENOSPC and keeps running, and the pages are the guest's memory, not
- * the host's {@code /run}. No process stays behind to rotate it (no supervisor outlives a start);
- * {@code vserver NAME console --clear} empties it.
+ * <p>The console is a pty of the guest's own devpts; the guest's monitor (launcher/monitor.c) logs
+ * it and moves the log to {@code console.log.1} once it would grow past {@code size}: at most
+ * twice that on disk, however much the guest writes, and the guest never waits for it. The same
+ * size caps the guest's /dev tmpfs, where the guest could otherwise write files instead.
  *
  * @param size the cap in bytes (the tmpfs rounds it up to whole pages)
  */

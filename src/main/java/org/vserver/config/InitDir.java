@@ -16,7 +16,8 @@ final class InitDir {
     static final Map<String, String> GONE = Map.of("arch", "Arch Linux boots systemd since 2012: use `systemd`");
     static final String DEFAULT_STYLE = "sysv";
     static final String DEFAULT_RUNLEVEL_START = "3";
-    static final String DEFAULT_RUNLEVEL_STOP = "6";
+    /** Runlevel 0, halt, as the "clean shutdown" asks (util-vserver stopped with 6, reboot). */
+    static final String DEFAULT_RUNLEVEL_STOP = "0";
     static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of("PATH", "/bin:/usr/bin:/sbin:/usr/sbin");
 
     static InitConfig read(ConfigFiles files) throws ConfigException {

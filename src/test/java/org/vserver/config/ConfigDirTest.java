@@ -95,7 +95,7 @@ class ConfigDirTest {
         assertEquals(new GuestConfig.Uts(null, null), c.uts());
         assertEquals(List.of(), c.bcapabilities());
         assertEquals(List.of(), c.fstab());
-        assertEquals(new GuestConfig.InitConfig("sysv", "3", "6", List.of(), List.of(), List.of(15, 5, 9),
+        assertEquals(new GuestConfig.InitConfig("sysv", "3", "0", List.of(), List.of(), List.of(15, 5, 9),
                 Map.of("PATH", "/bin:/usr/bin:/sbin:/usr/sbin")), c.init());
         assertEquals(List.of(), c.shell());
         assertEquals(OptionalInt.empty(), c.nice());

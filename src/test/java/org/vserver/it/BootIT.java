@@ -17,13 +17,13 @@ import org.vserver.testsupport.RequiresRoot;
  * Start tells the truth (issue 16): a sysv guest's start returns once its rc has ended, as
  * util-vserver's did; it fails with the last lines of the console when the rc fails, when the init
  * ends while booting (and then leaves nothing behind), or when the boot does not end within
- * apps/init/timeout.start. Its stop runs the rc stop scripts (util-vserver's runlevel.stop, 6).
+ * apps/init/timeout.start. Its stop runs the rc stop scripts (runlevel.stop, default 0).
  */
 @RequiresRoot("starts real guests")
 class BootIT {
     static TestHost host;
     static String g;
-    static Path rc3, rc6, etc;
+    static Path rc3, rc0, etc;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -31,9 +31,9 @@ class BootIT {
         g = host.build("boot");
         etc = host.guestsDir.resolve(g).resolve("etc");
         rc3 = etc.resolve("rc3.d");
-        rc6 = etc.resolve("rc6.d");              // util-vserver's runlevel.stop: 6 unless configured
+        rc0 = etc.resolve("rc0.d");              // runlevel.stop: 0 unless configured
         Files.createDirectories(rc3);
-        Files.createDirectories(rc6);
+        Files.createDirectories(rc0);
     }
 
     @AfterAll
@@ -43,7 +43,7 @@ class BootIT {
     void clean() throws Exception {
         if (host.guests.running(g).isPresent()) host.cli("vserver", g, "stop");
         host.assertNothingLeftOf(g);
-        for (Path d : new Path[] {rc3, rc6})
+        for (Path d : new Path[] {rc3, rc0})
             try (var s = Files.list(d)) {
                 for (Path p : (Iterable<Path>) s::iterator) Files.delete(p);
             }
@@ -59,18 +59,18 @@ class BootIT {
     @Test
     void startReturnsOnceTheRcHasEndedAndStopRunsTheRcStopScripts() throws Exception {
         script(rc3.resolve("S50slow"), "sleep 1; echo slow service up; touch /root/rc3-done");
-        script(rc6.resolve("K01mark"), "echo rc 6 ran; touch /root/rc6-done");
+        script(rc0.resolve("K01mark"), "echo rc 0 ran; touch /root/rc0-done");
         var r = host.cli("vserver", g, "start");
         assertEquals(0, r.code(), r.toString());
         assertTrue(Files.exists(host.guestsDir.resolve(g).resolve("root/rc3-done")), "start returned before its rc had ended");
         var stop = host.cli("vserver", g, "stop");
         assertEquals(0, stop.code(), stop.toString());
-        assertTrue(Files.exists(host.guestsDir.resolve(g).resolve("root/rc6-done")), "stop ran the rc stop scripts");
+        assertTrue(Files.exists(host.guestsDir.resolve(g).resolve("root/rc0-done")), "stop ran the rc 0 scripts");
         Files.delete(host.guestsDir.resolve(g).resolve("root/rc3-done"));
-        Files.delete(host.guestsDir.resolve(g).resolve("root/rc6-done"));
+        Files.delete(host.guestsDir.resolve(g).resolve("root/rc0-done"));
         var log = host.cli("vserver", g, "log");
         assertTrue(log.out().contains("slow service up"), "the rc's output is the console's: " + log);
-        assertTrue(stop.out().contains("rc 6 ran"), "the stop command's output is the stop's, as util-vserver's: " + stop);
+        assertTrue(stop.out().contains("rc 0 ran"), "the stop command's output is the stop's, as util-vserver's: " + stop);
     }
 
     @Test

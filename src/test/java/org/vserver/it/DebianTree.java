@@ -37,10 +37,10 @@ final class DebianTree {
     }
 
     /** Bookworm with systemd as its init (systemd-sysv), dbus, cron and sshd: a VPS as most are today. */
-    static final Path SYSTEMD_TARBALL = CACHE.resolve("debian-bookworm-systemd.tar.gz");
+    static final Path SYSTEMD_TARBALL = CACHE.resolve("debian-bookworm-systemd-nginx.tar.gz");
 
     static Path systemdTarball() throws Exception {
-        return cached(SYSTEMD_TARBALL, List.of("--include=systemd-sysv,dbus,cron,openssh-server,procps,iproute2"), vdir -> {});
+        return cached(SYSTEMD_TARBALL, List.of("--include=systemd-sysv,dbus,cron,openssh-server,nginx-light,procps,iproute2"), vdir -> {});
     }
 
     interface TreeStep {
