@@ -603,21 +603,35 @@ op_monitor (struct vl_ctx *ctx, const struct vl_rec *r)
   }
 }
 
+/* Sends FD over the socket to the monitor, one byte of data with it; 0, or -1 after vl_fail. */
+static int
+send_fd (int sock, int fd)
+{
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  char byte = 'f';
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  ssize_t n;
+
+  c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof fd);
+  while ((n = sendmsg (sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+    ;
+  return n < 0 ? vl_fail ("sendmsg", "the monitor's socket") : 0;
+}
+
 /* CONSOLE: the guest's console, a pty of its own devpts; the master goes to the monitor. */
 int
 op_console (struct vl_ctx *ctx, const struct vl_rec *r)
 {
   const char *ptmx = r->f[0].s, *console = r->f[1].s;
   struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  char source[64], byte = 'c';
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c;
+  char source[64];
   int master, peer = -1, unlock = 0, err = 0;
 
   if (ctx->console_fd < 0)
@@ -641,14 +655,7 @@ op_console (struct vl_ctx *ctx, const struct vl_rec *r)
         err = vl_fail ("mount", console);
     }
   if (err == 0)
-    {
-      c = CMSG_FIRSTHDR (&msg);
-      c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &master, sizeof master);
-      while ((err = (int) sendmsg (ctx->console_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-        ;
-      err = err < 0 ? vl_fail ("sendmsg", "the monitor's socket") : 0;
-    }
+    err = send_fd (ctx->console_fd, master);
   close (master);
   if (err == 0)
     {
@@ -682,15 +689,6 @@ op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r)
     BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  char byte = 'r';
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c;
   int listener, rc;
 
   (void) r;
@@ -699,12 +697,7 @@ op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r)
   listener = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
   if (listener < 0)
     return vl_failf (errno, "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)");
-  c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &listener, sizeof listener);
-  while ((rc = (int) sendmsg (ctx->console_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-    ;
-  rc = rc < 0 ? vl_fail ("sendmsg", "the monitor's socket") : 0;
+  rc = send_fd (ctx->console_fd, listener);
   close (listener);
   return rc; /* the socket stays open for a REAPER's report of its rc; an exec closes it */
 }

@@ -84,14 +84,17 @@ public record ConfigRoot(Path confdir) {
      * link, or the directory itself, else /var/cache/vservers. A plain file is not read: bin/vserver
      * finds a cached plan through the path alone, without a process to read it.
      */
-    public Path cacheBase() {
-        Path p = defaultsDir().resolve("cachebase");
+    public Path cacheBase() { return defaultsLink("cachebase", DEFAULT_CACHEBASE); }
+
+    /** {@code .defaults/NAME}: the target of that link, or the directory itself, else {@code dflt}. */
+    private Path defaultsLink(String name, Path dflt) {
+        Path p = defaultsDir().resolve(name);
         try {
             if (Files.isSymbolicLink(p)) return defaultsDir().resolve(Files.readSymbolicLink(p)).normalize();
         } catch (IOException e) {
-            return DEFAULT_CACHEBASE;
+            return dflt;
         }
-        return Files.isDirectory(p) ? p : DEFAULT_CACHEBASE;
+        return Files.isDirectory(p) ? p : dflt;
     }
 
     /**
@@ -99,15 +102,7 @@ public record ConfigRoot(Path confdir) {
      * {@code .defaults/logbase} link, or the directory itself, else /var/log/vservers. It outlives
      * the guest's run: the log of a boot that failed is read after it.
      */
-    public Path logBase() {
-        Path p = defaultsDir().resolve("logbase");
-        try {
-            if (Files.isSymbolicLink(p)) return defaultsDir().resolve(Files.readSymbolicLink(p)).normalize();
-        } catch (IOException e) {
-            return DEFAULT_LOGBASE;
-        }
-        return Files.isDirectory(p) ? p : DEFAULT_LOGBASE;
-    }
+    public Path logBase() { return defaultsLink("logbase", DEFAULT_LOGBASE); }
 
     /** The console log of guest {@code name}; its predecessor is the same path with ".1". */
     public Path consoleLog(String name) { return logBase().resolve(name).resolve("console.log"); }
