@@ -37,7 +37,7 @@ bench_init() {
     chmod 000 "$W/guests"   # VServer's barrier: no host user but root reaches a guest tree
     ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
     mkdir -m 700 "$W/cache"; ln -s "$W/cache" "$W/etc/.defaults/cachebase"   # the compiled starts: not the host's
-    mkdir -m 700 "$W/log"; ln -s "$W/log" "$W/etc/.defaults/logbase"         # the console logs: not the host's
+    mkdir -m 700 "$W/logs"; ln -s "$W/logs" "$W/etc/.defaults/logbase"         # the console logs: not the host's
     PARENT=vservers-bench-$$
     echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
     BENCH_CLEANUP=:
