@@ -12,7 +12,8 @@
  *            `- init     CONSOLE sends the master here; then reparented to the monitor
  *
  * The monitor appends everything the console says to the log (LOG, moved to LOG.1 once it holds
- * LOGSIZE bytes: at most twice that on disk, whatever the guest writes), serves RUN/console
+ * LOGSIZE bytes: at most twice that on disk, whatever the guest writes; read at CONSOLE_RATE at
+ * most, so a flood costs the host, whose CPU the monitor spends, little), serves RUN/console
  * (a unix socket only root can connect to) to `vserver NAME console`, and reaps the init. When the
  * init has gone, a command holding the guest's lock (a stop, a start) is already seeing to it;
  * otherwise the guest ended by itself: the monitor undoes its start as --stop would, and if the
@@ -50,6 +51,8 @@
 #include "launcher.h"
 
 #define MAX_CLIENTS 8
+/* bytes per second the console is read at most: 2 MiB/s, far above any boot's output */
+#define CONSOLE_RATE (2L << 20)
 /* a client's frame: u8 type, u8 0, u16 length (big-endian), then the bytes: 'd' input for the
    console, 'w' its window size (u16 rows, u16 columns) */
 #define FRAME_MAX 4096
@@ -77,6 +80,14 @@ struct monitor
   char log_base[256];
   struct client clients[MAX_CLIENTS];
 };
+
+static long
+mono_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
 
 /* now, as the log's lines say it: 2026-12-07 13:16:50 UTC */
 static void
@@ -428,6 +439,7 @@ monitor_run (struct monitor *m, int con, int sig)
   unsigned long long ticks = 0;
   char state, buf[4096];
   int init = 0, status, nclients;
+  long window = 0, taken = 0;
   ino_t sock = 0, self;
   pid_t w;
 
@@ -452,7 +464,15 @@ monitor_run (struct monitor *m, int con, int sig)
       int idx[MAX_CLIENTS];
 
       p[0] = (struct pollfd){ .fd = sig, .events = POLLIN };
-      p[1] = (struct pollfd){ .fd = m->master, .events = POLLIN };
+      /* the console is read at CONSOLE_RATE at most, as a serial line would be: past it the
+         guest's writes wait (its own time), and the monitor's work, which is the host's and in
+         no cgroup of the guest's, stays bounded however hard the guest floods */
+      long now = mono_ms (), wait = -1;
+      if (now - window >= 100)
+        window = now, taken = 0;
+      if (taken >= CONSOLE_RATE / 10)
+        wait = window + 100 - now;
+      p[1] = (struct pollfd){ .fd = wait < 0 ? m->master : -1, .events = POLLIN };
       p[2] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
       p[3] = (struct pollfd){ .fd = m->con, .events = POLLIN };
       p[4] = (struct pollfd){ .fd = m->notify, .events = POLLIN };
@@ -463,7 +483,7 @@ monitor_run (struct monitor *m, int con, int sig)
             idx[nclients] = i;
             p[5 + nclients++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
           }
-      if (poll (p, 5 + nclients, -1) < 0)
+      if (poll (p, 5 + nclients, (int) wait) < 0)
         continue;
       if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
         {
@@ -497,7 +517,7 @@ monitor_run (struct monitor *m, int con, int sig)
         {
           ssize_t n = read (m->master, buf, sizeof buf);
           if (n > 0)
-            console_output (m, buf, n);
+            console_output (m, buf, n), taken += n;
         }
       if (p[2].revents & POLLIN)
         {

@@ -10,7 +10,8 @@ import org.vserver.limits.LimitValue;
  *
  * <p>The console is a pty of the guest's own devpts; the guest's monitor (launcher/monitor.c) logs
  * it and moves the log to {@code console.log.1} once it would grow past {@code size}: at most
- * twice that on disk, however much the guest writes, and the guest never waits for it. The same
+ * twice that on disk, however much the guest writes (read at up to 2 MiB/s, as a fast serial
+ * line: a faster writer waits). The same
  * size caps the guest's /dev tmpfs, where the guest could otherwise write files instead.
  *
  * @param size the cap in bytes (the tmpfs rounds it up to whole pages)
