@@ -209,6 +209,7 @@ int op_cpuset_inherit (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_monitor (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_console (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_boot_id (struct vl_ctx *ctx, const struct vl_rec *r);
 /* attach.c: --console SOCKET NAME: the caller's terminal on the guest's console; the exit code. */
 int vl_attach (const char *socket, const char *name);
 

@@ -721,3 +721,39 @@ op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r)
   close (listener);
   return rc; /* the socket stays open for a REAPER's report of its rc; an exec closes it */
 }
+
+/* BOOT_ID: a boot id of the guest's own for this start (systemd's journal tells boots apart by
+   it; the host's would make every guest and every reboot one boot). The scratch file is bound,
+   then unlinked: the mount keeps its inode, the guest's tree keeps nothing. */
+int
+op_boot_id (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *scratch = r->f[0].s, *target = r->f[1].s;
+  char uuid[64];
+  ssize_t n;
+  int fd, err = 0;
+
+  (void) ctx;
+  if (access (target, F_OK) < 0 && errno == ENOENT)
+    return 0; /* hidden from this guest (its /proc visibility): nothing to give */
+  fd = open ("/proc/sys/kernel/random/uuid", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vl_fail ("open", "/proc/sys/kernel/random/uuid");
+  n = read (fd, uuid, sizeof uuid - 1);
+  close (fd);
+  if (n != 37)
+    return vl_failf (EIO, "read(`/proc/sys/kernel/random/uuid`): %zd bytes, not a UUID", n);
+  fd = open (scratch, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (fd < 0)
+    return vl_fail ("open", scratch);
+  if (write (fd, uuid, n) != n)
+    err = vl_fail ("write", scratch);
+  close (fd);
+  if (err == 0 && mount (scratch, target, NULL, MS_BIND, NULL) < 0)
+    err = vl_fail ("mount", target);
+  if (err == 0 && mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    err = vl_fail ("mount(MS_REMOUNT|MS_RDONLY)", target);
+  if (unlink (scratch) < 0 && err == 0)
+    err = vl_fail ("unlink", scratch);
+  return err;
+}

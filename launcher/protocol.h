@@ -240,7 +240,11 @@
                                      sent to MONITOR (EBADF without one) */                        \
   VL_OP (68, REBOOT_NOTIFY, "")   /* seccomp(SET_MODE_FILTER, NEW_LISTENER) of a filter that      \
                                      notifies reboot(2); the listener sent to MONITOR, whose      \
-                                     socket is closed then. Needs CAP_SYS_ADMIN */
+                                     socket is closed then. Needs CAP_SYS_ADMIN */             \
+  VL_OP (69, BOOT_ID, "ss")       /* scratch target: a new random UUID (/proc/sys/kernel/random/  \
+                                     uuid) written to scratch (O_EXCL, 0444), bound read-only onto \
+                                     target (the guest's boot_id), scratch unlinked: each start   \
+                                     is a boot of its own; no target (hidden): nothing */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

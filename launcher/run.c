@@ -176,6 +176,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_MONITOR] = op_monitor,
   [VL_OP_CONSOLE] = op_console,
   [VL_OP_REBOOT_NOTIFY] = op_reboot_notify,
+  [VL_OP_BOOT_ID] = op_boot_id,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD

@@ -167,6 +167,8 @@ public final class StartPlanner {
         // The last chdir: nothing outside the root is the cwd; and the launcher checks that "/.." is
         // "/", so a start whose umount took something else than the old root fails closed.
         p.add(new VerifyCwd("/"));
+        // each start a boot of its own (journalctl --list-boots), not the host's boot id
+        p.add(new BootId("/dev/.boot_id", "/proc/sys/kernel/random/boot_id"));
         // the init's stdout and stderr: a pty of its own devpts, whose master the monitor holds
         p.add(new Console(PTMX, CONSOLE, userns.map(u -> u.hostUid(0)).orElse(0), userns.map(u -> u.hostGid(0)).orElse(0)));
         p.add(new SetHostname(hostname(cfg)));

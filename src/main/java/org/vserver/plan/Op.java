@@ -72,7 +72,8 @@ public enum Op {
     MOUNT_LOOP_HOST(65, "sssMs"),
     MONITOR(66, "sssuss"),
     CONSOLE(67, "ssii"),
-    REBOOT_NOTIFY(68, "");
+    REBOOT_NOTIFY(68, ""),
+    BOOT_ID(69, "ss");
 
     private final int code;
     private final String signature;

@@ -638,4 +638,13 @@ public sealed interface Step {
         public Op op() { return Op.REBOOT_NOTIFY; }
         public List<Object> fields() { return List.of(); }
     }
+
+    /**
+     * A boot id of the guest's own for this start: a new random UUID written to {@code scratch},
+     * bound read-only onto {@code target} (its /proc/sys/kernel/random/boot_id), scratch unlinked.
+     */
+    record BootId(String scratch, String target) implements Step {
+        public Op op() { return Op.BOOT_ID; }
+        public List<Object> fields() { return List.of(scratch, target); }
+    }
 }

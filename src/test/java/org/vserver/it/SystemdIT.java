@@ -112,6 +112,9 @@ class SystemdIT {
         host.start(g);
         booted(g);
         int before = host.initPid(g);
+        String hostBoot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+        String boot1 = host.sh(g, "cat /proc/sys/kernel/random/boot_id").strip();
+        assertNotEquals(hostBoot, boot1, "a boot id of the guest's own, not the host's");
         host.cli("vserver", g, "exec", "systemctl", "reboot");
         int after = before;
         for (int i = 0; i < 600 && after == before; i++) {
@@ -128,6 +131,10 @@ class SystemdIT {
         assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running after the reboot: " + state);
         String log = Files.readString(host.logDir.resolve(g).resolve("console.log"));
         assertTrue(log.contains("[vserver: guest " + g + " rebooted at "), log.substring(Math.max(0, log.length() - 2000)));
+        String boot2 = host.sh(g, "cat /proc/sys/kernel/random/boot_id").strip();
+        assertNotEquals(boot1, boot2, "the reboot is a boot of its own");
+        assertNotEquals(hostBoot, boot2);
+        assertTrue(host.sh(g, "journalctl --list-boots --no-pager").contains(boot2.replace("-", "")), "journald knows this boot");
         host.stop(g);
         host.assertNothingLeftOf(g);
     }

@@ -172,6 +172,7 @@ class PlanTextAgreementTest {
                         "/usr/sbin/vserver", "g"))
                 .add(new Step.Console("/dev/pts/ptmx", "/dev/console", 1048576, 1048576))
                 .add(new Step.RebootNotify())
+                .add(new Step.BootId("/dev/.boot_id", "/proc/sys/kernel/random/boot_id"))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
