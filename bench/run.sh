@@ -173,7 +173,11 @@ for i in $(seq "$RUNS"); do
 done
 vs_exec=$(median < "$W/vs-exec" | to_ms); crun_exec=$(median < "$W/crun-exec" | to_ms)
 printf 'exec    vserver exec /bin/true       %7s   crun exec /bin/true %6s   ratio %s\n' "$vs_exec" "$crun_exec" "$(ratio "$vs_exec" "$crun_exec")"
-echo "processes left behind by a running guest besides its own: none (no supervisor; the init's parent is the host's init)"
+# the host-side process each running guest keeps: its monitor (launcher/monitor.c), named in ps
+mon=$(for p in $(grep -lx vserver-monitor /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -q "^VSERVER_RUNDIR=$W/" && awk '/^VmRSS:/ {print $2}' "/proc/$p/status"
+done)
+echo "processes a running guest keeps on the host besides its own: its monitor ($(echo "$mon" | grep -c .) running, median RSS $(echo "$mon" | median) KiB)"
 
 # 5. boot storm: STORM guests (clones of bench, each started and stopped once so its plan is
 #    compiled), started one after the other and then all at once; crun does the same with run -d.
