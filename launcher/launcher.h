@@ -239,6 +239,8 @@ int vl_start (const char *dir, int how, char **argv);
 int vl_lock_guest (const char *path);
 /* As vl_lock_guest, without waiting: -1 with EAGAIN while another command holds it. */
 int vl_try_lock_guest (const char *path);
+/* CLOCK_MONOTONIC in milliseconds: deadlines and rate windows. */
+long vl_mono_ms (void);
 /* /proc/PID/stat's state letter and start time (ticks); 0, or -1. */
 int vl_proc_stat (int pid, char *state, unsigned long long *ticks);
 /* stop.c: what a guest whose init PID (started at TICKS) has died left, undone as --stop does

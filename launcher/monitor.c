@@ -81,14 +81,6 @@ struct monitor
   struct client clients[MAX_CLIENTS];
 };
 
-static long
-mono_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000L + t.tv_nsec / 1000000;
-}
-
 /* now, as the log's lines say it: 2026-12-07 13:16:50 UTC */
 static void
 now_text (char *buf, size_t len)
@@ -467,7 +459,7 @@ monitor_run (struct monitor *m, int con, int sig)
       /* the console is read at CONSOLE_RATE at most, as a serial line would be: past it the
          guest's writes wait (its own time), and the monitor's work, which is the host's and in
          no cgroup of the guest's, stays bounded however hard the guest floods */
-      long now = mono_ms (), wait = -1;
+      long now = vl_mono_ms (), wait = -1;
       if (now - window >= 100)
         window = now, taken = 0;
       if (taken >= CONSOLE_RATE / 10)

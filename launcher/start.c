@@ -412,8 +412,8 @@ worker (const char *plan_path, int status_w, char **argv)
   _exit (VL_EXIT_SETUP);
 }
 
-static long
-mono_ms (void)
+long
+vl_mono_ms (void)
 {
   struct timespec t;
   clock_gettime (CLOCK_MONOTONIC, &t);
@@ -480,7 +480,7 @@ static int
 boot_wait_rc (const char *run, const char *state, const char *lock_path, const char *log, const char *name, int seconds)
 {
   char path[4200], *code;
-  long deadline = mono_ms () + seconds * 1000L;
+  long deadline = vl_mono_ms () + seconds * 1000L;
   uint64_t ticks;
   int pid, pidfd = -1, rc;
 
@@ -492,7 +492,7 @@ boot_wait_rc (const char *run, const char *state, const char *lock_path, const c
       struct pollfd p = { .fd = pidfd, .events = POLLIN };
       if ((code = slurp (path, 64)) != NULL)
         break;
-      if (mono_ms () >= deadline)
+      if (vl_mono_ms () >= deadline)
         {
           fprintf (stderr, "vserver: guest '%s' has not finished booting after %d s (apps/init/timeout.start): its start"
                            " command still runs; it runs on (`vserver %s console` shows it):\n", name, seconds, name);
@@ -531,7 +531,7 @@ static int
 boot_wait (const char *dir, const char *name, const char *log, int seconds)
 {
   char plan[4200], out[256] = "";
-  long deadline = mono_ms () + seconds * 1000L;
+  long deadline = vl_mono_ms () + seconds * 1000L;
   size_t len = 0;
   int p[2], status = 0, null, exited = 0;
   pid_t child;
@@ -554,7 +554,7 @@ boot_wait (const char *dir, const char *name, const char *log, int seconds)
   for (;;)
     {
       struct pollfd pf = { .fd = p[0], .events = POLLIN };
-      long left = deadline - mono_ms ();
+      long left = deadline - vl_mono_ms ();
       ssize_t n;
       if (left <= 0)
         break;
@@ -569,7 +569,7 @@ boot_wait (const char *dir, const char *name, const char *log, int seconds)
     }
   out[len] = '\0';
   close (p[0]);
-  while (mono_ms () < deadline && !exited)
+  while (vl_mono_ms () < deadline && !exited)
     {
       pid_t w = waitpid (child, &status, WNOHANG);
       if (w == child)

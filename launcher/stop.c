@@ -49,14 +49,6 @@ struct stop_conf
   int killseq[32], nkill;
 };
 
-static long
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 static void
 sleep_ms (long ms)
 {
@@ -201,7 +193,7 @@ may_end_on (int pid, int sig)
 static int
 await_end (const struct stop_conf *c, long wait_ms, int sig)
 {
-  long deadline = now_ms () + wait_ms, pause = 1;
+  long deadline = vl_mono_ms () + wait_ms, pause = 1;
   int list[4096];
 
   for (;;)
@@ -211,7 +203,7 @@ await_end (const struct stop_conf *c, long wait_ms, int sig)
         return 1;
       for (i = 0; i < n && !any; i++)
         any = may_end_on (list[i], sig);
-      if (!any || now_ms () > deadline)
+      if (!any || vl_mono_ms () > deadline)
         return 0;
       sleep_ms (pause);
       pause = pause * 2 > 50 ? 50 : pause * 2;
@@ -237,14 +229,14 @@ int
 vl_freeze (const char *file, const char *value)
 {
   char buf[64];
-  long deadline = now_ms () + 5000;
+  long deadline = vl_mono_ms () + 5000;
 
   if (write_text (file, value) < 0)
     return -1;
   if (strcmp (value, "FROZEN") != 0)
     return 0;
   /* v1: FREEZING until every task is frozen */
-  while (now_ms () < deadline)
+  while (vl_mono_ms () < deadline)
     {
       int fd = open (file, O_RDONLY | O_CLOEXEC);
       ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
@@ -315,7 +307,7 @@ static void
 stop_command (const struct stop_conf *c, const char *self)
 {
   char plan[4200];
-  long deadline = now_ms () + (c->timeout_s > 0 ? c->timeout_s * 1000L : VL_STOP_COMMAND_MS);
+  long deadline = vl_mono_ms () + (c->timeout_s > 0 ? c->timeout_s * 1000L : VL_STOP_COMMAND_MS);
   int status;
   pid_t child;
 
@@ -331,7 +323,7 @@ stop_command (const struct stop_conf *c, const char *self)
       execl (self, "vserver-launcher", "--replay", plan, "--", "stop", (char *) NULL);
       _exit (127);
     }
-  while (now_ms () < deadline)
+  while (vl_mono_ms () < deadline)
     {
       pid_t w = waitpid (child, &status, WNOHANG);
       if (w == child || (w < 0 && errno != EINTR))
@@ -416,8 +408,8 @@ finish (const struct stop_conf *c)
       freeze (c, 1);
       signal_all (c, SIGKILL);
       freeze (c, 0);
-      deadline = now_ms () + 5000;
-      while (pids (c, list, 4096) > 0 && now_ms () < deadline)
+      deadline = vl_mono_ms () + 5000;
+      while (pids (c, list, 4096) > 0 && vl_mono_ms () < deadline)
         sleep_ms (2);
     }
   i = vl_journal_undo (c->journal);

@@ -22,6 +22,8 @@ public record ConfigRoot(Path confdir) {
     public static final Path DEFAULT_CACHEBASE = Path.of("/var/cache/vservers");
     /** Where the guests' console logs are kept, one directory each (ours; util-vserver had none). */
     public static final Path DEFAULT_LOGBASE = Path.of("/var/log/vservers");
+    /** A guest's console log in its directory of the log base. */
+    public static final String CONSOLE_LOG = "console.log";
     public static final String DEFAULT_CGROUP_PARENT = "vservers";
     public static final String CONFDIR_ENV = "VSERVER_CONFDIR";
 
@@ -105,7 +107,7 @@ public record ConfigRoot(Path confdir) {
     public Path logBase() { return defaultsLink("logbase", DEFAULT_LOGBASE); }
 
     /** The console log of guest {@code name}; its predecessor is the same path with ".1". */
-    public Path consoleLog(String name) { return logBase().resolve(name).resolve("console.log"); }
+    public Path consoleLog(String name) { return logBase().resolve(name).resolve(CONSOLE_LOG); }
 
     /**
      * The guests: directories in confdir whose name is a valid guest name, sorted. Names starting

@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import org.vserver.config.ContextCapability;
+import org.vserver.config.ConfigRoot;
 import org.vserver.config.GuestConfig;
+import org.vserver.state.StateDir;
 import org.vserver.config.ProcVisibility;
 import org.vserver.limits.IoNice;
 import org.vserver.limits.ResourcePlanner;
@@ -108,8 +110,9 @@ public final class StartPlanner {
         /** The monitor of a guest of the default roots (/run/vservers, /var/log/vservers, /usr/sbin/vserver). */
         public static Monitor defaultMonitor(GuestConfig config) {
             String name = config.name();
-            return new Monitor("/run/vservers/" + name, "/var/log/vservers/" + name + "/console.log",
-                    "/run/vservers/" + name + ".lock", config.console().size(), "/usr/sbin/vserver", name);
+            StateDir run = new StateDir(StateDir.DEFAULT_ROOT);
+            return new Monitor(run.guestDir(name).toString(), ConfigRoot.DEFAULT_LOGBASE.resolve(name).resolve(ConfigRoot.CONSOLE_LOG).toString(),
+                    run.lockFile(name).toString(), config.console().size(), "/usr/sbin/vserver", name);
         }
     }
 

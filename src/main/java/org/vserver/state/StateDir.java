@@ -19,11 +19,14 @@ import java.util.stream.Stream;
  * it lives in the guest's own /dev ({@code vserver NAME console}).
  */
 public record StateDir(Path root) {
+    /** The run-state root without {@code $VSERVER_RUNDIR}. */
+    public static final Path DEFAULT_ROOT = Path.of("/run/vservers");
+
 
     /** {@code $VSERVER_RUNDIR} of {@code env} (the composition root's environment) if set and not empty, else /run/vservers. */
     public static StateDir fromEnvironment(Map<String, String> env) {
         String dir = env.get("VSERVER_RUNDIR");
-        return new StateDir(Path.of(dir != null && !dir.isEmpty() ? dir : "/run/vservers"));
+        return new StateDir(dir != null && !dir.isEmpty() ? Path.of(dir) : DEFAULT_ROOT);
     }
 
     public Path guestDir(String name) { return root.resolve(name); }

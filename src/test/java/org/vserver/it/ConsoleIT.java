@@ -152,7 +152,19 @@ class ConsoleIT {
     @Test
     @Order(5)
     void theLogIsKeptAfterTheStop() throws Exception {
-        host.stop(g);
+        // log -f streams what the console says and ends when the guest stops
+        Process follow = host.spawnIn(null, "vserver", g, "log", "-f");
+        try (var out = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
+            host.sh(g, "echo followed > /dev/console");
+            String l;
+            while ((l = out.readLine()) != null && !l.replace("\r", "").equals("followed")) { }
+            assertEquals("followed", l == null ? null : l.replace("\r", ""), "log -f printed the new line");
+            host.stop(g);
+            assertTrue(follow.waitFor(10, TimeUnit.SECONDS), "log -f ends with the guest");
+            assertEquals(0, follow.exitValue());
+        } finally {
+            follow.destroyForcibly();
+        }
         host.assertNothingLeftOf(g);
         var r = host.cli("vserver", g, "log", "-n", "3");
         assertEquals(0, r.code(), r.toString());
