@@ -38,6 +38,7 @@ bench_init() {
     ln -s "$W/guests" "$W/etc/.defaults/vdirbase"
     mkdir -m 700 "$W/cache"; ln -s "$W/cache" "$W/etc/.defaults/cachebase"   # the compiled starts: not the host's
     mkdir -m 700 "$W/logs"; ln -s "$W/logs" "$W/etc/.defaults/logbase"         # the console logs: not the host's
+    ln -s "$W/lxcfs" "$W/etc/.defaults/lxcfs"   # the lxcfs of the guests' views: the bench's own, stopped by the cleanup
     PARENT=vservers-bench-$$
     echo "$PARENT" > "$W/etc/.defaults/cgroup/base"
     BENCH_CLEANUP=:
@@ -55,6 +56,7 @@ bench_cleanup() {
     trap - EXIT INT TERM HUP PIPE
     for g in $(ls "$W/run" 2>/dev/null); do [ -d "$W/run/$g" ] && ${BENCH_IN:-} bin/vserver "$g" stop >/dev/null 2>&1; done
     eval "$BENCH_CLEANUP"
+    [ -s "$W/run/.lxcfs.pid" ] && kill "$(cat "$W/run/.lxcfs.pid")" 2>/dev/null && sleep 0.3
     for h in /sys/fs/cgroup/*/"$PARENT" /sys/fs/cgroup/*/"$PARENT"-*; do
         [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null
     done

@@ -27,6 +27,10 @@ struct vl_ctx
   const char *root_path; /* its path, for messages */
   int journal_fd;  /* JOURNAL: the undo journal every host change is appended to first; -1 */
   int console_fd;  /* MONITOR's child: the socket CONSOLE sends the pty's master on; -1 */
+  int lxcfs_ready; /* LXCFS: an lxcfs serves the guest's views (those not in lxcfs_off) */
+  int lxcfs_pid;   /* LXCFS: that daemon (0: not found), for MONITOR to follow */
+  unsigned long long lxcfs_ticks; /* its start time */
+  char lxcfs_off[256]; /* LXCFS: the views it cannot serve, " virt_load " each */
 };
 
 /* The failure of the running op: the call as text, e.g. "setns(`/proc/42/ns/mnt`)", and errno. */
@@ -210,6 +214,14 @@ int op_monitor (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_console (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_reboot_notify (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_boot_id (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_timens (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_lxcfs (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_lxcfs_bind (struct vl_ctx *ctx, const struct vl_rec *r);
+/* lxcfs.c: whether LXCFS left VIEW (virt_mem, ...) on */
+int vl_lxcfs_view_on (const struct vl_ctx *ctx, const char *view);
+/* lxcfs.c: in a child, the lxcfs mounts of the mount namespace of PID detached (the daemon died);
+   the number detached, or -1 with errno */
+int vl_lxcfs_detach (int pid);
 /* attach.c: --console SOCKET NAME: the caller's terminal on the guest's console; the exit code. */
 int vl_attach (const char *socket, const char *name);
 

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,6 +77,9 @@ struct monitor
   const char *run, *log, *lock, *cli, *name;
   uint64_t logsize, logged;
   int log_dir, log_fd, master, peer, listen_fd, con, notify;
+  int lxcfs;                      /* a pidfd of the lxcfs serving the guest's views; -1 */
+  int lxcfs_pid;
+  unsigned long long lxcfs_ticks;
   enum intent intent; /* what the guest asked for with reboot(2) */
   char log_base[256];
   struct client clients[MAX_CLIENTS];
@@ -424,6 +428,40 @@ ended (struct monitor *m, int status, int init, unsigned long long ticks, ino_t 
   _exit (0);
 }
 
+/* lxcfs died: its files answer ENOTCONN now. The guest's mounts of them are detached (in a child
+   that joins its mount namespace), so it reads the host's figures rather than failing; RUN/lxcfs.lost
+   tells status. A new lxcfs (the next start) serves the guests started after it. */
+static void
+lxcfs_lost (struct monitor *m, int init)
+{
+  char text[256], path[PATH_MAX];
+  int status = 0, n, fd;
+  pid_t pid;
+
+  close (m->lxcfs), m->lxcfs = -1;
+  pid = fork ();
+  if (pid == 0)
+    _exit (vl_lxcfs_detach (init) < 0 ? 1 : 0);
+  if (pid > 0)
+    while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+      ;
+  n = pid > 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0;
+  snprintf (text, sizeof text, "lxcfs (pid %d) exited: %s", m->lxcfs_pid,
+            n ? "its views were unmounted, the guest sees the host's figures until it is restarted"
+              : "its views could not be unmounted: reads of them fail (ENOTCONN) until the guest is restarted");
+  say (m, text);
+  snprintf (path, sizeof path, "%s/lxcfs.lost", m->run);
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0)
+    {
+      char line[300];
+      int len = snprintf (line, sizeof line, "%d %s\n", m->lxcfs_pid, n ? "unmounted" : "failed");
+      if (write (fd, line, (size_t) len) < 0)
+        { /* status then says less; nothing else to do */ }
+      close (fd);
+    }
+}
+
 static void __attribute__ ((noreturn))
 monitor_run (struct monitor *m, int con, int sig)
 {
@@ -447,12 +485,20 @@ monitor_run (struct monitor *m, int con, int sig)
   fcntl (m->master, F_SETFL, O_NONBLOCK);
   open_log (m);
   say (m, "started");
+  if (m->lxcfs_pid > 0)
+    {
+      /* followed by a pidfd, checked against its start time (a reused pid is not it) */
+      unsigned long long t = 0;
+      m->lxcfs = (int) syscall (SYS_pidfd_open, m->lxcfs_pid, 0);
+      if (m->lxcfs >= 0 && (vl_proc_stat (m->lxcfs_pid, &state, &t) < 0 || t != m->lxcfs_ticks))
+        close (m->lxcfs), m->lxcfs = -1;
+    }
   listen_console (m, &sock);
   self = record_self (m);
 
   for (;;)
     {
-      struct pollfd p[5 + MAX_CLIENTS];
+      struct pollfd p[6 + MAX_CLIENTS];
       int idx[MAX_CLIENTS];
 
       p[0] = (struct pollfd){ .fd = sig, .events = POLLIN };
@@ -468,14 +514,15 @@ monitor_run (struct monitor *m, int con, int sig)
       p[2] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
       p[3] = (struct pollfd){ .fd = m->con, .events = POLLIN };
       p[4] = (struct pollfd){ .fd = m->notify, .events = POLLIN };
+      p[5] = (struct pollfd){ .fd = m->lxcfs, .events = POLLIN };
       nclients = 0;
       for (int i = 0; i < MAX_CLIENTS; i++)
         if (m->clients[i].fd >= 0)
           {
             idx[nclients] = i;
-            p[5 + nclients++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
+            p[6 + nclients++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
           }
-      if (poll (p, 5 + nclients, (int) wait) < 0)
+      if (poll (p, 6 + nclients, (int) wait) < 0)
         continue;
       if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
         {
@@ -494,6 +541,8 @@ monitor_run (struct monitor *m, int con, int sig)
         }
       if (p[4].revents & POLLIN)
         on_reboot (m, init);
+      if (p[5].revents & POLLIN)
+        lxcfs_lost (m, init);
       if (p[0].revents & POLLIN)
         {
           if (read (sig, &si, sizeof si) == sizeof si && (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT))
@@ -523,7 +572,7 @@ monitor_run (struct monitor *m, int con, int sig)
             close (c); /* MAX_CLIENTS attached already */
         }
       for (int j = 0; j < nclients; j++)
-        if (p[5 + j].revents & (POLLIN | POLLHUP | POLLERR))
+        if (p[6 + j].revents & (POLLIN | POLLHUP | POLLERR))
           client_input (m, &m->clients[idx[j]]);
     }
 }
@@ -587,7 +636,8 @@ op_monitor (struct vl_ctx *ctx, const struct vl_rec *r)
   {
     struct monitor m = { .run = r->f[0].s, .log = r->f[1].s, .lock = r->f[2].s, .logsize = r->f[3].u,
                          .cli = r->f[4].s, .name = r->f[5].s, .log_dir = -1, .log_fd = -1, .master = -1,
-                         .peer = -1, .listen_fd = -1, .con = -1, .notify = -1 };
+                         .peer = -1, .listen_fd = -1, .con = -1, .notify = -1, .lxcfs = -1,
+                         .lxcfs_pid = ctx->lxcfs_pid, .lxcfs_ticks = ctx->lxcfs_ticks };
     int status = 0, null, sig;
     pid_t w;
 

@@ -244,7 +244,17 @@
   VL_OP (69, BOOT_ID, "ss")       /* scratch target: a new random UUID (/proc/sys/kernel/random/  \
                                      uuid) written to scratch (O_EXCL, 0444), bound read-only onto \
                                      target (the guest's boot_id), scratch unlinked: each start   \
-                                     is a boot of its own; no target (hidden): nothing */
+                                     is a boot of its own; no target (hidden): nothing */           \
+  /* The guest's views of the host's figures (lxcfs.c, timens.c): VServer's virt_* context flags.  */ \
+  VL_OP (70, TIMENS, "")          /* unshare(CLONE_NEWTIME), then /proc/self/timens_offsets: the    \
+                                     monotonic and boot clocks of the children start at 0 (their  \
+                                     uptime, btime and process start times are the guest's) */    \
+  VL_OP (71, LXCFS, "sssvv")      /* binary dir lock args needs: under flock(lock) an lxcfs serving \
+                                     dir, started (binary args dir, a daemon) if none does; needs:  \
+                                     "VIEW FLAG|FLAG" a view the running one serves only with a    \
+                                     flag. Never fails: a warning, and the views off */            \
+  VL_OP (72, LXCFS_BIND, "sss")   /* view source target: mount(source, target in root, MS_BIND|     \
+                                     MS_REC) if LXCFS left the view on and source answers */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

@@ -286,6 +286,39 @@ op_mount_in (struct vl_ctx *ctx, const struct vl_rec *r)
   return ret;
 }
 
+/* LXCFS_BIND view source target: source (a file or directory of the host's lxcfs) bound onto the
+   target in the root, with what lies below it, if LXCFS left the view on. A source that does not
+   answer now (the daemon died since) is a warning: the guest keeps the host's figure. */
+int
+op_lxcfs_bind (struct vl_ctx *ctx, const struct vl_rec *r)
+{
+  const char *view = r->f[0].s, *source = r->f[1].s, *path = r->f[2].s;
+  struct stat st;
+  int fd, ret;
+
+  if (!vl_lxcfs_view_on (ctx, view))
+    return 0;
+  if (stat (source, &st) < 0)
+    {
+      fprintf (stderr, "vserver: warning: %s: `%s`: %s: the guest sees the host's %s\n", view, source, strerror (errno), path);
+      return 0;
+    }
+  fd = open_in (ctx, "mount", path);
+  if (fd < 0)
+    return -1;
+  ret = mount_fds (ctx, source, -1, path, fd, NULL, MS_BIND | MS_REC, NULL);
+  close (fd);
+  if (ret < 0)
+    return ret;
+  /* read-only: lxcfs would take a write's open (and refuse the write itself) */
+  fd = open_in (ctx, "mount", path);
+  if (fd < 0)
+    return -1;
+  ret = mount_fds (ctx, NULL, -1, path, fd, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  close (fd);
+  return ret;
+}
+
 /* BIND_IN source target flags: mount(source's fd, target's fd, NULL, flags, NULL), both in the
    root; a source that is the target (a bind onto itself) is resolved once */
 int

@@ -177,6 +177,9 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_CONSOLE] = op_console,
   [VL_OP_REBOOT_NOTIFY] = op_reboot_notify,
   [VL_OP_BOOT_ID] = op_boot_id,
+  [VL_OP_TIMENS] = op_timens,
+  [VL_OP_LXCFS] = op_lxcfs,
+  [VL_OP_LXCFS_BIND] = op_lxcfs_bind,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD

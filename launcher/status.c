@@ -124,6 +124,15 @@ token (char *tok, const char *state, char *const *procs, int nprocs, FILE *out)
       free (st);
       return;
     }
+  if (tok[0] == 'V' && tok[1] == ':')
+    {
+      /* RUN/lxcfs.lost, which the monitor writes when the lxcfs serving the views died */
+      char *t = vl_read_small (tok + 2);
+      if (t != NULL)
+        fprintf (out, "; lxcfs (pid %d) died: those views show the host's figures until the guest is restarted", atoi (t));
+      free (t);
+      return;
+    }
   if (tok[0] == 'F' && (tok[1] == '1' || tok[1] == '2') && tok[2] == ':')
     {
       char *t = vl_read_small (tok + 3);

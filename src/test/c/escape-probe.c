@@ -228,6 +228,10 @@ static int a_mount(const char *name, const char *what) {
         rc = umount2("/proc/keys", MNT_DETACH);
         rmdir("/tmp/escape-mnt");
         return MUST_FAIL(name, rc);
+    } else if (!strcmp(what, "umount_view")) {                                 /* lxcfs's meminfo: the host's would show */
+        rc = umount2("/proc/meminfo", MNT_DETACH);
+        rmdir("/tmp/escape-mnt");
+        return MUST_FAIL(name, rc);
     } else if (!strcmp(what, "fsopen")) {                                      /* the new mount API */
         rc = syscall(SYS_fsopen, "tmpfs", 0);
         rmdir("/tmp/escape-mnt");
@@ -487,6 +491,19 @@ static int a_open(const char *name, const char *path) { return MUST_FAIL(name, o
 /* Opening for writing is the escape: nothing is written to the knob. */
 static int a_open_write(const char *name, const char *path) { return MUST_FAIL(name, open(path, O_WRONLY)); }
 
+/* The guest's clocks (virt_uptime's time namespace): offsets are set once, by the host, before the
+   init enters; a write now would move the guest's monotonic clock under its own timers. */
+static int a_timens_offsets(const char *name, const char *a) {
+    (void)a;
+    int fd = open("/proc/self/timens_offsets", O_WRONLY);
+    if (fd < 0) return MUST_FAIL(name, -1);
+    long rc = write(fd, "1 100000 0\n", 11);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return MUST_FAIL(name, rc < 0 ? -1 : 0);
+}
+
 static int a_tiocsti(const char *name, const char *a) {
     (void)a;
     char c = ' ';
@@ -721,6 +738,8 @@ static const struct attack attacks[] = {
     {"mount_binfmt_misc", a_mount, "binfmt_misc"}, {"remount_proc_sys_rw", a_mount, "proc_sys_rw"},
     {"mount_proc_over_sys", a_mount, "proc_over_sys"}, {"umount_mask", a_mount, "umount_mask"},
     {"fsopen", a_mount, "fsopen"}, {"pivot_root", a_pivot_root, 0},
+    {"umount_view", a_mount, "umount_view"}, {"lxcfs_write", a_open_write, "/proc/meminfo"},
+    {"timens_offsets", a_timens_offsets, 0},
     {"chroot_escape", a_chroot_escape, 0}, {"proc1_root", a_proc1_root, 0},
     {"open_by_handle_at", a_open_by_handle, 0},
     {"fsmount", a_fsmount, 0}, {"open_tree_move", a_open_tree_move, 0}, {"mount_setattr_usr", a_mount_setattr, 0},

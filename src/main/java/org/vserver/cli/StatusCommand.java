@@ -10,6 +10,7 @@ import org.vserver.state.RunState;
 import picocli.CommandLine.Command;
 import org.vserver.guest.GuestLimits;
 import org.vserver.guest.GuestStart;
+import org.vserver.guest.GuestViews;
 import org.vserver.guest.GuestDisk;
 import org.vserver.guest.Guests;
 import org.vserver.config.GuestConfig;
@@ -36,6 +37,8 @@ final class StatusCommand extends GuestVerb {
         parent.out.println("Number of processes: " + procs);
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
         parent.out.println("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, s.xid())));
+        parent.out.println(GuestViews.line(cfg, guests.vserver().config().lxcfsDir())
+                + GuestViews.lost(guests.vserver().state().guestDir(parent.name)));
         for (String line : LimitsReport.status(new GuestLimits(guests).report(parent.name))) parent.out.println(line);
         parent.out.println(disk(guests, cfg));
         return 0;
@@ -54,6 +57,7 @@ final class StatusCommand extends GuestVerb {
         out.add("Number of processes: @PROCS@");
         out.add("Uptime: @UPTIME@");
         out.add("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, xid)));
+        out.add(GuestViews.template(cfg, guests.vserver().config().lxcfsDir(), guests.vserver().state().guestDir(cfg.name())));
         List<String> limits = LimitsReport.status(new GuestLimits(guests).asStarted(cfg));
         out.addAll(limits.subList(0, limits.size() - 3));          // the counters' lines are the launcher's to fill
         out.addAll(guests.vserver().cgroups().statusTemplate(cfg.name()));

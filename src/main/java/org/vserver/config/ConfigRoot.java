@@ -106,6 +106,14 @@ public record ConfigRoot(Path confdir) {
      */
     public Path logBase() { return defaultsLink("logbase", DEFAULT_LOGBASE); }
 
+    /**
+     * Where the host's lxcfs is mounted, which serves the guests' views ({@link ProcView}): the
+     * target of the {@code .defaults/lxcfs} link, else /var/lib/lxcfs (Debian's lxcfs.service's).
+     */
+    public Path lxcfsDir() { return defaultsLink("lxcfs", DEFAULT_LXCFS); }
+
+    public static final Path DEFAULT_LXCFS = Path.of("/var/lib/lxcfs");
+
     /** The console log of guest {@code name}; its predecessor is the same path with ".1". */
     public Path consoleLog(String name) { return logBase().resolve(name).resolve(CONSOLE_LOG); }
 

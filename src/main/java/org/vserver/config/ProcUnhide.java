@@ -52,7 +52,7 @@ public final class ProcUnhide {
         if (defaults.isPresent()) v = apply(v, defaults.get());
         Optional<ConfigFiles.Content> guest = files.guest(FILE);
         if (guest.isPresent()) v = apply(v, guest.get());
-        return v;
+        return v.withViews(SchedFiles.views(files));
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.vserver.config;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 
 /**
@@ -18,14 +20,27 @@ import java.util.List;
  * @param maskedDirs  hidden behind an empty read-only tmpfs
  * @param readOnly    bound onto themselves and remounted read-only (with what lies below them)
  * @param writable    inside a read-only tree, bound onto themselves read-write after it
+ * @param views       the host's figures shown as the guest's ({@code cflags} virt_*, {@link ProcView})
  */
-public record ProcVisibility(List<String> maskedFiles, List<String> maskedDirs, List<String> readOnly, List<String> writable) {
+public record ProcVisibility(List<String> maskedFiles, List<String> maskedDirs, List<String> readOnly, List<String> writable,
+                             Set<ProcView> views) {
 
     public ProcVisibility {
         maskedFiles = List.copyOf(maskedFiles);
         maskedDirs = List.copyOf(maskedDirs);
         readOnly = List.copyOf(readOnly);
         writable = List.copyOf(writable);
+        views = Set.copyOf(views);
+    }
+
+    /** With every view on, as a guest without {@code cflags} gets them. */
+    public ProcVisibility(List<String> maskedFiles, List<String> maskedDirs, List<String> readOnly, List<String> writable) {
+        this(maskedFiles, maskedDirs, readOnly, writable, EnumSet.allOf(ProcView.class));
+    }
+
+    /** This visibility with {@code views} instead. */
+    public ProcVisibility withViews(Set<ProcView> views) {
+        return new ProcVisibility(maskedFiles, maskedDirs, readOnly, writable, views);
     }
 
     /** What trusted runtimes ship (security.md §2.1, §2.2), and what a guest gets without a list. */

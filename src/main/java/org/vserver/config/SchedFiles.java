@@ -184,21 +184,53 @@ final class SchedFiles {
 
     /**
      * {@code cflags}: one flag per line or comma separated, any case; every name of reference §4.5
-     * is accepted (only the scheduler's are used here), any other is an error.
+     * is accepted (the scheduler's and the views are used here), any other is an error. A flag
+     * after {@code !} or {@code ~} (util-vserver's negation) is cleared: only a view's matters,
+     * turning off what {@code .defaults} turns on.
      *
-     * @return the flag names, lower case, in file order
+     * @return the flag names, lower case, in file order; a cleared one as {@code !name}
      */
     static List<String> cflags(ConfigFiles.Content c) throws ConfigException {
         var out = new java.util.ArrayList<String>();
         for (ConfigFiles.Line l : c.items())
             for (String part : l.text().split(",")) {
                 String name = part.strip().toLowerCase(java.util.Locale.ROOT);
+                boolean cleared = name.startsWith("!") || name.startsWith("~");
+                if (cleared) name = name.substring(1).strip();
                 if (name.isEmpty()) continue;
                 if (!SCHED_FLAGS.contains(name) && !OTHER_FLAGS.contains(name))
                     throw l.error("unknown context flag '" + part.strip() + "' (expected one of: "
                             + String.join(", ", SCHED_FLAGS) + ", " + String.join(", ", OTHER_FLAGS) + ")");
-                out.add(name);
+                out.add(cleared ? "!" + name : name);
             }
         return out;
+    }
+
+    /**
+     * The views a guest gets ({@link ProcView}): those {@code .defaults/cflags} names (all, without
+     * that file), then the guest's {@code cflags} (or {@code flags}): {@code virt_mem} turns one on,
+     * {@code !virt_mem} off.
+     */
+    static java.util.Set<ProcView> views(ConfigFiles files) throws ConfigException {
+        var views = java.util.EnumSet.allOf(ProcView.class);
+        Optional<ConfigFiles.Content> d = ConfigFiles.read(files.defaultsDir().resolve("cflags"));
+        if (d.isPresent()) {
+            views.clear();
+            apply(views, cflags(d.get()));
+        }
+        Optional<ConfigFiles.Content> g = files.guest("cflags");
+        if (g.isEmpty()) g = files.guest("flags");
+        if (g.isPresent()) apply(views, cflags(g.get()));
+        return java.util.Set.copyOf(views);
+    }
+
+    private static void apply(java.util.Set<ProcView> views, List<String> flags) {
+        for (String f : flags) {
+            boolean off = f.startsWith("!");
+            ProcView.ofFlag(off ? f.substring(1) : f).ifPresent(v -> {
+                if (off) views.remove(v);
+                else views.add(v);
+            });
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.vserver.config.GuestConfig;
+import org.vserver.config.ProcView;
 import org.vserver.kernel.Capability;
 import org.vserver.kernel.Namespace;
 import org.vserver.plan.Plan;
@@ -80,6 +81,14 @@ public final class EnterPlanner {
         return Set.copyOf(s);
     }
 
+    /** {@code joined} and the guest's time namespace, if it has its own (virt_uptime): a command sees the init's clocks. */
+    static Set<Namespace> withTime(GuestConfig cfg, Set<Namespace> joined) {
+        if (!cfg.proc().views().contains(ProcView.UPTIME)) return joined;
+        EnumSet<Namespace> s = EnumSet.copyOf(joined);
+        s.add(Namespace.TIME);
+        return Set.copyOf(s);
+    }
+
     public Plan plan(GuestConfig cfg, Target target, Command cmd, boolean replay) {
         var p = Plan.builder();
         // A replay plan runs without java's channels, so fds 3 and 4 are foreign there too.
@@ -98,7 +107,7 @@ public final class EnterPlanner {
         // between the check above and the join. A guest in a user namespace is joined in it too,
         // as its root: host uid 0 is not mapped there.
         Optional<UserNamespace> userns = target.userns();
-        p.add(target.join(joined(userns)));
+        p.add(target.join(withTime(cfg, joined(userns))));
         p.addAll(userns.isPresent() ? List.of(new SetIds(0, 0, List.of())) : List.<Step>of());
         if (cmd.pty()) {
             p.add(new PtyRelay());                                   // forks: the shell gets a new pty of the guest

@@ -27,6 +27,7 @@ import org.vserver.plan.Plan;
 import org.vserver.plan.Step;
 import org.vserver.plan.Step.*;
 import org.vserver.config.NetworkConfig;
+import org.vserver.config.ProcView;
 import org.vserver.storage.GuestStorage;
 import org.vserver.sys.ProcFs;
 
@@ -91,11 +92,18 @@ public final class StartPlanner {
      *                  clone; none for the other modes
      */
     public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
-                          Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network) {
+                          Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network, ProcViews.Lxcfs lxcfs) {
         public Request {
             Objects.requireNonNull(monitor);
+            Objects.requireNonNull(lxcfs);
             cgroupDelegation = List.copyOf(cgroupDelegation);
             hostSteps = List.copyOf(hostSteps);
+        }
+
+        /** With the default lxcfs ({@link ProcViews.Lxcfs#defaults}). */
+        public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
+                       Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network) {
+            this(config, init, cgroupDelegation, storage, monitor, hostSteps, network, ProcViews.Lxcfs.defaults());
         }
 
         public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage, Monitor monitor) {
@@ -130,6 +138,8 @@ public final class StartPlanner {
         var p = Plan.builder();
         p.add(new CloseFrom(FIRST_FOREIGN_FD));
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
+        // before the monitor, which follows the daemon it finds, and in the caller's cgroups: the host's
+        ProcViews.daemon(cfg.proc().views(), req.lxcfs()).ifPresent(p::add);
         // first: the monitor stays in the caller's cgroups, out of reach of the guest's kill sequence
         p.add(req.monitor());
         p.addAll(req.hostSteps());
@@ -148,6 +158,7 @@ public final class StartPlanner {
         p.addAll(StoragePlanner.beforeClone(req.storage(), userns));
         // The launcher is already in the guest's cgroups (its host steps joined them), so the new
         // cgroup namespace is rooted at the guest's cgroup.
+        if (cfg.proc().views().contains(ProcView.UPTIME)) p.add(new TimeNs());  // the init's clocks start at 0
         p.add(new Clone(without(cloned, Namespace.NET), ParentMode.EXIT));
         // joined first, so that sysfs below shows the guest's devices
         netns.ifPresent(fd -> p.add(new SetNsFd(fd, Namespace.NET)));
@@ -159,6 +170,7 @@ public final class StartPlanner {
         // fd (its links cannot lead to the host's /, runc's CVE-2021-30465), until pivot_root.
         p.add(new OpenRoot(root));
         p.addAll(procAndSys(cfg, userns, req.cgroupDelegation()));
+        p.addAll(ProcViews.binds(cfg.proc().views(), req.lxcfs(), host.exists()));
         p.addAll(dev(cfg, userns));
         p.addAll(run(cfg, userns));
         p.addAll(FstabMounts.steps(root, cfg.fstab(), host.isDirectory(), userns));

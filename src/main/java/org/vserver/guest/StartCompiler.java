@@ -16,6 +16,7 @@ import org.vserver.config.GuestConfig;
 import org.vserver.config.ResourceDir;
 import org.vserver.context.EnterPlanner;
 import org.vserver.context.InitStyle;
+import org.vserver.context.ProcViews;
 import org.vserver.context.StartPlanner;
 import org.vserver.context.StoragePlanner;
 import org.vserver.context.UserNamespace;
@@ -78,6 +79,10 @@ final class StartCompiler {
         CgroupManager.StartSteps cgroups = vs.cgroups().startSteps(name, resources.cgroup());
         List<String> notes = new ArrayList<>(resources.notes());
         notes.addAll(cgroups.notes());
+        Optional<Path> lxcfsProgram = SearchPath.fromEnvironment(vs.env()).find("lxcfs");
+        var lxcfs = new ProcViews.Lxcfs(lxcfsProgram.map(Path::toString), vs.config().lxcfsDir().toString(),
+                vs.state().root().resolve(".lxcfs.lock").toString(), vs.state().root().resolve(".lxcfs.pid").toString());
+        notes.addAll(ProcViews.warnings(cfg.proc().views(), lxcfs));
 
         cache.prepare();
         ResourceDir.write(cfg.resources(), cache.limits());
@@ -111,7 +116,7 @@ final class StartCompiler {
                 ? Optional.of(Nat.program(SearchPath.fromEnvironment(vs.env()))) : Optional.empty();
         Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
                 vs.cgroups().delegationFiles(name), storage, monitor(vs, cfg), host, fd -> net instanceof NetworkPlan.Netns n
-                        ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of()));
+                        ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of(), lxcfs));
         Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
@@ -133,7 +138,7 @@ final class StartCompiler {
         }
         PlanCache.write(cache.start(), PlanWriter.write(start));
         PlanCache.write(cache.stateTemplate(), stateTemplate(name, xid).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, style, storage, resources, needsJava, planner, nft, warnings, notes).getBytes(
+        if (rescue == null) PlanCache.write(cache.key(), key(cfg, xid, style, storage, resources, needsJava, planner, nft, lxcfs, warnings, notes).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         return new Compiled(cache, start, needsJava, net, resources, List.copyOf(notes));
     }
@@ -206,7 +211,7 @@ final class StartCompiler {
     }
 
     private String key(GuestConfig cfg, int xid, InitStyle style, GuestStorage storage, ResourcePlan resources, Optional<String> needsJava, RecordingHost planner, Optional<Path> nft,
-                       List<String> warnings, List<String> notes) throws IOException, ConfigException {
+                       ProcViews.Lxcfs lxcfs, List<String> warnings, List<String> notes) throws IOException, ConfigException {
         String name = cfg.name();
         var k = new PlanKey();
         k.input("kernel", PlanKey.kernel());
@@ -231,6 +236,8 @@ final class StartCompiler {
         for (Path p = root; p != null; p = p.getParent()) k.input("owner", p);
         for (String[] q : planner.asked()) k.input(q[0], Path.of(q[1]));
         if (nft.isPresent()) k.input("exists", nft.get());      // an nft removed since: java says what to install
+        // lxcfs installed or removed since: java plans the views again (or says why there are none)
+        k.input("exists", lxcfs.binary().map(Path::of).orElse(Path.of("/usr/bin/lxcfs")));
         k.directive("name", name);
         k.directive("xid", Integer.toString(xid));
         k.directive("lock", vs.state().lockFile(name).toString());

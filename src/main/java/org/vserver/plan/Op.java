@@ -73,7 +73,10 @@ public enum Op {
     MONITOR(66, "sssuss"),
     CONSOLE(67, "ssii"),
     REBOOT_NOTIFY(68, ""),
-    BOOT_ID(69, "ss");
+    BOOT_ID(69, "ss"),
+    TIMENS(70, ""),
+    LXCFS(71, "sssvv"),
+    LXCFS_BIND(72, "sss");
 
     private final int code;
     private final String signature;

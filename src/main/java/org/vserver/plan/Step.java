@@ -647,4 +647,34 @@ public sealed interface Step {
         public Op op() { return Op.BOOT_ID; }
         public List<Object> fields() { return List.of(scratch, target); }
     }
+
+    /**
+     * A time namespace for the children, whose monotonic and boot clocks start at 0: the guest's
+     * uptime, btime and process start times count from its start (VServer's virt_uptime).
+     */
+    record TimeNs() implements Step {
+        public Op op() { return Op.TIMENS; }
+        public List<Object> fields() { return List.of(); }
+    }
+
+    /**
+     * An lxcfs serving {@code dir}, started as {@code binary args... dir} under {@code lock} if none
+     * does; {@code needs} are "VIEW FLAG|FLAG" lines, a view a running lxcfs serves only with one of
+     * those flags. Never fails a start: what cannot be served is a warning and its views are off.
+     */
+    record Lxcfs(String binary, String dir, String lock, List<String> args, List<String> needs) implements Step {
+        public Lxcfs {
+            args = List.copyOf(args);
+            needs = List.copyOf(needs);
+        }
+
+        public Op op() { return Op.LXCFS; }
+        public List<Object> fields() { return List.of(binary, dir, lock, args, needs); }
+    }
+
+    /** {@code source} (a file or directory of lxcfs) bound onto {@code target} in the root, if {@link Lxcfs} left {@code view} on. */
+    record LxcfsBind(String view, String source, String target) implements Step {
+        public Op op() { return Op.LXCFS_BIND; }
+        public List<Object> fields() { return List.of(view, source, target); }
+    }
 }

@@ -56,13 +56,13 @@ class StartPlannerTest {
             for (Step s : steps.subList(open + 1, pivot))
                 assertTrue(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
                         || s instanceof Step.MountIn || s instanceof Step.BindIn
-                        || s instanceof Step.ChownIn || s instanceof Step.BindIdmapIn
+                        || s instanceof Step.ChownIn || s instanceof Step.BindIdmapIn || s instanceof Step.LxcfsBind
                         || s instanceof Step.WriteFile w && w.path().startsWith("/proc/sys/net/"),
                         cfg.name() + ": a step on the tree that does not resolve inside the root: " + s);
             for (Step s : steps.subList(0, open))
                 assertTrue(!(s instanceof Step.MkdirIn || s instanceof Step.MknodIn || s instanceof Step.SymlinkIn
                         || s instanceof Step.MountIn || s instanceof Step.BindIn || s instanceof Step.ChownIn
-                        || s instanceof Step.BindIdmapIn), cfg.name() + ": before OPEN_ROOT: " + s);
+                        || s instanceof Step.BindIdmapIn || s instanceof Step.LxcfsBind), cfg.name() + ": before OPEN_ROOT: " + s);
             int umount = index(steps, Step.Umount.class), verify = index(steps, Step.VerifyCwd.class);
             assertTrue(pivot < umount && umount < verify && verify < index(steps, Step.Exec.class),
                     cfg.name() + ": the root check (VERIFY_CWD) follows the old root's detach");

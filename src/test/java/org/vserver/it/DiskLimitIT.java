@@ -209,10 +209,10 @@ class DiskLimitIT {
         String plan = host.cacheDir.resolve(A).resolve("plan").toString();
         assertEquals("current", host.launcher(null, Map.of(), "--check", plan).out().strip());
         ok(host.launcher(null, Map.of(), "--start", plan));
-        assertEquals(1, host.hostMounts().size(), "the layer is mounted on the host: " + host.hostMounts());
+        assertEquals(1, host.hostMountsOfGuests().size(), "the layer is mounted on the host: " + host.hostMountsOfGuests());
         assertEquals("31457280\n", host.sh(A, "stat -c %s /root/keep"));
         ok(host.launcher(null, Map.of(), "--stop", host.rundir.resolve(A).toString()));
-        assertEquals(List.of(), host.hostMounts(), "the stop unmounted the layer");
+        assertEquals(List.of(), host.hostMountsOfGuests(), "the stop unmounted the layer");
         assertEquals(List.of(), UnifyChecks.loopDevicesUnder(host.root), "and its loop device went");
         host.assertNothingLeftOf(A);
 
@@ -224,7 +224,7 @@ class DiskLimitIT {
             var r = host.launcher(null, Map.of("VSERVER_LAUNCHER_FAIL_STEP", Integer.toString(n)), "--start", plan);
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.err().contains("injected failure"), r.toString());
-            assertEquals(List.of(), host.hostMounts(), "a failure at step " + n + " left the layer mounted");
+            assertEquals(List.of(), host.hostMountsOfGuests(), "a failure at step " + n + " left the layer mounted");
             assertEquals(List.of(), UnifyChecks.loopDevicesUnder(host.root), "a failure at step " + n + " left a loop device");
             host.assertNothingLeftOf(A);
         }
@@ -238,7 +238,7 @@ class DiskLimitIT {
             var twice = host.launcher(null, Map.of(), "--start", plan);
             assertEquals(1, twice.code(), twice.toString());
             assertTrue(twice.err().contains("the disk image " + image + " is in use by /dev/loop"), twice.toString());
-            assertEquals(1, host.hostMounts().size(), "only the mount by hand: " + host.hostMounts());
+            assertEquals(1, host.hostMountsOfGuests().size(), "only the mount by hand: " + host.hostMountsOfGuests());
         } finally {
             assertEquals(0, HostProbe.run("umount", elsewhere.toString()).code());
             Files.delete(elsewhere);

@@ -114,6 +114,8 @@ class EscapeIT {
         // mounting, pivot_root, chroot and old-root escapes (§4.4, §4.14, §4.15), Shocker (§4.6)
         "mount_tmpfs", "mount_bind_root", "mount_binfmt_misc", "remount_proc_sys_rw", "mount_proc_over_sys", "umount_mask", "fsopen",
         "pivot_root", "chroot_escape", "proc1_root", "open_by_handle_at",
+        // the views (issue 17): lxcfs's files cannot be written or uncovered, the clocks' offsets not moved
+        "umount_view", "lxcfs_write", "timens_offsets",
         // the new mount API and the guest's own user namespace (issue 13)
         "fsmount", "open_tree_move", "mount_setattr_usr", "userns_locked_mounts", "uid_map", "gid_map", "setgroups",
         // kernel surfaces without a namespace (§3.1)

@@ -68,6 +68,18 @@ final class HostProbe {
     }
 
     /** Field 22 of /proc/PID/stat: the start time in clock ticks (tells a pid from its reuse). */
+    /**
+     * The boot clock's offset of the time namespace {@code pid} is in, in clock ticks (0 in the
+     * host's): what its processes' start times are shifted by in their own /proc.
+     */
+    static long bootOffsetTicks(int pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/timens_offsets"))) {
+            String[] f = l.trim().split("\\s+");
+            if (f[0].equals("boottime") || f[0].equals("7")) return Long.parseLong(f[1]) * 100 + Long.parseLong(f[2]) / 10_000_000;
+        }
+        return 0;
+    }
+
     static long startTime(int pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

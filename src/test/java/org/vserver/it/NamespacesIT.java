@@ -58,7 +58,10 @@ class NamespacesIT {
         assertEquals("vserver-init", host.sh(g, "tr '\\0' ' ' < /proc/1/cmdline").strip(), "PID 1's command line inside");
         assertEquals(comm, l.get(0), "/proc/1/comm inside");
         assertEquals("1 " + comm, l.get(1).replaceAll("\\s+", " "), "ps inside");
-        assertEquals(Long.toString(HostProbe.startTime(init)), l.get(2), "PID 1 inside is the very process the host knows as the init");
+        // the guest's clocks start at its start (virt_uptime's time namespace): its view of the
+        // start time is the host's shifted by the namespace's boot-clock offset
+        assertEquals(Long.toString(HostProbe.startTime(init) + HostProbe.bootOffsetTicks(init)), l.get(2),
+                "PID 1 inside is the very process the host knows as the init");
         assertTrue(Integer.parseInt(l.get(3)) < 1000, "a command run by exec has a small pid of the guest's namespace: " + l.get(3));
     }
 
@@ -162,7 +165,7 @@ class NamespacesIT {
         Set<String> points = new TreeSet<>();
         for (var mt : inside) points.add(mt.point());
         assertTrue(points.containsAll(Set.of("/", "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/usr")), points.toString());
-        assertEquals(List.of(), host.hostMounts(), "none of the guest's mounts is in the host's mount table");
+        assertEquals(List.of(), host.hostMountsOfGuests(), "none of the guest's mounts is in the host's mount table");
         Path vdir = host.guestsDir.resolve(g);
         for (String l : Files.readAllLines(Path.of("/proc/self/mountinfo")))
             assertFalse(HostProbe.Mount.parse(l).point().startsWith(vdir.toString()), "host mount below the guest root: " + l);

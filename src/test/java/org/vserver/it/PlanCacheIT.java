@@ -133,7 +133,7 @@ class PlanCacheIT {
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
             host.assertNothingLeftOf(g);
             assertEquals(List.of(), host.cgroupDirs(), "cgroups left after step " + n + " " + op);
-            assertFalse(Files.exists(host.rundir), "run directory left after step " + n + " " + op);
+            assertEquals(List.of(), host.runStateLeft(), "run state left after step " + n + " " + op);
         }
         assertEquals(0, host.cli("vserver", g, "start").code(), "and the guest starts after all that");
         assertEquals(0, host.cli("vserver", g, "stop").code());

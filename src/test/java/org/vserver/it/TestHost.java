@@ -48,6 +48,7 @@ final class TestHost implements AutoCloseable {
     final Path cacheDir;
     final Path logDir;
     final Path guestsDir;
+    final Path lxcfsDir;
     final String cgroupParent = "vservers-it-" + id;
     final SubidFiles subids;
     final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
@@ -76,6 +77,9 @@ final class TestHost implements AutoCloseable {
         logDir = root.resolve("log");
         Files.createSymbolicLink(confdir.resolve(".defaults/logbase"), logDir);
         Files.writeString(confdir.resolve(".defaults/cgroup/base"), cgroupParent + "\n");
+        // this run's lxcfs (the guests' virt_* views), never the host's /var/lib/lxcfs: stopped by close()
+        lxcfsDir = root.resolve("lxcfs");
+        Files.createSymbolicLink(confdir.resolve(".defaults/lxcfs"), lxcfsDir);
         // Root's subordinate ids of this run, never the host's /etc/subuid: a range of 64 guests at a
         // random 65536-aligned place from 1M (where Incus and vserver start) below 10M, so host uids
         // have the 7 digits a real host's first guests have (ps shows 9 and more digits cut: "1060896+").
@@ -216,6 +220,19 @@ final class TestHost implements AutoCloseable {
     }
 
     /** Host mounts that mention this run's directory (there must be none: guest mounts live in the guests' namespaces). */
+    /** What is in the run directory but the files of the run's lxcfs (a host service, which close() stops); empty if there is none. */
+    List<String> runStateLeft() throws IOException {
+        if (!Files.isDirectory(rundir)) return List.of();
+        try (var s = Files.list(rundir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lxcfs.pid") && !n.equals(".lxcfs.lock")).sorted().toList();
+        }
+    }
+
+    /** {@link #hostMounts} but the run's lxcfs: the host's service, not a guest's, which outlives guests (close() stops it). */
+    List<String> hostMountsOfGuests() throws IOException {
+        return hostMounts().stream().filter(m -> !m.contains(" " + lxcfsDir + " ")).toList();
+    }
+
     List<String> hostMounts() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(root.toString())).toList();
     }
@@ -249,7 +266,7 @@ final class TestHost implements AutoCloseable {
         assertTrue(!Files.exists(rundir.resolve(guest)), "run state of " + guest + " left");
         assertTrue(!Files.exists(rundir.resolve(guest + ".lock")), "lock file of " + guest + " left");
         assertTrue(!Files.exists(rundir.resolve(guest + ".journal")), "undo journal of " + guest + " left");
-        assertEquals(List.of(), hostMounts(), "host mounts left");
+        assertEquals(List.of(), hostMountsOfGuests(), "host mounts left");
         assertEquals(List.of(), monitorsOf(guest), "the monitor of " + guest + " left");
     }
 
@@ -320,6 +337,36 @@ final class TestHost implements AutoCloseable {
         }
     }
 
+    /** The pid of this run's lxcfs (the one the first start with a view started), or 0. */
+    int lxcfsPid() throws IOException {
+        Path pidFile = rundir.resolve(".lxcfs.pid");
+        if (!Files.exists(pidFile)) return 0;
+        String t = Files.readString(pidFile).strip();
+        return t.isEmpty() ? 0 : Integer.parseInt(t);
+    }
+
+    /**
+     * Stops this run's lxcfs, as an admin stops the host's after its last guest: SIGTERM (it
+     * unmounts itself), then its mount detached if it is still there, and its files in the run
+     * directory removed, with the directory if that leaves it empty.
+     */
+    void stopLxcfs() throws Exception {
+        int pid = lxcfsPid();
+        if (pid > 0 && Files.exists(Path.of("/proc/" + pid))) {
+            new ProcessBuilder("kill", "-TERM", Integer.toString(pid)).start().waitFor();
+            for (int i = 0; i < 250 && Files.exists(Path.of("/proc/" + pid)); i++) Thread.sleep(20);
+        }
+        if (hostMounts().stream().anyMatch(m -> m.contains(lxcfsDir.toString())))
+            new ProcessBuilder("umount", "-l", lxcfsDir.toString()).start().waitFor();
+        Files.deleteIfExists(rundir.resolve(".lxcfs.pid"));
+        Files.deleteIfExists(rundir.resolve(".lxcfs.lock"));
+        if (Files.isDirectory(rundir)) {
+            try (var s = Files.list(rundir)) {
+                if (s.findAny().isEmpty()) Files.delete(rundir);
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
@@ -330,6 +377,7 @@ final class TestHost implements AutoCloseable {
                     guests.cleanup(name);
                 }
             }
+            stopLxcfs();
             assertEquals(List.of(), hostMounts(), "host mounts left after the run");
             assertEquals(List.of(), cgroupDirs(), "guest cgroups left after the run");
             assertEquals(List.of(), monitors(), "guest monitors left after the run");

@@ -173,6 +173,10 @@ class PlanTextAgreementTest {
                 .add(new Step.Console("/dev/pts/ptmx", "/dev/console", 1048576, 1048576))
                 .add(new Step.RebootNotify())
                 .add(new Step.BootId("/dev/.boot_id", "/proc/sys/kernel/random/boot_id"))
+                .add(new Step.TimeNs())
+                .add(new Step.Lxcfs("/usr/bin/lxcfs", "/var/lib/lxcfs", "/run/vservers/.lxcfs.lock",
+                        List.of("-l", "--enable-cfs", "-p", "/run/vservers/.lxcfs.pid"), List.of("virt_load -l|--enable-loadavg")))
+                .add(new Step.LxcfsBind("virt_mem", "/var/lib/lxcfs/proc/meminfo", "/proc/meminfo"))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
