@@ -79,9 +79,12 @@ import org.vserver.sys.Syscalls;
  * {@link BindPolicy#steered steering} a wildcard bind also marks the socket in
  * {@link SteeringMaps#STORAGE} (and an exact bind clears the mark, for a socket whose first bind
  * failed), and a sock_ops program ({@link SockOpsProgram}) registers its listeners; the programs
- * then name maps by fd_array index, so the loader must pass {@link SteeringMaps}'s fds. Known gaps of the shared stack (as in VServer): an ICMP datagram
- * socket (ping) has no bind or sendmsg hook, and an autobound UDP socket listens on the port of
- * every host address.
+ * then name maps by fd_array index, so the loader must pass {@link SteeringMaps}'s fds.
+ *
+ * <p>Known gaps of the shared stack (as in VServer): an ICMP datagram socket (ping) has no bind or
+ * sendmsg hook, and an autobound UDP socket listens on the port of every host address (steering
+ * covers TCP only). A dual-stack {@code [::]} listener rewritten to one IPv6 address becomes
+ * V6ONLY (the kernel sets it on a bind of a non-mapped address), so it takes no IPv4.
  */
 public final class SockAddrPrograms {
     /** The prefix of every program name (bpf_prog_info.name), e.g. {@code vserver_bind4}. */
