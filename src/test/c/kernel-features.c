@@ -7,10 +7,13 @@
  *   landlock  landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION): the ABI; scopes are 6
  *   audit     socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT)
  *   tcx       bpf(BPF_PROG_QUERY) of tcx ingress on lo: a kernel before 6.6 answers EINVAL
+ *   sklookup  bpf(BPF_PROG_QUERY) of BPF_SK_LOOKUP on this network namespace: a kernel before 5.9
+ *             (or without CONFIG_BPF_SYSCALL's netns hooks) answers EINVAL
  *
  * Numbers are spelled out: the build host's headers may predate the features. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #define VL_NETLINK_AUDIT 9
 #define VL_BPF_PROG_QUERY 16
 #define VL_BPF_TCX_INGRESS 46
+#define VL_BPF_SK_LOOKUP 36
 
 static void
 ia32 (void)
@@ -90,6 +94,26 @@ tcx (void)
     printf ("tcx yes bpf(BPF_PROG_QUERY tcx ingress, lo) works\n");
 }
 
+static void
+sklookup (void)
+{
+  uint64_t attr[8] = { 0 };
+  uint32_t *w = (uint32_t *) attr;
+  int ns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (ns < 0)
+    {
+      printf ("sklookup no open(/proc/self/ns/net): %s\n", strerrorname_np (errno));
+      return;
+    }
+  w[0] = ns;
+  w[1] = VL_BPF_SK_LOOKUP;
+  if (syscall (SYS_bpf, VL_BPF_PROG_QUERY, attr, sizeof attr) < 0)
+    printf ("sklookup no bpf(BPF_PROG_QUERY sk_lookup, this netns): %s\n", strerrorname_np (errno));
+  else
+    printf ("sklookup yes bpf(BPF_PROG_QUERY sk_lookup, this netns) works\n");
+  close (ns);
+}
+
 int
 main (void)
 {
@@ -98,5 +122,6 @@ main (void)
   landlock ();
   audit ();
   tcx ();
+  sklookup ();
   return 0;
 }

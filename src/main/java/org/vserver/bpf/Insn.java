@@ -71,6 +71,18 @@ public record Insn(int code, int dst, int src, int off, int imm) {
         return List.of(new Insn(LD | DW | IMM, dst, 0, 0, (int) imm), new Insn(0, 0, 0, 0, (int) (imm >>> 32)));
     }
 
+    /**
+     * {@code dst = map} for the map at {@code index} of the fd_array passed to BPF_PROG_LOAD
+     * (src_reg BPF_PSEUDO_MAP_IDX): the program names its maps by position, so it is the same bytes
+     * whichever fds the loader holds.
+     */
+    public static List<Insn> ldMapIdx(int dst, int index) {
+        return List.of(new Insn(LD | DW | IMM, dst, Bpf.PSEUDO_MAP_IDX, 0, index), new Insn(0, 0, 0, 0, 0));
+    }
+
+    /** {@code dst |= src}. */
+    public static Insn orReg(int dst, int src) { return new Insn(ALU64 | OR | X, dst, src, 0, 0); }
+
     /** {@code dst += imm}. */
     public static Insn add(int dst, int imm) { return new Insn(ALU64 | ADD | K, dst, 0, 0, imm); }
 

@@ -163,8 +163,7 @@ final class StartCompiler {
                         + " (mount one at /sys/fs/cgroup/unified, or use interfaces/mode netns)"));
         for (var e : SockAddrPrograms.of(s.policy()).entrySet()) {
             int type = e.getKey();
-            int progType = type == Bpf.CGROUP_INET_SOCK_CREATE ? Bpf.PROG_TYPE_CGROUP_SOCK : Bpf.PROG_TYPE_CGROUP_SOCK_ADDR;
-            out.add(new Step.BpfAttach(dir.toString(), progType, type, Bpf.F_ALLOW_MULTI, SockAddrPrograms.name(type),
+            out.add(new Step.BpfAttach(dir.toString(), SockAddrPrograms.progType(type), type, Bpf.F_ALLOW_MULTI, SockAddrPrograms.name(type),
                     new EbpfProgram(e.getValue())));
         }
         return out;

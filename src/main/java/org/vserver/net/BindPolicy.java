@@ -23,6 +23,13 @@ import java.util.List;
  *       loopback destination (the host's, another guest's {@code lback}) fails with EPERM.</li>
  *   <li>with {@code privilegedPorts}, a bind the rules allow also skips the kernel's
  *       CAP_NET_BIND_SERVICE check for ports below {@code net.ipv4.ip_unprivileged_port_start}.</li>
+ *   <li>with {@code lback6}: {@code ::} becomes {@code v6[0]}, or {@code lback6} for a guest without
+ *       IPv6; {@code ::1} becomes {@code lback6}, which is an own address; connect and UDP send to
+ *       {@code ::1} (or {@code ::}) go to {@code lback6}, from {@code lback6}.</li>
+ *   <li>with an {@code xid} (wildcard steering, {@link SteeringMaps}): a wildcard bind (0.0.0.0,
+ *       {@code ::}, {@code ::ffff:0.0.0.0}) is rewritten as above and marks the socket; a
+ *       TCP listener is then reached on every address of the guest and on its lback (and lback6),
+ *       through the host's sk_lookup program ({@link SkLookupProgram}).</li>
  * </ul>
  *
  * @param v4    the guest's IPv4 addresses, primary first (may be empty)
@@ -39,15 +46,31 @@ import java.util.List;
  *              process's own capabilities, as for a {@code chbind} command. The kernel's flag cannot
  *              tell the guest's root from its other users: any process of the guest may then bind
  *              them on the guest's addresses (as Docker's ip_unprivileged_port_start=0 does).
+ * @param xid   the guest's id in the steering maps (positive); 0 for none: the programs are then
+ *              exactly those without steering (a {@code chbind} command's)
+ * @param lback6 the guest's IPv6 loopback address, a local address of the host (on lo); null for
+ *              none: {@code ::1} is then {@code ::ffff:lback} as far as the IPv6 hooks can map it
  */
 public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
-                         List<LoopbackAllow> lbackAllow, boolean privilegedPorts) {
+                         List<LoopbackAllow> lbackAllow, boolean privilegedPorts, int xid, Inet6Address lback6) {
     public BindPolicy {
         v4 = List.copyOf(v4);
         v6 = List.copyOf(v6);
         lbackAllow = List.copyOf(lbackAllow);
         if (lback == null || (lback.getAddress()[0] & 0xff) != 127) throw new IllegalArgumentException("lback must be in 127.0.0.0/8: " + lback);
+        if (xid < 0) throw new IllegalArgumentException("xid must not be negative: " + xid);
+        if (lback6 != null && (lback6.isAnyLocalAddress() || lback6.isLoopbackAddress() || lback6.isMulticastAddress()))
+            throw new IllegalArgumentException("lback6 must be a unicast address other than ::1: " + lback6);
     }
+
+    /** A policy without steering and without an IPv6 loopback address. */
+    public BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
+                      List<LoopbackAllow> lbackAllow, boolean privilegedPorts) {
+        this(v4, v6, lback, bcast, lbackAllow, privilegedPorts, 0, null);
+    }
+
+    /** Whether the programs take part in wildcard steering (mark wildcard binds, register listeners). */
+    public boolean steered() { return xid != 0; }
 
     /** A policy that leaves privileged ports to the process's own capabilities ({@code chbind}'s). */
     public BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,

@@ -55,7 +55,9 @@ public final class ChbindCgroup {
                 + " bcast=" + (p.bcast() == null ? "-" : p.bcast().getHostAddress())
                 + " allow=" + (p.lbackAllow().isEmpty() ? "-" : p.lbackAllow().stream().map(LoopbackAllow::toString).distinct().sorted()
                         .collect(Collectors.joining(",")))
-                + (p.privilegedPorts() ? " privileged-ports" : "");   // absent when false: today's names stay
+                + (p.privilegedPorts() ? " privileged-ports" : "")   // absent when false: today's names stay
+                + (p.lback6() == null ? "" : " lback6=" + p.lback6().getHostAddress())
+                + (p.steered() ? " xid=" + p.xid() : "");
     }
 
     private static String addresses(List<? extends InetAddress> a) {

@@ -10,11 +10,13 @@ import static org.vserver.bpf.Insn.jeq;
 import static org.vserver.bpf.Insn.jeqReg;
 import static org.vserver.bpf.Insn.jne;
 import static org.vserver.bpf.Insn.jneReg;
+import static org.vserver.bpf.Insn.ldMapIdx;
 import static org.vserver.bpf.Insn.ldxdw;
 import static org.vserver.bpf.Insn.ldxw;
 import static org.vserver.bpf.Insn.mov;
 import static org.vserver.bpf.Insn.mov32;
 import static org.vserver.bpf.Insn.movReg;
+import static org.vserver.bpf.Insn.or;
 import static org.vserver.bpf.Insn.stdw;
 import static org.vserver.bpf.Insn.sth;
 import static org.vserver.bpf.Insn.stxw;
@@ -70,9 +72,19 @@ import org.vserver.sys.Syscalls;
  *       address.</li>
  * </ul>
  * A guest without IPv4 addresses keeps {@code lback}: its wildcard bind lands there, and only
- * {@code lback} can be reached. Known gaps of the shared stack (as in VServer): an ICMP datagram
- * socket (ping) has no bind or sendmsg hook, and an autobound UDP socket listens on the port of
- * every host address.
+ * {@code lback} can be reached.
+ *
+ * <p>With {@link BindPolicy#lback6} the IPv6 hooks need not map: {@code ::1} (and, for a guest
+ * without IPv6, {@code ::}) become {@code lback6}, connected to from {@code lback6}. With
+ * {@link BindPolicy#steered steering} a wildcard bind also marks the socket in
+ * {@link SteeringMaps#STORAGE} (and an exact bind clears the mark, for a socket whose first bind
+ * failed), and a sock_ops program ({@link SockOpsProgram}) registers its listeners; the programs
+ * then name maps by fd_array index, so the loader must pass {@link SteeringMaps}'s fds.
+ *
+ * <p>Known gaps of the shared stack (as in VServer): an ICMP datagram socket (ping) has no bind or
+ * sendmsg hook, and an autobound UDP socket listens on the port of every host address (steering
+ * covers TCP only). A dual-stack {@code [::]} listener rewritten to one IPv6 address becomes
+ * V6ONLY (the kernel sets it on a bind of a non-mapped address), so it takes no IPv4.
  */
 public final class SockAddrPrograms {
     /** The prefix of every program name (bpf_prog_info.name), e.g. {@code vserver_bind4}. */
@@ -116,7 +128,7 @@ public final class SockAddrPrograms {
 
     private SockAddrPrograms() {}
 
-    /** attach type ({@code org.vserver.bpf.Bpf.CGROUP_*}) → its program. */
+    /** attach type ({@code org.vserver.bpf.Bpf.CGROUP_*}) → its program; BPF_CGROUP_SOCK_OPS last, only if steered. */
     public static Map<Integer, List<Insn>> of(BindPolicy policy) {
         var p = new Words(policy);
         var out = new LinkedHashMap<Integer, List<Insn>>();
@@ -127,7 +139,17 @@ public final class SockAddrPrograms {
         out.put(Bpf.CGROUP_INET6_CONNECT, connect6(p));
         out.put(Bpf.CGROUP_UDP4_SENDMSG, sendmsg4(p));
         out.put(Bpf.CGROUP_UDP6_SENDMSG, sendmsg6(p));
+        if (policy.steered()) out.put(Bpf.CGROUP_SOCK_OPS, SockOpsProgram.of(policy.xid()));
         return out;
+    }
+
+    /** The program type (enum bpf_prog_type) of the program {@link #of} gives for {@code attachType}. */
+    public static int progType(int attachType) {
+        return switch (attachType) {
+            case Bpf.CGROUP_INET_SOCK_CREATE -> Bpf.PROG_TYPE_CGROUP_SOCK;
+            case Bpf.CGROUP_SOCK_OPS -> Bpf.PROG_TYPE_SOCK_OPS;
+            default -> Bpf.PROG_TYPE_CGROUP_SOCK_ADDR;
+        };
     }
 
     /** The program's name as the kernel lists it (at most 15 characters). */
@@ -140,12 +162,23 @@ public final class SockAddrPrograms {
             case Bpf.CGROUP_INET6_CONNECT -> "conn6";
             case Bpf.CGROUP_UDP4_SENDMSG -> "send4";
             case Bpf.CGROUP_UDP6_SENDMSG -> "send6";
+            case Bpf.CGROUP_SOCK_OPS -> "sockops";
             default -> throw new IllegalArgumentException("no socket program for attach type " + attachType);
         };
     }
 
     /** Loads every program of {@code policy} and attaches it to {@code cgroupDir}; a failure detaches what was attached. */
     public static void attach(Syscalls sys, Path cgroupDir, BindPolicy policy) throws IOException {
+        attach(sys, cgroupDir, policy, new int[0]);
+    }
+
+    /**
+     * {@link #attach(Syscalls, Path, BindPolicy)} for a steered policy: {@code maps} are the fds of
+     * {@link SteeringMaps#ALL}, in its order, passed to every program as its fd_array.
+     */
+    public static void attach(Syscalls sys, Path cgroupDir, BindPolicy policy, int[] maps) throws IOException {
+        if (policy.steered() && maps.length != SteeringMaps.ALL.size())
+            throw new IllegalArgumentException("a steered policy needs the " + SteeringMaps.ALL.size() + " steering maps, not " + maps.length);
         Map<Integer, List<Insn>> programs = of(policy);
         int dir;
         try {
@@ -160,10 +193,10 @@ public final class SockAddrPrograms {
             for (var e : programs.entrySet()) {
                 int type = e.getKey();
                 String name = name(type);
-                int progType = type == Bpf.CGROUP_INET_SOCK_CREATE ? Bpf.PROG_TYPE_CGROUP_SOCK : Bpf.PROG_TYPE_CGROUP_SOCK_ADDR;
                 int prog;
                 try {
-                    prog = sys.bpfProgLoad(progType, Insn.encode(e.getValue()), LICENSE, name, type);
+                    prog = maps.length == 0 ? sys.bpfProgLoad(progType(type), Insn.encode(e.getValue()), LICENSE, name, type)
+                            : sys.bpfProgLoad(progType(type), Insn.encode(e.getValue()), LICENSE, name, type, maps);
                 } catch (ErrnoException x) {
                     throw failure(name, cgroupDir, x, "a kernel without CONFIG_CGROUP_BPF, or not root?");
                 }
@@ -204,17 +237,25 @@ public final class SockAddrPrograms {
     }
 
     /** The policy as the words the programs compare and store. */
-    record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow, int bindAllowed) {
+    record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow, int bindAllowed,
+                 boolean steered, int[] lback6) {
         Words(BindPolicy p) {
             this(p.v4().stream().mapToInt(a -> word(a.getAddress(), 0)).toArray(),
                     p.v6().stream().map(a -> words6(a)).toArray(int[][]::new),
                     word(p.lback().getAddress(), 0), own4(p), ownLoopback(p),
                     p.lbackAllow().stream().map(Words::allow).toArray(int[][]::new),
-                    p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1);
+                    p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1, p.steered(), p.lback6() == null ? null : words6(p.lback6()));
         }
 
         /** What a wildcard IPv4 bind becomes: the primary, or lback for a guest without IPv4. */
         int bindPrimary() { return v4.length > 0 ? v4[0] : lback; }
+
+        /** The guest's own IPv6 addresses: v6, then lback6 if any. */
+        List<int[]> own6() {
+            var own = new ArrayList<>(List.of(v6));
+            if (lback6 != null) own.add(lback6);
+            return own;
+        }
 
         private static int[] words6(InetAddress a) {
             byte[] b = a.getAddress();
@@ -249,12 +290,25 @@ public final class SockAddrPrograms {
         /** The shared exits: allow, or refuse with one errno. */
         final Label allow = a.label(), eaddr = a.label(), eunreach = a.label(), eperm = a.label();
         final Set<Label> used = new HashSet<>();
+        /** A bind hook's allow after a wildcard bind (marks the socket) and after an exact one (clears the mark). */
+        final Label wild = a.label(), exact = a.label();
         /** What {@link #allow} returns: 1, or {@link SockAddrPrograms#ALLOW_WITHOUT_BIND_CAP} for a bind hook told so. */
         private final int allowed;
+        /** Whether a bind is to be marked ({@link BindPolicy#steered}). */
+        private final boolean steered;
 
-        Code() { this(1); }
+        Code() { this(1, false); }
 
-        Code(int allowed) { this.allowed = allowed; }
+        Code(int allowed, boolean steered) {
+            this.allowed = allowed;
+            this.steered = steered;
+        }
+
+        /** Where an allowed wildcard bind goes. */
+        Label wildcard() { return steered ? wild : allow; }
+
+        /** Where an allowed bind of one address goes. */
+        Label exactly() { return steered ? exact : allow; }
 
         Label label() { return a.label(); }
 
@@ -294,11 +348,28 @@ public final class SockAddrPrograms {
         }
 
         List<Insn> assemble() {
-            if (used.contains(allow)) at(allow).emit(mov(0, allowed)).emit(exit());
+            if (used.contains(exact)) mark(exact, 0).emit(and(TMP, ~SteeringMaps.WILDCARD)).emit(stxw(0, 0, TMP)).go(ja(0), allow);
+            if (used.contains(wild)) mark(wild, Bpf.SK_STORAGE_GET_F_CREATE).emit(or(TMP, SteeringMaps.WILDCARD)).emit(stxw(0, 0, TMP));
+            if (used.contains(wild) || used.contains(allow)) at(allow).emit(mov(0, allowed)).emit(exit());
             if (used.contains(eaddr)) refuse(eaddr, EADDRNOTAVAIL);
             if (used.contains(eunreach)) refuse(eunreach, ENETUNREACH);
             if (used.contains(eperm)) refuse(eperm, EPERM);
             return a.assemble();
+        }
+
+        /**
+         * The socket's STORAGE value (created with {@code flags} F_CREATE, else only if it has one);
+         * none: allow; else its flags word in TMP, R0 pointing at it.
+         */
+        private Code mark(Label label, int flags) {
+            at(label).emitAll(ldMapIdx(1, SteeringMaps.STORAGE)).emit(ldxdw(2, CTX, SK)).emit(mov(3, 0)).emit(mov(4, flags))
+                    .emit(call(Bpf.FUNC_SK_STORAGE_GET)).go(jeq(0, 0, 0), allow);
+            return emit(ldxw(TMP, 0, 0));
+        }
+
+        Code emitAll(List<Insn> insns) {
+            insns.forEach(this::emit);
+            return this;
         }
 
         /** bpf_set_retval(-errno); return 0: the syscall fails with errno instead of EPERM. */
@@ -316,7 +387,7 @@ public final class SockAddrPrograms {
     }
 
     static List<Insn> bind4(Words p) {
-        var c = new Code(p.bindAllowed());
+        var c = new Code(p.bindAllowed(), p.steered());
         c.emit(movReg(CTX, 1)).load(ADDR, USER_IP4);
         bindRules4(c, p, USER_IP4);
         return c.assemble();
@@ -325,15 +396,15 @@ public final class SockAddrPrograms {
     /** The IPv4 bind rules on the word in ADDR, which was loaded from {@code ctxOff} (user_ip4 or user_ip6[3]). */
     private static void bindRules4(Code c, Words p, int ctxOff) {
         Label notAny = c.label(), notLocalhost = c.label();
-        c.go(jne(ADDR, 0, 0), notAny).store(ctxOff, p.bindPrimary()).go(ja(0), c.allow);
-        c.at(notAny).ifNe(ADDR, LOCALHOST, notLocalhost).store(ctxOff, p.lback()).go(ja(0), c.allow);
+        c.go(jne(ADDR, 0, 0), notAny).store(ctxOff, p.bindPrimary()).go(ja(0), c.wildcard());
+        c.at(notAny).ifNe(ADDR, LOCALHOST, notLocalhost).store(ctxOff, p.lback()).go(ja(0), c.exactly());
         c.at(notLocalhost);
-        for (int own : p.own4()) c.ifEq(ADDR, own, c.allow);
+        for (int own : p.own4()) c.ifEq(ADDR, own, c.exactly());
         c.go(ja(0), c.eaddr);
     }
 
     static List<Insn> bind6(Words p) {
-        var c = new Code(p.bindAllowed());
+        var c = new Code(p.bindAllowed(), p.steered());
         Label v6 = c.label(), mapped = c.label(), notAny = c.label();
         c.emit(movReg(CTX, 1));
         c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
@@ -342,18 +413,25 @@ public final class SockAddrPrograms {
         c.load(ADDR, USER_IP6 + 12).go(jne(ADDR, 0, 0), notAny);
         if (p.v6().length > 0) {                               // ::
             for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.v6()[0][i]);
+        } else if (p.lback6() != null) {                       // not mapped: a V6ONLY socket cannot bind a mapped address
+            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
         } else {
             c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.bindPrimary());
         }
-        c.go(ja(0), c.allow);
-        c.at(notAny).ifNe(ADDR, LOOPBACK6, v6);               // ::1 becomes ::ffff:lback
-        c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback()).go(ja(0), c.allow);
+        c.go(ja(0), c.wildcard());
+        c.at(notAny).ifNe(ADDR, LOOPBACK6, v6);
+        if (p.lback6() != null) {                              // ::1 becomes lback6
+            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
+        } else {                                               // ::1 becomes ::ffff:lback
+            c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.lback());
+        }
+        c.go(ja(0), c.exactly());
         c.at(mapped).load(ADDR, USER_IP6 + 12);
         bindRules4(c, p, USER_IP6 + 12);
         c.at(v6);
-        for (int[] own : p.v6()) {
+        for (int[] own : p.own6()) {
             Label next = c.label();
-            c.ifNot6(USER_IP6, own, next).go(ja(0), c.allow).at(next);
+            c.ifNot6(USER_IP6, own, next).go(ja(0), c.exactly()).at(next);
         }
         c.go(ja(0), c.eaddr);
         return c.assemble();
@@ -414,6 +492,7 @@ public final class SockAddrPrograms {
     }
 
     static List<Insn> connect6(Words p) {
+        if (p.lback6() != null) return connect6Lback6(p);
         var c = new Code();
         Label v6 = c.label(), mapped = c.label(), loopback = c.label(), bindMapped = c.label(), bind = c.label();
         c.emit(movReg(CTX, 1));
@@ -442,6 +521,50 @@ public final class SockAddrPrograms {
         return c.assemble();
     }
 
+    /**
+     * connect6 of a guest with {@code lback6}: {@code ::} and {@code ::1} become lback6 and, as
+     * lback6 itself, are connected to from lback6; other IPv6 destinations from the IPv6 primary,
+     * or ENETUNREACH without one; mapped ones as connect4.
+     */
+    private static List<Insn> connect6Lback6(Words p) {
+        var c = new Code();
+        Label v6 = c.label(), mapped = c.label(), loopback = c.label(), bindMapped = c.label(), fromLback6 = c.label(),
+                bind = c.label(), notLback6 = c.label();
+        c.emit(movReg(CTX, 1));
+        c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 8).ifEq(ADDR, MAPPED, mapped).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOOPBACK6, v6);
+        c.at(loopback);                                        // :: and ::1 (the kernel connects :: to the loopback)
+        for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
+        c.go(ja(0), fromLback6);
+        c.at(mapped).load(ADDR, USER_IP6 + 12);
+        destination4(c, p, USER_IP6 + 12, bindMapped);
+        c.at(bindMapped);                                      // sin6_addr = ::ffff:SRC
+        zeroStack(c, STACK6, 32, Syscalls.AF_INET6);
+        c.emit(mov32(TMP, MAPPED)).emit(stxw(FP, STACK6 + 16, TMP)).emit(stxw(FP, STACK6 + 20, SRC));
+        c.go(ja(0), bind);
+        c.at(v6).ifNot6(USER_IP6, p.lback6(), notLback6).go(ja(0), fromLback6);
+        c.at(notLback6);
+        if (p.v6().length == 0) {
+            c.go(ja(0), c.eunreach);
+        } else {
+            source6(c, p.v6()[0]);
+            c.go(ja(0), bind);
+        }
+        c.at(fromLback6);
+        source6(c, p.lback6());
+        c.at(bind);
+        bindSource(c, STACK6, SIN6_SIZE, SOCK_SRC_IP6, 4);
+        return c.assemble();
+    }
+
+    /** A sockaddr_in6 of {@code addr}, port 0, on the stack for bpf_bind. */
+    private static void source6(Code c, int[] addr) {
+        zeroStack(c, STACK6, 32, Syscalls.AF_INET6);
+        for (int i = 0; i < 4; i++) c.emit(mov32(TMP, addr[i])).emit(stxw(FP, STACK6 + 8 + 4 * i, TMP));
+    }
+
     static List<Insn> sendmsg4(Words p) {
         var c = new Code();
         Label chosen = c.label(), check = c.label();
@@ -457,6 +580,7 @@ public final class SockAddrPrograms {
     }
 
     static List<Insn> sendmsg6(Words p) {
+        if (p.lback6() != null) return sendmsg6Lback6(p);
         var c = new Code();
         Label v6 = c.label(), check = c.label();
         c.emit(movReg(CTX, 1));
@@ -474,6 +598,44 @@ public final class SockAddrPrograms {
         c.go(ja(0), c.allow);
         c.at(check);
         for (int[] own : p.v6()) {
+            Label next = c.label();
+            c.ifNot6(MSG_SRC_IP6, own, next).go(ja(0), c.allow).at(next);
+        }
+        c.go(ja(0), c.eaddr);
+        return c.assemble();
+    }
+
+    /**
+     * sendmsg6 of a guest with {@code lback6}: {@code ::} and {@code ::1} become lback6 and, as
+     * lback6 itself, are sent to from lback6 unless the socket has an own source; other IPv6
+     * destinations from the IPv6 primary, or ENETUNREACH without one.
+     */
+    private static List<Insn> sendmsg6Lback6(Words p) {
+        var c = new Code();
+        Label v6 = c.label(), loopback = c.label(), fromLback6 = c.label(), notLback6 = c.label(), check = c.label();
+        c.emit(movReg(CTX, 1));
+        c.load(ADDR, USER_IP6).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
+        c.load(ADDR, USER_IP6 + 8).go(jne(ADDR, 0, 0), v6);   // a mapped destination never gets here
+        c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), loopback).ifNe(ADDR, LOOPBACK6, v6);
+        c.at(loopback);
+        for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
+        c.go(ja(0), fromLback6);
+        c.at(v6).ifNot6(USER_IP6, p.lback6(), notLback6).go(ja(0), fromLback6);
+        c.at(notLback6);
+        if (p.v6().length == 0) {
+            c.go(ja(0), c.eunreach);
+        } else {
+            for (int i = 0; i < 4; i++) c.load(TMP2, MSG_SRC_IP6 + 4 * i).go(jne(TMP2, 0, 0), check);
+            for (int i = 0; i < 4; i++) c.store(MSG_SRC_IP6 + 4 * i, p.v6()[0][i]);
+            c.go(ja(0), c.allow);
+        }
+        c.at(fromLback6);
+        for (int i = 0; i < 4; i++) c.load(TMP2, MSG_SRC_IP6 + 4 * i).go(jne(TMP2, 0, 0), check);
+        for (int i = 0; i < 4; i++) c.store(MSG_SRC_IP6 + 4 * i, p.lback6()[i]);
+        c.go(ja(0), c.allow);
+        c.at(check);                                           // bound, or an IPV6_PKTINFO source
+        for (int[] own : p.own6()) {
             Label next = c.label();
             c.ifNot6(MSG_SRC_IP6, own, next).go(ja(0), c.allow).at(next);
         }

@@ -14,6 +14,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class BpfAttr {
     /* enum bpf_cmd */
+    static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2, BPF_MAP_DELETE_ELEM = 3,
+            BPF_BTF_LOAD = 18, BPF_LINK_CREATE = 28;
     static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_DETACH = 9, BPF_PROG_TEST_RUN = 10, BPF_PROG_GET_NEXT_ID = 11,
             BPF_PROG_GET_FD_BY_ID = 13, BPF_OBJ_GET_INFO_BY_FD = 15, BPF_PROG_QUERY = 16;
 
@@ -23,6 +25,20 @@ final class BpfAttr {
      * u32 prog_flags @44, char prog_name[16] @48, u32 prog_ifindex @64, u32 expected_attach_type @68.
      */
     private static final int LOAD_SIZE = 72, LOAD_NAME = 48, LOAD_EXPECTED_ATTACH = 68;
+    /* ... u64 fd_array @120 (Linux 5.14): the attr grows to 128 bytes when it is passed. */
+    private static final int LOAD_FD_ARRAY_SIZE = 128, LOAD_FD_ARRAY = 120;
+    /*
+     * BPF_MAP_CREATE: u32 map_type @0, key_size @4, value_size @8, max_entries @12, map_flags @16,
+     * inner_map_fd @20, numa_node @24, char map_name[16] @28, u32 map_ifindex @44, btf_fd @48,
+     * btf_key_type_id @52, btf_value_type_id @56 (passed as 64 bytes: up to btf_vmlinux_value_type_id).
+     */
+    private static final int MAP_CREATE_SIZE = 64, MAP_NAME = 28;
+    /* BPF_MAP_*_ELEM: u32 map_fd @0, u64 key @8, u64 value @16, u64 flags @24. */
+    private static final int ELEM_SIZE = 32;
+    /* BPF_BTF_LOAD: u64 btf @0, u64 btf_log_buf @8, u32 btf_size @16, btf_log_size @20, btf_log_level @24 (passed as 32). */
+    private static final int BTF_LOAD_SIZE = 32;
+    /* BPF_LINK_CREATE: u32 prog_fd @0, u32 target_fd @4, u32 attach_type @8, u32 flags @12, then per-type fields, zero. */
+    private static final int LINK_CREATE_SIZE = 48;
     static final int LOAD_NAME_LEN = 16;
     /* BPF_PROG_ATTACH / BPF_PROG_DETACH: u32 target_fd @0, u32 attach_bpf_fd @4, u32 attach_type @8, u32 attach_flags @12. */
     private static final int ATTACH_SIZE = 16;
@@ -68,6 +84,63 @@ final class BpfAttr {
         attr.set(JAVA_LONG, 32, log.address());
         MemorySegment.copy(name, 0, attr, JAVA_BYTE, LOAD_NAME, name.length);
         attr.set(JAVA_INT, LOAD_EXPECTED_ATTACH, expectedAttachType);
+        return attr;
+    }
+
+    /** {@link #progLoad} with {@code fdArray} (its fds as u32s) for BPF_PSEUDO_MAP_IDX; none if empty. */
+    static MemorySegment progLoad(Arena a, int progType, MemorySegment code, String license, MemorySegment log,
+            byte[] name, int expectedAttachType, int[] fdArray) {
+        MemorySegment small = progLoad(a, progType, code, license, log, name, expectedAttachType);
+        if (fdArray.length == 0) return small;
+        MemorySegment attr = zeroed(a, LOAD_FD_ARRAY_SIZE);
+        MemorySegment.copy(small, 0, attr, 0, LOAD_SIZE);
+        attr.set(JAVA_LONG, LOAD_FD_ARRAY, a.allocateFrom(JAVA_INT, fdArray).address());
+        return attr;
+    }
+
+    /** BPF_MAP_CREATE; {@code name} at most 15 bytes. */
+    static MemorySegment mapCreate(Arena a, int type, int keySize, int valueSize, int maxEntries, int flags, byte[] name,
+            int btfFd, int btfKeyTypeId, int btfValueTypeId) {
+        MemorySegment attr = zeroed(a, MAP_CREATE_SIZE);
+        attr.set(JAVA_INT, 0, type);
+        attr.set(JAVA_INT, 4, keySize);
+        attr.set(JAVA_INT, 8, valueSize);
+        attr.set(JAVA_INT, 12, maxEntries);
+        attr.set(JAVA_INT, 16, flags);
+        MemorySegment.copy(name, 0, attr, JAVA_BYTE, MAP_NAME, name.length);
+        attr.set(JAVA_INT, 48, btfFd);
+        attr.set(JAVA_INT, 52, btfKeyTypeId);
+        attr.set(JAVA_INT, 56, btfValueTypeId);
+        return attr;
+    }
+
+    /** BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM ({@code flags}) or BPF_MAP_DELETE_ELEM ({@code value} NULL). */
+    static MemorySegment mapElem(Arena a, int fd, MemorySegment key, MemorySegment value, long flags) {
+        MemorySegment attr = zeroed(a, ELEM_SIZE);
+        attr.set(JAVA_INT, 0, fd);
+        attr.set(JAVA_LONG, 8, key.address());
+        attr.set(JAVA_LONG, 16, value.address());
+        attr.set(JAVA_LONG, 24, flags);
+        return attr;
+    }
+
+    /** BPF_BTF_LOAD of {@code btf} with the checker's log (level 1) into {@code log}. */
+    static MemorySegment btfLoad(Arena a, MemorySegment btf, MemorySegment log) {
+        MemorySegment attr = zeroed(a, BTF_LOAD_SIZE);
+        attr.set(JAVA_LONG, 0, btf.address());
+        attr.set(JAVA_LONG, 8, log.address());
+        attr.set(JAVA_INT, 16, (int) btf.byteSize());
+        attr.set(JAVA_INT, 20, (int) log.byteSize());
+        attr.set(JAVA_INT, 24, 1);
+        return attr;
+    }
+
+    /** BPF_LINK_CREATE without per-type options. */
+    static MemorySegment linkCreate(Arena a, int progFd, int targetFd, int attachType) {
+        MemorySegment attr = zeroed(a, LINK_CREATE_SIZE);
+        attr.set(JAVA_INT, 0, progFd);
+        attr.set(JAVA_INT, 4, targetFd);
+        attr.set(JAVA_INT, 8, attachType);
         return attr;
     }
 

@@ -490,6 +490,12 @@ public final class LinuxSyscalls implements Syscalls {
 
     @Override
     public int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException {
+        return bpfProgLoad(progType, insns, license, name, expectedAttachType, new int[0]);
+    }
+
+    @Override
+    public int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType, int[] fdArray)
+            throws ErrnoException {
         if (insns.length == 0 || insns.length % 8 != 0) throw new IllegalArgumentException("eBPF code of " + insns.length + " bytes");
         byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         if (nameBytes.length >= BpfAttr.LOAD_NAME_LEN) throw new IllegalArgumentException("eBPF program name too long: " + name);
@@ -498,7 +504,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment code = a.allocate(insns.length, 8);
             MemorySegment.copy(insns, 0, code, JAVA_BYTE_LAYOUT, 0, insns.length);
             MemorySegment log = a.allocate(LOAD_LOG_SIZE).fill((byte) 0);
-            long fd = bpf(c, BpfAttr.BPF_PROG_LOAD, BpfAttr.progLoad(a, progType, code, license, log, nameBytes, expectedAttachType));
+            long fd = bpf(c, BpfAttr.BPF_PROG_LOAD, BpfAttr.progLoad(a, progType, code, license, log, nameBytes, expectedAttachType, fdArray));
             if (fd < 0) {
                 int e = c.errno();
                 String verifier = log.getString(0).strip();
@@ -506,6 +512,68 @@ public final class LinuxSyscalls implements Syscalls {
                         strerror(e) + (verifier.isEmpty() ? "" : "; the verifier says: " + lastLines(verifier, 6)));
             }
             return (int) fd;
+        });
+    }
+
+    @Override
+    public int bpfMapCreate(int type, int keySize, int valueSize, int maxEntries, int flags, String name, int btfFd,
+                            int btfKeyTypeId, int btfValueTypeId) throws ErrnoException {
+        byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (nameBytes.length >= BpfAttr.LOAD_NAME_LEN) throw new IllegalArgumentException("eBPF map name too long: " + name);
+        return call("bpf", "BPF_MAP_CREATE " + name, c -> (int) c.check(bpf(c, BpfAttr.BPF_MAP_CREATE,
+                BpfAttr.mapCreate(c.arena(), type, keySize, valueSize, maxEntries, flags, nameBytes, btfFd, btfKeyTypeId, btfValueTypeId))));
+    }
+
+    @Override
+    public int bpfBtfLoad(byte[] btf) throws ErrnoException {
+        return call("bpf", "BPF_BTF_LOAD", c -> {
+            Arena a = c.arena();
+            MemorySegment blob = a.allocate(btf.length, 8);
+            MemorySegment.copy(btf, 0, blob, JAVA_BYTE_LAYOUT, 0, btf.length);
+            MemorySegment log = a.allocate(LOAD_LOG_SIZE).fill((byte) 0);
+            long fd = bpf(c, BpfAttr.BPF_BTF_LOAD, BpfAttr.btfLoad(a, blob, log));
+            if (fd < 0) {
+                int e = c.errno();
+                String checker = log.getString(0).strip();
+                throw new ErrnoException(c.name(), c.what(), e,
+                        strerror(e) + (checker.isEmpty() ? "" : "; the kernel says: " + lastLines(checker, 6)));
+            }
+            return (int) fd;
+        });
+    }
+
+    @Override
+    public int bpfLinkCreate(int progFd, int targetFd, int attachType) throws ErrnoException {
+        return call("bpf", "BPF_LINK_CREATE prog " + progFd + " target " + targetFd + " attach type " + attachType,
+                c -> (int) c.check(bpf(c, BpfAttr.BPF_LINK_CREATE, BpfAttr.linkCreate(c.arena(), progFd, targetFd, attachType))));
+    }
+
+    @Override
+    public void bpfMapUpdate(int fd, byte[] key, byte[] value) throws ErrnoException {
+        call("bpf", "BPF_MAP_UPDATE_ELEM fd " + fd, c -> c.check(bpf(c, BpfAttr.BPF_MAP_UPDATE_ELEM,
+                BpfAttr.mapElem(c.arena(), fd, c.arena().allocateFrom(JAVA_BYTE_LAYOUT, key), c.arena().allocateFrom(JAVA_BYTE_LAYOUT, value), 0))));
+    }
+
+    @Override
+    public boolean bpfMapLookup(int fd, byte[] key, byte[] value) throws ErrnoException {
+        return call("bpf", "BPF_MAP_LOOKUP_ELEM fd " + fd, c -> {
+            MemorySegment out = c.arena().allocate(Math.max(1, value.length), 8);
+            long r = bpf(c, BpfAttr.BPF_MAP_LOOKUP_ELEM, BpfAttr.mapElem(c.arena(), fd, c.arena().allocateFrom(JAVA_BYTE_LAYOUT, key), out, 0));
+            if (r < 0 && c.errno() == Errno.ENOENT) return false;
+            c.check(r);
+            MemorySegment.copy(out, JAVA_BYTE_LAYOUT, 0, value, 0, value.length);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean bpfMapDelete(int fd, byte[] key) throws ErrnoException {
+        return call("bpf", "BPF_MAP_DELETE_ELEM fd " + fd, c -> {
+            long r = bpf(c, BpfAttr.BPF_MAP_DELETE_ELEM, BpfAttr.mapElem(c.arena(), fd, c.arena().allocateFrom(JAVA_BYTE_LAYOUT, key),
+                    MemorySegment.NULL, 0));
+            if (r < 0 && c.errno() == Errno.ENOENT) return false;
+            c.check(r);
+            return true;
         });
     }
 

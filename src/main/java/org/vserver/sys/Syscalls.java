@@ -123,6 +123,39 @@ public interface Syscalls {
      */
     int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType) throws ErrnoException;
 
+    /**
+     * {@link #bpfProgLoad(int, byte[], String, String, int)} with {@code attr.fd_array}: the maps an
+     * {@code ld_imm64} with BPF_PSEUDO_MAP_IDX names by index (Linux 5.14). An empty array passes none.
+     */
+    int bpfProgLoad(int progType, byte[] insns, String license, String name, int expectedAttachType, int[] fdArray)
+            throws ErrnoException;
+
+    /**
+     * {@code bpf(BPF_MAP_CREATE, {map_type, key_size, value_size, max_entries, map_flags, map_name,
+     * btf_fd, btf_key_type_id, btf_value_type_id})}: a new map's fd (close-on-exec). {@code btfFd}
+     * 0 means no BTF (the type ids are then ignored and must be 0).
+     */
+    int bpfMapCreate(int type, int keySize, int valueSize, int maxEntries, int flags, String name, int btfFd,
+                     int btfKeyTypeId, int btfValueTypeId) throws ErrnoException;
+
+    /** {@code bpf(BPF_BTF_LOAD, {btf, btf_size, log})}: type information's fd; a refusal names the kernel's reason. */
+    int bpfBtfLoad(byte[] btf) throws ErrnoException;
+
+    /**
+     * {@code bpf(BPF_LINK_CREATE, {prog_fd, target_fd, attach_type})}: attaches while the returned
+     * link fd (or a pin of it) lives, e.g. an sk_lookup program to a network namespace's fd.
+     */
+    int bpfLinkCreate(int progFd, int targetFd, int attachType) throws ErrnoException;
+
+    /** {@code bpf(BPF_MAP_UPDATE_ELEM, {map_fd, key, value, BPF_ANY})}: creates or replaces. */
+    void bpfMapUpdate(int fd, byte[] key, byte[] value) throws ErrnoException;
+
+    /** {@code bpf(BPF_MAP_LOOKUP_ELEM, {map_fd, key, value})}: fills {@code value}; false if there is no such key (ENOENT). */
+    boolean bpfMapLookup(int fd, byte[] key, byte[] value) throws ErrnoException;
+
+    /** {@code bpf(BPF_MAP_DELETE_ELEM, {map_fd, key})}: false if there was no such key (ENOENT). */
+    boolean bpfMapDelete(int fd, byte[] key) throws ErrnoException;
+
     /** {@code bpf(BPF_PROG_ATTACH, {target_fd, attach_bpf_fd, attach_type, attach_flags})}: e.g. to a cgroup directory's fd. */
     void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) throws ErrnoException;
 

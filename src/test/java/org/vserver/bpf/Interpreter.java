@@ -43,6 +43,22 @@ public final class Interpreter {
             throw new AssertionError("helper " + helper + " is not one this program type may call, at " + args.pc());
         }
 
+        /**
+         * What {@code ld_imm64} with BPF_PSEUDO_MAP_IDX gives for fd_array index {@code index}: a region
+         * standing for the map, never read or written by the program, only passed to helpers.
+         */
+        default Memory map(int index) {
+            throw new AssertionError("map " + index + ": this program type's model has no maps");
+        }
+
+        /** Whether {@code helper} returns a pointer or NULL (a map value, a socket): then {@link #callPointer} is asked, not {@link #call}. */
+        default boolean returnsPointer(int helper) { return false; }
+
+        /** A helper that returns a pointer: null for NULL, which the program must test before use. */
+        default Pointer callPointer(int helper, Args args) {
+            throw new AssertionError("helper " + helper + " returns no pointer in this model, at " + args.pc());
+        }
+
         /** Every access of the context, once checked (the seccomp model counts argument loads). */
         default void accessed(int off, int size) {}
 
@@ -121,8 +137,10 @@ public final class Interpreter {
                     store(i, cls == Insn.STX, pc);
                 }
                 case Insn.LD -> {
-                    if (i.code() != (Insn.LD | Insn.DW | Insn.IMM) || i.src() != 0 || pc + 1 >= program.size()) unknown(i, pc);
-                    put(i.dst(), Integer.toUnsignedLong(i.imm()) | (long) program.get(pc + 1).imm() << 32, null);
+                    boolean map = i.src() == Bpf.PSEUDO_MAP_IDX;
+                    if (i.code() != (Insn.LD | Insn.DW | Insn.IMM) || (i.src() != 0 && !map) || pc + 1 >= program.size()) unknown(i, pc);
+                    if (map) put(i.dst(), 0, model.map(i.imm()));
+                    else put(i.dst(), Integer.toUnsignedLong(i.imm()) | (long) program.get(pc + 1).imm() << 32, null);
                     next = pc + 2;                                 // the second slot holds the upper half
                 }
                 case Insn.JMP -> {
@@ -132,9 +150,16 @@ public final class Interpreter {
                             return reg[0];
                         }
                         case Insn.CALL -> {
-                            long r0 = model.call(i.imm(), new Args(pc));
-                            for (int r = 1; r <= 5; r++) set[r] = false;    // the caller-saved registers are clobbered
-                            put(0, r0, null);
+                            if (model.returnsPointer(i.imm())) {
+                                Pointer p = model.callPointer(i.imm(), new Args(pc));
+                                for (int r = 1; r <= 5; r++) set[r] = false;
+                                if (p == null) put(0, 0, null);
+                                else put(0, p.offset(), p.memory());
+                            } else {
+                                long r0 = model.call(i.imm(), new Args(pc));
+                                for (int r = 1; r <= 5; r++) set[r] = false;    // the caller-saved registers are clobbered
+                                put(0, r0, null);
+                            }
                         }
                         case Insn.JA -> next += i.off();
                         default -> {
@@ -202,6 +227,9 @@ public final class Interpreter {
             b = reg[i.src()];
             if (region[i.dst()] != region[i.src()])
                 throw new AssertionError("r" + i.dst() + " and r" + i.src() + " compared, not both numbers nor pointers into one region, at " + pc);
+        } else if (region[i.dst()] != null && i.imm() == 0 && (op == Insn.JEQ || op == Insn.JNE)) {
+            a = 1;                                                     // a null check of a pointer a helper gave: not null
+            b = 0;
         } else {
             number(i.dst(), pc);
             b = i.imm();

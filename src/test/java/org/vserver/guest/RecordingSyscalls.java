@@ -44,6 +44,13 @@ final class RecordingSyscalls implements Syscalls {
     @Override public int open(String path, int flags, int mode) { throw new AssertionError(); }
     @Override public int waitpid(int pid) { throw new AssertionError(); }
     @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType) { throw new AssertionError(); }
+    @Override public int bpfProgLoad(int progType, byte[] insns, String license, String name, int attachType, int[] fdArray) { throw new AssertionError(); }
+    @Override public int bpfMapCreate(int type, int keySize, int valueSize, int maxEntries, int flags, String name, int btfFd, int btfKeyTypeId, int btfValueTypeId) { throw new AssertionError(); }
+    @Override public int bpfBtfLoad(byte[] btf) { throw new AssertionError(); }
+    @Override public int bpfLinkCreate(int progFd, int targetFd, int attachType) { throw new AssertionError(); }
+    @Override public void bpfMapUpdate(int fd, byte[] key, byte[] value) { throw new AssertionError(); }
+    @Override public boolean bpfMapLookup(int fd, byte[] key, byte[] value) { throw new AssertionError(); }
+    @Override public boolean bpfMapDelete(int fd, byte[] key) { throw new AssertionError(); }
     @Override public void bpfProgAttach(int targetFd, int progFd, int attachType, int flags) { throw new AssertionError(); }
     @Override public int[] bpfProgQuery(int targetFd, int attachType) { throw new AssertionError(); }
     @Override public void bpfProgDetach(int targetFd, int progFd, int attachType) { throw new AssertionError(); }

@@ -17,8 +17,11 @@ import org.vserver.bpf.Interpreter;
  * verifier and hooks are SockAddrProgramsHostTest's.
  */
 final class SockAddrContext implements Interpreter.Model {
-    /** What a run left: R0 (1 allow, 0 refuse), the errno set (0 if none), the context after it, what bpf_bind got (null if not called). */
-    record Run(long r0, int errno, byte[] ctx, byte[] bound) {
+    /**
+     * What a run left: R0 (1 allow, 0 refuse), the errno set (0 if none), the context after it, what
+     * bpf_bind got (null if not called), the socket's STORAGE flags (-1 if it has none).
+     */
+    record Run(long r0, int errno, byte[] ctx, byte[] bound, int storage) {
         int word(int off) { return ByteBuffer.wrap(ctx).order(ByteOrder.LITTLE_ENDIAN).getInt(off); }
     }
 
@@ -26,6 +29,8 @@ final class SockAddrContext implements Interpreter.Model {
 
     private final Interpreter.Memory ctx, sock;
     private final long bindResult;
+    /** The socket's value in the STORAGE map (a steered bind hook's), null until created. */
+    private Interpreter.Memory storage;
     private int errno;
     private byte[] bound;
 
@@ -41,9 +46,37 @@ final class SockAddrContext implements Interpreter.Model {
      * @param bindResult what {@code bpf_bind} returns
      */
     static Run run(List<Insn> program, byte[] ctx, byte[] sock, long bindResult) {
+        return run(program, ctx, sock, bindResult, -1);
+    }
+
+    /** As above, for a socket that already has STORAGE {@code flags} (-1: none). */
+    static Run run(List<Insn> program, byte[] ctx, byte[] sock, long bindResult, int storageFlags) {
         var c = new SockAddrContext(ctx, sock, bindResult);
+        if (storageFlags >= 0) {
+            c.storage = new Interpreter.Memory("sk_storage", new byte[8], true, true);
+            ByteBuffer.wrap(c.storage.bytes()).order(ByteOrder.LITTLE_ENDIAN).putInt(0, storageFlags);
+        }
         long r0 = Interpreter.run(program, c);
-        return new Run(r0, c.errno, c.ctx.bytes(), c.bound);
+        int flags = c.storage == null ? -1 : ByteBuffer.wrap(c.storage.bytes()).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+        return new Run(r0, c.errno, c.ctx.bytes(), c.bound, flags);
+    }
+
+    private final Interpreter.Memory storageMap = new Interpreter.Memory("STORAGE", new byte[0], false, true);
+
+    @Override public Interpreter.Memory map(int index) {
+        if (index != SteeringMaps.STORAGE) throw new AssertionError("a socket address hook uses only STORAGE, not map " + index);
+        return storageMap;
+    }
+
+    @Override public boolean returnsPointer(int helper) { return helper == Bpf.FUNC_SK_STORAGE_GET; }
+
+    /** bpf_sk_storage_get(STORAGE, ctx->sk, NULL, flags): the socket's value, made (zeroed) with F_CREATE. */
+    @Override public Interpreter.Pointer callPointer(int helper, Interpreter.Args args) {
+        if (args.pointer(1).memory() != storageMap || args.pointer(2).memory() != sock || args.number(3) != 0)
+            throw new AssertionError("bpf_sk_storage_get(STORAGE, ctx->sk, NULL, flags) at " + args.pc());
+        long flags = args.number(4);
+        if (storage == null && (flags & Bpf.SK_STORAGE_GET_F_CREATE) != 0) storage = new Interpreter.Memory("sk_storage", new byte[8], true, true);
+        return storage == null ? null : new Interpreter.Pointer(storage, 0);
     }
 
     @Override public Interpreter.Memory context() { return ctx; }

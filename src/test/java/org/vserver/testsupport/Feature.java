@@ -10,6 +10,8 @@ public enum Feature {
     NETLINK_AUDIT("NETLINK_AUDIT"),
     /** tcx attach points for tc BPF programs (Linux 6.6): the spoof filter of netns guests. */
     TCX("tcx (BPF_TCX_INGRESS)"),
+    /** sk_lookup programs on a network namespace (Linux 5.9): wildcard steering of shared-network guests. */
+    SK_LOOKUP("sk_lookup (BPF_SK_LOOKUP)"),
     /** cgroup v1 hierarchies of the cpu, cpuset, memory and pids controllers under /sys/fs/cgroup. */
     CGROUP_V1("cgroup v1 cpu, cpuset, memory and pids hierarchies"),
     /** The cgroup v1 devices controller at /sys/fs/cgroup/devices. */

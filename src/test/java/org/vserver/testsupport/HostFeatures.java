@@ -83,6 +83,7 @@ public final class HostFeatures implements ExecutionCondition {
         m.put(Feature.LANDLOCK_SCOPES, kernel.get("landlock"));
         m.put(Feature.NETLINK_AUDIT, kernel.get("audit"));
         m.put(Feature.TCX, kernel.get("tcx"));
+        m.put(Feature.SK_LOOKUP, kernel.get("sklookup"));
         m.put(Feature.CGROUP_V1, v1("cpu", "cpuset", "memory", "pids"));
         m.put(Feature.CGROUP_V1_DEVICES, v1("devices"));
         m.put(Feature.CGROUP2, cgroup2());

@@ -1,0 +1,247 @@
+package org.vserver.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.vserver.bpf.Bpf;
+import org.vserver.bpf.Insn;
+
+/**
+ * Wildcard steering without a kernel: the steered bind hooks and lback6 in the interpreter
+ * ({@link SockAddrContext}), the sock_ops and sk_lookup programs against modelled maps
+ * ({@link SteeringModels}), and the map keys. SteeringHostTest runs the same on the kernel.
+ */
+class SteeringRulesTest {
+    static Inet4Address v4(String s) { return (Inet4Address) InetAddress.ofLiteral(s); }
+
+    static Inet6Address v6(String s) { return (Inet6Address) InetAddress.ofLiteral(s); }
+
+    static final String PRIMARY = "192.0.2.10", LBACK = "127.0.0.42", LBACK6 = "fd7f::42", OWN6 = "2001:db8::10";
+    static final int XID = 4242;
+
+    static BindPolicy steered(List<Inet6Address> v6s) {
+        return new BindPolicy(List.of(v4(PRIMARY)), v6s, v4(LBACK), null, List.of(), false, XID, v6(LBACK6));
+    }
+
+    static final BindPolicy STEERED = steered(List.of());
+
+    static SockAddrContext.Run run(BindPolicy p, int hook, String addr, int port, int storage) {
+        return SockAddrContext.run(SockAddrPrograms.of(p).get(hook), SockAddrRulesTest.ctx(addr, port), new byte[SockAddrContext.SOCK_SIZE], 0, storage);
+    }
+
+    /** "R0 ADDRESS-AFTER storage=FLAGS" of a bind, or "errno N". */
+    static String bind(BindPolicy p, String addr, int storage) {
+        boolean six = addr.contains(":");
+        var r = run(p, six ? Bpf.CGROUP_INET6_BIND : Bpf.CGROUP_INET4_BIND, addr, 80, storage);
+        if (r.r0() == 0) return "errno " + r.errno();
+        return r.r0() + " " + (six ? SockAddrRulesTest.text(r.ctx(), 8, 16) : SockAddrRulesTest.text(r.ctx(), 4, 4)) + " storage=" + r.storage();
+    }
+
+    @Test void aWildcardBindIsMarkedAndAnExactOneUnmarked() {
+        assertEquals("1 " + PRIMARY + " storage=1", bind(STEERED, "0.0.0.0", -1), "0.0.0.0: the primary, marked");
+        assertEquals("1 ::ffff:" + PRIMARY + " storage=1", bind(STEERED, "::ffff:0.0.0.0", -1), "a mapped wildcard too");
+        assertEquals("1 " + LBACK6 + " storage=1", bind(STEERED, "::", -1), ":: without IPv6: lback6, not mapped");
+        assertEquals("1 " + OWN6 + " storage=1", bind(steered(List.of(v6(OWN6))), "::", -1), ":: with IPv6: the IPv6 primary");
+        assertEquals("1 " + LBACK + " storage=-1", bind(STEERED, "127.0.0.1", -1), "an exact bind creates no storage");
+        assertEquals("1 " + LBACK + " storage=0", bind(STEERED, "127.0.0.1", 1), "and clears a mark left by a failed wildcard bind");
+        assertEquals("1 " + PRIMARY + " storage=4", bind(STEERED, PRIMARY, 5), "only bit 0");
+        assertEquals("1 " + LBACK6 + " storage=-1", bind(STEERED, "::1", -1), "::1 is lback6");
+        assertEquals("1 " + LBACK6 + " storage=-1", bind(STEERED, LBACK6, -1), "lback6 is an own address");
+        assertEquals("errno 99", bind(STEERED, "fd7f::43", -1));
+        assertEquals("errno 99", bind(STEERED, "127.0.0.43", 1));
+    }
+
+    @Test void lback6WithoutSteeringRewritesButMarksNothing() {
+        var p = new BindPolicy(List.of(v4(PRIMARY)), List.of(), v4(LBACK), null, List.of(), false, 0, v6(LBACK6));
+        assertEquals("1 " + LBACK6 + " storage=-1", bind(p, "::", -1));
+        assertEquals("1 " + PRIMARY + " storage=-1", bind(p, "0.0.0.0", -1));
+        assertFalse(SockAddrPrograms.of(p).containsKey(Bpf.CGROUP_SOCK_OPS), "no sock_ops without an xid");
+    }
+
+    static String connect6(BindPolicy p, String dst) {
+        var r = run(p, Bpf.CGROUP_INET6_CONNECT, dst, 80, -1);
+        if (r.r0() != 1) return "errno " + r.errno();
+        return "allow " + SockAddrRulesTest.text(r.bound(), 8, 16) + " -> " + SockAddrRulesTest.text(r.ctx(), 8, 16);
+    }
+
+    static String sendmsg6(BindPolicy p, String dst) {
+        var r = run(p, Bpf.CGROUP_UDP6_SENDMSG, dst, 53, -1);
+        if (r.r0() != 1) return "errno " + r.errno();
+        return "allow " + SockAddrRulesTest.text(r.ctx(), 44, 16) + " -> " + SockAddrRulesTest.text(r.ctx(), 8, 16);
+    }
+
+    @Test void theIpv6LoopbackIsLback6FromLback6() {
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, connect6(STEERED, "::1"));
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, connect6(STEERED, "::"), ":: is the kernel's loopback");
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, connect6(STEERED, LBACK6));
+        assertEquals("errno 101", connect6(STEERED, "2001:db8::99"), "no IPv6 route without IPv6");
+        assertEquals("allow ::ffff:" + LBACK + " -> ::ffff:" + LBACK, connect6(STEERED, "::ffff:127.0.0.1"), "mapped: the IPv4 rules");
+        var six = steered(List.of(v6(OWN6)));
+        assertEquals("allow " + OWN6 + " -> 2001:db8::99", connect6(six, "2001:db8::99"));
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, connect6(six, "::1"));
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, sendmsg6(STEERED, "::1"), "UDP too, instead of ENETUNREACH");
+        assertEquals("allow " + LBACK6 + " -> " + LBACK6, sendmsg6(STEERED, LBACK6));
+        assertEquals("errno 101", sendmsg6(STEERED, "2001:db8::99"));
+        assertEquals("allow " + OWN6 + " -> 2001:db8::99", sendmsg6(six, "2001:db8::99"));
+    }
+
+    @Test void xidZeroIsTodaysProgramsAndASteeredPolicyAddsSockOps() {
+        var plain = SockAddrRulesTest.POLICY;
+        var explicit = new BindPolicy(plain.v4(), plain.v6(), plain.lback(), plain.bcast(), plain.lbackAllow(), false, 0, null);
+        assertEquals(SockAddrPrograms.of(plain), SockAddrPrograms.of(explicit));
+        assertFalse(SockAddrPrograms.of(plain).containsKey(Bpf.CGROUP_SOCK_OPS));
+        var withXid = new BindPolicy(plain.v4(), plain.v6(), plain.lback(), plain.bcast(), plain.lbackAllow(), false, XID, null);
+        var a = SockAddrPrograms.of(plain);
+        var b = SockAddrPrograms.of(withXid);
+        assertEquals(Bpf.CGROUP_SOCK_OPS, List.copyOf(b.keySet()).getLast());
+        for (int hook : a.keySet()) {
+            boolean bind = hook == Bpf.CGROUP_INET4_BIND || hook == Bpf.CGROUP_INET6_BIND;
+            assertEquals(!bind, a.get(hook).equals(b.get(hook)), "only the bind hooks mark: " + SockAddrPrograms.name(hook));
+        }
+        assertEquals("vserver_sockops", SockAddrPrograms.name(Bpf.CGROUP_SOCK_OPS));
+        assertEquals(Bpf.PROG_TYPE_SOCK_OPS, SockAddrPrograms.progType(Bpf.CGROUP_SOCK_OPS));
+        assertEquals(Bpf.PROG_TYPE_CGROUP_SOCK, SockAddrPrograms.progType(Bpf.CGROUP_INET_SOCK_CREATE));
+        assertEquals(Bpf.PROG_TYPE_CGROUP_SOCK_ADDR, SockAddrPrograms.progType(Bpf.CGROUP_UDP6_SENDMSG));
+        assertNotEquals(ChbindCgroup.name(plain), ChbindCgroup.name(withXid));
+        assertEquals(ChbindCgroup.name(plain), ChbindCgroup.name(explicit));
+    }
+
+    @Test void mapsAreNamedByIndexOnly() {
+        Map<String, List<Insn>> all = new java.util.LinkedHashMap<>();
+        SockAddrPrograms.of(steered(List.of(v6(OWN6)))).forEach((t, p) -> all.put(SockAddrPrograms.name(t), p));
+        all.put(SkLookupProgram.NAME, SkLookupProgram.program());
+        Map<String, Set<Integer>> used = new java.util.TreeMap<>();
+        for (var e : all.entrySet()) {
+            List<Insn> p = e.getValue();
+            assertEquals(p, Insn.decode(Insn.encode(p)));
+            assertEquals(Insn.exit(), p.getLast(), e.getKey());
+            assertTrue(e.getKey().length() <= 15, e.getKey());
+            for (Insn i : p) {
+                if (i.code() != (Insn.LD | Insn.DW | Insn.IMM)) continue;
+                assertEquals(Bpf.PSEUDO_MAP_IDX, i.src(), "no BPF_PSEUDO_MAP_FD: the bytes must not depend on the loader's fds");
+                used.computeIfAbsent(e.getKey(), k -> new java.util.TreeSet<>()).add(i.imm());
+            }
+        }
+        assertEquals(Map.of("vserver_bind4", Set.of(0), "vserver_bind6", Set.of(0), "vserver_sockops", Set.of(0, 1, 2),
+                SkLookupProgram.NAME, Set.of(1, 2, 3)), used);
+    }
+
+    static byte[] a4(String s) { return InetAddress.ofLiteral(s).getAddress(); }
+
+    @Test void sockOpsRegistersListenersAtListen() {
+        List<Insn> p = SockAddrPrograms.of(STEERED).get(Bpf.CGROUP_SOCK_OPS);
+        var wild = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, 2, a4(PRIMARY), 8080, 1);
+        assertEquals(1, wild.r0());
+        assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, null, 8080, 2, true))), wild.socks().keySet(), "a marked socket: the wildcard entry");
+        assertTrue(wild.rogue().isEmpty());
+        var exact = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, 2, a4(PRIMARY), 8080, -1);
+        assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, v4(PRIMARY), 8080, 2, false))), exact.socks().keySet());
+        var unmarked = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, 2, a4(PRIMARY), 8080, 0);
+        assertEquals(exact.socks(), unmarked.socks());
+        var six = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, 10, a4(LBACK6), 443, -1);
+        assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, v6(LBACK6), 443, 10, false))), six.socks().keySet());
+        var mapped = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, 10, SteeringMaps.address(v4(PRIMARY)), 443, -1);
+        assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, v4(PRIMARY), 443, 10, false))), mapped.socks().keySet(), "v4-mapped as ADDRS has it");
+        for (int family : new int[] {2, 10}) {
+            var auto = SteeringModels.SockOps.run(p, Bpf.SOCK_OPS_TCP_LISTEN_CB, family, new byte[family == 2 ? 4 : 16], 39745, -1);
+            assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, null, 39745, family, true))), auto.socks().keySet(), "autobound: a wildcard");
+            assertEquals(Set.of(hex(SteeringMaps.rogueKey(39745, family))), auto.rogue().keySet(), "and rogue");
+        }
+        var other = SteeringModels.SockOps.run(p, 4 /* BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB */, 2, a4(PRIMARY), 8080, 1);
+        assertEquals(1, other.r0());
+        assertTrue(other.socks().isEmpty() && other.rogue().isEmpty(), "only listen()");
+    }
+
+    static String hex(byte[] b) { return HexFormat.of().formatHex(b); }
+
+    static final int OTHER_XID = 7;
+
+    /** ADDRS with guest XID (PRIMARY, LBACK and LBACK6 loopback) and another guest's 198.51.100.7. */
+    static SteeringModels.SkLookup lookup() {
+        var m = new SteeringModels.SkLookup();
+        m.addrs.put(hex(SteeringMaps.addrsKey(v4(PRIMARY))), SteeringMaps.addrsValue(XID, false));
+        m.addrs.put(hex(SteeringMaps.addrsKey(v4("192.0.2.11"))), SteeringMaps.addrsValue(XID, false));
+        m.addrs.put(hex(SteeringMaps.addrsKey(v4(LBACK))), SteeringMaps.addrsValue(XID, true));
+        m.addrs.put(hex(SteeringMaps.addrsKey(v6(LBACK6))), SteeringMaps.addrsValue(XID, true));
+        m.addrs.put(hex(SteeringMaps.addrsKey(v4("198.51.100.7"))), SteeringMaps.addrsValue(OTHER_XID, false));
+        return m;
+    }
+
+    static final int TCP = 6, UDP = 17;
+
+    static String verdict(SteeringModels.SkLookup m, String dst, int port) {
+        var r = m.connect(a4(dst), port, TCP);
+        return (r.verdict() == Bpf.SK_PASS ? "pass" : "drop") + (r.assigned() == null ? "" : " " + r.assigned());
+    }
+
+    @Test void skLookupPrefersTheExactListenerThenTheWildcard() {
+        var m = lookup();
+        m.socks.put(hex(SteeringMaps.socksKey(XID, null, 80, 2, true)), new SteeringModels.Listener("wild4", 2, false));
+        m.socks.put(hex(SteeringMaps.socksKey(XID, v4("192.0.2.11"), 80, 2, false)), new SteeringModels.Listener("exact", 2, false));
+        assertEquals("pass wild4", verdict(m, PRIMARY, 80));
+        assertEquals("pass exact", verdict(m, "192.0.2.11", 80));
+        assertEquals("pass wild4", verdict(m, LBACK, 80), "lback reaches the wildcard");
+        assertEquals("drop", verdict(m, LBACK, 81), "an unclaimed lback port: refused");
+        assertEquals("pass", verdict(m, PRIMARY, 81), "an unclaimed real address: the kernel's lookup");
+        assertEquals("pass", verdict(m, "198.51.100.7", 80), "another guest's address: not this guest's listener");
+        assertEquals("pass", verdict(m, "203.0.113.1", 80), "nobody's");
+        assertEquals("drop", verdict(m, LBACK6, 80), "no IPv6 listener: lback6 refused");
+        var udp = m.connect(a4(LBACK), 81, UDP);
+        assertEquals(Bpf.SK_PASS, udp.verdict(), "UDP is left alone");
+        assertNull(udp.assigned());
+    }
+
+    @Test void ipv4FallsBackToADualStackSocketNotToAnIpv6OnlyOne() {
+        var m = lookup();
+        m.socks.put(hex(SteeringMaps.socksKey(XID, null, 80, 10, true)), new SteeringModels.Listener("dual", 10, false));
+        m.socks.put(hex(SteeringMaps.socksKey(XID, null, 443, 10, true)), new SteeringModels.Listener("v6only", 10, true));
+        m.socks.put(hex(SteeringMaps.socksKey(XID, v4(PRIMARY), 8443, 10, false)), new SteeringModels.Listener("mapped", 10, false));
+        assertEquals("pass dual", verdict(m, PRIMARY, 80));
+        assertEquals("pass dual", verdict(m, LBACK6, 80));
+        assertEquals("pass", verdict(m, PRIMARY, 443), "EAFNOSUPPORT: on to the kernel's lookup");
+        assertEquals("drop", verdict(m, LBACK, 443), "and on lback, refused");
+        assertEquals("pass v6only", verdict(m, LBACK6, 443));
+        assertEquals("pass mapped", verdict(m, PRIMARY, 8443), "a dual-stack socket on the mapped address takes IPv4 exactly");
+    }
+
+    @Test void anAutoboundWildcardIsDroppedOffTheGuestsAddresses() {
+        var m = lookup();
+        var auto = new SteeringModels.Listener("auto", 2, false);
+        m.socks.put(hex(SteeringMaps.socksKey(XID, null, 39745, 2, true)), auto);
+        m.rogue.put(hex(SteeringMaps.rogueKey(39745, 2)), auto);
+        assertEquals("pass auto", verdict(m, PRIMARY, 39745));
+        assertEquals("drop", verdict(m, "203.0.113.1", 39745), "nobody's address");
+        assertEquals("drop", verdict(m, "198.51.100.7", 39745), "another guest's");
+        assertEquals("pass", verdict(m, "203.0.113.1", 39746));
+        var m6 = lookup();
+        var auto6 = new SteeringModels.Listener("auto6", 10, false);
+        m6.rogue.put(hex(SteeringMaps.rogueKey(40000, 10)), auto6);
+        assertEquals("drop", verdict(m6, "203.0.113.1", 40000), "an IPv6 autobound socket takes IPv4 too");
+        assertEquals("drop", verdict(m6, "2001:db8::1", 40000));
+    }
+
+    @Test void keysAreLaidOutAsThePrograms() {
+        assertEquals("d2100000" + "00000000000000000000ffffc000020a" + "5000" + "02" + "00",
+                hex(SteeringMaps.socksKey(4306, v4(PRIMARY), 80, 2, false)));
+        assertEquals("d2100000" + "00".repeat(16) + "bb01" + "0a" + "01", hex(SteeringMaps.socksKey(4306, v6(OWN6), 443, 10, true)));
+        assertEquals("bb010a00", hex(SteeringMaps.rogueKey(443, 10)));
+        assertEquals("20010db8000000000000000000000010", hex(SteeringMaps.addrsKey(v6(OWN6))));
+        assertEquals("d210000001000000", hex(SteeringMaps.addrsValue(4306, true)));
+        assertEquals(List.of("vserver_storage", "vserver_socks", "vserver_rogue", "vserver_addrs"),
+                SteeringMaps.ALL.stream().map(SteeringMaps.Spec::name).toList());
+        assertThrows(IllegalArgumentException.class, () -> new BindPolicy(List.of(), List.of(), v4(LBACK), null, List.of(), false, -1, null));
+        assertThrows(IllegalArgumentException.class, () -> new BindPolicy(List.of(), List.of(), v4(LBACK), null, List.of(), false, 1, v6("::1")));
+    }
+}
