@@ -27,7 +27,7 @@ public final class Bpf {
     public static final int PROG_TYPE_SOCK_OPS = 13, PROG_TYPE_SK_LOOKUP = 30, CGROUP_SOCK_OPS = 3, SK_LOOKUP = 36;
     /** enum bpf_func_id: the map and socket helpers of steering. */
     public static final int FUNC_MAP_LOOKUP_ELEM = 1, FUNC_SOCK_HASH_UPDATE = 70, FUNC_SK_RELEASE = 86, FUNC_SK_STORAGE_GET = 107,
-            FUNC_SK_ASSIGN = 124;
+            FUNC_SK_ASSIGN = 124, FUNC_SKC_TO_TCP6_SOCK = 136, FUNC_SKC_TO_UDP6_SOCK = 140;
     /** enum bpf_map_type: a hash, a hash of sockets (its lookup gives a referenced socket), a socket's own storage. */
     public static final int MAP_TYPE_HASH = 1, MAP_TYPE_SOCKHASH = 18, MAP_TYPE_SK_STORAGE = 24;
     /** Map flag: entries allocated on use (BPF_F_NO_PREALLOC), which BPF_MAP_TYPE_SK_STORAGE requires. */

@@ -3,6 +3,9 @@ package org.vserver.net;
 import org.vserver.config.LoopbackAllow;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,7 +32,13 @@ import java.util.List;
  *   <li>with an {@code xid} (wildcard steering, {@link SteeringMaps}): a wildcard bind (0.0.0.0,
  *       {@code ::}, {@code ::ffff:0.0.0.0}) is rewritten as above and marks the socket; a
  *       TCP listener is then reached on every address of the guest and on its lback (and lback6),
- *       through the host's sk_lookup program ({@link SkLookupProgram}).</li>
+ *       through the host's sk_lookup program ({@link SkLookupProgram}). With {@code ipv6onlyBit}
+ *       the IPv6 bind tells a V6ONLY socket from a dual-stack one: {@code ::} of a V6ONLY socket
+ *       becomes {@code v6[0]}, or {@code lback6} without IPv6; of a dual-stack one
+ *       {@code ::ffff:v4[0]} (a bind of a non-mapped address would make it V6ONLY: the kernel sets
+ *       the flag), or {@code v6[0]}, or {@code lback6} for a guest without IPv4, and it is reached
+ *       on the guest's addresses of both families. A destination in {@link #LBACK6_NET} that is not
+ *       its own lback6 (another guest's) is refused with EPERM, as another guest's lback is.</li>
  * </ul>
  *
  * @param v4    the guest's IPv4 addresses, primary first (may be empty)
@@ -48,11 +57,25 @@ import java.util.List;
  *              them on the guest's addresses (as Docker's ip_unprivileged_port_start=0 does).
  * @param xid   the guest's id in the steering maps (positive); 0 for none: the programs are then
  *              exactly those without steering (a {@code chbind} command's)
- * @param lback6 the guest's IPv6 loopback address, a local address of the host (on lo); null for
- *              none: {@code ::1} is then {@code ::ffff:lback} as far as the IPv6 hooks can map it
+ * @param lback6 the guest's IPv6 loopback address, a local address of the host (on lo), normally
+ *              {@link #lback6Of lback6Of(lback)}; null for none: {@code ::1} is then
+ *              {@code ::ffff:lback} as far as the IPv6 hooks can map it
+ * @param ipv6onlyBit the bit offset of {@code skc_ipv6only} in the running kernel's
+ *              {@code struct sock_common} ({@code org.vserver.bpf.VmlinuxBtf#ipv6onlyBit}); -1 if
+ *              unknown: a steered {@code ::} is then {@code v6[0]}, or for a guest without IPv6
+ *              {@code lback6} (and without that {@code ::ffff:v4[0]}), whatever the socket's
+ *              IPV6_V6ONLY, and a dual-stack listener of a guest with IPv6 takes no IPv4
  */
 public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
-                         List<LoopbackAllow> lbackAllow, boolean privilegedPorts, int xid, Inet6Address lback6) {
+                         List<LoopbackAllow> lbackAllow, boolean privilegedPorts, int xid, Inet6Address lback6,
+                         int ipv6onlyBit) {
+    /**
+     * The network every guest's lback6 lies in, {@code fd7f:7673::/96} ("vs" after fd7f): a unique
+     * local prefix (RFC 4193) no site routes, with room for the 32 bits of an IPv4 lback.
+     */
+    public static final Inet6Address LBACK6_NET = (Inet6Address) InetAddress.ofLiteral("fd7f:7673::");
+    public static final int LBACK6_PREFIX = 96;
+
     public BindPolicy {
         v4 = List.copyOf(v4);
         v6 = List.copyOf(v6);
@@ -61,6 +84,31 @@ public record BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Addr
         if (xid < 0) throw new IllegalArgumentException("xid must not be negative: " + xid);
         if (lback6 != null && (lback6.isAnyLocalAddress() || lback6.isLoopbackAddress() || lback6.isMulticastAddress()))
             throw new IllegalArgumentException("lback6 must be a unicast address other than ::1: " + lback6);
+        if (ipv6onlyBit < -1 || ipv6onlyBit / 8 > Short.MAX_VALUE)       // a load's offset is 16 bits
+            throw new IllegalArgumentException("ipv6onlyBit must be -1 or a bit offset: " + ipv6onlyBit);
+    }
+
+    /** A policy that does not know the kernel's {@code skc_ipv6only} ({@code ipv6onlyBit} -1). */
+    public BindPolicy(List<Inet4Address> v4, List<Inet6Address> v6, Inet4Address lback, Inet4Address bcast,
+                      List<LoopbackAllow> lbackAllow, boolean privilegedPorts, int xid, Inet6Address lback6) {
+        this(v4, v6, lback, bcast, lbackAllow, privilegedPorts, xid, lback6, -1);
+    }
+
+    /** A guest's IPv6 loopback address: {@link #LBACK6_NET} and the four bytes of its IPv4 {@code lback}. */
+    public static Inet6Address lback6Of(Inet4Address lback) {
+        byte[] a = LBACK6_NET.getAddress();
+        System.arraycopy(lback.getAddress(), 0, a, 12, 4);
+        try {
+            return (Inet6Address) InetAddress.getByAddress(a);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether {@code a} lies in {@link #LBACK6_NET}: some guest's lback6. */
+    public static boolean inLback6Net(InetAddress a) {
+        byte[] b = a.getAddress(), net = LBACK6_NET.getAddress();
+        return b.length == 16 && Arrays.equals(b, 0, LBACK6_PREFIX / 8, net, 0, LBACK6_PREFIX / 8);
     }
 
     /** A policy without steering and without an IPv6 loopback address. */

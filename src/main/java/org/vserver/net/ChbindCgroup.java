@@ -57,7 +57,7 @@ public final class ChbindCgroup {
                         .collect(Collectors.joining(",")))
                 + (p.privilegedPorts() ? " privileged-ports" : "")   // absent when false: today's names stay
                 + (p.lback6() == null ? "" : " lback6=" + p.lback6().getHostAddress())
-                + (p.steered() ? " xid=" + p.xid() : "");
+                + (p.steered() ? " xid=" + p.xid() + (p.ipv6onlyBit() < 0 ? "" : " ipv6only-bit=" + p.ipv6onlyBit()) : "");
     }
 
     private static String addresses(List<? extends InetAddress> a) {

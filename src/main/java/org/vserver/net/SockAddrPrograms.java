@@ -10,7 +10,9 @@ import static org.vserver.bpf.Insn.jeq;
 import static org.vserver.bpf.Insn.jeqReg;
 import static org.vserver.bpf.Insn.jne;
 import static org.vserver.bpf.Insn.jneReg;
+import static org.vserver.bpf.Insn.jset;
 import static org.vserver.bpf.Insn.ldMapIdx;
+import static org.vserver.bpf.Insn.ldxb;
 import static org.vserver.bpf.Insn.ldxdw;
 import static org.vserver.bpf.Insn.ldxw;
 import static org.vserver.bpf.Insn.mov;
@@ -83,8 +85,14 @@ import org.vserver.sys.Syscalls;
  *
  * <p>Known gaps of the shared stack (as in VServer): an ICMP datagram socket (ping) has no bind or
  * sendmsg hook, and an autobound UDP socket listens on the port of every host address (steering
- * covers TCP only). A dual-stack {@code [::]} listener rewritten to one IPv6 address becomes
- * V6ONLY (the kernel sets it on a bind of a non-mapped address), so it takes no IPv4.
+ * covers TCP only). A bind of a non-mapped IPv6 address makes the socket V6ONLY (the kernel sets
+ * the flag), so a dual-stack {@code [::]} rewritten to one takes no IPv4: a steered bind6 that
+ * knows {@link BindPolicy#ipv6onlyBit} reads the socket's IPV6_V6ONLY (bpf_getsockopt refuses
+ * it: through {@code bpf_skc_to_tcp6_sock} or {@code bpf_skc_to_udp6_sock}, a BTF pointer, and a
+ * one-byte load of {@code struct sock_common}) and binds a dual-stack {@code [::]} to
+ * {@code ::ffff:v4[0]}, which the sk_lookup program then hands IPv6 connections too. A dual-stack
+ * UDP socket has no such help: it gets IPv4 on {@code v4[0]} and no IPv6. Without the offset a
+ * dual-stack {@code [::]} of a guest with IPv6 takes no IPv4.
  */
 public final class SockAddrPrograms {
     /** The prefix of every program name (bpf_prog_info.name), e.g. {@code vserver_bind4}. */
@@ -238,14 +246,18 @@ public final class SockAddrPrograms {
 
     /** The policy as the words the programs compare and store. */
     record Words(int[] v4, int[][] v6, int lback, int[] own4, int[] ownLoopback, int[][] lbackAllow, int bindAllowed,
-                 boolean steered, int[] lback6) {
+                 boolean steered, int[] lback6, int ipv6onlyBit) {
         Words(BindPolicy p) {
             this(p.v4().stream().mapToInt(a -> word(a.getAddress(), 0)).toArray(),
                     p.v6().stream().map(a -> words6(a)).toArray(int[][]::new),
                     word(p.lback().getAddress(), 0), own4(p), ownLoopback(p),
                     p.lbackAllow().stream().map(Words::allow).toArray(int[][]::new),
-                    p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1, p.steered(), p.lback6() == null ? null : words6(p.lback6()));
+                    p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1, p.steered(), p.lback6() == null ? null : words6(p.lback6()),
+                    p.ipv6onlyBit());
         }
+
+        /** Whether bind6 tells a V6ONLY socket from a dual-stack one: steered, with the kernel's offset. */
+        boolean seesV6only() { return steered && ipv6onlyBit >= 0; }
 
         /** What a wildcard IPv4 bind becomes: the primary, or lback for a guest without IPv4. */
         int bindPrimary() { return v4.length > 0 ? v4[0] : lback; }
@@ -411,13 +423,19 @@ public final class SockAddrPrograms {
         c.load(ADDR, USER_IP6 + 4).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 8).ifEq(ADDR, MAPPED, mapped).go(jne(ADDR, 0, 0), v6);
         c.load(ADDR, USER_IP6 + 12).go(jne(ADDR, 0, 0), notAny);
-        if (p.v6().length > 0) {                               // ::
-            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.v6()[0][i]);
-        } else if (p.lback6() != null) {                       // not mapped: a V6ONLY socket cannot bind a mapped address
-            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
-        } else {
-            c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.bindPrimary());
+        if (p.seesV6only()) {                                  // ::
+            Label v6only = c.label(), dual = c.label(), sock = c.label();
+            c.emit(ldxdw(1, CTX, SK)).emit(call(Bpf.FUNC_SKC_TO_TCP6_SOCK)).go(jne(0, 0, 0), sock);
+            c.emit(ldxdw(1, CTX, SK)).emit(call(Bpf.FUNC_SKC_TO_UDP6_SOCK)).go(jeq(0, 0, 0), dual);
+            // struct sock_common begins every socket: one byte of its bitfield (the verifier takes no wider load there)
+            c.at(sock).emit(ldxb(TMP, 0, p.ipv6onlyBit() / 8)).go(jset(TMP, 1 << p.ipv6onlyBit() % 8, 0), v6only);
+            c.at(dual);
+            if (p.v4().length > 0) c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.v4()[0]);   // stays dual-stack
+            else wildcard6(c, p);
+            c.go(ja(0), c.wildcard());
+            c.at(v6only);
         }
+        wildcard6(c, p);
         c.go(ja(0), c.wildcard());
         c.at(notAny).ifNe(ADDR, LOOPBACK6, v6);
         if (p.lback6() != null) {                              // ::1 becomes lback6
@@ -435,6 +453,20 @@ public final class SockAddrPrograms {
         }
         c.go(ja(0), c.eaddr);
         return c.assemble();
+    }
+
+    /**
+     * {@code ::} as a socket that takes IPv6 only gets it: the IPv6 primary, else lback6 (not
+     * mapped: a V6ONLY socket cannot bind a mapped address), else {@code ::ffff:} the IPv4 one.
+     */
+    private static void wildcard6(Code c, Words p) {
+        if (p.v6().length > 0) {
+            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.v6()[0][i]);
+        } else if (p.lback6() != null) {
+            for (int i = 0; i < 4; i++) c.store(USER_IP6 + 4 * i, p.lback6()[i]);
+        } else {
+            c.store(USER_IP6 + 8, MAPPED).store(USER_IP6 + 12, p.bindPrimary());
+        }
     }
 
     /**

@@ -27,6 +27,28 @@ final class SockAddrContext implements Interpreter.Model {
 
     static final int CTX_SIZE = 72, SK = 64, SOCK_SIZE = 80;
 
+    /**
+     * The kernel's socket behind {@code ctx->sk}, as {@code bpf_skc_to_tcp6_sock} and
+     * {@code bpf_skc_to_udp6_sock} see it: its protocol (6 TCP, 17 UDP, else neither helper
+     * gives it) and the first bytes of its {@code struct sock_common}, read only.
+     */
+    record KernelSock(int protocol, byte[] bytes) {
+        static final int TCP = 6, UDP = 17, SIZE = 64;
+
+        /** A socket whose {@code skc_ipv6only} (at {@code bit}) is {@code v6only}, its other bits set as the kernel's. */
+        static KernelSock of(int protocol, int bit, boolean v6only) {
+            byte[] b = new byte[SIZE];
+            Arrays.fill(b, (byte) 0x41);                            // SO_REUSEADDR and skc_net_refcnt, as FINDINGS Q6 read
+            b[bit / 8] &= (byte) ~(1 << bit % 8);
+            if (v6only) b[bit / 8] |= (byte) (1 << bit % 8);
+            return new KernelSock(protocol, b);
+        }
+    }
+
+    /** The socket the two helpers give; null: a socket of neither (they return NULL). */
+    private Interpreter.Memory kernelSock;
+    private int kernelProtocol;
+
     private final Interpreter.Memory ctx, sock;
     private final long bindResult;
     /** The socket's value in the STORAGE map (a steered bind hook's), null until created. */
@@ -51,7 +73,16 @@ final class SockAddrContext implements Interpreter.Model {
 
     /** As above, for a socket that already has STORAGE {@code flags} (-1: none). */
     static Run run(List<Insn> program, byte[] ctx, byte[] sock, long bindResult, int storageFlags) {
+        return run(program, ctx, sock, bindResult, storageFlags, null);
+    }
+
+    /** As above, the kernel's socket {@code kernel} behind {@code ctx->sk} (null: neither TCP nor UDP). */
+    static Run run(List<Insn> program, byte[] ctx, byte[] sock, long bindResult, int storageFlags, KernelSock kernel) {
         var c = new SockAddrContext(ctx, sock, bindResult);
+        if (kernel != null) {
+            c.kernelSock = new Interpreter.Memory("sock_common", kernel.bytes().clone(), false, false);
+            c.kernelProtocol = kernel.protocol();
+        }
         if (storageFlags >= 0) {
             c.storage = new Interpreter.Memory("sk_storage", new byte[8], true, true);
             ByteBuffer.wrap(c.storage.bytes()).order(ByteOrder.LITTLE_ENDIAN).putInt(0, storageFlags);
@@ -68,10 +99,21 @@ final class SockAddrContext implements Interpreter.Model {
         return storageMap;
     }
 
-    @Override public boolean returnsPointer(int helper) { return helper == Bpf.FUNC_SK_STORAGE_GET; }
+    @Override public boolean returnsPointer(int helper) {
+        return helper == Bpf.FUNC_SK_STORAGE_GET || helper == Bpf.FUNC_SKC_TO_TCP6_SOCK || helper == Bpf.FUNC_SKC_TO_UDP6_SOCK;
+    }
 
-    /** bpf_sk_storage_get(STORAGE, ctx->sk, NULL, flags): the socket's value, made (zeroed) with F_CREATE. */
+    /**
+     * bpf_skc_to_tcp6_sock(ctx->sk), bpf_skc_to_udp6_sock(ctx->sk): the kernel's socket if it is of
+     * that protocol, else NULL. bpf_sk_storage_get(STORAGE, ctx->sk, NULL, flags): the socket's
+     * value, made (zeroed) with F_CREATE.
+     */
     @Override public Interpreter.Pointer callPointer(int helper, Interpreter.Args args) {
+        if (helper == Bpf.FUNC_SKC_TO_TCP6_SOCK || helper == Bpf.FUNC_SKC_TO_UDP6_SOCK) {
+            if (args.pointer(1).memory() != sock || args.pointer(1).offset() != 0) throw new AssertionError("bpf_skc_to_*(ctx->sk) at " + args.pc());
+            int protocol = helper == Bpf.FUNC_SKC_TO_TCP6_SOCK ? KernelSock.TCP : KernelSock.UDP;
+            return kernelSock != null && kernelProtocol == protocol ? new Interpreter.Pointer(kernelSock, 0) : null;
+        }
         if (args.pointer(1).memory() != storageMap || args.pointer(2).memory() != sock || args.number(3) != 0)
             throw new AssertionError("bpf_sk_storage_get(STORAGE, ctx->sk, NULL, flags) at " + args.pc());
         long flags = args.number(4);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vserver.bpf.Bpf;
 import org.vserver.bpf.Insn;
+import org.vserver.bpf.VmlinuxBtf;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.sys.Syscalls;
 import org.vserver.testsupport.Feature;
@@ -232,6 +233,8 @@ class SteeringHostTest {
         cgroup("a", policyA());                                    // attach throws if the kernel refuses one
         cgroup("six", new BindPolicy(List.of(v4(primary())), List.of((Inet6Address) InetAddress.ofLiteral("fd00::1")), v4(lback()),
                 null, List.of(), true, xid, null));
+        cgroup("bit", new BindPolicy(List.of(v4(primary())), List.of((Inet6Address) InetAddress.ofLiteral("fd00::1")), v4(lback()),
+                null, List.of(), true, xid, null, VmlinuxBtf.ipv6onlyBit()));           // reads the socket through BTF
         assertEquals(1, ours.size(), "the sk_lookup program loaded: " + ours);
     }
 

@@ -63,6 +63,63 @@ class SteeringRulesTest {
         assertEquals("errno 99", bind(STEERED, "127.0.0.43", 1));
     }
 
+    /** The bit of skc_ipv6only on the test's kernel (bit 157 on 6.18: byte 19, mask 0x20). */
+    static final int BIT = 157;
+
+    static BindPolicy seeing(List<Inet4Address> v4s, List<Inet6Address> v6s, int bit) {
+        return new BindPolicy(v4s, v6s, v4(LBACK), null, List.of(), false, XID, v6(LBACK6), bit);
+    }
+
+    /** {@link #bind} of {@code ::} by a socket of {@code protocol} (0: neither TCP nor UDP) with IPV6_V6ONLY {@code v6only}. */
+    static String bindAny(BindPolicy p, int protocol, boolean v6only) {
+        var kernel = protocol == 0 ? null : SockAddrContext.KernelSock.of(protocol, p.ipv6onlyBit() < 0 ? BIT : p.ipv6onlyBit(), v6only);
+        var r = SockAddrContext.run(SockAddrPrograms.of(p).get(Bpf.CGROUP_INET6_BIND), SockAddrRulesTest.ctx("::", 80),
+                new byte[SockAddrContext.SOCK_SIZE], 0, -1, kernel);
+        if (r.r0() == 0) return "errno " + r.errno();
+        return SockAddrRulesTest.text(r.ctx(), 8, 16) + (r.storage() == 1 ? " marked" : " storage=" + r.storage());
+    }
+
+    static final int TCP6 = SockAddrContext.KernelSock.TCP, UDP6 = SockAddrContext.KernelSock.UDP;
+
+    @Test void aDualStackWildcardStaysDualStackAndAV6onlyOneGetsAnIpv6Address() {
+        var both = seeing(List.of(v4(PRIMARY)), List.of(v6(OWN6)), BIT);
+        assertEquals("::ffff:" + PRIMARY + " marked", bindAny(both, TCP6, false), "dual-stack: mapped, so the kernel leaves V6ONLY off");
+        assertEquals(OWN6 + " marked", bindAny(both, TCP6, true), "V6ONLY: the IPv6 primary");
+        assertEquals("::ffff:" + PRIMARY + " marked", bindAny(both, UDP6, false), "UDP is read through its own helper");
+        assertEquals(OWN6 + " marked", bindAny(both, UDP6, true));
+        assertEquals("::ffff:" + PRIMARY + " marked", bindAny(both, 0, true), "neither TCP nor UDP: taken as dual-stack");
+        var noIpv6 = seeing(List.of(v4(PRIMARY)), List.of(), BIT);
+        assertEquals(LBACK6 + " marked", bindAny(noIpv6, TCP6, true), "V6ONLY without IPv6: lback6, never mapped (EINVAL)");
+        assertEquals("::ffff:" + PRIMARY + " marked", bindAny(noIpv6, TCP6, false));
+        var noIpv4 = seeing(List.of(), List.of(v6(OWN6)), BIT);
+        assertEquals(OWN6 + " marked", bindAny(noIpv4, TCP6, false), "dual-stack without IPv4: the IPv6 primary");
+        var neither = seeing(List.of(), List.of(), BIT);
+        assertEquals(LBACK6 + " marked", bindAny(neither, TCP6, false), "and without either: lback6");
+        assertEquals(LBACK6 + " marked", bindAny(neither, TCP6, true));
+        var otherBit = seeing(List.of(v4(PRIMARY)), List.of(v6(OWN6)), 3);
+        assertEquals(OWN6 + " marked", bindAny(otherBit, TCP6, true), "the offset is the policy's, not 157");
+        assertEquals("::ffff:" + PRIMARY + " marked", bindAny(otherBit, TCP6, false));
+        assertEquals("errno 99", bind(both, "2001:db8::99", -1), "the other rules stay");
+        assertEquals("1 " + LBACK6 + " storage=-1", bind(both, "::1", -1));
+    }
+
+    @Test void withoutTheOffsetTheWildcardIsWhatItWas() {
+        var both = seeing(List.of(v4(PRIMARY)), List.of(v6(OWN6)), -1);
+        assertEquals(OWN6 + " marked", bindAny(both, TCP6, false), "no offset: V6ONLY or not, the IPv6 primary");
+        assertEquals(OWN6 + " marked", bindAny(both, TCP6, true));
+        assertEquals(LBACK6 + " marked", bindAny(seeing(List.of(v4(PRIMARY)), List.of(), -1), TCP6, false));
+        assertEquals(steered(List.of(v6(OWN6))), both, "the 8-argument constructor means -1");
+        var unsteered = new BindPolicy(List.of(v4(PRIMARY)), List.of(v6(OWN6)), v4(LBACK), null, List.of(), false, 0, v6(LBACK6), BIT);
+        assertEquals(SockAddrPrograms.of(new BindPolicy(List.of(v4(PRIMARY)), List.of(v6(OWN6)), v4(LBACK), null, List.of(), false, 0,
+                v6(LBACK6))), SockAddrPrograms.of(unsteered), "the offset matters only to steering");
+        List<Insn> bind6 = SockAddrPrograms.of(seeing(List.of(v4(PRIMARY)), List.of(), BIT)).get(Bpf.CGROUP_INET6_BIND);
+        assertTrue(bind6.contains(Insn.ldxb(2, 0, 19)), "one byte, at 157 / 8: " + bind6);
+        assertTrue(bind6.contains(Insn.call(Bpf.FUNC_SKC_TO_TCP6_SOCK)) && bind6.contains(Insn.call(Bpf.FUNC_SKC_TO_UDP6_SOCK)));
+        assertThrows(IllegalArgumentException.class, () -> seeing(List.of(), List.of(), -2));
+        assertNotEquals(ChbindCgroup.name(both), ChbindCgroup.name(seeing(List.of(v4(PRIMARY)), List.of(v6(OWN6)), BIT)),
+                "other programs, another cgroup");
+    }
+
     @Test void lback6WithoutSteeringRewritesButMarksNothing() {
         var p = new BindPolicy(List.of(v4(PRIMARY)), List.of(), v4(LBACK), null, List.of(), false, 0, v6(LBACK6));
         assertEquals("1 " + LBACK6 + " storage=-1", bind(p, "::", -1));
