@@ -35,7 +35,10 @@ import org.vserver.sys.Syscalls;
  *   <li>the destination (IPv4 mapped) in {@link SteeringMaps#ADDRS}: which guest, or none;</li>
  *   <li>a guest's: its listener bound to exactly that address and port, else its wildcard
  *       listener of the connection's family, and for IPv4 then its IPv6 one (a dual-stack socket
- *       takes IPv4; a V6ONLY one refuses the assign with EAFNOSUPPORT, which is harmless);</li>
+ *       takes IPv4; a V6ONLY one refuses the assign with EAFNOSUPPORT, which is harmless). A
+ *       dual-stack wildcard is bound to {@code ::ffff:v4[0]} (so that it stays dual-stack) and
+ *       still takes IPv6: the kernel checks only that an IPv4 connection does not go to a V6ONLY
+ *       socket, not the socket's address;</li>
  *   <li>none of these on a guest's loopback address: SK_DROP, a RST, so an unclaimed port there
  *       is refused at once rather than reaching a host listener on 0.0.0.0 or [::];</li>
  *   <li>otherwise (any other address, or a guest's real one unclaimed): a port in

@@ -116,6 +116,10 @@ public final class SockAddrPrograms {
 
     private static final int EADDRNOTAVAIL = Errno.EADDRNOTAVAIL, ENETUNREACH = Errno.ENETUNREACH;
 
+    /** The words of {@link BindPolicy#LBACK6_NET} its prefix covers: every guest's lback6 starts so. */
+    private static final int[] LBACK6_NET = {word(BindPolicy.LBACK6_NET.getAddress(), 0), word(BindPolicy.LBACK6_NET.getAddress(), 4),
+            word(BindPolicy.LBACK6_NET.getAddress(), 8)};
+
     /**
      * A loopback destination that is not the guest's: EPERM, "Operation not permitted", which is
      * what the host's firewall gives a local sender whose packet it drops (netfilter OUTPUT), and
@@ -255,6 +259,12 @@ public final class SockAddrPrograms {
                     p.privilegedPorts() ? ALLOW_WITHOUT_BIND_CAP : 1, p.steered(), p.lback6() == null ? null : words6(p.lback6()),
                     p.ipv6onlyBit());
         }
+
+        /**
+         * Whether connect6 and sendmsg6 refuse the other guests' lback6 ({@link BindPolicy#LBACK6_NET}):
+         * a guest that has one or is steered; without, the programs stay a {@code chbind} command's.
+         */
+        boolean guardsLback6Net() { return steered || lback6 != null; }
 
         /** Whether bind6 tells a V6ONLY socket from a dual-stack one: steered, with the kernel's offset. */
         boolean seesV6only() { return steered && ipv6onlyBit >= 0; }
@@ -497,6 +507,18 @@ public final class SockAddrPrograms {
         c.at(toLback).emit(mov32(SRC, p.lback()));            // falls through to srcChosen
     }
 
+    /**
+     * A destination in {@link BindPolicy#LBACK6_NET} (the caller has let its own lback6 through):
+     * another guest's loopback, EPERM as for its IPv4 lback. It is a local address of the host, and
+     * the sk_lookup program would hand the connection to that guest's listener.
+     */
+    private static void refuseLback6Net(Code c, Words p) {
+        if (!p.guardsLback6Net()) return;
+        Label other = c.label();
+        for (int i = 0; i < LBACK6_NET.length; i++) c.load(TMP2, USER_IP6 + 4 * i).ifNe(TMP2, LBACK6_NET[i], other);
+        c.go(ja(0), c.eperm).at(other);
+    }
+
     /** bpf_bind(ctx, stack, size); success, or a socket that already has an address, allows. */
     private static void bindSource(Code c, int stack, int size, int srcOff, int words) {
         c.emit(movReg(1, CTX)).emit(movReg(2, FP)).emit(add(2, stack)).emit(mov(3, size)).emit(call(Bpf.FUNC_BIND));
@@ -542,6 +564,7 @@ public final class SockAddrPrograms {
         c.emit(mov32(TMP, MAPPED)).emit(stxw(FP, STACK6 + 16, TMP)).emit(stxw(FP, STACK6 + 20, SRC));
         c.go(ja(0), bind);
         c.at(v6);
+        refuseLback6Net(c, p);
         if (p.v6().length == 0) {
             c.go(ja(0), c.eunreach);
         } else {
@@ -578,6 +601,7 @@ public final class SockAddrPrograms {
         c.go(ja(0), bind);
         c.at(v6).ifNot6(USER_IP6, p.lback6(), notLback6).go(ja(0), fromLback6);
         c.at(notLback6);
+        refuseLback6Net(c, p);
         if (p.v6().length == 0) {
             c.go(ja(0), c.eunreach);
         } else {
@@ -621,6 +645,7 @@ public final class SockAddrPrograms {
         c.load(ADDR, USER_IP6 + 8).go(jne(ADDR, 0, 0), v6);   // a mapped destination never gets here
         c.load(ADDR, USER_IP6 + 12).go(jeq(ADDR, 0, 0), c.eunreach).ifEq(ADDR, LOOPBACK6, c.eunreach);
         c.at(v6);
+        refuseLback6Net(c, p);
         if (p.v6().length == 0) {
             c.go(ja(0), c.eunreach);
             return c.assemble();
@@ -655,6 +680,7 @@ public final class SockAddrPrograms {
         c.go(ja(0), fromLback6);
         c.at(v6).ifNot6(USER_IP6, p.lback6(), notLback6).go(ja(0), fromLback6);
         c.at(notLback6);
+        refuseLback6Net(c, p);
         if (p.v6().length == 0) {
             c.go(ja(0), c.eunreach);
         } else {

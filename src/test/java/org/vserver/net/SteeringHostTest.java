@@ -147,13 +147,33 @@ class SteeringHostTest {
     /** An address of nobody's, added to lo by the probe. */
     String outside() { return "198.18." + b + "." + c; }
 
-    String lback6() { return Addresses.text(InetAddress.ofLiteral("fd00:" + id.substring(0, 4) + ":" + id.substring(4) + "::99")); }
+    String lback6() { return Addresses.text(BindPolicy.lback6Of(v4(lback()))); }
+
+    String lback6B() { return Addresses.text(BindPolicy.lback6Of(v4(lbackB()))); }
+
+    /** The IPv6 address of guest {@link #policyBoth}, added to lo by the probe. */
+    String own6() { return Addresses.text(InetAddress.ofLiteral("fd00:" + id.substring(0, 4) + ":" + id.substring(4) + "::10")); }
 
     static Inet4Address v4(String s) { return (Inet4Address) InetAddress.ofLiteral(s); }
 
-    BindPolicy policyA() {
-        return new BindPolicy(List.of(v4(primary()), v4(second())), List.of(), v4(lback()), null, List.of(), false, xid,
-                (Inet6Address) InetAddress.ofLiteral(lback6()));
+    static Inet6Address v6(String s) { return (Inet6Address) InetAddress.ofLiteral(s); }
+
+    /** This kernel's skc_ipv6only, as the planner passes it. */
+    static int bit() throws IOException {
+        int bit = VmlinuxBtf.ipv6onlyBit();
+        assertTrue(bit >= 0, "the kernel's BTF has no sock_common.skc_ipv6only");
+        return bit;
+    }
+
+    /** Guest A without IPv6: two IPv4 addresses, lback, lback6. */
+    BindPolicy policyA() throws IOException {
+        return new BindPolicy(List.of(v4(primary()), v4(second())), List.of(), v4(lback()), null, List.of(), false, xid, v6(lback6()), bit());
+    }
+
+    /** Guest A with IPv6 too: {@link #own6} besides. */
+    BindPolicy policyBoth() throws IOException {
+        return new BindPolicy(List.of(v4(primary()), v4(second())), List.of(v6(own6())), v4(lback()), null, List.of(), false, xid,
+                v6(lback6()), bit());
     }
 
     @BeforeEach void mapsProgramAndNetns() throws Exception {
@@ -174,8 +194,10 @@ class SteeringHostTest {
         for (String g : List.of(primary(), second())) address(g, xid, false);
         address(lback(), xid, true);
         address(lback6(), xid, true);
+        address(own6(), xid, false);
         address(primaryB(), xidB, false);
         address(lbackB(), xidB, true);
+        address(lback6B(), xidB, true);
     }
 
     void address(String addr, int owner, boolean loopback) throws Exception {
@@ -211,7 +233,8 @@ class SteeringHostTest {
 
     /** Runs PRELUDE + {@code body} in the throw-away namespace; the {@code key=value} lines it printed. */
     Map<String, String> probe(String body) throws Exception {
-        String setup = "assert os.system(\"ip addr add " + outside() + "/32 dev lo && ip addr add " + lback6() + "/128 dev lo nodad\") == 0\n";
+        String setup = "assert os.system(\"ip addr add " + outside() + "/32 dev lo && ip addr add " + lback6() + "/128 dev lo nodad"
+                + " && ip addr add " + lback6B() + "/128 dev lo nodad && ip addr add " + own6() + "/128 dev lo nodad\") == 0\n";
         String net = "--net=/proc/" + ProcessHandle.current().pid() + "/fd/" + netns.fd;
         Process p = new ProcessBuilder("nsenter", net, "python3", "-c", PRELUDE + setup + "try:\n" + body.indent(4) + "finally:\n    done()\n")
                 .redirectErrorStream(true).start();
@@ -294,25 +317,124 @@ class SteeringHostTest {
     }
 
     /**
-     * The limit of the design: a bind of a specific IPv6 address makes the socket V6ONLY (the
-     * kernel's __inet6_bind), so a dual-stack {@code [::]} listener (Java's default, nginx's
-     * {@code listen [::]:80 ipv6only=off}) rewritten to lback6 takes no IPv4 at all. Telling it
-     * from a V6ONLY one in bind6 needs the socket's skc_ipv6only bit (FINDINGS Q6: a BTF pointer
-     * and an offset from the kernel's BTF); until then this pins what happens.
+     * A dual-stack {@code [::]} (IPV6_V6ONLY 0: Java's and python's default, nginx's
+     * {@code ipv6only=off}) of a guest with both families: bind6 sees the flag and binds
+     * {@code ::ffff:primary}, which keeps it dual-stack (a bind of a non-mapped address would set
+     * V6ONLY), and the sk_lookup program hands it IPv6 connections too (FINDINGS Q3).
      */
-    @Test void aDualStackWildcardBecomesIpv6Only() throws Exception {
+    @Test void aDualStackWildcardTakesBothFamiliesOnEveryAddress() throws Exception {
+        Path g = cgroup("a", policyBoth());
+        var r = probe("""
+                G = %s
+                w = serve(G, lambda: listener("::", socket.AF_INET6, v6only=0))
+                print("bound=" + w)
+                P = port(w)
+                print("primary=" + ask(%s, P))
+                print("second=" + ask(%s, P))
+                print("own6=" + ask(%s, P))
+                print("lback=" + ask(%s, P))
+                print("lback6=" + ask(%s, P))
+                print("lo=" + inside(G, lambda: ask("127.0.0.1", P)))
+                print("lo6=" + inside(G, lambda: ask("::1", P)))
+                print("otherguest=" + ask(%s, P))
+                print("outside=" + ask(%s, P))
+                """.formatted(py(g.toString()), py(primary()), py(second()), py(own6()), py(lback()), py(lback6()), py(primaryB()),
+                py(outside())));
+        assertEquals("::ffff:" + primary(), r.get("bound").split(" ")[0], "mapped, so still dual-stack: " + r);
+        assertEquals("::ffff:" + primary(), r.get("primary"), r.toString());
+        assertEquals("::ffff:" + second(), r.get("second"), "steered, with the address asked for: " + r);
+        assertEquals(own6(), r.get("own6"), "IPv6 steered to the socket on the mapped address: " + r);
+        assertEquals("::ffff:" + lback(), r.get("lback"), r.toString());
+        assertEquals(lback6(), r.get("lback6"), r.toString());
+        assertEquals("::ffff:" + lback(), r.get("lo"), "127.0.0.1 from inside is lback: " + r);
+        assertEquals(lback6(), r.get("lo6"), "::1 from inside is lback6: " + r);
+        assertEquals("errno=111", r.get("otherguest"), r.toString());
+        assertEquals("errno=111", r.get("outside"), r.toString());
+    }
+
+    /** nginx's default pair: {@code listen 80; listen [::]:80;} (V6ONLY); each binds and serves its own family. */
+    @Test void anIpv4WildcardAndAV6onlyWildcardShareAPort() throws Exception {
+        Path g = cgroup("a", policyBoth());
+        var r = probe("""
+                G = %s
+                w4 = serve(G, lambda: listener("0.0.0.0"))
+                P = port(w4)
+                w6 = serve(G, lambda: listener("::", socket.AF_INET6, port=P, v6only=1))
+                print("bound4=" + w4)
+                print("bound6=" + w6)
+                print("primary=" + ask(%s, P))
+                print("second=" + ask(%s, P))
+                print("own6=" + ask(%s, P))
+                print("lback6=" + ask(%s, P))
+                print("lo=" + inside(G, lambda: ask("127.0.0.1", P)))
+                print("lo6=" + inside(G, lambda: ask("::1", P)))
+                d = serve(G, lambda: listener("::", socket.AF_INET6, port=P, v6only=0))
+                print("dual=" + d)
+                """.formatted(py(g.toString()), py(primary()), py(second()), py(own6()), py(lback6())));
+        assertTrue(r.get("bound4").startsWith(primary() + " "), r.toString());
+        assertEquals(own6(), r.get("bound6").split(" ")[0], "V6ONLY: the IPv6 primary, never mapped (EINVAL): " + r);
+        assertEquals(primary(), r.get("primary"), "the IPv4 listener (an AF_INET socket answers without ::ffff:): " + r);
+        assertEquals(second(), r.get("second"), r.toString());
+        assertEquals(own6(), r.get("own6"), r.toString());
+        assertEquals(lback6(), r.get("lback6"), r.toString());
+        assertEquals(lback(), r.get("lo"), r.toString());
+        assertEquals(lback6(), r.get("lo6"), r.toString());
+        assertEquals("errno=98", r.get("dual"), "a dual-stack [::] on the same port is EADDRINUSE, as without steering: " + r);
+    }
+
+    /** A guest without IPv6: its dual-stack {@code [::]} is {@code ::ffff:primary} and takes IPv4 on every address. */
+    @Test void aDualStackWildcardOfAGuestWithoutIpv6TakesIpv4() throws Exception {
         Path g = cgroup("a", policyA());
         var r = probe("""
                 G = %s
                 w = serve(G, lambda: listener("::", socket.AF_INET6, v6only=0))
                 print("bound=" + w)
                 P = port(w)
-                print("lback6=" + ask(%s, P))
                 print("primary=" + ask(%s, P))
-                """.formatted(py(g.toString()), py(lback6()), py(primary())));
-        assertEquals(lback6(), r.get("bound").split(" ")[0], r.toString());
+                print("second=" + ask(%s, P))
+                print("lback=" + ask(%s, P))
+                print("lback6=" + ask(%s, P))
+                print("lo=" + inside(G, lambda: ask("127.0.0.1", P)))
+                print("lo6=" + inside(G, lambda: ask("::1", P)))
+                print("otherlback=" + ask(%s, P))
+                """.formatted(py(g.toString()), py(primary()), py(second()), py(lback()), py(lback6()), py(lbackB())));
+        assertEquals("::ffff:" + primary(), r.get("bound").split(" ")[0], r.toString());
+        assertEquals("::ffff:" + primary(), r.get("primary"), r.toString());
+        assertEquals("::ffff:" + second(), r.get("second"), r.toString());
+        assertEquals("::ffff:" + lback(), r.get("lback"), r.toString());
         assertEquals(lback6(), r.get("lback6"), r.toString());
-        assertEquals("errno=111", r.get("primary"), "IPv4 does not reach it: " + r);
+        assertEquals("::ffff:" + lback(), r.get("lo"), r.toString());
+        assertEquals(lback6(), r.get("lo6"), r.toString());
+        assertEquals("errno=111", r.get("otherlback"), r.toString());
+    }
+
+    /**
+     * Another guest's lback6 is a local address of the host, and steering would hand a connection
+     * to it to that guest's listener: refused from inside with EPERM, as its lback is.
+     */
+    @Test void anotherGuestsLback6IsRefusedFromInside() throws Exception {
+        Path g = cgroup("a", policyBoth());
+        Path gb = cgroup("b", new BindPolicy(List.of(v4(primaryB())), List.of(), v4(lbackB()), null, List.of(), false, xidB, v6(lback6B()),
+                bit()));
+        var r = probe("""
+                G = %s
+                H = port(serve(%s, lambda: listener("::", socket.AF_INET6, v6only=1)))
+                print("lback6B=" + inside(G, lambda: ask(%s, H)))
+                print("lbackB=" + inside(G, lambda: ask(%s, H)))
+                print("host=" + ask(%s, H))
+                def udp():
+                    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                    try:
+                        s.sendto(b"x", (%s, 53))
+                        return "sent"
+                    finally:
+                        s.close()
+                print("udp=" + inside(G, udp))
+                """.formatted(py(g.toString()), py(gb.toString()), py(lback6B()), py(lbackB()), py(lback6B()), py(lback6B())));
+        assertEquals("errno=1", r.get("lback6B"), r.toString());
+        assertEquals("errno=1", r.get("lbackB"), "as the IPv4 rules: " + r);
+        assertEquals(lback6B(), r.get("host"), "guest B's listener is there, and the host reaches it: " + r);
+        assertEquals("errno=1", r.get("udp"), "UDP too: " + r);
     }
 
     @Test void listenWithoutBindIsReachedOnlyOnTheGuestsAddresses() throws Exception {

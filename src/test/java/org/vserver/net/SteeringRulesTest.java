@@ -28,7 +28,9 @@ class SteeringRulesTest {
 
     static Inet6Address v6(String s) { return (Inet6Address) InetAddress.ofLiteral(s); }
 
-    static final String PRIMARY = "192.0.2.10", LBACK = "127.0.0.42", LBACK6 = "fd7f::42", OWN6 = "2001:db8::10";
+    static final String PRIMARY = "192.0.2.10", LBACK = "127.0.0.42", OWN6 = "2001:db8::10";
+    /** lback6Of(LBACK). */
+    static final String LBACK6 = "fd7f:7673::7f00:2a";
     static final int XID = 4242;
 
     static BindPolicy steered(List<Inet6Address> v6s) {
@@ -154,6 +156,32 @@ class SteeringRulesTest {
         assertEquals("allow " + OWN6 + " -> 2001:db8::99", sendmsg6(six, "2001:db8::99"));
     }
 
+    @Test void lback6IsThePrefixAndTheIpv4Lback() {
+        assertEquals(v6(LBACK6), BindPolicy.lback6Of(v4(LBACK)));
+        assertEquals(v6("fd7f:7673::7f00:201"), BindPolicy.lback6Of(v4("127.0.2.1")));
+        assertTrue(BindPolicy.inLback6Net(BindPolicy.lback6Of(v4("127.255.255.254"))));
+        assertFalse(BindPolicy.inLback6Net(v6("fd7f:7674::7f00:201")));
+        assertFalse(BindPolicy.inLback6Net(v4("127.0.2.1")));
+        assertEquals(96, BindPolicy.LBACK6_PREFIX);
+    }
+
+    @Test void anotherGuestsLback6IsRefusedAsItsLbackIs() {
+        String other = Addresses.text(BindPolicy.lback6Of(v4("127.0.0.43")));
+        var six = steered(List.of(v6(OWN6)));
+        for (BindPolicy p : List.of(STEERED, six)) {
+            assertEquals("errno 1", connect6(p, other), "EPERM, as connect4 to 127.0.0.43");
+            assertEquals("errno 1", sendmsg6(p, other));
+            assertEquals("allow " + LBACK6 + " -> " + LBACK6, connect6(p, LBACK6), "its own is fine");
+            assertEquals("errno 1", connect6(p, "fd7f:7673::1"), "anything in the prefix");
+        }
+        assertEquals("allow " + OWN6 + " -> fd7f:7674::1", connect6(six, "fd7f:7674::1"), "outside the prefix: an address as any");
+        var noLback6 = new BindPolicy(List.of(v4(PRIMARY)), List.of(v6(OWN6)), v4(LBACK), null, List.of(), false, XID, null);
+        assertEquals("errno 1", connect6(noLback6, other), "steered without an lback6 of its own");
+        assertEquals("errno 1", sendmsg6(noLback6, other));
+        var chbind = new BindPolicy(List.of(v4(PRIMARY)), List.of(v6(OWN6)), v4(LBACK), null);
+        assertEquals("allow " + OWN6 + " -> " + other, connect6(chbind, other), "a chbind command's programs are what they were");
+    }
+
     @Test void xidZeroIsTodaysProgramsAndASteeredPolicyAddsSockOps() {
         var plain = SockAddrRulesTest.POLICY;
         var explicit = new BindPolicy(plain.v4(), plain.v6(), plain.lback(), plain.bcast(), plain.lbackAllow(), false, 0, null);
@@ -164,8 +192,9 @@ class SteeringRulesTest {
         var b = SockAddrPrograms.of(withXid);
         assertEquals(Bpf.CGROUP_SOCK_OPS, List.copyOf(b.keySet()).getLast());
         for (int hook : a.keySet()) {
-            boolean bind = hook == Bpf.CGROUP_INET4_BIND || hook == Bpf.CGROUP_INET6_BIND;
-            assertEquals(!bind, a.get(hook).equals(b.get(hook)), "only the bind hooks mark: " + SockAddrPrograms.name(hook));
+            boolean changes = hook == Bpf.CGROUP_INET4_BIND || hook == Bpf.CGROUP_INET6_BIND      // they mark
+                    || hook == Bpf.CGROUP_INET6_CONNECT || hook == Bpf.CGROUP_UDP6_SENDMSG;         // they refuse LBACK6_NET
+            assertEquals(!changes, a.get(hook).equals(b.get(hook)), SockAddrPrograms.name(hook));
         }
         assertEquals("vserver_sockops", SockAddrPrograms.name(Bpf.CGROUP_SOCK_OPS));
         assertEquals(Bpf.PROG_TYPE_SOCK_OPS, SockAddrPrograms.progType(Bpf.CGROUP_SOCK_OPS));
@@ -271,6 +300,18 @@ class SteeringRulesTest {
         assertEquals("drop", verdict(m, LBACK, 443), "and on lback, refused");
         assertEquals("pass v6only", verdict(m, LBACK6, 443));
         assertEquals("pass mapped", verdict(m, PRIMARY, 8443), "a dual-stack socket on the mapped address takes IPv4 exactly");
+    }
+
+    /** What bind6 makes of a dual-stack {@code [::]} (bound to {@code ::ffff:PRIMARY}, marked), from listen() to the lookup. */
+    @Test void aDualStackListenerOnTheMappedPrimaryTakesBothFamilies() {
+        var m = lookup();
+        m.addrs.put(hex(SteeringMaps.addrsKey(v6(OWN6))), SteeringMaps.addrsValue(XID, false));
+        var listen = SteeringModels.SockOps.run(SockAddrPrograms.of(STEERED).get(Bpf.CGROUP_SOCK_OPS), Bpf.SOCK_OPS_TCP_LISTEN_CB, 10,
+                SteeringMaps.address(v4(PRIMARY)), 80, SteeringMaps.WILDCARD);
+        assertEquals(Set.of(hex(SteeringMaps.socksKey(XID, null, 80, 10, true))), listen.socks().keySet(), "a wildcard IPv6 entry");
+        m.socks.put(listen.socks().keySet().iterator().next(), new SteeringModels.Listener("dual", 10, false));
+        for (String dst : List.of(PRIMARY, "192.0.2.11", LBACK, LBACK6, OWN6)) assertEquals("pass dual", verdict(m, dst, 80), dst);
+        assertEquals("pass", verdict(m, "198.51.100.7", 80), "not another guest's");
     }
 
     @Test void anAutoboundWildcardIsDroppedOffTheGuestsAddresses() {
