@@ -7,7 +7,10 @@
 #   - the same from a netns guest to the host through the bridge (veth + bridge port + the
 #     anti-spoofing filter), against host loopback (goal: >= 90%), and a plain veth pair between
 #     two namespaces (no bridge, no filter) as the floor any private stack pays;
-#   - `vserver NAME start` time per mode (none, host, shared, netns), median of RUNS.
+#   - `vserver NAME start` time per mode (none, host, shared, netns), median of RUNS;
+#   - a wildcard (0.0.0.0) listener in the shared guest, reached on its first address and on its
+#     second (handed over at connect time by the sk_lookup program), against the same listener on
+#     the host (goal: >= 90% of the connection rate; throughput unchanged).
 # Everything runs inside a network namespace this script makes (the "host"): no packet reaches
 # the machine's own devices. Median of RUNS runs each, interleaved, under flock /tmp/vserver-cpu.lock.
 # Prints the figures and ratios; never fails on a figure.
@@ -123,6 +126,7 @@ mkguest() { # NAME MODE [IP]
 mkguest bnone none
 mkguest bhost host
 mkguest bshared shared 127.77.0.1
+mkdir -p "$W/etc/bshared/interfaces/01"; echo 127.77.0.2 > "$W/etc/bshared/interfaces/01/ip"; echo lo > "$W/etc/bshared/interfaces/01/dev"
 mkguest bnetns netns 10.77.0.2
 mkguest bnetns1500 netns 10.79.0.2 vsbench1
 
@@ -153,13 +157,17 @@ $IN "$W/conn" s 127.77.0.200 6201 & echo $! > "$W/c1.pid"
 $IN "$W/conn" s 10.77.0.1 6202 & echo $! > "$W/c2.pid"
 $IN "$W/conn" s 10.78.0.1 6203 & echo $! > "$W/c3.pid"
 $IN "$W/conn" s 10.79.0.1 6204 & echo $! > "$W/c4.pid"
+# wildcard listeners: in the shared guest (bound to its first address, steered on the second) and on the host
+$IN bin/vserver bshared exec sh -c '/opt/conn s 0.0.0.0 6301 >/dev/null 2>&1 & iperf3 -s -D -p 5301 >/dev/null 2>&1'
+$IN "$W/conn" s 0.0.0.0 6302 & echo $! > "$W/c5.pid"
+$IN iperf3 -s -D -p 5302 -I "$W/ip5.pid"
 sleep 1
 stopservers() { for f in "$W"/ip*.pid "$W"/c*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true; }
 at_cleanup stopservers
 
 # Gbit/s of the receiver's summary line (python3-minimal has no json module)
 gbps() { awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Gbits/sec") print $(i - 1) }'; }
-for k in host hostmode shared loop netns netns1500 veth; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
+for k in host hostmode shared loop netns netns1500 veth whost wfirst wsecond; do : > "$W/tp-$k"; : > "$W/cr-$k"; done
 CONNS=20000
 for i in $(seq "$RUNS"); do
     $IN iperf3 -c 127.77.0.200 -p 5201 -B 127.77.0.201 -t 5 -f g | gbps >> "$W/tp-host"
@@ -176,12 +184,18 @@ for i in $(seq "$RUNS"); do
     $IN bin/vserver bnetns exec /opt/conn c 10.77.0.1 6202 $CONNS >> "$W/cr-netns"
     $IN bin/vserver bnetns1500 exec /opt/conn c 10.79.0.1 6204 $CONNS >> "$W/cr-netns1500"
     ip netns exec "$PEER" "$W/conn" c 10.78.0.1 6203 $CONNS >> "$W/cr-veth"
+    $IN "$W/conn" c 127.77.0.200 6302 $CONNS >> "$W/cr-whost"
+    $IN "$W/conn" c 127.77.0.1 6301 $CONNS >> "$W/cr-wfirst"
+    $IN "$W/conn" c 127.77.0.2 6301 $CONNS >> "$W/cr-wsecond"
+    $IN iperf3 -c 127.77.0.200 -p 5302 -t 5 -f g | gbps >> "$W/tp-whost"
+    $IN iperf3 -c 127.77.0.1 -p 5301 -t 5 -f g | gbps >> "$W/tp-wfirst"
+    $IN iperf3 -c 127.77.0.2 -p 5301 -t 5 -f g | gbps >> "$W/tp-wsecond"
 done
 
 echo "== samples (throughput Gbit/s; connections/s)"
-for k in host hostmode shared loop netns netns1500 veth; do printf "  %-10s %s; %s\n" "$k" "$(tr '\n' ' ' < "$W/tp-$k")" "$(tr '\n' ' ' < "$W/cr-$k")"; done
+for k in host hostmode shared loop netns netns1500 veth whost wfirst wsecond; do printf "  %-10s %s; %s\n" "$k" "$(tr '\n' ' ' < "$W/tp-$k")" "$(tr '\n' ' ' < "$W/cr-$k")"; done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
-for k in host hostmode shared loop netns netns1500 veth; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
+for k in host hostmode shared loop netns netns1500 veth whost wfirst wsecond; do eval "TP_$k=$(median < "$W/tp-$k")"; eval "CR_$k=$(median < "$W/cr-$k")"; done
 echo "== TCP throughput, one stream, Gbit/s (median of $RUNS x 5 s)"
 echo "  host -> host (127/8)            $TP_host"
 echo "  shared guest -> host            $TP_shared   $(ratio "$TP_shared" "$TP_host") of host   (goal >= 98%)"
@@ -198,3 +212,8 @@ echo "  host loopback                   $CR_loop"
 echo "  netns guest -> host (bridge)    $CR_netns   $(ratio "$CR_netns" "$CR_loop") of host loopback"
 echo "  netns guest, bridge MTU 1500    $CR_netns1500   $(ratio "$CR_netns1500" "$CR_loop") of host loopback"
 echo "  plain veth pair                 $CR_veth   $(ratio "$CR_veth" "$CR_loop") of host loopback"
+echo "== a wildcard listener (0.0.0.0) in the shared guest: connections per second (median of $RUNS x $CONNS)"
+echo "  host's own listener, host address     $CR_whost"
+echo "  guest's, on its first address         $CR_wfirst   $(ratio "$CR_wfirst" "$CR_whost") of the host's   (goal >= 90%)"
+echo "  guest's, on its second (steered)      $CR_wsecond   $(ratio "$CR_wsecond" "$CR_whost") of the host's   (goal >= 90%)"
+echo "  throughput to it, Gbit/s: host's $TP_whost, guest's on its second address $TP_wsecond   $(ratio "$TP_wsecond" "$TP_whost")"

@@ -24,6 +24,13 @@ sys_bpf (int cmd, union bpf_attr *attr)
 int
 vl_bpf_load (int type, int expected, const char *name, const union vl_field *prog)
 {
+  return vl_bpf_load_maps (type, expected, name, prog, NULL);
+}
+
+/* As vl_bpf_load, with FDS (4 map fds, or NULL) as the fd_array its BPF_PSEUDO_MAP_IDX loads name. */
+int
+vl_bpf_load_maps (int type, int expected, const char *name, const union vl_field *prog, const int *fds)
+{
   char log[4096] = "";
   union bpf_attr attr;
   int fd, err;
@@ -37,6 +44,8 @@ vl_bpf_load (int type, int expected, const char *name, const union vl_field *pro
   attr.log_buf = (uint64_t) (uintptr_t) log;
   attr.log_size = sizeof log;
   attr.log_level = 1;
+  if (fds != NULL)
+    attr.fd_array = (uint64_t) (uintptr_t) fds;
   snprintf (attr.prog_name, sizeof attr.prog_name, "%s", name);
   fd = sys_bpf (BPF_PROG_LOAD, &attr);
   if (fd < 0 && errno == ENOSPC) /* the verifier's log did not fit: load again without it */
@@ -74,8 +83,7 @@ op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r)
   const char *cgroup = r->f[0].s;
   int prog, dir, err;
 
-  (void) ctx;
-  prog = vl_bpf_load (r->f[1].i, r->f[2].i, r->f[4].s, &r->f[5]);
+  prog = vl_bpf_load_maps (r->f[1].i, r->f[2].i, r->f[4].s, &r->f[5], ctx->steer_link > 0 ? ctx->steer_maps : NULL);
   if (prog < 0)
     return -1;
   dir = open (cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

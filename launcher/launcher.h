@@ -17,6 +17,8 @@ enum vl_mode
   VL_MODE_REPLAY,  /* --replay FILE -- CMD...: no channels, failures on stderr */
 };
 
+#define VL_STEER_ADDRS 64 /* a guest's addresses MONITOR takes out of ADDRS (more: left to the link's end) */
+
 struct vl_ctx
 {
   enum vl_mode mode;
@@ -31,6 +33,11 @@ struct vl_ctx
   int lxcfs_pid;   /* LXCFS: that daemon (0: not found), for MONITOR to follow */
   unsigned long long lxcfs_ticks; /* its start time */
   char lxcfs_off[256]; /* LXCFS: the views it cannot serve, " virt_load " each */
+  int steer_link;        /* STEER: the run directory's sk_lookup link (> 0: the guest's programs use the maps) */
+  int steer_maps[4];     /* STEER: STORAGE, SOCKS, ROGUE, ADDRS: the fd_array of the guest's programs */
+  uint32_t steer_xid;
+  int steer_naddrs;
+  unsigned char steer_addrs[VL_STEER_ADDRS][16]; /* the guest's ADDRS keys, for MONITOR to take out */
 };
 
 /* The failure of the running op: the call as text, e.g. "setns(`/proc/42/ns/mnt`)", and errno. */
@@ -206,6 +213,7 @@ int vl_nat_undo (const char *line);
 /* bpf.c, cpuset.c: the cgroup steps that read or load at run time. */
 int op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r);
 int vl_bpf_load (int type, int expected, const char *name, const union vl_field *prog);
+int vl_bpf_load_maps (int type, int expected, const char *name, const union vl_field *prog, const int *fds);
 int vl_bpf_attach (int target, int prog, int attach_type, int flags);
 int op_cpuset_inherit (struct vl_ctx *ctx, const struct vl_rec *r);
 
@@ -217,6 +225,9 @@ int op_boot_id (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_timens (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_lxcfs (struct vl_ctx *ctx, const struct vl_rec *r);
 int op_lxcfs_bind (struct vl_ctx *ctx, const struct vl_rec *r);
+int op_steer (struct vl_ctx *ctx, const struct vl_rec *r);
+/* steer.c: the keys (of xid) out of the ADDRS map */
+void vl_steer_forget (int addrs, uint32_t xid, unsigned char (*keys)[16], int n);
 /* lxcfs.c: whether LXCFS left VIEW (virt_mem, ...) on */
 int vl_lxcfs_view_on (const struct vl_ctx *ctx, const char *view);
 /* lxcfs.c: in a child, the lxcfs mounts of the mount namespace of PID detached (the daemon died);

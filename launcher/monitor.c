@@ -78,6 +78,10 @@ struct monitor
   uint64_t logsize, logged;
   int log_dir, log_fd, master, peer, listen_fd, con, notify;
   int lxcfs;                      /* a pidfd of the lxcfs serving the guest's views; -1 */
+  int steer_link, steer_addrs;    /* STEER's link, held while the guest runs, and its ADDRS map; -1 */
+  uint32_t steer_xid;
+  int steer_naddrs;
+  unsigned char (*steer_keys)[16];
   int lxcfs_pid;
   unsigned long long lxcfs_ticks;
   enum intent intent; /* what the guest asked for with reboot(2) */
@@ -395,6 +399,17 @@ on_reboot (struct monitor *m, int init)
 
 /* The init has gone (STATUS): what it said is logged, the clients are let go; then, unless a
    command holds the guest's lock, the start is undone and a reboot starts the guest again. */
+/* The guest's addresses out of the shared ADDRS map, and the link let go (steer.c). */
+static void
+steer_release (struct monitor *m)
+{
+  if (m->steer_addrs >= 0)
+    vl_steer_forget (m->steer_addrs, m->steer_xid, m->steer_keys, m->steer_naddrs), close (m->steer_addrs);
+  if (m->steer_link >= 0)
+    close (m->steer_link);
+  m->steer_addrs = m->steer_link = -1;
+}
+
 static void __attribute__ ((noreturn))
 ended (struct monitor *m, int status, int init, unsigned long long ticks, ino_t sock, ino_t self)
 {
@@ -411,6 +426,7 @@ ended (struct monitor *m, int status, int init, unsigned long long ticks, ino_t 
   if (m->listen_fd >= 0)
     close (m->listen_fd), unlink_ours (m, "console", sock);
   say (m, reboot ? "rebooted" : poweroff ? "powered off" : "stopped");
+  steer_release (m); /* before a reboot's start enters them again */
   lock = vl_try_lock_guest (m->lock);
   if (lock < 0)
     _exit (0); /* a stop (or a start cleaning up after it) holds it and sees to the rest */
@@ -478,7 +494,10 @@ monitor_run (struct monitor *m, int con, int sig)
   m->master = receive_fd (con, &init);
   m->con = con; /* REBOOT_NOTIFY's listener comes later, on the same socket */
   if (m->master < 0 || init <= 0)
-    _exit (0); /* the start failed: its runner said why */
+    {
+      steer_release (m);
+      _exit (0); /* the start failed: its runner said why */
+    }
   if (vl_proc_stat (init, &state, &ticks) < 0)
     ticks = 0;
   m->peer = ioctl (m->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -637,7 +656,10 @@ op_monitor (struct vl_ctx *ctx, const struct vl_rec *r)
     struct monitor m = { .run = r->f[0].s, .log = r->f[1].s, .lock = r->f[2].s, .logsize = r->f[3].u,
                          .cli = r->f[4].s, .name = r->f[5].s, .log_dir = -1, .log_fd = -1, .master = -1,
                          .peer = -1, .listen_fd = -1, .con = -1, .notify = -1, .lxcfs = -1,
-                         .lxcfs_pid = ctx->lxcfs_pid, .lxcfs_ticks = ctx->lxcfs_ticks };
+                         .lxcfs_pid = ctx->lxcfs_pid, .lxcfs_ticks = ctx->lxcfs_ticks,
+                         .steer_link = ctx->steer_link > 0 ? ctx->steer_link : -1,
+                         .steer_addrs = ctx->steer_link > 0 ? ctx->steer_maps[3] : -1, .steer_xid = ctx->steer_xid,
+                         .steer_naddrs = ctx->steer_naddrs, .steer_keys = ctx->steer_addrs };
     int status = 0, null, sig;
     pid_t w;
 
@@ -645,7 +667,7 @@ op_monitor (struct vl_ctx *ctx, const struct vl_rec *r)
     close (done[0]);
     /* nothing of the caller's: its channels must reach EOF when the runner is done with them */
     for (int fd = 0; fd < 1024; fd++)
-      if (fd != con[0] && fd != done[1])
+      if (fd != con[0] && fd != done[1] && fd != m.steer_link && fd != m.steer_addrs)
         close (fd);
     null = open ("/dev/null", O_RDWR);
     if (null == 0)

@@ -254,7 +254,13 @@
                                      "VIEW FLAG|FLAG" a view the running one serves only with a    \
                                      flag. Never fails: a warning, and the views off */            \
   VL_OP (72, LXCFS_BIND, "sss")   /* view source target: mount(source, target in root, MS_BIND|     \
-                                     MS_REC) if LXCFS left the view on and source answers */
+                                     MS_REC) if LXCFS left the view on and source answers */     \
+  /* A shared guest's wildcard listeners on all its addresses (steer.c): sk_lookup, no packet path */ \
+  VL_OP (73, STEER, "ssEsiv")     /* idfile lock program btf xid addresses: under flock(lock) the    \
+                                     run directory's sk_lookup link (id in idfile) found or made   \
+                                     with its maps; the guest's sk_storage map (btf: hex); each    \
+                                     "HEX32 FLAGS" address -> xid in ADDRS. BPF_ATTACH then loads  \
+                                     with the maps as fd_array; MONITOR holds the link */
 
 #define VL_OP_ENUM(n, name, sig) VL_OP_##name = n,
 enum vl_op { VL_OPS (VL_OP_ENUM) };

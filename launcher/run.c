@@ -180,6 +180,7 @@ static const vl_op_fn vl_op_fns[] = {
   [VL_OP_TIMENS] = op_timens,
   [VL_OP_LXCFS] = op_lxcfs,
   [VL_OP_LXCFS_BIND] = op_lxcfs_bind,
+  [VL_OP_STEER] = op_steer,
 };
 
 /* Only mount(2) takes NULL strings (source, fstype, data; MOUNT_LOOP's data only), and ADDR_ADD

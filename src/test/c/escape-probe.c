@@ -400,6 +400,31 @@ static int a_bpf(const char *name, const char *a) {
     return MUST_FAIL(name, syscall(SYS_bpf, BPF_PROG_LOAD, &at, sizeof at));
 }
 
+/* The host's bpf objects by id (a shared guest's steering: the sk_lookup link and its maps, which
+   list every guest's listeners): none may be opened from a guest, whatever the id. */
+static int a_bpf_by_id(const char *name, const char *a) {
+    (void)a;
+    int e = 0;
+    for (unsigned id = 1; id <= 4096; id++) {
+        int cmds[] = {BPF_MAP_GET_FD_BY_ID, BPF_PROG_GET_FD_BY_ID, BPF_LINK_GET_FD_BY_ID};
+        for (unsigned i = 0; i < 3; i++) {
+            union bpf_attr at = {0};
+            if (cmds[i] == BPF_MAP_GET_FD_BY_ID) at.map_id = id;
+            else if (cmds[i] == BPF_PROG_GET_FD_BY_ID) at.prog_id = id;
+            else at.link_id = id;
+            long fd = syscall(SYS_bpf, cmds[i], &at, sizeof at);
+            if (fd >= 0) {
+                char d[64];
+                snprintf(d, sizeof d, "cmd-%d-id-%u", cmds[i], id);
+                return out(name, "escaped", d);
+            }
+            e = errno;
+        }
+    }
+    errno = e;
+    return MUST_FAIL(name, -1);
+}
+
 static int a_perf(const char *name, const char *scope) {
     struct perf_event_attr at = {.type = PERF_TYPE_SOFTWARE, .size = sizeof at, .config = PERF_COUNT_SW_TASK_CLOCK};
     int system = !strcmp(scope, "cpu");                        /* every task on CPU 0, kernel included */
@@ -745,7 +770,7 @@ static const struct attack attacks[] = {
     {"fsmount", a_fsmount, 0}, {"open_tree_move", a_open_tree_move, 0}, {"mount_setattr_usr", a_mount_setattr, 0},
     {"userns_locked_mounts", a_userns_locked_mounts, 0},
     {"uid_map", a_idmap_write, "uid_map"}, {"gid_map", a_idmap_write, "gid_map"}, {"setgroups", a_idmap_write, "setgroups"},
-    {"keyctl", a_keyctl, 0}, {"bpf_prog_load", a_bpf, 0},
+    {"keyctl", a_keyctl, 0}, {"bpf_prog_load", a_bpf, 0}, {"bpf_by_id", a_bpf_by_id, 0},
     {"perf_event_open", a_perf, "self"}, {"perf_event_open_cpu", a_perf, "cpu"},
     {"userfaultfd", a_userfaultfd, "user"}, {"userfaultfd_kernel", a_userfaultfd, "kernel"},
     {"io_uring_setup", a_io_uring, 0},

@@ -92,12 +92,20 @@ public final class StartPlanner {
      *                  clone; none for the other modes
      */
     public record Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
-                          Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network, ProcViews.Lxcfs lxcfs) {
+                          Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network, ProcViews.Lxcfs lxcfs,
+                          List<Step> beforeMonitor) {
         public Request {
             Objects.requireNonNull(monitor);
             Objects.requireNonNull(lxcfs);
             cgroupDelegation = List.copyOf(cgroupDelegation);
             hostSteps = List.copyOf(hostSteps);
+            beforeMonitor = List.copyOf(beforeMonitor);
+        }
+
+        /** Nothing the monitor must inherit (a shared guest's steering link: {@link Step.Steer}). */
+        public Request(GuestConfig config, InitStyle init, List<Path> cgroupDelegation, GuestStorage storage,
+                       Monitor monitor, List<Step> hostSteps, IntFunction<List<Step>> network, ProcViews.Lxcfs lxcfs) {
+            this(config, init, cgroupDelegation, storage, monitor, hostSteps, network, lxcfs, List.of());
         }
 
         /** With the default lxcfs ({@link ProcViews.Lxcfs#defaults}). */
@@ -140,6 +148,7 @@ public final class StartPlanner {
         p.add(new SetUmask(0));                                                   // modes below are meant exactly
         // before the monitor, which follows the daemon it finds, and in the caller's cgroups: the host's
         ProcViews.daemon(cfg.proc().views(), req.lxcfs()).ifPresent(p::add);
+        p.addAll(req.beforeMonitor());                                            // what the monitor holds (fds it inherits)
         // first: the monitor stays in the caller's cgroups, out of reach of the guest's kill sequence
         p.add(req.monitor());
         p.addAll(req.hostSteps());

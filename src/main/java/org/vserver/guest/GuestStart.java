@@ -20,6 +20,7 @@ import org.vserver.launch.Launcher;
 import org.vserver.limits.ResourcePlan;
 import org.vserver.net.NetworkPlan;
 import org.vserver.net.NetworkPlanner;
+import org.vserver.bpf.VmlinuxBtf;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanWriter;
 import org.vserver.plan.Sync;
@@ -269,7 +270,16 @@ public final class GuestStart {
         // only a netns guest's MAC uses the host's byte: no file read on the other modes' start path
         int hostByte = cfg.network().mode() == NetworkConfig.Mode.NETNS
                 ? NetworkPlanner.hostByte(Path.of("/etc/machine-id")) : 0;
-        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg), hostByte);
+        // a shared guest's [::] follows the socket's IPV6_V6ONLY, which its bind program reads where this kernel keeps it
+        int ipv6only = -1;
+        if (cfg.network().mode() == NetworkConfig.Mode.SHARED) {
+            try {
+                ipv6only = VmlinuxBtf.ipv6onlyBit();
+            } catch (java.io.IOException unreadable) {
+                // -1: [::] stays ::ffff:PRIMARY (a V6ONLY listener then fails, as before)
+            }
+        }
+        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg), hostByte, ipv6only);
     }
 
     /**

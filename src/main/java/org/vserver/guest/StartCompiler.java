@@ -27,6 +27,11 @@ import org.vserver.net.Nat;
 import org.vserver.net.NetnsSteps;
 import org.vserver.net.NetworkPlan;
 import org.vserver.net.SockAddrPrograms;
+import org.vserver.net.BindPolicy;
+import org.vserver.net.SkLookupProgram;
+import org.vserver.net.SteeringMaps;
+import org.vserver.bpf.Btf;
+import java.net.InetAddress;
 import org.vserver.plan.Plan;
 import org.vserver.plan.PlanKey;
 import org.vserver.plan.PlanWriter;
@@ -116,7 +121,7 @@ final class StartCompiler {
                 ? Optional.of(Nat.program(SearchPath.fromEnvironment(vs.env()))) : Optional.empty();
         Plan start = new StartPlanner(planner.host()).plan(new StartPlanner.Request(cfg, style,
                 vs.cgroups().delegationFiles(name), storage, monitor(vs, cfg), host, fd -> net instanceof NetworkPlan.Netns n
-                        ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of(), lxcfs));
+                        ? NetnsSteps.of(n, fd, vs.state().root(), nft) : List.of(), lxcfs, steering(net)));
         Plan exec = new EnterPlanner().plan(cfg, EnterPlanner.Target.inStateFile(vs.state().stateFile(name),
                 vs.cgroups().procsFiles(name), UserNamespace.of(cfg)),
                 new EnterPlanner.Command(null, EnterPlanner.User.ROOT, false, Map.of()), true);
@@ -158,6 +163,8 @@ final class StartCompiler {
         List<Step> out = new ArrayList<>();
         for (NetworkPlan.HostAddress a : s.hostAddresses())
             out.add(new Step.AddrAdd(a.dev(), Addresses.text(a.address()), a.prefix(), a.label()));
+        // ::1 of the guest: an address of its own on the host's lo (journaled, removed by the stop)
+        if (s.policy().lback6() != null) out.add(new Step.AddrAdd("lo", Addresses.text(s.policy().lback6()), 128, null));
         Path dir = vs.cgroups().bpfDir(name).orElseThrow(() -> new IOException(
                 "guest " + name + ": network mode shared needs a cgroup2 hierarchy for its bind hooks, and this host has none"
                         + " (mount one at /sys/fs/cgroup/unified, or use interfaces/mode netns)"));
@@ -167,6 +174,26 @@ final class StartCompiler {
                     new EbpfProgram(e.getValue())));
         }
         return out;
+    }
+
+    /**
+     * A shared guest's wildcard steering (launcher/steer.c), before the monitor forks (it inherits
+     * the link): the run directory's sk_lookup program, the guest's addresses for its XID.
+     */
+    private List<Step> steering(NetworkPlan net) {
+        if (!(net instanceof NetworkPlan.Shared s) || s.policy().xid() == 0) return List.of();
+        BindPolicy p = s.policy();
+        List<String> addresses = new ArrayList<>();
+        for (InetAddress a : p.v4()) addresses.add(steerEntry(a, false));
+        for (InetAddress a : p.v6()) addresses.add(steerEntry(a, false));
+        addresses.add(steerEntry(p.lback(), true));
+        if (p.lback6() != null) addresses.add(steerEntry(p.lback6(), true));
+        return List.of(new Step.Steer(vs.state().root().resolve(".steer").toString(), vs.state().root().resolve(".steer.lock").toString(),
+                new EbpfProgram(SkLookupProgram.program()), Btf.hex(), p.xid(), addresses.stream().distinct().toList()));
+    }
+
+    private static String steerEntry(InetAddress a, boolean loopback) {
+        return java.util.HexFormat.of().formatHex(SteeringMaps.addrsKey(a)) + " " + (loopback ? SteeringMaps.LOOPBACK : 0);
     }
 
     /** What {@code vserver-launcher --stop} does for this guest (launcher/stop.c), as {@link GuestStop} would. */

@@ -23,14 +23,26 @@ public final class NetworkPlanText {
                 BindPolicy p = sh.policy();
                 s.append("  bind 0.0.0.0 -> ").append(p.v4().isEmpty() ? "refused (no IPv4 address)" : Addresses.text(p.v4().getFirst())).append('\n');
                 s.append("  bind 127.0.0.1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
-                s.append("  bind :: -> ").append(!p.v6().isEmpty() ? Addresses.text(p.v6().getFirst())
-                        : p.v4().isEmpty() ? "refused" : "::ffff:" + Addresses.text(p.v4().getFirst())).append('\n');
+                if (p.xid() != 0 && p.lback6() != null) {
+                    String v6only = !p.v6().isEmpty() ? Addresses.text(p.v6().getFirst()) : Addresses.text(p.lback6()) + " (lback6)";
+                    String dual = !p.v4().isEmpty() ? "::ffff:" + Addresses.text(p.v4().getFirst()) : v6only;
+                    s.append("  bind :: -> ").append(p.ipv6onlyBit() < 0 ? dual + " (this kernel's IPV6_V6ONLY unknown)"
+                            : dual + " (dual-stack), " + v6only + " (IPV6_V6ONLY)").append('\n');
+                    s.append("  bind ::1 -> ").append(Addresses.text(p.lback6())).append(" (lback6, added to lo)\n");
+                    s.append("  a wildcard TCP listener also answers on: every address above, lback and lback6 (sk_lookup, xid ")
+                            .append(p.xid()).append(")\n");
+                } else {
+                    s.append("  bind :: -> ").append(!p.v6().isEmpty() ? Addresses.text(p.v6().getFirst())
+                            : p.v4().isEmpty() ? "refused" : "::ffff:" + Addresses.text(p.v4().getFirst())).append('\n');
+                }
                 s.append("  may bind: ").append(join(p.v4())).append(p.v6().isEmpty() ? "" : " " + join(p.v6()))
                         .append(' ').append(Addresses.text(p.lback()))
                         .append(p.bcast() != null ? " " + Addresses.text(p.bcast()) : "").append('\n');
                 s.append("  ports below 1024: ").append(p.privilegedPorts() ? "allowed on these (CAP_NET_BIND_SERVICE in bcapabilities)"
                         : "need CAP_NET_BIND_SERVICE in the host's user namespace (not in bcapabilities)").append('\n');
-                s.append("  connect 127.0.0.1, ::1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
+                if (p.lback6() != null) s.append("  connect 127.0.0.1 -> ").append(Addresses.text(p.lback())).append(" (lback), ::1 -> ")
+                        .append(Addresses.text(p.lback6())).append(" (lback6)\n");
+                else s.append("  connect 127.0.0.1, ::1 -> ").append(Addresses.text(p.lback())).append(" (lback)\n");
                 s.append("  may reach in 127.0.0.0/8: ").append(Addresses.text(p.lback()));
                 for (Inet4Address a : p.v4()) if ((a.getAddress()[0] & 0xff) == 127 && !a.equals(p.lback())) s.append(' ').append(Addresses.text(a));
                 for (LoopbackAllow e : p.lbackAllow()) s.append(' ').append(e);

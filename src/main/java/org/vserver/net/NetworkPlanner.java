@@ -30,6 +30,16 @@ public final class NetworkPlanner {
      */
     public static NetworkPlan plan(GuestConfig cfg, int xid, java.util.Set<Capability> bounding, int hostByte)
             throws ConfigException {
+        return plan(cfg, xid, bounding, hostByte, -1);
+    }
+
+    /**
+     * @param ipv6onlyBit where the running kernel keeps a socket's IPV6_V6ONLY
+     *                    ({@code VmlinuxBtf#ipv6onlyBit}; -1 unknown): a shared guest's {@code [::]}
+     *                    bind then follows it ({@link BindPolicy})
+     */
+    public static NetworkPlan plan(GuestConfig cfg, int xid, java.util.Set<Capability> bounding, int hostByte, int ipv6onlyBit)
+            throws ConfigException {
         NetworkConfig net = cfg.network();
         List<InterfaceConfig> enabled = cfg.interfaces().stream().filter(i -> !i.disabled()).toList();
         switch (net.mode()) {
@@ -61,8 +71,9 @@ public final class NetworkPlanner {
             Inet4Address lback = (Inet4Address) (net.lback() != null ? net.lback() : NetworkConfig.defaultLback(xid));
             // The guest's root may bind ports below 1024 iff its bounding set keeps the capability,
             // whether or not it has one in the host's user namespace (BindPolicy#privilegedPorts).
+            // the XID keys its listeners for the connection-time steering of its wildcard sockets
             return new NetworkPlan.Shared(host, new BindPolicy(v4, v6, lback, (Inet4Address) net.bcast(), net.lbackAllow(),
-                    bounding.contains(Capability.NET_BIND_SERVICE)));
+                    bounding.contains(Capability.NET_BIND_SERVICE), xid, BindPolicy.lback6Of(lback), ipv6onlyBit));
         }
         var addresses = new ArrayList<NetworkPlan.GuestAddress>();
         for (InterfaceConfig i : enabled) {

@@ -76,7 +76,8 @@ public enum Op {
     BOOT_ID(69, "ss"),
     TIMENS(70, ""),
     LXCFS(71, "sssvv"),
-    LXCFS_BIND(72, "sss");
+    LXCFS_BIND(72, "sss"),
+    STEER(73, "ssEsiv");
 
     private final int code;
     private final String signature;

@@ -677,4 +677,20 @@ public sealed interface Step {
         public Op op() { return Op.LXCFS_BIND; }
         public List<Object> fields() { return List.of(view, source, target); }
     }
+
+    /**
+     * A shared guest's wildcard steering (launcher/steer.c): the run directory's sk_lookup link,
+     * found by the id in {@code idFile} or made with {@code program} under {@code lock}; the
+     * guest's sk_storage map ({@code btf}: the hex of its type blob); each of {@code addresses}
+     * ("HEX32 FLAGS": 16 bytes, IPv4 mapped; flags 1 for a loopback address) entered for
+     * {@code xid}. The guest's programs are then loaded with the maps; its monitor holds the link.
+     */
+    record Steer(String idFile, String lock, EbpfProgram program, String btf, int xid, List<String> addresses) implements Step {
+        public Steer {
+            addresses = List.copyOf(addresses);
+        }
+
+        public Op op() { return Op.STEER; }
+        public List<Object> fields() { return List.of(idFile, lock, program, btf, xid, addresses); }
+    }
 }

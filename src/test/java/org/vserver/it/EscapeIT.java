@@ -119,7 +119,7 @@ class EscapeIT {
         // the new mount API and the guest's own user namespace (issue 13)
         "fsmount", "open_tree_move", "mount_setattr_usr", "userns_locked_mounts", "uid_map", "gid_map", "setgroups",
         // kernel surfaces without a namespace (§3.1)
-        "keyctl", "bpf_prog_load", "perf_event_open", "perf_event_open_cpu", "userfaultfd", "userfaultfd_kernel", "io_uring_setup",
+        "keyctl", "bpf_prog_load", "bpf_by_id", "perf_event_open", "perf_event_open_cpu", "userfaultfd", "userfaultfd_kernel", "io_uring_setup",
         "kexec_load", "kexec_file_load", "init_module", "finit_module", "acct", "swapon", "clock_settime", "settimeofday",
         "reboot_cad", "personality", "socket_alg", "socket_vsock",
         // devices and terminals (§2.4, §4.12)

@@ -46,6 +46,28 @@ final class NetProbe {
               c,a=s.accept(); c.sendall((sys.argv[3]+' '+a[0]+'\\n').encode()); c.close()
             """;
 
+    /**
+     * MODE PORT TAG COUNT: as SERVE on a socket of its own kind: MODE {@code v6only} binds
+     * {@code [::]:PORT} with IPV6_V6ONLY (nginx's default {@code listen [::]}), {@code dual} binds
+     * {@code [::]:PORT} without it, {@code nobind} listens without a bind (the kernel picks the
+     * port); prints "ready BOUND PORT" first.
+     */
+    static final String SERVE_KIND = """
+            import socket,sys
+            mode=sys.argv[1]
+            s=socket.socket(socket.AF_INET if mode=='nobind' else socket.AF_INET6)
+            try:
+              if mode!='nobind':
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if mode=='v6only' else 0)
+                s.bind(('::',int(sys.argv[2])))
+              s.listen(8)
+            except OSError as e:
+              print('errno', e.errno, flush=True); sys.exit(1)
+            print('ready', s.getsockname()[0], s.getsockname()[1], flush=True)
+            for _ in range(int(sys.argv[4])):
+              c,a=s.accept(); c.sendall((sys.argv[3]+' '+a[0]+'\\n').encode()); c.close()
+            """;
+
     /** ADDR PORT [SOURCE]: connects (from SOURCE if given), prints "ANSWER... LOCAL" or "errno N". */
     static final String CONNECT = FAMILY + """
             c=socket.socket(fam); c.settimeout(5)

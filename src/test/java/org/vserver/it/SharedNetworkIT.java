@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vserver.config.NetworkConfig;
+import org.vserver.net.Addresses;
+import org.vserver.net.BindPolicy;
 import org.vserver.sys.LinuxSyscalls;
 import org.vserver.testsupport.Feature;
 import org.vserver.testsupport.RequiresKernel;
@@ -78,10 +80,12 @@ class SharedNetworkIT {
         return ns.exec(concat(new String[] {"python3", "-c", probe}, args)).strip();
     }
 
-    static Process serveIn(String g, String addr, int port, String tag) throws Exception {
-        Process s = host.spawnIn(ns.path, concat(new String[] {"vserver", g, "exec", "python3", "-c", NetProbe.SERVE},
-                addr, Integer.toString(port), tag, "1"));
-        return s;
+    static Process serveIn(String g, String addr, int port, String tag) throws Exception { return serveIn(g, addr, port, tag, 1); }
+
+    /** A server in guest {@code g} answering {@code count} connections. */
+    static Process serveIn(String g, String addr, int port, String tag, int count) throws Exception {
+        return host.spawnIn(ns.path, concat(new String[] {"vserver", g, "exec", "python3", "-c", NetProbe.SERVE},
+                addr, Integer.toString(port), tag, Integer.toString(count)));
     }
 
     static String[] concat(String[] x, String... y) { return SharedStack.concat(x, y); }
@@ -111,7 +115,9 @@ class SharedNetworkIT {
         assertEquals(p + "99", in(a, NetProbe.BIND, "127.0.0.1", "tcp"), "lback from interfaces/lback");
         String lbackB = NetworkConfig.defaultLback(Integer.parseInt(host.context(b))).getHostAddress();
         assertEquals(lbackB, in(b, NetProbe.BIND, "127.0.0.1", "udp"), "the default lback of the guest's XID");
-        assertEquals("::ffff:" + p + "99", in(a, NetProbe.BIND, "::1", "tcp"));
+        // ::1 is the guest's lback6: IPv6 has one loopback address, so each guest has one on the host's lo
+        assertEquals(Addresses.text(BindPolicy.lback6Of((java.net.Inet4Address) java.net.InetAddress.ofLiteral(p + "99"))),
+                in(a, NetProbe.BIND, "::1", "tcp"));
     }
 
     @Test
@@ -132,6 +138,62 @@ class SharedNetworkIT {
         assertEquals(p + "2 80", in(a, NetProbe.BIND_AS_NOBODY, p + "2", "80"));
         assertEquals(p + "1 81", in(a, NetProbe.BIND_AS_NOBODY, "0.0.0.0", "81"));
         assertEquals("errno 99", in(a, NetProbe.BIND_AS_NOBODY, p + "11", "80"), "another guest's address stays refused");
+    }
+
+    /**
+     * VServer's wildcard bind: all addresses of the context. The socket is bound to the first
+     * address; the sk_lookup program hands it the connections to the others and to the guest's
+     * loopback (launcher/steer.c), and nothing else reaches it.
+     */
+    @Test
+    void aWildcardListenerAnswersOnEveryAddressOfItsGuestAndNowhereElse() throws Exception {
+        int port = port();
+        Process hostOwn = ns.spawn("python3", "-c", NetProbe.SERVE, h4, Integer.toString(port), "host", "1");
+        assertEquals("ready " + h4, TestNetns.awaitLine(hostOwn, "ready"));
+        Process sa = serveIn(a, "0.0.0.0", port, "guest-a", 4);
+        assertEquals("ready " + p + "1", TestNetns.awaitLine(sa, "ready"), "bound to the first address");
+        assertTrue(onHost(NetProbe.CONNECT, p + "1", Integer.toString(port)).startsWith("guest-a "));
+        assertTrue(onHost(NetProbe.CONNECT, p + "2", Integer.toString(port)).startsWith("guest-a "), "its second address");
+        assertTrue(onHost(NetProbe.CONNECT, p + "99", Integer.toString(port)).startsWith("guest-a "), "its lback");
+        assertTrue(in(a, NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)).startsWith("guest-a "), "localhost inside");
+        assertEquals("errno 111", onHost(NetProbe.CONNECT, p + "11", Integer.toString(port)), "another guest's address");
+        assertTrue(onHost(NetProbe.CONNECT, h4, Integer.toString(port)).startsWith("host "), "the host's own service, untouched");
+        assertEquals(0, sa.waitFor());
+        assertEquals(0, hostOwn.waitFor());
+    }
+
+    @Test
+    void theGuestsLocalhostIsNotTheHostsWildcardListener() throws Exception {
+        int port = port();
+        Process hostAny = ns.spawn("python3", "-c", NetProbe.SERVE, "0.0.0.0", Integer.toString(port), "host", "1");
+        assertEquals("ready 0.0.0.0", TestNetns.awaitLine(hostAny, "ready"));
+        assertEquals("errno 111", in(a, NetProbe.CONNECT, "127.0.0.1", Integer.toString(port)),
+                "an unclaimed port of the guest's loopback is refused, not the host's");
+        assertTrue(onHost(NetProbe.CONNECT, h4, Integer.toString(port)).startsWith("host "));
+        assertEquals(0, hostAny.waitFor());
+    }
+
+    @Test
+    void aListenerWithoutBindAnswersOnlyOnItsGuestsAddresses() throws Exception {
+        Process s = host.spawnIn(ns.path, "vserver", a, "exec", "python3", "-c", NetProbe.SERVE_KIND, "nobind", "0", "guest-a", "2");
+        String[] ready = TestNetns.awaitLine(s, "ready").split(" ");
+        assertEquals("0.0.0.0", ready[1], "the kernel's autobind, which runs no bind hook");
+        String port = ready[2];
+        assertTrue(onHost(NetProbe.CONNECT, p + "2", port).startsWith("guest-a "), "its own address");
+        assertEquals("errno 111", onHost(NetProbe.CONNECT, h4, port), "not on the host's address");
+        assertEquals("errno 111", onHost(NetProbe.CONNECT, p + "11", port), "not on another guest's");
+        assertTrue(onHost(NetProbe.CONNECT, p + "99", port).startsWith("guest-a "), "its lback");
+        assertEquals(0, s.waitFor());
+    }
+
+    @Test
+    void aV6OnlyWildcardListenerStartsInAGuestWithoutIpv6AndServesItsLoopback() throws Exception {
+        int port = port();
+        Process s = host.spawnIn(ns.path, "vserver", a, "exec", "python3", "-c", NetProbe.SERVE_KIND, "v6only", Integer.toString(port), "guest-a", "1");
+        String ready = TestNetns.awaitLine(s, "ready");
+        assertTrue(ready.startsWith("ready fd7f:7673::"), "bound to the guest's lback6: " + ready);
+        assertTrue(in(a, NetProbe.CONNECT, "::1", Integer.toString(port)).startsWith("guest-a "), "::1 inside");
+        assertEquals(0, s.waitFor());
     }
 
     @Test
@@ -159,7 +221,11 @@ class SharedNetworkIT {
     @Test
     void ipv6BindsAndConnectsFromTheGuestsOwnAddress() throws Exception {
         assertTrue(ns.ip("-6", "addr", "show", "dev", "lo").contains("inet6 " + p6 + "11/128"), "added to lo");
-        assertEquals(p6 + "11", in(b, NetProbe.BIND, "::", "tcp"), "[::] becomes the first IPv6 address");
+        // [::] follows IPV6_V6ONLY: a dual-stack socket keeps both families (bound to the first IPv4
+        // address, mapped; steered on the IPv6 ones), a V6ONLY one becomes the first IPv6 address
+        assertEquals("::ffff:" + p + "11", in(b, NetProbe.BIND, "::", "tcp"), "[::] dual-stack");
+        String v6only = in(b, NetProbe.SERVE_KIND, "v6only", "0", "-", "0");
+        assertTrue(v6only.startsWith("ready " + p6 + "11 "), "[::] V6ONLY: " + v6only);
         assertEquals("errno 99", in(b, NetProbe.BIND, p6 + "200", "tcp"), "the host's IPv6 address is not the guest's");
         int port = port();
         Process server = ns.spawn("python3", "-c", NetProbe.SERVE, p6 + "200", Integer.toString(port), "host6", "1");

@@ -220,11 +220,14 @@ final class TestHost implements AutoCloseable {
     }
 
     /** Host mounts that mention this run's directory (there must be none: guest mounts live in the guests' namespaces). */
+    /** The run directory's files of the host's services (lxcfs, the steering link's id), not of a guest. */
+    static final List<String> HOST_SERVICE_FILES = List.of(".lxcfs.pid", ".lxcfs.lock", ".steer", ".steer.lock");
+
     /** What is in the run directory but the files of the run's lxcfs (a host service, which close() stops); empty if there is none. */
     List<String> runStateLeft() throws IOException {
         if (!Files.isDirectory(rundir)) return List.of();
         try (var s = Files.list(rundir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lxcfs.pid") && !n.equals(".lxcfs.lock")).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !HOST_SERVICE_FILES.contains(n)).sorted().toList();
         }
     }
 
@@ -360,6 +363,9 @@ final class TestHost implements AutoCloseable {
             new ProcessBuilder("umount", "-l", lxcfsDir.toString()).start().waitFor();
         Files.deleteIfExists(rundir.resolve(".lxcfs.pid"));
         Files.deleteIfExists(rundir.resolve(".lxcfs.lock"));
+        // the id of the run's steering link (launcher/steer.c): the link went with the last shared guest's monitor
+        Files.deleteIfExists(rundir.resolve(".steer"));
+        Files.deleteIfExists(rundir.resolve(".steer.lock"));
         if (Files.isDirectory(rundir)) {
             try (var s = Files.list(rundir)) {
                 if (s.findAny().isEmpty()) Files.delete(rundir);

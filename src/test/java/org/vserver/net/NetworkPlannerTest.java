@@ -62,14 +62,16 @@ class NetworkPlannerTest {
                 new NetworkPlan.HostAddress("lo", v4("127.77.0.2"), 8, null),
                 new NetworkPlan.HostAddress("lo", v6("fd00::3"), 128, null)), p.hostAddresses());
         assertEquals(new BindPolicy(List.of(v4("127.77.0.1"), v4("127.77.0.2"), v4("127.77.0.3")), List.of(v6("fd00::3")),
-                v4("127.156.65.1"), null, List.of(), true), p.policy());
+                v4("127.156.65.1"), null, List.of(), true, 40001, v6("fd7f:7673::7f9c:4101"), -1), p.policy(),
+                "steered by the XID; ::1 is lback6, the IPv6 form of lback");
     }
 
     @Test void sharedWithoutDeviceOnlyBinds() throws Exception {
         var p = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "192.0.2.5\n", "interfaces/lback", "127.1.2.3\n",
                 "interfaces/bcast", "192.0.2.255\n"));
         assertEquals(List.of(), p.hostAddresses());
-        assertEquals(new BindPolicy(List.of(v4("192.0.2.5")), List.of(), v4("127.1.2.3"), v4("192.0.2.255"), List.of(), true), p.policy());
+        assertEquals(new BindPolicy(List.of(v4("192.0.2.5")), List.of(), v4("127.1.2.3"), v4("192.0.2.255"), List.of(), true,
+                40001, v6("fd7f:7673::7f01:203"), -1), p.policy());
     }
 
     @Test void privilegedPortsOnlyWithCapNetBindServiceInTheBoundingSet() throws Exception {
@@ -87,7 +89,9 @@ class NetworkPlannerTest {
         var p = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "192.0.2.5\n", "interfaces/lback.allow", "127.0.0.53:53\n127.10.0.0/16\n"));
         assertEquals(List.of(LoopbackAllow.parse("127.0.0.53:53"), LoopbackAllow.parse("127.10.0.0/16")), p.policy().lbackAllow());
         String text = NetworkPlanText.render(p);
-        assertTrue(text.contains("  connect 127.0.0.1, ::1 -> 127.156.65.1 (lback)\n"), text);
+        assertTrue(text.contains("  connect 127.0.0.1 -> 127.156.65.1 (lback), ::1 -> fd7f:7673::7f9c:4101 (lback6)\n"), text);
+        assertTrue(text.contains("  bind ::1 -> fd7f:7673::7f9c:4101 (lback6, added to lo)\n"), text);
+        assertTrue(text.contains("  a wildcard TCP listener also answers on: every address above, lback and lback6 (sk_lookup, xid 40001)\n"), text);
         assertTrue(text.contains("  may reach in 127.0.0.0/8: 127.156.65.1 127.0.0.53:53 127.10.0.0/16 (with interfaces/lback.allow);"
                 + " any other loopback destination: EPERM\n"), text);
         var none = (NetworkPlan.Shared) plan(guest("interfaces/00/ip", "127.77.0.1\n", "interfaces/lback.allow", "# nothing yet\n"));

@@ -177,6 +177,8 @@ class PlanTextAgreementTest {
                 .add(new Step.Lxcfs("/usr/bin/lxcfs", "/var/lib/lxcfs", "/run/vservers/.lxcfs.lock",
                         List.of("-l", "--enable-cfs", "-p", "/run/vservers/.lxcfs.pid"), List.of("virt_load -l|--enable-loadavg")))
                 .add(new Step.LxcfsBind("virt_mem", "/var/lib/lxcfs/proc/meminfo", "/proc/meminfo"))
+                .add(new Step.Steer("/run/vservers/.steer", "/run/vservers/.steer.lock", new EbpfProgram(List.of(Insn.mov(0, 1), Insn.exit())),
+                        "9feb01", 40001, List.of("00000000000000000000ffff7f000201 1")))
                 .build();
         var covered = EnumSet.noneOf(Op.class);
         for (Step s : plan.steps()) covered.add(s.op());
