@@ -10,7 +10,7 @@
 #   - the host-side process each keeps per guest: vserver's monitor, nspawn itself (RSS).
 # vserver's first start compiles the start (doc/plan-cache.md) and is not counted; the starts
 # timed run without a JVM, as every later start does. Median of RUNS, interleaved.
-# The tree: target/it-cache/debian-bookworm-systemd-nginx.tar.gz (SystemdIT's), else $BENCH_TARBALL,
+# The tree: target/it-cache/debian-bookworm-systemd-nginx-postfix.tar.gz (SystemdIT's), else $BENCH_TARBALL,
 # else a debootstrap of bookworm now (needs the Debian mirror, about 2 minutes).
 # Usage: bench/boot.sh [RUNS]   (odd, default 5; as root, after mvn package)
 set -eu
@@ -26,7 +26,7 @@ NSPAWN_PID=""
 at_cleanup '[ -n "$NSPAWN_PID" ] && kill -KILL "$NSPAWN_PID" 2>/dev/null; true'
 
 G=boot
-TARBALL=${BENCH_TARBALL:-target/it-cache/debian-bookworm-systemd-nginx.tar.gz}
+TARBALL=${BENCH_TARBALL:-target/it-cache/debian-bookworm-systemd-nginx-postfix.tar.gz}
 if [ -f "$TARBALL" ]; then
     bin/vserver $G build -m template -- -t "$TARBALL" >/dev/null 2>&1
 else

@@ -36,11 +36,14 @@ final class DebianTree {
         return cached(TARBALL, List.of(), vdir -> run(List.of("dpkg", "--root=" + vdir, "--force-not-root", "-i", packageDeb("1.0").toString())));
     }
 
-    /** Bookworm with systemd as its init (systemd-sysv), dbus, cron and sshd: a VPS as most are today. */
-    static final Path SYSTEMD_TARBALL = CACHE.resolve("debian-bookworm-systemd-nginx.tar.gz");
+    /**
+     * Bookworm with systemd as its init (systemd-sysv), dbus, cron, sshd, nginx and postfix (Debian's
+     * "Internet Site" defaults: every interface, both families): a VPS as most are today.
+     */
+    static final Path SYSTEMD_TARBALL = CACHE.resolve("debian-bookworm-systemd-nginx-postfix.tar.gz");
 
     static Path systemdTarball() throws Exception {
-        return cached(SYSTEMD_TARBALL, List.of("--include=systemd-sysv,dbus,cron,openssh-server,nginx-light,procps,iproute2"), vdir -> {});
+        return cached(SYSTEMD_TARBALL, List.of("--include=systemd-sysv,dbus,cron,openssh-server,nginx-light,postfix,procps,iproute2"), vdir -> {});
     }
 
     interface TreeStep {

@@ -139,24 +139,91 @@ class SystemdIT {
         host.assertNothingLeftOf(g);
     }
 
+    /** ADDR PORT [REQUEST]: connects, sends REQUEST if given, prints what comes back (a banner: its first chunk) or "errno N". */
+    static final String FETCH = """
+            import socket,sys
+            fam=socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            c=socket.socket(fam); c.settimeout(15)
+            try:
+              c.connect((sys.argv[1],int(sys.argv[2])))
+              req=sys.argv[3] if len(sys.argv)>3 else ''
+              if req: c.sendall(req.encode())
+              d=b''
+              while True:
+                x=c.recv(4096)
+                if not x: break
+                d+=x
+                if not req: break
+              print(d.decode(errors='replace')[:400])
+            except OSError as e: print('errno', e.errno)
+            """;
+
+    /** bash -c SCRIPT in the guest (its /dev/tcp), which must succeed: its output. */
+    static String bash(String guest, String script) throws Exception {
+        var r = host.cli("vserver", guest, "exec", "bash", "-c", script);
+        assertEquals(0, r.code(), script + ":\n" + r);
+        return r.out();
+    }
+
+    static final String GET = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
+
     /**
-     * On the host's stack with a 127/8 address of its own, its sshd answers there, from the host.
-     * (Debian's unmodified nginx, whose default site also listens on [::]:80, is issue 17's.)
+     * Debian's nginx (listen 80 and [::]:80, V6ONLY), openssh-server (0.0.0.0 and ::) and postfix
+     * (Internet Site: every interface, both families), unmodified, in a shared guest with two IPv4
+     * addresses and an IPv6 one: each answers on all three from the host and on 127.0.0.1 and ::1
+     * inside. A second guest listens on port 80 of its own address; the host's own port-80
+     * service is untouched; nothing of this guest answers on the second guest's address.
      */
     @Test
-    void itsSshdAnswersFromTheHostOnItsSharedAddress() throws Exception {
+    void debiansServicesAnswerUnmodifiedOnEveryAddressOfASharedGuest() throws Exception {
         TestNetns ns = TestNetns.create("vsit-sd-" + host.id);
-        String ip = "127.88." + ThreadLocalRandom.current().nextInt(1, 255) + ".1";
+        var rnd = ThreadLocalRandom.current();
+        String p = "127.88." + rnd.nextInt(1, 255) + ".";
+        String v6 = "fd77:" + Integer.toHexString(0x1000 + rnd.nextInt(0xf000)) + "::1";
+        String hostOwn = p + "200", other = "sd-other";
         try {
-            SharedStack.address(host, g, "0", ip, null);
+            SharedStack.address(host, g, "0", p + "1", null);
+            SharedStack.address(host, g, "1", p + "2", null);
+            SharedStack.address(host, g, "2", v6, null);
+            ns.ip("addr", "add", hostOwn + "/32", "dev", "lo");
+            Process hostWeb = ns.spawn("python3", "-c", NetProbe.SERVE, hostOwn, "80", "host-web", "1");
+            assertEquals("ready " + hostOwn, TestNetns.awaitLine(hostWeb, "ready"));
             SharedStack.run(host, ns, g, "start");
             String state = booted(g);
-            assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running: " + state);
-            assertEquals("SSH-2.0-", ns.exec("bash", "-c", "exec 3<>/dev/tcp/" + ip + "/22; head -c 8 <&3"));
+            assertTrue(state.equals("running") || state.equals("degraded"), "is-system-running: " + state
+                    + "\n" + host.cli("vserver", g, "exec", "systemctl", "--failed", "--no-pager").out());
+            for (String unit : List.of("ssh", "nginx", "postfix@-"))
+                assertEquals("active\n", host.sh(g, "systemctl is-active " + unit), unit + " started, unmodified");
+            for (String a : List.of(p + "1", p + "2", v6)) {
+                assertTrue(ns.exec("python3", "-c", FETCH, a, "80", GET).contains("Welcome to nginx"), "nginx on " + a);
+                assertTrue(ns.exec("python3", "-c", FETCH, a, "22").startsWith("SSH-2.0-"), "sshd on " + a);
+                assertTrue(ns.exec("python3", "-c", FETCH, a, "25").startsWith("220 "), "postfix on " + a);
+            }
+            for (String lo : List.of("127.0.0.1", "::1")) {
+                String web = bash(g, "exec 3<>/dev/tcp/" + lo + "/80; printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+                assertTrue(web.contains("Welcome to nginx"), "nginx on " + lo + " inside: " + web);
+                assertTrue(bash(g, "exec 3<>/dev/tcp/" + lo + "/25; head -c 4 <&3").startsWith("220 "), "postfix on " + lo + " inside");
+                assertTrue(bash(g, "exec 3<>/dev/tcp/" + lo + "/22; head -c 8 <&3").startsWith("SSH-2.0-"), "sshd on " + lo + " inside");
+            }
+            // a second guest on the same port of its own address
+            host.build(other);
+            SharedStack.address(host, other, "0", p + "3", null);
+            SharedStack.run(host, ns, other, "start");
+            Process second = host.spawnIn(ns.path, "vserver", other, "exec", "python3", "-c", NetProbe.SERVE, "0.0.0.0", "80", "second", "1");
+            assertEquals("ready " + p + "3", TestNetns.awaitLine(second, "ready"));
+            assertTrue(ns.exec("python3", "-c", FETCH, p + "3", "80").startsWith("second "), "the second guest's port 80");
+            assertEquals(0, second.waitFor());
+            assertEquals("errno 111", ns.exec("python3", "-c", FETCH, p + "3", "25").strip(),
+                    "the first guest's wildcard listeners do not answer on the second guest's address");
+            assertTrue(ns.exec("python3", "-c", FETCH, hostOwn, "80").startsWith("host-web "), "the host's own port-80 service");
+            assertEquals(0, hostWeb.waitFor());
+            SharedStack.run(host, ns, other, "stop");
             SharedStack.run(host, ns, g, "stop");
             host.assertNothingLeftOf(g);
+            host.assertNothingLeftOf(other);
         } finally {
-            if (host.guests.running(g).isPresent()) host.cliIn(ns.path, null, "vserver", g, "stop");
+            for (String guest : List.of(g, other))
+                if (host.guests.running(guest).isPresent()) host.cliIn(ns.path, null, "vserver", guest, "stop");
             new ProcessBuilder("rm", "-rf", host.confdir.resolve(g).resolve("interfaces").toString()).start().waitFor();
             ns.close();
         }
