@@ -172,7 +172,8 @@ make (const char *idfile, const union vl_field *program, int m[4])
 
   m[1] = map_create (BPF_MAP_TYPE_SOCKHASH, 24, 8, 65536, 0, NAME_SOCKS, -1, 0, 0);
   m[2] = m[1] < 0 ? -1 : map_create (BPF_MAP_TYPE_SOCKHASH, 4, 8, 4096, 0, NAME_ROGUE, -1, 0, 0);
-  m[3] = m[2] < 0 ? -1 : map_create (BPF_MAP_TYPE_HASH, 16, 8, 16384, 0, NAME_ADDRS, -1, 0, 0);
+  /* not preallocated: a few entries per guest, written at starts; a start pays no 16384-entry memset */
+  m[3] = m[2] < 0 ? -1 : map_create (BPF_MAP_TYPE_HASH, 16, 8, 16384, BPF_F_NO_PREALLOC, NAME_ADDRS, -1, 0, 0);
   if (m[3] < 0)
     return -1;
   fds[0] = m[3], fds[1] = m[1], fds[2] = m[2], fds[3] = m[3]; /* slot 0 (a guest's STORAGE) unused here */

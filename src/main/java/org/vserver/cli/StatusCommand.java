@@ -36,7 +36,7 @@ final class StatusCommand extends GuestVerb {
         parent.out.println("Vserver '" + parent.name + "' is running at context '" + s.xid() + "'");
         parent.out.println("Number of processes: " + procs);
         parent.out.printf("Uptime: %d:%02d:%02d%n", up.toHours(), up.toMinutesPart(), up.toSecondsPart());
-        parent.out.println("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, s.xid())));
+        parent.out.println("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkSummary(cfg, s.xid())));
         parent.out.println(GuestViews.line(cfg, guests.vserver().config().lxcfsDir())
                 + GuestViews.lost(guests.vserver().state().guestDir(parent.name)));
         for (String line : LimitsReport.status(new GuestLimits(guests).report(parent.name))) parent.out.println(line);
@@ -56,7 +56,7 @@ final class StatusCommand extends GuestVerb {
         out.add("Vserver '" + cfg.name() + "' is running at context '" + xid + "'");
         out.add("Number of processes: @PROCS@");
         out.add("Uptime: @UPTIME@");
-        out.add("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkPlan(cfg, xid)));
+        out.add("Network: " + NetworkPlanText.summary(new GuestStart(guests).networkSummary(cfg, xid)));
         out.add(GuestViews.template(cfg, guests.vserver().config().lxcfsDir(), guests.vserver().state().guestDir(cfg.name())));
         List<String> limits = LimitsReport.status(new GuestLimits(guests).asStarted(cfg));
         out.addAll(limits.subList(0, limits.size() - 3));          // the counters' lines are the launcher's to fill

@@ -265,6 +265,14 @@ public final class GuestStart {
         return allocated ? new ShiftedRoot(vs).shiftIfRefused(cfg) : cfg;
     }
 
+    /**
+     * The guest's network plan as status summarizes it: addresses and mode, without what the
+     * programs need of the kernel (reading its BTF costs some 50 ms).
+     */
+    public NetworkPlan networkSummary(GuestConfig cfg, int xid) throws ConfigException {
+        return NetworkPlanner.plan(cfg, xid, Capabilities.bounding(cfg), 0, -1);
+    }
+
     /** The guest's network plan (vserver debug plan NAME network prints it). */
     public NetworkPlan networkPlan(GuestConfig cfg, int xid) throws ConfigException {
         // only a netns guest's MAC uses the host's byte: no file read on the other modes' start path

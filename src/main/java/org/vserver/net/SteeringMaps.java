@@ -49,7 +49,7 @@ public final class SteeringMaps {
             new Spec("vserver_storage", Bpf.MAP_TYPE_SK_STORAGE, 4, Btf.VALUE_SIZE, 0, Bpf.F_NO_PREALLOC, true),
             new Spec("vserver_socks", Bpf.MAP_TYPE_SOCKHASH, SOCKS_KEY_SIZE, 8, 65536, 0, false),
             new Spec("vserver_rogue", Bpf.MAP_TYPE_SOCKHASH, ROGUE_KEY_SIZE, 8, 4096, 0, false),
-            new Spec("vserver_addrs", Bpf.MAP_TYPE_HASH, ADDRS_KEY_SIZE, ADDRS_VALUE_SIZE, 16384, 0, false));
+            new Spec("vserver_addrs", Bpf.MAP_TYPE_HASH, ADDRS_KEY_SIZE, ADDRS_VALUE_SIZE, 16384, Bpf.F_NO_PREALLOC, false));
 
     private SteeringMaps() {}
 

@@ -12,7 +12,6 @@ import java.lang.reflect.Proxy;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -203,18 +202,10 @@ class SockAddrProgramsHostTest {
         String outside = "assert os.system(\"ip addr add " + outside() + "/32 dev lo\") == 0\n";
         Process p = new ProcessBuilder("unshare", "-n", "python3", "-c", PRELUDE + outside + body).redirectErrorStream(true).start();
         probes.add(p);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe hangs");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "the probe failed:\n" + out);
-        Map<String, String> results = new LinkedHashMap<>();
-        for (String line : out.lines().toList()) {
-            int eq = line.indexOf('=');
-            if (eq > 0) results.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-        return results;
+        return ProbeOutput.results(p);
     }
 
-    static String py(String s) { return "'" + s + "'"; }
+    static String py(String s) { return ProbeOutput.py(s); }
 
     @Test void bindFollowsThePolicy() throws Exception {
         Path g = cgroup("a", policyA());

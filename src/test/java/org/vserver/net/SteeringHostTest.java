@@ -8,12 +8,10 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -239,18 +237,10 @@ class SteeringHostTest {
         Process p = new ProcessBuilder("nsenter", net, "python3", "-c", PRELUDE + setup + "try:\n" + body.indent(4) + "finally:\n    done()\n")
                 .redirectErrorStream(true).start();
         probes.add(p);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe hangs");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "the probe failed:\n" + out);
-        Map<String, String> results = new LinkedHashMap<>();
-        for (String line : out.lines().toList()) {
-            int eq = line.indexOf('=');
-            if (eq > 0) results.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-        return results;
+        return ProbeOutput.results(p);
     }
 
-    static String py(String s) { return "'" + s + "'"; }
+    static String py(String s) { return ProbeOutput.py(s); }
 
     @Test void theVerifierTakesEveryProgram() throws Exception {
         cgroup("a", policyA());                                    // attach throws if the kernel refuses one
