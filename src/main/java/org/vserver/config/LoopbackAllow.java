@@ -54,7 +54,7 @@ public record LoopbackAllow(Inet4Address address, int prefix, int port) {
         int colon = rest.indexOf(':');
         if (colon >= 0) {
             if (rest.indexOf(':', colon + 1) >= 0 || rest.startsWith("["))
-                throw new IllegalArgumentException("'" + s + "' is IPv6: its only loopback address, ::1, is the guest's own lback;"
+                throw new IllegalArgumentException("'" + s + "' is IPv6: its only loopback address, ::1, is the guest's own (lback6);"
                         + " list IPv4 addresses of 127.0.0.0/8 (an IPv6 socket reaches them as ::ffff:127.x.y.z)");
             String p = rest.substring(colon + 1);
             if (!p.matches("\\d{1,5}") || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535)
