@@ -123,7 +123,7 @@ class NetworkConfigTest {
                 {"127.0.0.9/24", "'127.0.0.9/24' has host bits set: write the range as 127.0.0.0/24"},
                 {"localhost", "invalid entry 'localhost' (expected ADDR[/PREFIX][:PORT], e.g. 127.0.0.53:53)"},
                 {"127.1", "invalid entry '127.1' (expected ADDR[/PREFIX][:PORT], e.g. 127.0.0.53:53)"},
-                {"::1", "'::1' is IPv6: its only loopback address, ::1, is the guest's own lback;"
+                {"::1", "'::1' is IPv6: its only loopback address, ::1, is the guest's own (lback6);"
                         + " list IPv4 addresses of 127.0.0.0/8 (an IPv6 socket reaches them as ::ffff:127.x.y.z)"},
                 {"127.0.0.1", "127.0.0.1 always means the guest's own lback (it is rewritten before any entry applies);"
                         + " give the host's service another loopback address, e.g. 127.0.0.2, and list that"},
