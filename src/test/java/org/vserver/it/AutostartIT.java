@@ -93,6 +93,9 @@ class AutostartIT {
         String unit = Files.readString(units.resolve("vservers-default.service"));
         assertTrue(unit.contains("ExecStart=" + prefix + "/sbin/vserver-autostart --mark default start"), unit);
         assertTrue(unit.contains("ExecStop=" + prefix + "/sbin/vserver-autostart --mark default stop"), unit);
+        assertTrue(unit.contains("Wants=network-online.target lxcfs.service"), "the guests' views want the host's lxcfs: " + unit);
+        String dropIn = Files.readString(units.resolve("lxcfs.service.d/vserver.conf"));
+        assertTrue(dropIn.contains("ExecStart=\nExecStart=/usr/bin/lxcfs --enable-loadavg --enable-cfs"), "Debian's unit with the views' options: " + dropIn);
         Files.copy(units.resolve("vserver@.service"), units.resolve("vserver@web.service"));
         var verify = host.run(new ProcessBuilder("systemd-analyze", "verify", units.resolve("vservers-default.service").toString(),
                 units.resolve("vserver@web.service").toString()), null);
