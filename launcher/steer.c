@@ -171,7 +171,9 @@ make (const char *idfile, const union vl_field *program, int m[4])
   char text[32];
 
   m[1] = map_create (BPF_MAP_TYPE_SOCKHASH, 24, 8, 65536, 0, NAME_SOCKS, -1, 0, 0);
-  m[2] = m[1] < 0 ? -1 : map_create (BPF_MAP_TYPE_SOCKHASH, 4, 8, 4096, 0, NAME_ROGUE, -1, 0, 0);
+  /* room for every key there is (a port of each family): a guest that fills ROGUE would have its
+     next autobound listener answer on the host's addresses; a full SOCKS only stops steering */
+  m[2] = m[1] < 0 ? -1 : map_create (BPF_MAP_TYPE_SOCKHASH, 4, 8, 2 * 65536, 0, NAME_ROGUE, -1, 0, 0);
   /* not preallocated: a few entries per guest, written at starts; a start pays no 16384-entry memset */
   m[3] = m[2] < 0 ? -1 : map_create (BPF_MAP_TYPE_HASH, 16, 8, 16384, BPF_F_NO_PREALLOC, NAME_ADDRS, -1, 0, 0);
   if (m[3] < 0)

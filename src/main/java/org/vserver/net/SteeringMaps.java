@@ -48,7 +48,8 @@ public final class SteeringMaps {
     public static final List<Spec> ALL = List.of(
             new Spec("vserver_storage", Bpf.MAP_TYPE_SK_STORAGE, 4, Btf.VALUE_SIZE, 0, Bpf.F_NO_PREALLOC, true),
             new Spec("vserver_socks", Bpf.MAP_TYPE_SOCKHASH, SOCKS_KEY_SIZE, 8, 65536, 0, false),
-            new Spec("vserver_rogue", Bpf.MAP_TYPE_SOCKHASH, ROGUE_KEY_SIZE, 8, 4096, 0, false),
+            // every (port, family) key fits: a full ROGUE would let the next autobound listener answer on the host's addresses
+            new Spec("vserver_rogue", Bpf.MAP_TYPE_SOCKHASH, ROGUE_KEY_SIZE, 8, 2 * 65536, 0, false),
             new Spec("vserver_addrs", Bpf.MAP_TYPE_HASH, ADDRS_KEY_SIZE, ADDRS_VALUE_SIZE, 16384, Bpf.F_NO_PREALLOC, false));
 
     private SteeringMaps() {}
