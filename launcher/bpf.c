@@ -13,8 +13,9 @@
 
 #include "launcher.h"
 
-static int
-sys_bpf (int cmd, union bpf_attr *attr)
+/* bpf(2), the one wrapper of the launcher's bpf calls (bpf.c, steer.c): its result, errno set */
+int
+vl_sys_bpf (int cmd, union bpf_attr *attr)
 {
   return (int) syscall (SYS_bpf, cmd, attr, sizeof *attr);
 }
@@ -47,11 +48,11 @@ vl_bpf_load_maps (int type, int expected, const char *name, const union vl_field
   if (fds != NULL)
     attr.fd_array = (uint64_t) (uintptr_t) fds;
   snprintf (attr.prog_name, sizeof attr.prog_name, "%s", name);
-  fd = sys_bpf (BPF_PROG_LOAD, &attr);
+  fd = vl_sys_bpf (BPF_PROG_LOAD, &attr);
   if (fd < 0 && errno == ENOSPC) /* the verifier's log did not fit: load again without it */
     {
       attr.log_buf = 0, attr.log_size = 0, attr.log_level = 0;
-      fd = sys_bpf (BPF_PROG_LOAD, &attr);
+      fd = vl_sys_bpf (BPF_PROG_LOAD, &attr);
     }
   if (fd >= 0)
     return fd;
@@ -73,7 +74,7 @@ vl_bpf_attach (int target, int prog, int attach_type, int flags)
   attr.attach_bpf_fd = prog;
   attr.attach_type = attach_type;
   attr.attach_flags = flags;
-  return sys_bpf (BPF_PROG_ATTACH, &attr) < 0 ? -errno : 0;
+  return vl_sys_bpf (BPF_PROG_ATTACH, &attr) < 0 ? -errno : 0;
 }
 
 /* BPF_ATTACH cgroup prog_type attach_type flags name program */

@@ -213,6 +213,8 @@ int vl_nat_undo (const char *line);
 /* bpf.c, cpuset.c: the cgroup steps that read or load at run time. */
 int op_bpf_attach (struct vl_ctx *ctx, const struct vl_rec *r);
 int vl_bpf_load (int type, int expected, const char *name, const union vl_field *prog);
+union bpf_attr;
+int vl_sys_bpf (int cmd, union bpf_attr *attr);
 int vl_bpf_load_maps (int type, int expected, const char *name, const union vl_field *prog, const int *fds);
 int vl_bpf_attach (int target, int prog, int attach_type, int flags);
 int op_cpuset_inherit (struct vl_ctx *ctx, const struct vl_rec *r);

@@ -29,12 +29,6 @@
 #define NAME_STORAGE "vserver_storage"
 #define PROG_NAME "vserver_steer"
 
-static int
-sys_bpf (int cmd, union bpf_attr *attr)
-{
-  return (int) syscall (SYS_bpf, cmd, attr, sizeof *attr);
-}
-
 /* An fd at VL_HIGH_FD or above (close-on-exec): above every fd a plan names, and kept by the
    monitor, which closes the low ones. */
 static int
@@ -64,7 +58,7 @@ map_create (unsigned type, unsigned key, unsigned value, unsigned max, unsigned 
   snprintf (a.map_name, sizeof a.map_name, "%s", name);
   if (btf >= 0)
     a.btf_fd = btf, a.btf_key_type_id = key_id, a.btf_value_type_id = value_id;
-  int fd = sys_bpf (BPF_MAP_CREATE, &a);
+  int fd = vl_sys_bpf (BPF_MAP_CREATE, &a);
   if (fd < 0)
     return vl_failf (errno, "bpf(BPF_MAP_CREATE, `%s`, type %u)", name, type);
   return high (fd);
@@ -79,7 +73,7 @@ obj_info (int fd, void *info, unsigned len)
   a.info.bpf_fd = fd;
   a.info.info_len = len;
   a.info.info = (uint64_t) (uintptr_t) info;
-  return sys_bpf (BPF_OBJ_GET_INFO_BY_FD, &a);
+  return vl_sys_bpf (BPF_OBJ_GET_INFO_BY_FD, &a);
 }
 
 static int
@@ -94,7 +88,7 @@ fd_by_id (int cmd, unsigned id)
     a.prog_id = id;
   else
     a.map_id = id;
-  return sys_bpf (cmd, &a);
+  return vl_sys_bpf (cmd, &a);
 }
 
 /* The link of this run directory, if RUN/.steer names one that is still attached to this network
@@ -189,7 +183,7 @@ make (const char *idfile, const union vl_field *program, int m[4])
   a.link_create.prog_fd = prog;
   a.link_create.target_fd = ns;
   a.link_create.attach_type = BPF_SK_LOOKUP;
-  link = sys_bpf (BPF_LINK_CREATE, &a);
+  link = vl_sys_bpf (BPF_LINK_CREATE, &a);
   int err = errno;
   close (ns);
   close (prog);
@@ -252,7 +246,7 @@ storage (const char *hex)
   memset (&a, 0, sizeof a);
   a.btf = (uint64_t) (uintptr_t) blob;
   a.btf_size = (unsigned) n;
-  btf = sys_bpf (BPF_BTF_LOAD, &a);
+  btf = vl_sys_bpf (BPF_BTF_LOAD, &a);
   if (btf < 0)
     return vl_failf (errno, "bpf(BPF_BTF_LOAD, %d bytes)", n);
   fd = map_create (BPF_MAP_TYPE_SK_STORAGE, 4, 8, 0, BPF_F_NO_PREALLOC, NAME_STORAGE, btf, 1, 2);
@@ -270,7 +264,7 @@ map_update (int map, const void *key, const void *value)
   a.key = (uint64_t) (uintptr_t) key;
   a.value = (uint64_t) (uintptr_t) value;
   a.flags = BPF_ANY;
-  return sys_bpf (BPF_MAP_UPDATE_ELEM, &a);
+  return vl_sys_bpf (BPF_MAP_UPDATE_ELEM, &a);
 }
 
 /* STEER idfile lock program btf xid addresses: the run directory's link found or made under
@@ -350,11 +344,11 @@ vl_steer_forget (int addrs, uint32_t xid, unsigned char (*keys)[16], int n)
       a.map_fd = addrs;
       a.key = (uint64_t) (uintptr_t) keys[i];
       a.value = (uint64_t) (uintptr_t) value;
-      if (sys_bpf (BPF_MAP_LOOKUP_ELEM, &a) < 0 || value[0] != xid)
+      if (vl_sys_bpf (BPF_MAP_LOOKUP_ELEM, &a) < 0 || value[0] != xid)
         continue;
       memset (&a, 0, sizeof a);
       a.map_fd = addrs;
       a.key = (uint64_t) (uintptr_t) keys[i];
-      sys_bpf (BPF_MAP_DELETE_ELEM, &a);
+      vl_sys_bpf (BPF_MAP_DELETE_ELEM, &a);
     }
 }

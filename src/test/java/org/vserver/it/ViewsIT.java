@@ -143,4 +143,31 @@ class ViewsIT {
         host.stop(g);
         host.assertNothingLeftOf(g);
     }
+
+    /**
+     * An lxcfs already serving the views' directory without --enable-loadavg (as Debian's unit
+     * runs it): the start warns, naming virt_load, and the guest starts with the host's load; the
+     * views that lxcfs serves stay on.
+     */
+    @Test
+    void aViewTheRunningLxcfsCannotServeIsAWarningNamingIt() throws Exception {
+        String g = limited("partial");
+        Files.createDirectories(host.lxcfsDir);
+        Files.createDirectories(host.rundir);
+        // started as an admin (or a unit) would, its pid where close() finds and stops it
+        Process admin = new ProcessBuilder("lxcfs", "-p", host.rundir.resolve(".lxcfs.pid").toString(), host.lxcfsDir.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        for (int i = 0; i < 250 && !Files.exists(host.lxcfsDir.resolve("proc/meminfo")); i++) Thread.sleep(20);
+        assertTrue(Files.exists(host.lxcfsDir.resolve("proc/meminfo")), "lxcfs mounted");
+        var r = host.cli("vserver", g, "start");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("virt_load: the lxcfs at " + host.lxcfsDir + " (pid " + admin.pid() + ") runs without -l|--enable-loadavg"),
+                "names the view: " + r.err());
+        assertTrue(r.err().contains("virt_cpu: "), "and virt_cpu (no --enable-cfs): " + r.err());
+        assertEquals(admin.pid(), host.lxcfsPid(), "the running lxcfs is used, no second one started");
+        assertEquals(Long.toString(LIMIT), host.sh(g, "free -b | sed -n 2p").trim().split("\\s+")[1], "virt_mem is served");
+        assertEquals("", host.sh(g, "grep ' /proc/loadavg ' /proc/self/mountinfo || true"), "virt_load is not bound");
+        host.stop(g);
+        host.assertNothingLeftOf(g);
+    }
 }
